@@ -1,0 +1,51 @@
+from django import forms
+
+from core.models import Department, Level, Region
+
+from .models import Role
+
+
+class RegisterForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    name = forms.CharField(label="姓名", max_length=60)
+    resident_id = forms.CharField(label="身份证号", max_length=18, help_text="18位公民身份号码（GB 11643）")
+    phone = forms.CharField(label="手机号", max_length=20, required=False)
+    password = forms.CharField(label="密码", widget=forms.PasswordInput, help_text="至少8位，不能全为数字")
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.full_name}"
+
+
+def region_field(queryset=None):
+    qs = queryset if queryset is not None else Region.objects.exclude(level=Level.PROVINCE)
+    return RegionChoiceField(label="登记地", queryset=qs.select_related("parent"), empty_label="请选择")
+
+
+class OrganisationForm(forms.Form):
+    uscc = forms.CharField(label="统一社会信用代码", max_length=18, help_text="18位（GB 32100）")
+    name = forms.CharField(label="名称", max_length=120)
+    region = region_field()
+    legal_representative = forms.CharField(label="法定代表人", max_length=60, required=False)
+    address = forms.CharField(label="住所", max_length=200, required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if regions is not None:
+            self.fields["region"].queryset = regions.select_related("parent")
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=60)
+    resident_id = forms.CharField(label="身份证号", max_length=18, help_text="18位公民身份号码（GB 11643）")
+    phone = forms.CharField(label="手机号", max_length=20, required=False)
+
+
+class StaffForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    name = forms.CharField(label="姓名", max_length=60)
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    department = forms.ModelChoiceField(label="所属部门", queryset=Department.objects.all())
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput)

@@ -1,0 +1,139 @@
+"""Who uses the platform: staff with a role in a department, and the public:
+persons (自然人), organisations (法人) and the agents (经办人) acting for them."""
+import hashlib
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from core.models import Department, Region
+from core.validators import validate_resident_id, validate_uscc
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", "窗口人员"
+    REVIEWER = "reviewer", "审批人员"
+    DEPT_ADMIN = "dept_admin", "部门管理员"
+    CENTRE_MANAGER = "centre_manager", "中心管理人员"
+    EDITOR = "editor", "简报编辑"
+    SYSADMIN = "sysadmin", "系统管理员"
+
+
+class User(AbstractUser):
+    class Kind(models.TextChoices):
+        STAFF = "staff", "工作人员"
+        PUBLIC = "public", "公众用户"
+
+    name = models.CharField("姓名", max_length=60)
+    kind = models.CharField("用户类型", max_length=10, choices=Kind.choices, default=Kind.PUBLIC)
+    role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
+    department = models.ForeignKey(Department, verbose_name="所属部门", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="staff")
+    phone = models.CharField("手机号", max_length=20, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.name or self.username
+
+    @property
+    def is_staff_user(self):
+        return self.kind == self.Kind.STAFF
+
+    @property
+    def region(self) -> Region | None:
+        """Staff work in their department's region: a county reviewer sees that county."""
+        return self.department.region if self.department_id else None
+
+    def clean(self):
+        if self.kind == self.Kind.STAFF:
+            errors = {}
+            if not self.role:
+                errors["role"] = "工作人员必须指定角色"
+            if not self.department_id:
+                errors["department"] = "工作人员必须指定所属部门"
+            if errors:
+                raise ValidationError(errors)
+        elif self.role:
+            raise ValidationError({"role": "公众用户不能指定工作人员角色"})
+
+
+class Person(models.Model):
+    """A natural person: an applicant, possibly with a portal account."""
+
+    user = models.OneToOneField(User, verbose_name="账户", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="person")
+    name = models.CharField("姓名", max_length=60)
+    resident_id = models.CharField("身份证号", max_length=18, unique=True, validators=[validate_resident_id])
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "自然人"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_id(self):
+        return f"{self.resident_id[:6]}********{self.resident_id[-4:]}"
+
+
+class Organisation(models.Model):
+    """A legal person or other organisation, known by its credit code."""
+
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc])
+    name = models.CharField("名称", max_length=120)
+    region = models.ForeignKey(Region, verbose_name="登记地", on_delete=models.PROTECT, related_name="+")
+    legal_representative = models.CharField("法定代表人", max_length=60, blank=True)
+    address = models.CharField("住所", max_length=200, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    agents = models.ManyToManyField(Person, through="Agent", related_name="organisations", verbose_name="经办人")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "法人及其他组织"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class Agent(models.Model):
+    """A person authorised to act for an organisation (经办人)."""
+
+    organisation = models.ForeignKey(Organisation, verbose_name="组织", on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, verbose_name="经办人", on_delete=models.CASCADE)
+    authorised_at = models.DateTimeField("授权时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "经办人授权"
+        constraints = [models.UniqueConstraint(fields=["organisation", "person"], name="agent_unique")]
+
+    def __str__(self):
+        return f"{self.person} 代办 {self.organisation}"
+
+
+class APIToken(models.Model):
+    """A bearer token for the JSON API. Only its hash is kept."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=60, default="API")
+    prefix = models.CharField("前缀", max_length=8)
+    key_hash = models.CharField("摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked = models.BooleanField("已吊销", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API令牌"
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

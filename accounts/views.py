@@ -1,0 +1,183 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from core.errors import ServiceError
+from core.forms import show_service_error
+from core.models import Department, Level, Region
+
+from . import policy, services
+from .forms import OrganisationForm, PersonForm, RegisterForm, StaffForm
+from .models import Organisation, User
+
+
+class SignInView(LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """Axes calls this once an account is locked after repeated failures."""
+    return render(request, "accounts/locked_out.html", status=429)
+
+
+@login_required
+def home(request):
+    """After login: staff go to the console, the public to their account."""
+    return redirect("console:home" if request.user.kind == User.Kind.STAFF else "accounts:me")
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.register_person(**form.cleaned_data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "注册成功，欢迎使用四川政务服务")
+            return redirect("accounts:me")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+@login_required
+def me(request):
+    person = getattr(request.user, "person", None)
+    organisations = person.organisations.select_related("region") if person else []
+    return render(request, "accounts/me.html", {"person": person, "organisations": organisations})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_organisation(request):
+    policy.require(request.user, "organisation.register")
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.register_organisation_as_agent(request.user, form.cleaned_data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, f"已登记为“{org.name}”的经办人")
+            return redirect("accounts:me")
+    return render(request, "accounts/organisation_form.html", {"form": form, "title": "登记我代办的组织", "base": "portal_base.html",
+                                                               "back": "accounts:me"})
+
+
+# --- staff console: organisations, persons, staff ---
+
+def _reachable_regions(user):
+    return policy.visible(user, Region.objects.exclude(level=Level.PROVINCE), region_field="code")
+
+
+@login_required
+def organisation_list(request):
+    policy.require(request.user, "organisation.view")
+    qs = policy.visible(request.user, Organisation.objects.select_related("region", "region__parent"))
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(name__contains=q) | qs.filter(uscc=q.upper())
+    page = Paginator(qs.order_by("-created_at"), 30).get_page(request.GET.get("page"))
+    template = "accounts/_organisation_rows.html" if request.headers.get("HX-Request") else "accounts/organisation_list.html"
+    return render(request, template, {"page": page, "q": q,
+                                      "can_create": policy.can(request.user, "organisation.create")})
+
+
+@login_required
+def organisation_detail(request, pk):
+    org = get_object_or_404(Organisation.objects.select_related("region"), pk=pk)
+    policy.require(request.user, "organisation.view", org)
+    return render(request, "accounts/organisation_detail.html", {
+        "org": org, "agents": org.agents.all(), "can_edit": policy.can(request.user, "organisation.edit", org)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    policy.require(request.user, "organisation.create")
+    form = OrganisationForm(request.POST or None, regions=_reachable_regions(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.create_organisation(request.user, form.cleaned_data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, f"已登记“{org.name}”")
+            return redirect("console:organisation", pk=org.pk)
+    return render(request, "accounts/organisation_form.html", {"form": form, "title": "登记法人", "base": "console_base.html",
+                                                               "back": "console:organisations"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, pk):
+    org = get_object_or_404(Organisation, pk=pk)
+    policy.require(request.user, "organisation.edit", org)
+    initial = {"uscc": org.uscc, "name": org.name, "region": org.region_id,
+               "legal_representative": org.legal_representative, "address": org.address,
+               "version": services.version_of(org)}
+    form = OrganisationForm(request.POST or None, initial=initial, regions=_reachable_regions(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.update_organisation(request.user, org, data, version=data.pop("version") or None)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("console:organisation", pk=org.pk)
+    return render(request, "accounts/organisation_form.html", {"form": form, "title": f"修改：{org.name}", "base": "console_base.html",
+                                                               "back": "console:organisations"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request):
+    policy.require(request.user, "person.create")
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.create_person(request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, f"已登记自然人 {person.name}（{person.masked_id}）")
+            return redirect("console:person_new")
+    return render(request, "accounts/person_form.html", {"form": form})
+
+
+@login_required
+def staff_list(request):
+    policy.require(request.user, "staff.view")
+    qs = User.objects.filter(kind=User.Kind.STAFF).select_related("department", "department__region")
+    qs = policy.visible(request.user, qs, region_field="department__region__code", function_field="department__function")
+    if request.user.role in policy.DEPARTMENT_BOUND:
+        qs = qs.filter(department=request.user.department)
+    return render(request, "accounts/staff_list.html", {
+        "staff": qs.order_by("department_id", "username"), "can_manage": policy.can(request.user, "staff.manage")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_create(request):
+    policy.require(request.user, "staff.manage")
+    form = StaffForm(request.POST or None)
+    departments = policy.visible(request.user, Department.objects.select_related("region"))
+    if request.user.role in policy.DEPARTMENT_BOUND:
+        departments = departments.filter(pk=request.user.department_id)
+    form.fields["department"].queryset = departments
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.create_staff(request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, f"已创建工作人员 {user.name}")
+            return redirect("console:staff")
+    return render(request, "accounts/staff_form.html", {"form": form})

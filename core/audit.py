@@ -1,0 +1,188 @@
+"""The audit log: who changed what, when, from where, before and after.
+
+Changes made while a person is acting (a web request by a signed-in user,
+or code wrapped in `acting_as`) are recorded automatically by the model
+signals in core.signals; services may also call `record` for actions that
+are not a plain row change (a login, an export). Entries form a hash chain:
+each row's hash covers its content and the previous row's hash.
+"""
+import contextvars
+import hashlib
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timezone as dt_timezone
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditChainHead, AuditEntry
+
+GENESIS = "0" * 64
+# Fields never copied into the log: secrets, and bookkeeping no person changes.
+SECRET_FIELDS = {"password", "key_hash"}
+NOISE_FIELDS = {"last_login", "updated_at"}
+
+_context = contextvars.ContextVar("audit_context", default=None)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: object
+    ip: str = ""
+
+    @property
+    def label(self):
+        if self.user is None:
+            return "系统"
+        name = getattr(self.user, "name", "") or ""
+        return f"{name}（{self.user.get_username()}）" if name else self.user.get_username()
+
+
+def hash_algorithm():
+    if settings.AUDIT_HASH:
+        return settings.AUDIT_HASH
+    return "sm3" if "sm3" in hashlib.algorithms_available else "sha256"
+
+
+@contextmanager
+def acting_as(user, ip=""):
+    """Attribute changes made inside the block to `user` (commands, tasks)."""
+    token = _context.set(Actor(user, ip))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+@contextmanager
+def request_context(request):
+    token = _context.set(request)
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def client_ip(request):
+    if getattr(settings, "TONGBAN_TRUST_PROXY", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def current_actor():
+    """The person acting now, or None when no person is (seeding, migrations)."""
+    ctx = _context.get()
+    if ctx is None:
+        return None
+    if isinstance(ctx, Actor):
+        return ctx if ctx.user is not None else None
+    user = getattr(ctx, "user", None)  # a request; its user resolves lazily
+    if user is None or not user.is_authenticated:
+        return None
+    return Actor(user, client_ip(ctx))
+
+
+def snapshot(instance):
+    """A JSON-ready copy of a row's own fields, secrets masked."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in NOISE_FIELDS:
+            continue
+        value = getattr(instance, field.attname)
+        if field.name in SECRET_FIELDS:
+            value = "******" if value else ""
+        data[field.attname] = value
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _digest(algorithm, entry):
+    body = {
+        "seq": entry.seq,
+        "at": entry.at.astimezone(dt_timezone.utc).isoformat(),
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "ip": entry.ip,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "before": entry.before,
+        "after": entry.after,
+        "prev": entry.prev_hash,
+    }
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
+    return hashlib.new(algorithm, text.encode("utf-8")).hexdigest()
+
+
+def record(action, obj=None, *, before=None, after=None, actor=None, object_type=None, object_id=None,
+           object_repr=None):
+    """Append one entry to the chain. Returns it, or None when nobody is acting."""
+    actor = actor or current_actor()
+    if actor is None:
+        return None
+    if obj is not None:
+        object_type = object_type or obj._meta.label
+        object_id = str(obj.pk) if object_id is None else object_id
+        object_repr = object_repr or str(obj)
+    algorithm = hash_algorithm()
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor_id=getattr(actor.user, "pk", None),
+            actor_label=actor.label[:150],
+            ip=actor.ip or "",
+            action=action,
+            object_type=object_type or "",
+            object_id=str(object_id or ""),
+            object_repr=str(object_repr or "")[:200],
+            before=json.loads(json.dumps(before, cls=DjangoJSONEncoder)),
+            after=json.loads(json.dumps(after, cls=DjangoJSONEncoder)),
+            algorithm=algorithm,
+            prev_hash=head.hash or GENESIS,
+        )
+        entry.hash = _digest(algorithm, entry)
+        entry.save()
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+@dataclass
+class ChainReport:
+    checked: int
+    broken: AuditEntry | None = None
+    reason: str = ""
+
+    @property
+    def ok(self):
+        return self.broken is None and not self.reason
+
+    def message(self):
+        if self.ok:
+            return f"审计链完整：共校验 {self.checked} 条记录。"
+        where = f"第 {self.broken.seq} 条（id={self.broken.pk}，{self.broken.object_repr}）" if self.broken else "链尾"
+        return f"审计链在{where}断开：{self.reason}。此前 {self.checked} 条完整。"
+
+
+def verify_chain():
+    """Walk the chain from the first entry; name the first entry that does not hold."""
+    expected_prev, expected_seq, checked = GENESIS, 1, 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            return ChainReport(checked, entry, f"序号应为 {expected_seq}，此前有记录被删除")
+        if entry.prev_hash != expected_prev:
+            return ChainReport(checked, entry, "与前一条的摘要不衔接")
+        if _digest(entry.algorithm, entry) != entry.hash:
+            return ChainReport(checked, entry, "内容与摘要不符，记录被改动过")
+        expected_prev, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head and head.seq != checked:
+        return ChainReport(checked, None, f"链头记录共 {head.seq} 条，实际只有 {checked} 条，末尾记录被删除")
+    return ChainReport(checked)

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from accounts import demo
+from core.reference import load_all
+
+
+class Command(BaseCommand):
+    help = "载入基础数据；数据库中还没有用户时载入演示账户与数据，并列出演示登录"
+
+    def handle(self, *args, **options):
+        load_all()
+        loaded = demo.load_demo()
+        self.stdout.write("已载入演示数据。" if loaded else "数据库已有用户，未重复载入演示数据。")
+        self.stdout.write(f"\n演示登录（密码均为 {demo.DEMO_PASSWORD}）：")
+        for username, name, role in demo.logins():
+            self.stdout.write(f"  {username:<20} {name}（{role}）")

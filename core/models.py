@@ -1,0 +1,152 @@
+"""Reference data every domain shares: regions, departments, the working-day
+calendar, and the append-only audit log."""
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .validators import validate_region_code
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县级"
+
+
+class Region(models.Model):
+    """A GB/T 2260 administrative division: the province, a city (市州) or a county."""
+
+    code = models.CharField("行政区划代码", max_length=6, primary_key=True, validators=[validate_region_code])
+    name = models.CharField("名称", max_length=40)
+    level = models.CharField("层级", max_length=10, choices=Level.choices)
+    parent = models.ForeignKey("self", verbose_name="上级区划", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政区划"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def full_name(self):
+        if self.level == Level.COUNTY and self.parent_id:
+            return f"{self.parent.name}{self.name}"
+        return self.name
+
+    def covers(self, other_code: str) -> bool:
+        """True when `other_code` is this region or lies inside it."""
+        from .regions import region_covers
+        return region_covers(self.code, other_code)
+
+
+class Department(models.Model):
+    """A government body at one level in one region (厅、局、委 or the centre)."""
+
+    function = models.CharField("职能", max_length=40,
+                                help_text="同一职能在省、市、县三级的部门共用此标识，如 natural_resources")
+    name = models.CharField("名称", max_length=80)
+    short_name = models.CharField("简称", max_length=40, blank=True)
+    level = models.CharField("层级", max_length=10, choices=Level.choices)
+    region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="departments")
+    is_centre = models.BooleanField("是否政务服务中心", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门"
+        ordering = ["region_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["function", "region"], name="department_function_region_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.region_id and self.level and self.region.level != self.level:
+            raise ValidationError({"level": f"部门层级（{self.get_level_display()}）须与所在区划层级一致"})
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and make-up working days are known.
+
+    Working days are only counted inside years listed here, so a deadline is
+    never guessed from weekends alone.
+    """
+
+    year = models.PositiveIntegerField("年份", primary_key=True)
+    source = models.CharField("来源", max_length=200, help_text="如：chinese-calendar 1.11.0，或国务院办公厅通知文号")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作日历年度"
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"{self.year}年"
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday week: a holiday or a make-up working day."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "法定节假日（休息）"
+        WORKDAY = "workday", "调休上班"
+
+    date = models.DateField("日期", primary_key=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    name = models.CharField("节日", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日与调休"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+    def clean(self):
+        if self.date and not CalendarYear.objects.filter(year=self.date.year).exists():
+            raise ValidationError({"date": f"请先登记{self.date.year}年的工作日历年度，再录入该年的节假日"})
+
+
+class AuditEntry(models.Model):
+    """One change made by a person. Rows are only ever added; each carries the
+    hash of the one before it so that an edit anywhere breaks the chain."""
+
+    seq = models.BigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey("accounts.User", verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+", db_constraint=False)
+    actor_label = models.CharField("操作人名称", max_length=150)
+    ip = models.CharField("来源地址", max_length=64, blank=True)
+    action = models.CharField("操作", max_length=40)
+    object_type = models.CharField("对象类型", max_length=100)
+    object_id = models.CharField("对象标识", max_length=64)
+    object_repr = models.CharField("对象", max_length=200)
+    before = models.JSONField("修改前", null=True, blank=True)
+    after = models.JSONField("修改后", null=True, blank=True)
+    algorithm = models.CharField("摘要算法", max_length=10)
+    prev_hash = models.CharField("前一条摘要", max_length=64)
+    hash = models.CharField("本条摘要", max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计日志"
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"#{self.seq} {self.actor_label} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计日志只能追加，不能删除")
+
+
+class AuditChainHead(models.Model):
+    """A single row locked while an entry is appended, so concurrent writers
+    link the chain one after another."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="")

@@ -1,0 +1,49 @@
+"""Changes to shared reference data made by administrators."""
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts import policy
+
+from .errors import ServiceError, from_validation_error
+from .models import CalendarDay, CalendarYear
+
+
+@transaction.atomic
+def add_calendar_year(actor, *, year, source):
+    policy.require(actor, "calendar.edit")
+    if CalendarYear.objects.filter(year=year).exists():
+        raise ServiceError(f"{year}年已在工作日历中", errors={"year": ["该年度已存在"]}, code="conflict", status=409)
+    entry = CalendarYear(year=year, source=source)
+    try:
+        entry.full_clean()
+    except ValidationError as exc:
+        raise from_validation_error(exc) from None
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def set_calendar_day(actor, *, date: dt.date, kind, name=""):
+    """Mark a date as a holiday or a make-up working day (replacing what it was)."""
+    policy.require(actor, "calendar.edit")
+    day = CalendarDay.objects.filter(date=date).first() or CalendarDay(date=date)
+    day.kind, day.name = kind, name
+    try:
+        day.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from None
+    if kind == CalendarDay.Kind.WORKDAY and date.weekday() < 5:
+        raise ServiceError("调休上班日应为周六或周日", errors={"kind": ["周一至周五本就是工作日，无需登记为调休上班"]})
+    day.save()
+    CalendarYear.objects.get(year=date.year).save(update_fields=["updated_at"])
+    return day
+
+
+@transaction.atomic
+def remove_calendar_day(actor, *, date: dt.date):
+    policy.require(actor, "calendar.edit")
+    deleted, _ = CalendarDay.objects.filter(date=date).delete()
+    if not deleted:
+        raise ServiceError(f"{date} 不是已登记的节假日或调休日", errors={"date": ["未登记"]}, status=404)

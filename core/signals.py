@@ -1,0 +1,60 @@
+"""Model hooks: every change a person makes to the platform's own models is
+written to the audit log, with the row before and after."""
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from . import audit
+from .models import AuditChainHead, AuditEntry, CalendarDay, CalendarYear
+
+NOT_AUDITED = {AuditEntry, AuditChainHead}
+
+
+def _audited(sender):
+    return sender._meta.app_label in settings.TONGBAN_APPS and sender not in NOT_AUDITED
+
+
+@receiver(pre_save)
+def _remember_before(sender, instance, raw=False, **kwargs):
+    if raw or not _audited(sender) or audit.current_actor() is None:
+        return
+    old = None
+    if instance.pk is not None and not instance._state.adding:
+        old = sender._default_manager.filter(pk=instance.pk).first()
+    instance._audit_before = audit.snapshot(old) if old is not None else None
+
+
+@receiver(post_save)
+def _record_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not _audited(sender) or not hasattr(instance, "_audit_before"):
+        return
+    before = instance.__dict__.pop("_audit_before")
+    after = audit.snapshot(instance)
+    if before == after:
+        return  # only bookkeeping fields moved
+    audit.record("create" if created else "update", instance, before=before, after=after)
+
+
+@receiver(post_delete)
+def _record_delete(sender, instance, **kwargs):
+    if _audited(sender):
+        audit.record("delete", instance, before=audit.snapshot(instance))
+
+
+@receiver(user_logged_in)
+def _record_login(sender, request, user, **kwargs):
+    audit.record("login", user, actor=audit.Actor(user, audit.client_ip(request)))
+
+
+@receiver(user_logged_out)
+def _record_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit.record("logout", user, actor=audit.Actor(user, audit.client_ip(request)))
+
+
+@receiver([post_save, post_delete], sender=CalendarDay)
+@receiver([post_save, post_delete], sender=CalendarYear)
+def _calendar_changed(sender, **kwargs):
+    from .workdays import calendar_changed
+    calendar_changed()

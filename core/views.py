@@ -1,0 +1,139 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import render, redirect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import policy
+
+from . import services, tasks
+from .errors import ServiceError
+from .models import AuditEntry, CalendarDay, CalendarYear
+
+
+@require_GET
+def healthz(request):
+    """For load balancers and benchmarks: no session, no templates, one query."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def portal_home(request):
+    return render(request, "core/portal_home.html")
+
+
+# What a staff member's console offers, each behind the action that allows it.
+CONSOLE_LINKS = [
+    ("organisation.view", "console:organisations", "法人信息", "查看和登记本辖区的法人及其他组织"),
+    ("person.create", "console:person_new", "登记自然人", "为窗口办事群众登记身份信息"),
+    ("staff.view", "console:staff", "工作人员", "本部门或本辖区的工作人员及其角色"),
+    ("audit.view", "console:audit", "审计日志", "谁在何时修改了什么，及审计链校验"),
+    ("console.access", "console:calendar", "工作日历", "法定节假日与调休，办理时限按此计算"),
+]
+
+
+@login_required
+def console_home(request):
+    policy.require(request.user, "console.access")
+    links = [(url, title, text) for action, url, title, text in CONSOLE_LINKS if policy.can(request.user, action)]
+    return render(request, "core/console_home.html", {"links": links,
+                                                      "is_sysadmin": request.user.role == "sysadmin"})
+
+
+@login_required
+def audit_list(request):
+    policy.require(request.user, "audit.view")
+    qs = AuditEntry.objects.all()
+    kind = request.GET.get("type", "")
+    if kind:
+        qs = qs.filter(object_type=kind)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    types = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
+    return render(request, "core/audit_list.html", {
+        "page": page, "types": sorted(types), "type": kind, "can_verify": policy.can(request.user, "audit.verify")})
+
+
+@login_required
+@require_POST
+def audit_verify(request):
+    policy.require(request.user, "audit.verify")
+    result = tasks.verify_audit_chain.enqueue()
+    return render(request, "core/_audit_verify.html", {"result": result})
+
+
+@login_required
+def audit_verify_status(request, result_id):
+    policy.require(request.user, "audit.verify")
+    result = tasks.verify_audit_chain.get_result(result_id)
+    return render(request, "core/_audit_verify.html", {"result": result})
+
+
+@login_required
+def calendar_years(request):
+    policy.require(request.user, "console.access")
+    years = CalendarYear.objects.all()
+    counts = {}
+    for year in years:
+        days = CalendarDay.objects.filter(date__year=year.year).aggregate(
+            holidays=Count("date", filter=Q(kind=CalendarDay.Kind.HOLIDAY)),
+            workdays=Count("date", filter=Q(kind=CalendarDay.Kind.WORKDAY)))
+        counts[year.year] = days
+    return render(request, "core/calendar_years.html", {
+        "years": [(y, counts[y.year]) for y in reversed(years)],
+        "can_edit": policy.can(request.user, "calendar.edit"),
+        "next_year": (years.last().year + 1) if years else dt.date.today().year})
+
+
+@login_required
+@require_POST
+def calendar_year_add(request):
+    try:
+        year = services.add_calendar_year(request.user, year=int(request.POST.get("year") or 0),
+                                          source=request.POST.get("source", "").strip())
+    except (ServiceError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", "年份应为数字"))
+        return redirect("console:calendar")
+    messages.success(request, f"已登记{year.year}年，请录入该年的节假日与调休上班日")
+    return redirect("console:calendar_year", year=year.year)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_year(request, year):
+    policy.require(request.user, "console.access")
+    entry = CalendarYear.objects.filter(year=year).first()
+    if request.method == "POST":
+        try:
+            date = dt.date.fromisoformat(request.POST.get("date", ""))
+        except ValueError:
+            messages.error(request, "日期格式应为 YYYY-MM-DD")
+            return redirect("console:calendar_year", year=year)
+        try:
+            if request.POST.get("remove"):
+                services.remove_calendar_day(request.user, date=date)
+                messages.success(request, f"已移除 {date}")
+            else:
+                services.set_calendar_day(request.user, date=date, kind=request.POST.get("kind", ""),
+                                          name=request.POST.get("name", "").strip())
+                messages.success(request, f"已保存 {date}")
+        except ServiceError as exc:
+            messages.error(request, exc.message + "：" + "；".join(m for ms in exc.errors.values() for m in ms))
+        return redirect("console:calendar_year", year=year)
+    days = CalendarDay.objects.filter(date__year=year)
+    return render(request, "core/calendar_year.html", {
+        "year": year, "entry": entry, "days": days, "kinds": CalendarDay.Kind.choices,
+        "can_edit": policy.can(request.user, "calendar.edit")})
+
+
+def forbidden(request, exception=None):
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "404.html", status=404)

@@ -1,0 +1,78 @@
+"""The JSON API under /api/v1: session or bearer-token authentication, one
+error format, OpenAPI schema at /api/v1/openapi.json and docs at /api/v1/docs."""
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from accounts.api import router as accounts_router
+from accounts.services import user_for_token
+from core import api_errors
+from core.api import router as core_router
+from core.errors import ServiceError, from_validation_error
+
+
+class TokenAuth(HttpBearer):
+    openapi_description = "在“我的账户”或 POST /api/v1/auth/token 取得令牌，以 Authorization: Bearer <令牌> 调用"
+
+    def authenticate(self, request, token):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="通办 API",
+    version="1",
+    description="四川省政务服务平台“通办”的数据接口。所有错误按统一格式返回：code、message（中文）、errors（按字段）。",
+    auth=[django_auth, TokenAuth()],
+    urls_namespace="api",
+)
+api.add_router("/", core_router)
+api.add_router("/", accounts_router)
+
+
+def _reply(request, status, code, message, errors=None):
+    return api.create_response(request, api_errors.body(code, message, errors), status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request, exc):
+    errors = api_errors.translate(exc.errors)
+    first = next(iter(errors.values()))[0] if errors else "提交的数据有误"
+    return _reply(request, 422, "invalid", first, errors)
+
+
+@api.exception_handler(ServiceError)
+def _refused(request, exc):
+    status = 422 if exc.status == 400 and exc.errors else exc.status
+    return _reply(request, status, exc.code, exc.message, exc.errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def _model_invalid(request, exc):
+    return _refused(request, from_validation_error(exc))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return _reply(request, 401, "unauthenticated", "请先登录，或提供有效的 API 令牌")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return _reply(request, 403, "forbidden", str(exc) or "无权进行此操作")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _reply(request, 404, "not_found", "记录不存在")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return _reply(request, exc.status_code, "error", str(exc))

@@ -1,0 +1,53 @@
+from django.contrib import admin
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+
+from accounts import views as accounts_views
+from core import views as core_views
+
+from .api import api
+
+portal = ([
+    path("", core_views.portal_home, name="home"),
+], "portal")
+
+account = ([
+    path("login/", accounts_views.SignInView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("register/", accounts_views.register, name="register"),
+    path("home/", accounts_views.home, name="home"),
+    path("me/", accounts_views.me, name="me"),
+    path("me/organisations/new/", accounts_views.register_organisation, name="register_organisation"),
+], "accounts")
+
+console = ([
+    path("", core_views.console_home, name="home"),
+    path("organisations/", accounts_views.organisation_list, name="organisations"),
+    path("organisations/new/", accounts_views.organisation_create, name="organisation_new"),
+    path("organisations/<int:pk>/", accounts_views.organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/edit/", accounts_views.organisation_edit, name="organisation_edit"),
+    path("persons/new/", accounts_views.person_create, name="person_new"),
+    path("staff/", accounts_views.staff_list, name="staff"),
+    path("staff/new/", accounts_views.staff_create, name="staff_new"),
+    path("audit/", core_views.audit_list, name="audit"),
+    path("audit/verify/", core_views.audit_verify, name="audit_verify"),
+    path("audit/verify/<str:result_id>/", core_views.audit_verify_status, name="audit_verify_status"),
+    path("calendar/", core_views.calendar_years, name="calendar"),
+    path("calendar/add/", core_views.calendar_year_add, name="calendar_year_add"),
+    path("calendar/<int:year>/", core_views.calendar_year, name="calendar_year"),
+], "console")
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include(portal)),
+    path("accounts/", include(account)),
+    path("console/", include(console)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "core.views.forbidden"
+handler404 = "core.views.not_found"
+
+admin.site.site_header = "通办 · 基础数据管理"
+admin.site.site_title = "通办管理"
