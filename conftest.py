@@ -9,20 +9,35 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(autouse=True)
-def reference_data(request):
-    marker = request.node.get_closest_marker("django_db")
-    transactional = (marker and marker.kwargs.get("transaction")) or any(
-        name in request.fixturenames for name in ("live_server", "transactional_db"))
-    if not marker and not transactional and "db" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db" if transactional else "db")
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the reference data and demo accounts once, when the test database
+    is created (hashing the demo passwords alone takes seconds); every test
+    still rolls back its own changes."""
+    with django_db_blocker.unblock():
+        _load()
+
+
+def _load():
     from accounts.demo import load_demo
     from core.models import Region
     from core.reference import load_all
     if not Region.objects.exists():
         load_all()
     load_demo()
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Transactional tests (the browser's live server) empty the database
+    after each test; put the reference data back for the next one."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("live_server", "transactional_db"))
+    if not marker and not transactional and "db" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    _load()
 
 
 @pytest.fixture

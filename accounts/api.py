@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from django.contrib.auth import authenticate
 
@@ -98,9 +98,9 @@ def organisation(request, org_id: int):
 
 @router.post("/organisations", response={201: OrganisationOut}, summary="登记法人")
 def create_organisation(request, payload: OrganisationIn):
-    return 201, services.create_organisation(request.user, payload.dict())
+    return Status(201, services.create_organisation(request.user, payload.dict()))
 
 
 @router.post("/persons", response={201: PersonOut}, summary="登记自然人")
 def create_person(request, payload: PersonIn):
-    return 201, services.create_person(request.user, **payload.dict())
+    return Status(201, services.create_person(request.user, **payload.dict()))

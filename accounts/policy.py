@@ -12,18 +12,32 @@ from core.regions import region_covers
 
 from .models import Role, User
 
-_VIEW = {"console.access", "organisation.view", "person.view"}
+_VIEW = {"console.access", "organisation.view", "person.view", "case.view", "catalog.view"}
+_CATALOGUE = {"catalog.edit", "catalog.import"}
 ROLE_ACTIONS = {
-    Role.CLERK: _VIEW | {"organisation.create", "person.create"},
-    Role.REVIEWER: _VIEW,
-    Role.DEPT_ADMIN: _VIEW | {"staff.view", "staff.manage"},
-    Role.CENTRE_MANAGER: _VIEW | {"organisation.create", "organisation.edit", "person.create", "staff.view",
-                                  "audit.view"},
-    Role.EDITOR: {"console.access"},
-    Role.SYSADMIN: _VIEW | {"organisation.create", "organisation.edit", "person.create", "staff.view",
-                            "staff.manage", "audit.view", "audit.verify", "calendar.edit", "reference.edit"},
+    Role.CLERK: _VIEW | {"organisation.create", "person.create", "case.consult", "case.receive", "case.accept",
+                         "case.correct", "case.transfer", "case.issue"},
+    Role.REVIEWER: _VIEW | {"case.review", "case.correct", "case.transfer", "manual.draft"},
+    Role.DEPT_ADMIN: _VIEW | _CATALOGUE | {"staff.view", "staff.manage", "manual.draft", "manual.confirm",
+                                           "case.follow_up"},
+    Role.CENTRE_MANAGER: _VIEW | _CATALOGUE | {"organisation.create", "organisation.edit", "person.create",
+                                               "staff.view", "audit.view", "case.consult", "case.follow_up",
+                                               "manual.review", "stats.view"},
+    Role.EDITOR: {"console.access", "catalog.view", "stats.view"},
+    Role.SYSADMIN: _VIEW | _CATALOGUE | {"organisation.create", "organisation.edit", "person.create", "staff.view",
+                                         "staff.manage", "audit.view", "audit.verify", "calendar.edit",
+                                         "reference.edit", "case.follow_up", "manual.review", "stats.view"},
 }
-PUBLIC_ACTIONS = {"portal.access", "organisation.register", "organisation.view"}
+PUBLIC_ACTIONS = {"portal.access", "organisation.register", "organisation.view", "case.view", "case.apply",
+                  "case.answer_correction", "case.evaluate"}
+# Roles each role may hand out (within its own reach).
+GRANTABLE_ROLES = {
+    Role.SYSADMIN: set(Role),
+    Role.DEPT_ADMIN: {Role.REVIEWER, Role.DEPT_ADMIN},
+}
+# Case steps taken at the window, and those taken by whoever holds the case.
+WINDOW_STEPS = {"case.accept", "case.issue"}
+HOLDER_STEPS = {"case.review"}
 # Roles whose reach is one department's work, not the whole window.
 DEPARTMENT_BOUND = {Role.REVIEWER, Role.DEPT_ADMIN}
 
@@ -33,6 +47,12 @@ ACTION_NAMES = {
     "person.view": "查看自然人信息", "person.create": "登记自然人", "staff.view": "查看工作人员",
     "staff.manage": "管理工作人员", "audit.view": "查看审计日志", "audit.verify": "校验审计链",
     "calendar.edit": "维护工作日历", "reference.edit": "维护基础数据",
+    "case.view": "查看办件", "case.consult": "登记咨询", "case.receive": "收件", "case.apply": "网上申请",
+    "case.accept": "受理或不予受理", "case.correct": "要求补正", "case.answer_correction": "提交补正材料",
+    "case.transfer": "流转办件", "case.review": "审查决定", "case.issue": "颁发证照和送达",
+    "case.evaluate": "评价", "case.follow_up": "差评整改", "stats.view": "查看统计",
+    "catalog.view": "查看事项目录", "catalog.edit": "维护事项目录", "catalog.import": "导入事项目录",
+    "manual.draft": "梳理受理工作手册", "manual.review": "审核受理工作手册", "manual.confirm": "确认受理工作手册",
 }
 
 
@@ -58,6 +78,8 @@ def _reaches(user, obj) -> bool:
         return True
     if obj is None:
         return True
+    if not user.department_id:
+        return False
     if isinstance(obj, User):
         if not obj.department_id:
             return False
@@ -81,11 +103,35 @@ def _public_reaches(user, obj) -> bool:
         return person is not None and obj.pk == person.pk
     if isinstance(obj, Organisation):
         return person is not None and obj.agent_set.filter(person=person).exists()
+    if getattr(obj, "policy_kind", None) == "case":
+        return person is not None and obj.is_applicant(person)
     return False
 
 
+def _case_step_allowed(user, action, case) -> bool:
+    """Where a case is decides who takes its next step: the window's clerks
+    while it is at the window, the holding department once it is not."""
+    if user.kind == User.Kind.PUBLIC or user.role == Role.SYSADMIN:
+        return True
+    if action in WINDOW_STEPS:
+        return case.at_window
+    if action in HOLDER_STEPS:
+        return not case.at_window and case.holder_id == user.department_id
+    if action in ("case.correct", "case.transfer"):
+        return case.at_window if user.role == Role.CLERK else case.holder_id == user.department_id
+    return True
+
+
+def can_grant(user, role) -> bool:
+    return "staff.manage" in actions_of(user) and role in GRANTABLE_ROLES.get(user.role, set())
+
+
 def can(user, action, obj=None) -> bool:
-    return action in actions_of(user) and _reaches(user, obj)
+    if action not in actions_of(user) or not _reaches(user, obj):
+        return False
+    if getattr(obj, "policy_kind", None) == "case":
+        return _case_step_allowed(user, action, obj)
+    return True
 
 
 def require(user, action, obj=None):
@@ -99,8 +145,27 @@ def require(user, action, obj=None):
 def visible(user, queryset, region_field="region__code", function_field=None):
     """Narrow a queryset to the records `user` reaches."""
     from core.regions import region_level, region_prefix
-    if user.kind == User.Kind.PUBLIC or user.role == Role.SYSADMIN:
-        return queryset if user.role == Role.SYSADMIN else queryset.none()
+
+    from .models import Organisation, Person
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if user.kind == User.Kind.PUBLIC:
+        # The same reach as `_public_reaches`: one's own person record and the
+        # organisations one is an agent of, so lists and details agree.
+        person = getattr(user, "person", None)
+        if person is None:
+            return queryset.none()
+        if queryset.model is Organisation:
+            return queryset.filter(agent__person=person)
+        if queryset.model is Person:
+            return queryset.filter(pk=person.pk)
+        if hasattr(queryset.model, "applicant_q"):
+            return queryset.filter(queryset.model.applicant_q(person)).distinct()
+        return queryset.none()
+    if user.role == Role.SYSADMIN:
+        return queryset
+    if not user.department_id:
+        return queryset.none()
     code = user.department.region_id
     if region_level(code) != "county":
         queryset = queryset.filter(**{f"{region_field}__startswith": region_prefix(code)})

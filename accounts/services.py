@@ -5,13 +5,14 @@ import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, ServiceError, from_validation_error
+from core.models import Region
 
 from . import policy
-from .models import Agent, APIToken, Organisation, Person, User
+from .models import Agent, APIToken, Organisation, Person, Role, User
 
 
 def _clean(instance, exclude=None):
@@ -28,6 +29,20 @@ def _check_password(password, user):
         raise ServiceError("密码不符合要求", errors={"password": exc.messages}) from None
 
 
+USERNAME_TAKEN = "用户名已被使用，请换一个"
+RESIDENT_ID_TAKEN = "身份证号已登记，每个身份证号只能登记一次；如忘记密码，请联系政务服务中心"
+
+
+def _duplicates(user=None, person=None):
+    """Uniqueness in plain Chinese, instead of Django's generic sentence."""
+    errors = {}
+    if user is not None and User.objects.filter(username__iexact=user.username).exists():
+        errors["username"] = [USERNAME_TAKEN]
+    if person is not None and person.resident_id and Person.objects.filter(resident_id=person.resident_id).exists():
+        errors["resident_id"] = [RESIDENT_ID_TAKEN]
+    return errors
+
+
 @transaction.atomic
 def register_person(*, username, password, name, resident_id, phone=""):
     """A member of the public opens a portal account under their resident ID."""
@@ -36,16 +51,23 @@ def register_person(*, username, password, name, resident_id, phone=""):
     errors = {}
     for instance, exclude in ((user, ["password"]), (person, ["user"])):
         try:
-            instance.full_clean(exclude=exclude)
+            instance.full_clean(exclude=exclude, validate_unique=False)
         except ValidationError as exc:
             errors.update(from_validation_error(exc).errors)
+    for field, messages in _duplicates(user, person).items():
+        errors.setdefault(field, messages)
     if errors:
         raise ServiceError("注册信息有误，请按提示修改", errors=errors)
     _check_password(password, user)
     user.set_password(password)
-    user.save()
-    person.user = user
-    person.save()
+    try:
+        with transaction.atomic():
+            user.save()
+            person.user = user
+            person.save()
+    except IntegrityError:
+        # Someone registered the same name or ID a moment ago.
+        raise ServiceError("注册信息有误，请按提示修改", errors=_duplicates(user, person)) from None
     return user
 
 
@@ -54,7 +76,12 @@ def create_person(actor, *, name, resident_id, phone=""):
     """A clerk records an applicant who has no portal account."""
     policy.require(actor, "person.create")
     person = Person(name=name, resident_id=(resident_id or "").strip().upper(), phone=phone)
-    _clean(person, exclude=["user"])
+    try:
+        person.full_clean(exclude=["user"], validate_unique=False)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from None
+    if _duplicates(person=person):
+        raise ServiceError(RESIDENT_ID_TAKEN, errors=_duplicates(person=person))
     person.save()
     return person
 
@@ -71,7 +98,17 @@ def _organisation_from(data, instance=None):
                 org.region_id = getattr(value, "pk", value)
             else:
                 setattr(org, field, (value or "").strip().upper() if field == "uscc" else value)
-    _clean(org)
+    if org.region_id and not Region.objects.filter(pk=org.region_id).exists():
+        # Django's own message for an unknown key is English ("... is not a valid choice").
+        message = f"登记地“{org.region_id}”不是有效的行政区划代码（GB/T 2260）"
+        raise ServiceError(message, errors={"region": [message]})
+    try:
+        org.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from None
+    if Organisation.objects.filter(uscc=org.uscc).exclude(pk=org.pk).exists():
+        message = "统一社会信用代码已登记，不能重复登记同一组织"
+        raise ServiceError(message, errors={"uscc": [message]})
     if org.region_id and org.region.level == "province":
         raise ServiceError("登记地应为市（州）或区（县）", errors={"region": ["登记地应为市（州）或区（县）"]})
     return org
@@ -114,11 +151,18 @@ def register_organisation_as_agent(user, data):
     if person is None:
         raise ServiceError("只有完成实名登记的个人用户才能作为经办人")
     uscc = (data.get("uscc") or "").strip().upper()
-    org = Organisation.objects.filter(uscc=uscc).first() if uscc else None
-    if org is None:
-        org = _organisation_from(data)
-        org.save()
-    Agent.objects.get_or_create(organisation=org, person=person)
+    existing = Organisation.objects.filter(uscc=uscc).first() if uscc else None
+    if existing is not None:
+        # Credit codes are public: knowing one must not make anyone an agent
+        # of that organisation (and let them see its records).
+        if Agent.objects.filter(organisation=existing, person=person).exists():
+            message = "您已是该组织的经办人"
+        else:
+            message = "统一社会信用代码已登记：如需成为该组织的经办人，请持单位授权委托书到政务服务大厅办理"
+        raise ServiceError(message, errors={"uscc": [message]})
+    org = _organisation_from(data)
+    org.save()
+    Agent.objects.create(organisation=org, person=person)
     return org
 
 
@@ -129,8 +173,10 @@ def create_staff(actor, *, username, password, name, role, department, phone="")
                 department_id=getattr(department, "pk", department), phone=phone)
     _clean(user, exclude=["password"])
     policy.require(actor, "staff.manage", user)
-    if actor.role != "sysadmin" and role == "sysadmin":
-        raise ServiceError("只有系统管理员可以创建系统管理员", errors={"role": ["无权指定该角色"]}, status=403)
+    if not policy.can_grant(actor, role):
+        # A department administrator staffs their own department; only a
+        # system administrator creates centre managers, editors or administrators.
+        raise ServiceError("无权指定该角色", errors={"role": [f"无权指定该角色：您不能授予“{Role(role).label}”"]}, status=403)
     _check_password(password, user)
     user.set_password(password)
     user.save()

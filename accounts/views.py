@@ -1,11 +1,15 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core import api_errors
 from core.errors import ServiceError
 from core.forms import show_service_error
 from core.models import Department, Level, Region
@@ -20,9 +24,27 @@ class SignInView(LoginView):
     redirect_authenticated_user = True
 
 
-def locked_out(request, credentials, *args, **kwargs):
-    """Axes calls this once an account is locked after repeated failures."""
+LOCKED_OUT_MESSAGE = "登录失败次数过多，账户已暂时锁定，请稍后再试"
+
+
+def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
+    """Axes calls this once an account is locked after repeated failures.
+    The API answers in its own JSON error format, pages with the Chinese page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(api_errors.body("locked_out", LOCKED_OUT_MESSAGE), status=429,
+                            json_dumps_params={"ensure_ascii": False})
     return render(request, "accounts/locked_out.html", status=429)
+
+
+def console_view(view):
+    """A staff console page: signed in, and a role that may enter the console.
+    Public accounts are refused here even for records they may see elsewhere."""
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        policy.require(request.user, "console.access")
+        return view(request, *args, **kwargs)
+    return wrapped
 
 
 @login_required
@@ -76,7 +98,7 @@ def _reachable_regions(user):
     return policy.visible(user, Region.objects.exclude(level=Level.PROVINCE), region_field="code")
 
 
-@login_required
+@console_view
 def organisation_list(request):
     policy.require(request.user, "organisation.view")
     qs = policy.visible(request.user, Organisation.objects.select_related("region", "region__parent"))
@@ -89,7 +111,7 @@ def organisation_list(request):
                                       "can_create": policy.can(request.user, "organisation.create")})
 
 
-@login_required
+@console_view
 def organisation_detail(request, pk):
     org = get_object_or_404(Organisation.objects.select_related("region"), pk=pk)
     policy.require(request.user, "organisation.view", org)
@@ -97,7 +119,7 @@ def organisation_detail(request, pk):
         "org": org, "agents": org.agents.all(), "can_edit": policy.can(request.user, "organisation.edit", org)})
 
 
-@login_required
+@console_view
 @require_http_methods(["GET", "POST"])
 def organisation_create(request):
     policy.require(request.user, "organisation.create")
@@ -114,7 +136,7 @@ def organisation_create(request):
                                                                "back": "console:organisations"})
 
 
-@login_required
+@console_view
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request, pk):
     org = get_object_or_404(Organisation, pk=pk)
@@ -126,7 +148,9 @@ def organisation_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            services.update_organisation(request.user, org, data, version=data.pop("version") or None)
+            # A post without the version it was based on is treated as stale,
+            # never as permission to overwrite whatever is there now.
+            services.update_organisation(request.user, org, data, version=data.pop("version") or "")
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
@@ -136,7 +160,7 @@ def organisation_edit(request, pk):
                                                                "back": "console:organisations"})
 
 
-@login_required
+@console_view
 @require_http_methods(["GET", "POST"])
 def person_create(request):
     policy.require(request.user, "person.create")
@@ -152,7 +176,7 @@ def person_create(request):
     return render(request, "accounts/person_form.html", {"form": form})
 
 
-@login_required
+@console_view
 def staff_list(request):
     policy.require(request.user, "staff.view")
     qs = User.objects.filter(kind=User.Kind.STAFF).select_related("department", "department__region")
@@ -163,7 +187,7 @@ def staff_list(request):
         "staff": qs.order_by("department_id", "username"), "can_manage": policy.can(request.user, "staff.manage")})
 
 
-@login_required
+@console_view
 @require_http_methods(["GET", "POST"])
 def staff_create(request):
     policy.require(request.user, "staff.manage")

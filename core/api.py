@@ -62,4 +62,11 @@ def departments(request, region: str | None = None, level: Level | None = None, 
 @router.get("/calendar/due-date", response=WorkingDaysOut, auth=None, summary="按工作日计算期限")
 def due_date(request, start: dt.date, days: int = Query(..., ge=0, le=3650)):
     """`days` working days after `start`, by the official holiday calendar."""
-    return {"start": start, "days": days, "due": workdays.add_working_days(start, days)}
+    try:
+        due = workdays.add_working_days(start, days)
+    except workdays.CalendarNotAvailable as exc:
+        # Name the caller's own field: the start date, or the count that runs past the calendar.
+        field = "start" if exc.year == start.year else "days"
+        exc.errors = {field: [f"{exc.year}年不在工作日历范围内"]}
+        raise
+    return {"start": start, "days": days, "due": due}

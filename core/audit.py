@@ -23,6 +23,8 @@ from .models import AuditChainHead, AuditEntry
 GENESIS = "0" * 64
 # Fields never copied into the log: secrets, and bookkeeping no person changes.
 SECRET_FIELDS = {"password", "key_hash"}
+SECRET_MASK = "******"
+SECRET_CHANGED = "******（已更改）"
 NOISE_FIELDS = {"last_login", "updated_at"}
 
 _context = contextvars.ContextVar("audit_context", default=None)
@@ -95,9 +97,24 @@ def snapshot(instance):
             continue
         value = getattr(instance, field.attname)
         if field.name in SECRET_FIELDS:
-            value = "******" if value else ""
+            value = SECRET_MASK if value else ""
         data[field.attname] = value
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def secrets_of(instance):
+    """The secret fields' raw values, kept in memory only to tell whether they changed."""
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
+            if f.name in SECRET_FIELDS}
+
+
+def mark_changed_secrets(after, old_secrets, instance):
+    """Say in `after` which secrets changed (a password reset), never showing them."""
+    for attname, old in (old_secrets or {}).items():
+        new = getattr(instance, attname)
+        if old != new and new:
+            after[attname] = SECRET_CHANGED
+    return after
 
 
 def _digest(algorithm, entry):

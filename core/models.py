@@ -3,7 +3,7 @@ calendar, and the append-only audit log."""
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .validators import validate_region_code
+from .validators import validate_region_code, validate_uscc
 
 
 class Level(models.TextChoices):
@@ -50,6 +50,8 @@ class Department(models.Model):
     level = models.CharField("层级", max_length=10, choices=Level.choices)
     region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="departments")
     is_centre = models.BooleanField("是否政务服务中心", default=False)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, validators=[validate_uscc],
+                            help_text="实施编码与电子证照标识中使用；演示数据为按规则生成的占位代码，上线前替换为真实代码")
 
     class Meta:
         verbose_name = verbose_name_plural = "部门"
@@ -112,8 +114,11 @@ class AuditEntry(models.Model):
 
     seq = models.BigIntegerField("序号", unique=True)
     at = models.DateTimeField("时间")
+    # DO_NOTHING: the actor's id is part of the hashed content, so deleting a
+    # user must not rewrite the entries they made (SET_NULL would, and the
+    # chain would then report those entries as tampered with).
     actor = models.ForeignKey("accounts.User", verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+", db_constraint=False)
+                              on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     actor_label = models.CharField("操作人名称", max_length=150)
     ip = models.CharField("来源地址", max_length=64, blank=True)
     action = models.CharField("操作", max_length=40)

@@ -10,6 +10,7 @@ import re
 from importlib import resources
 
 from django.db import transaction
+from stdnum.cn import uscc
 
 from .models import CalendarDay, CalendarYear, Department, Level, Region
 
@@ -115,7 +116,18 @@ def load_departments():
             rows.append(Department(function=function, name=name, short_name=suffix, level=region.level,
                                    region=region, is_centre=(function == "service_centre")))
     Department.objects.bulk_create([d for d in rows if (d.function, d.region_id) not in existing])
+    missing = list(Department.objects.filter(uscc="").order_by("pk"))
+    for department in missing:
+        department.uscc = placeholder_uscc(department)
+    Department.objects.bulk_update(missing, ["uscc"], batch_size=500)
     return len(rows)
+
+
+def placeholder_uscc(department):
+    """A well-formed code for a government body (registration 1, kind 1,
+    its region, a serial from its id) until the real one is entered."""
+    body = f"11{department.region_id}{department.pk:09d}"
+    return body + uscc.calc_check_digit(body + "0")
 
 
 def package_calendar_years():

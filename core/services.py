@@ -3,16 +3,22 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import policy
 
 from .errors import ServiceError, from_validation_error
 from .models import CalendarDay, CalendarYear
 
+# Years a calendar may be registered for: a typo such as 20277 or 0 is refused.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
 
 @transaction.atomic
 def add_calendar_year(actor, *, year, source):
     policy.require(actor, "calendar.edit")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ServiceError(f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间", errors={"year": [f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间"]})
     if CalendarYear.objects.filter(year=year).exists():
         raise ServiceError(f"{year}年已在工作日历中", errors={"year": ["该年度已存在"]}, code="conflict", status=409)
     entry = CalendarYear(year=year, source=source)
@@ -47,3 +53,4 @@ def remove_calendar_day(actor, *, date: dt.date):
     deleted, _ = CalendarDay.objects.filter(date=date).delete()
     if not deleted:
         raise ServiceError(f"{date} 不是已登记的节假日或调休日", errors={"date": ["未登记"]}, status=404)
+    CalendarYear.objects.filter(year=date.year).update(updated_at=timezone.now())

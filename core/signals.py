@@ -2,6 +2,7 @@
 written to the audit log, with the row before and after."""
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -23,6 +24,7 @@ def _remember_before(sender, instance, raw=False, **kwargs):
     if instance.pk is not None and not instance._state.adding:
         old = sender._default_manager.filter(pk=instance.pk).first()
     instance._audit_before = audit.snapshot(old) if old is not None else None
+    instance._audit_secrets = audit.secrets_of(old) if old is not None else None
 
 
 @receiver(post_save)
@@ -30,7 +32,8 @@ def _record_save(sender, instance, created, raw=False, **kwargs):
     if raw or not _audited(sender) or not hasattr(instance, "_audit_before"):
         return
     before = instance.__dict__.pop("_audit_before")
-    after = audit.snapshot(instance)
+    old_secrets = instance.__dict__.pop("_audit_secrets", None)
+    after = audit.mark_changed_secrets(audit.snapshot(instance), old_secrets, instance)
     if before == after:
         return  # only bookkeeping fields moved
     audit.record("create" if created else "update", instance, before=before, after=after)
@@ -58,3 +61,6 @@ def _record_logout(sender, request, user, **kwargs):
 def _calendar_changed(sender, **kwargs):
     from .workdays import calendar_changed
     calendar_changed()
+    # Again once the change is committed: a read by another thread of this
+    # process before then would otherwise cache the old calendar.
+    transaction.on_commit(calendar_changed)

@@ -17,21 +17,30 @@ def _reason(exc):
     return "无效"
 
 
+def _place_code_known(number):
+    """Whether the address code is a GB/T 2260 code at any time. The code is
+    the one in force when the number was issued, which may be after the
+    birth year, so python-stdnum's birth-year check is too strict here."""
+    from stdnum import numdb
+    info = {k: v for _, props in numdb.get("cn/loc").info(number[:6]) for k, v in props.items()}
+    return bool(info.get("county"))
+
+
 def validate_resident_id(value: str) -> str:
     """A resident ID (公民身份号码) per GB 11643-1999; returns it normalised."""
     number = ric.compact(value or "")
     try:
         ric.validate(number)
+    except (stdnum_errors.InvalidComponent, KeyError):
+        # KeyError: python-stdnum knows the province but not the county.
+        try:
+            ric.get_birth_date(number)
+        except stdnum_errors.ValidationError:
+            raise ValidationError("身份证号出生日期不正确（GB 11643）", code="resident_id") from None
+        if not _place_code_known(number):
+            raise ValidationError("身份证号地址码不是有效的行政区划代码（GB 11643）", code="resident_id") from None
     except stdnum_errors.ValidationError as exc:
-        reason = _reason(exc)
-        if reason is None:
-            # Length, format and check digit passed: the date or the place is wrong.
-            try:
-                ric.get_birth_date(number)
-                reason = "地址码不是有效的行政区划代码"
-            except stdnum_errors.ValidationError:
-                reason = "出生日期不正确"
-        raise ValidationError(f"身份证号{reason}（GB 11643）", code="resident_id") from None
+        raise ValidationError(f"身份证号{_reason(exc)}（GB 11643）", code="resident_id") from None
     return number
 
 

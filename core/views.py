@@ -5,9 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render, redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
 from accounts import policy
 
@@ -70,7 +71,10 @@ def audit_verify(request):
 @login_required
 def audit_verify_status(request, result_id):
     policy.require(request.user, "audit.verify")
-    result = tasks.verify_audit_chain.get_result(result_id)
+    try:
+        result = tasks.verify_audit_chain.get_result(result_id)
+    except (TaskResultDoesNotExist, TaskResultMismatch):
+        raise Http404("没有这项校验任务") from None
     return render(request, "core/_audit_verify.html", {"result": result})
 
 
@@ -109,10 +113,14 @@ def calendar_year(request, year):
     policy.require(request.user, "console.access")
     entry = CalendarYear.objects.filter(year=year).first()
     if request.method == "POST":
+        policy.require(request.user, "calendar.edit")
         try:
             date = dt.date.fromisoformat(request.POST.get("date", ""))
         except ValueError:
             messages.error(request, "日期格式应为 YYYY-MM-DD")
+            return redirect("console:calendar_year", year=year)
+        if date.year != year:
+            messages.error(request, f"日期 {date} 不在{year}年内，请到该年度的页面录入")
             return redirect("console:calendar_year", year=year)
         try:
             if request.POST.get("remove"):
@@ -123,7 +131,8 @@ def calendar_year(request, year):
                                           name=request.POST.get("name", "").strip())
                 messages.success(request, f"已保存 {date}")
         except ServiceError as exc:
-            messages.error(request, exc.message + "：" + "；".join(m for ms in exc.errors.values() for m in ms))
+            details = "；".join(m for ms in exc.errors.values() for m in ms)
+            messages.error(request, f"{exc.message}：{details}" if details else exc.message)
         return redirect("console:calendar_year", year=year)
     days = CalendarDay.objects.filter(date__year=year)
     return render(request, "core/calendar_year.html", {

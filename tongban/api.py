@@ -16,7 +16,7 @@ from core.errors import ServiceError, from_validation_error
 
 
 class TokenAuth(HttpBearer):
-    openapi_description = "在“我的账户”或 POST /api/v1/auth/token 取得令牌，以 Authorization: Bearer <令牌> 调用"
+    openapi_description = "以 POST /api/v1/auth/token 取得令牌，调用时带 Authorization: Bearer <令牌>"
 
     def authenticate(self, request, token):
         user = user_for_token(token)

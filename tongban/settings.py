@@ -24,7 +24,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("TONGBAN_ALLOWED_HOSTS", "127.0.0.1,l
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TONGBAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # The platform's own apps: their models are audited (core.signals).
-TONGBAN_APPS = ["core", "accounts", "hall"]
+TONGBAN_APPS = ["core", "accounts", "hall", "catalog", "cases"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -91,7 +91,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TONGBAN_TEST_SQLITE", "")} if os.environ.get("TONGBAN_TEST_SQLITE") else {}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -42,6 +42,8 @@ urlpatterns = [
     path("", include(portal)),
     path("accounts/", include(account)),
     path("console/", include(console)),
+    path("matters/", include(("catalog.urls_public", "catalog"))),
+    path("console/catalog/", include(("catalog.urls_console", "catalog_console"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,227 @@
+"""Cases (办件) at the comprehensive windows and their append-only event log.
+
+A case's state is what its events say; the Case row keeps the latest state
+and deadline so worklists can be queried, and is changed only by
+cases.services together with the event that explains the change.
+Statistics count events, never the Case row.
+"""
+from django.db import models
+
+from accounts.models import Organisation, Person, User
+from catalog.models import Matter, Material, Situation
+from core.models import Department, Region
+from hall.models import Window
+
+
+class Channel(models.TextChoices):
+    WINDOW = "window", "窗口"
+    ONLINE = "online", "网上"
+    POST = "post", "邮寄"
+
+
+class Case(models.Model):
+    class State(models.TextChoices):
+        RECEIVED = "received", "已收件"
+        CORRECTION = "correction", "待补正"
+        ACCEPTED = "accepted", "已受理"
+        REVIEWING = "reviewing", "审查中"
+        SUSPENDED = "suspended", "特别程序"
+        REFUSED = "refused", "不予受理"
+        APPROVED = "approved", "办结（准予）"
+        DENIED = "denied", "办结（不予许可）"
+        ISSUED = "issued", "已出证"
+        DELIVERED = "delivered", "已送达"
+
+    number = models.CharField("办件编号", max_length=32, unique=True)
+    matter = models.ForeignKey(Matter, verbose_name="事项", on_delete=models.PROTECT, related_name="cases")
+    situation = models.ForeignKey(Situation, verbose_name="情形", on_delete=models.PROTECT, related_name="cases")
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    applicant_person = models.ForeignKey(Person, verbose_name="申请人（自然人）", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="cases")
+    applicant_organisation = models.ForeignKey(Organisation, verbose_name="申请人（法人）", null=True, blank=True,
+                                               on_delete=models.PROTECT, related_name="cases")
+    agent = models.ForeignKey(Person, verbose_name="经办人", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="agent_cases")
+    applicant_name = models.CharField("申请人", max_length=120)
+    applicant_code = models.CharField("申请人证件号码", max_length=18)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    region = models.ForeignKey(Region, verbose_name="办理地", on_delete=models.PROTECT, related_name="+")
+    window = models.ForeignKey(Window, verbose_name="收件窗口", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="cases")
+    holder = models.ForeignKey(Department, verbose_name="当前承办部门", on_delete=models.PROTECT, related_name="+")
+    at_window = models.BooleanField("在窗口", default=True, help_text="办件当前在窗口（收件、补正、出件）而非部门后台")
+    review_step = models.PositiveSmallIntegerField("审查环节", default=0,
+                                                   help_text="已完成的审查层级数，对应事项的审查决定层级")
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.RECEIVED)
+    received_at = models.DateTimeField("收件时间")
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    due_date = models.DateField("承诺办结日期", null=True, blank=True)
+    concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=0)
+    delivery = models.CharField("送达方式", max_length=10, blank=True, choices=[("window", "窗口领取"), ("post", "邮寄送达")])
+    delivery_address = models.CharField("邮寄地址", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件"
+        indexes = [models.Index(fields=["holder", "state", "due_date"]),
+                   models.Index(fields=["state", "due_date"])]
+
+    def __str__(self):
+        return f"{self.number} {self.matter.name}"
+
+    policy_kind = "case"
+
+    @property
+    def scope_region_code(self):
+        return self.region_id
+
+    @property
+    def scope_department_function(self):
+        return self.holder.function
+
+    def is_applicant(self, person):
+        """True for the applicant, or an agent of the applicant organisation."""
+        if self.applicant_person_id:
+            return self.applicant_person_id == person.pk
+        return self.applicant_organisation.agent_set.filter(person=person).exists()
+
+    @staticmethod
+    def applicant_q(person):
+        return models.Q(applicant_person=person) | models.Q(applicant_organisation__agent__person=person)
+
+
+class CaseEvent(models.Model):
+    """One step in a case's life, or a consultation (no case). Never changed.
+
+    Matter, department, window and channel are copied onto the event when it
+    is written, so counts by any of them need no joins and cannot drift."""
+
+    class Kind(models.TextChoices):
+        CONSULT = "consult", "咨询"
+        RECEIVE = "receive", "收件"
+        CORRECTION_REQUESTED = "correction_requested", "一次性告知补正"
+        CORRECTION_ANSWERED = "correction_answered", "补正材料提交"
+        ACCEPT = "accept", "受理"
+        REFUSE = "refuse", "不予受理"
+        TRANSFER = "transfer", "流转"
+        REVIEW = "review", "审查"
+        SUSPEND = "suspend", "特别程序开始"
+        RESUME = "resume", "特别程序结束"
+        CONCLUDE = "conclude", "办结"
+        ISSUE = "issue", "颁发证照"
+        HANDOVER = "handover", "送达"
+        EVALUATE = "evaluate", "评价"
+
+    case = models.ForeignKey(Case, verbose_name="办件", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="events")
+    seq = models.PositiveIntegerField("环节序号", default=0)
+    kind = models.CharField("环节", max_length=24, choices=Kind.choices)
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(User, verbose_name="经办人员", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    actor_label = models.CharField("经办人员名称", max_length=150, blank=True)
+    matter = models.ForeignKey(Matter, verbose_name="事项", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    department = models.ForeignKey(Department, verbose_name="部门", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    window = models.ForeignKey(Window, verbose_name="窗口", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    reason = models.TextField("意见或原因", blank=True)
+    data = models.JSONField("详情", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件环节"
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")]
+        indexes = [models.Index(fields=["kind", "at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("办件环节只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("办件环节只能追加，不能删除")
+
+
+class CaseFile(models.Model):
+    """An uploaded material, stored under a random name outside the web root."""
+
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="files")
+    material = models.ForeignKey(Material, verbose_name="材料", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    file = models.FileField("文件", upload_to="cases/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=60)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("摘要", max_length=64)
+    uploaded_by = models.ForeignKey(User, verbose_name="上传人", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件材料文件"
+
+
+class Certificate(models.Model):
+    """A result document issued for a case (证照), with its e-certificate identifier."""
+
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="certificates")
+    number = models.CharField("证照编号", max_length=40, unique=True)
+    e_certificate_id = models.CharField("电子证照标识", max_length=100, unique=True)
+    title = models.CharField("证照名称", max_length=80)
+    holder_name = models.CharField("持证主体", max_length=120)
+    holder_code = models.CharField("持证主体代码", max_length=18)
+    issuer = models.ForeignKey(Department, verbose_name="发证机关", on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField("颁发时间")
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    revoked = models.BooleanField("已注销", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "证照"
+
+    def __str__(self):
+        return f"{self.title} {self.number}"
+
+
+class Evaluation(models.Model):
+    """The applicant's rating of a concluded case (好差评)."""
+
+    class Score(models.IntegerChoices):
+        VERY_SATISFIED = 5, "非常满意"
+        SATISFIED = 4, "满意"
+        BASIC = 3, "基本满意"
+        DISSATISFIED = 2, "不满意"
+        VERY_DISSATISFIED = 1, "非常不满意"
+
+    case = models.OneToOneField(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="evaluation")
+    score = models.PositiveSmallIntegerField("评价", choices=Score.choices)
+    comment = models.TextField("意见", blank=True)
+    at = models.DateTimeField("评价时间")
+    # A poor rating (不满意 or worse) opens a follow-up due in 15 working days.
+    follow_up_due = models.DateField("整改期限", null=True, blank=True)
+    follow_up_closed_at = models.DateTimeField("整改完成时间", null=True, blank=True)
+    follow_up_result = models.TextField("整改及回访情况", blank=True)
+    follow_up_by = models.ForeignKey(User, verbose_name="整改人", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "好差评"
+
+    @property
+    def is_poor(self):
+        return self.score <= self.Score.DISSATISFIED
+
+
+class Counter(models.Model):
+    """Serial numbers handed out under a lock, so two clerks never get the same one."""
+
+    key = models.CharField(max_length=60, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "编号计数器"

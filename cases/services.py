@@ -1,0 +1,411 @@
+"""Everything that happens to a case. Each function checks who is acting and
+whether the step fits the case's state, then, in one transaction with the
+case row locked, writes the event and the new state. Two people acting on
+the same case: the second finds the state (or version) moved and is told.
+"""
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts import policy
+from core import audit
+from core.errors import Conflict, ServiceError
+from core.models import Department, Level
+
+from . import deadlines, identifiers
+from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation
+
+State = Case.State
+Kind = CaseEvent.Kind
+OPEN_AT_WINDOW = {State.RECEIVED, State.CORRECTION}
+IN_BACK_OFFICE = {State.ACCEPTED, State.REVIEWING}
+CONCLUDED = {State.APPROVED, State.DENIED, State.ISSUED, State.DELIVERED, State.REFUSED}
+POOR_FOLLOW_UP_DAYS = 15  # Sichuan: a poor rating is rectified within 15 working days
+
+
+def next_serial(key):
+    counter, _ = Counter.objects.select_for_update().get_or_create(key=key)
+    counter.value = F("value") + 1
+    counter.save(update_fields=["value"])
+    counter.refresh_from_db(fields=["value"])
+    return counter.value
+
+
+def _label(actor):
+    return audit.Actor(actor).label if actor is not None else "系统"
+
+
+def _event(case, kind, actor, at, *, reason="", data=None, department=None, window=None, matter=None,
+           channel=None):
+    seq = 0
+    if case is not None:
+        last = case.events.order_by("-seq").values_list("seq", flat=True).first()
+        seq = (last or 0) + 1
+    return CaseEvent.objects.create(
+        case=case, seq=seq, kind=kind, at=at, actor=actor, actor_label=_label(actor),
+        matter=matter or (case.matter if case else None),
+        department=department or (case.holder if case else None),
+        window=window if window is not None else (case.window if case else None),
+        channel=channel or (case.channel if case else Channel.WINDOW),
+        reason=reason, data=data or {})
+
+
+def _locked(case, expected_version=None, states=None, step=""):
+    """The case row, locked; refuses when someone else moved it first."""
+    fresh = Case.objects.select_for_update().select_related("matter", "holder", "holder__region").get(pk=case.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        last = fresh.events.order_by("-seq").first()
+        who = f"{last.actor_label}已于{timezone.localtime(last.at):%Y-%m-%d %H:%M}{last.get_kind_display()}" if last else "他人已处理"
+        raise Conflict(f"办件{fresh.number}已被处理（{who}），请刷新后查看")
+    if states is not None and fresh.state not in states:
+        raise Conflict(f"办件{fresh.number}当前状态为“{fresh.get_state_display()}”，不能{step}")
+    return fresh
+
+
+def _save(case, *fields):
+    case.version += 1
+    case.save(update_fields=[*fields, "version"])
+
+
+def _now(at):
+    return at or timezone.now()
+
+
+# --- consultation and receiving ---
+
+def record_consultation(actor, *, asker, question, answer, matter=None, window=None, channel=Channel.WINDOW,
+                        phone="", at=None):
+    """A consultation (咨询), counted in person-times."""
+    policy.require(actor, "case.consult")
+    errors = {}
+    if not (asker or "").strip():
+        errors["asker"] = ["咨询人为必填项"]
+    if not (question or "").strip():
+        errors["question"] = ["咨询内容为必填项"]
+    if not (answer or "").strip():
+        errors["answer"] = ["答复内容为必填项"]
+    if errors:
+        raise ServiceError("咨询登记信息不完整", errors=errors)
+    department = matter.department if matter else getattr(actor, "department", None)
+    return _event(None, Kind.CONSULT, actor, _now(at), matter=matter, department=department, window=window,
+                  channel=channel, data={"asker": asker.strip(), "phone": phone, "question": question.strip(),
+                                         "answer": answer.strip()})
+
+
+def _receiving_department(matter, region):
+    """The department of the matter's function in the region that handles it."""
+    if matter.department.region_id == region.code:
+        return matter.department
+    found = Department.objects.filter(function=matter.department.function, region=region).first()
+    if found is None:
+        raise ServiceError(f"{region.full_name}没有承办“{matter.name}”的部门", errors={"region": ["该地区无承办部门"]})
+    return found
+
+
+@transaction.atomic
+def receive(actor, *, matter, situation, channel, region, applicant_person=None, applicant_organisation=None,
+            agent=None, window=None, contact_phone="", note="", at=None):
+    """Take in an application (收件): at a window, online or by post."""
+    policy.require(actor, "case.apply" if channel == Channel.ONLINE else "case.receive")
+    errors = {}
+    if situation.matter_id != matter.pk:
+        errors["situation"] = ["所选情形不属于该事项"]
+    if channel == Channel.ONLINE and not matter.online:
+        errors["channel"] = [f"“{matter.name}”不能网上办理"]
+    if (applicant_person is None) == (applicant_organisation is None):
+        errors["applicant"] = ["申请人应为一个自然人或一个法人"]
+    first_level = matter.review_levels[0] if matter.review_levels else Level.PROVINCE
+    if region.level != first_level:
+        errors["region"] = [f"该事项由{Level(first_level).label}部门受理，办理地应为{Level(first_level).label}区划"]
+    if channel == Channel.ONLINE and not errors:
+        person = getattr(actor, "person", None)
+        own = applicant_person is not None and person is not None and applicant_person.pk == person.pk
+        agent_of = applicant_organisation is not None and person is not None and \
+            applicant_organisation.agent_set.filter(person=person).exists()
+        if not (own or agent_of):
+            errors["applicant"] = ["网上申请只能以本人或本人代办的组织名义提交"]
+        agent = person if agent_of else agent
+    if errors:
+        raise ServiceError("收件信息有误", errors=errors)
+    holder = _receiving_department(matter, region)
+    at = _now(at)
+    applicant = applicant_person or applicant_organisation
+    code = applicant.resident_id if applicant_person else applicant.uscc
+    serial = next_serial(f"case:{region.code}:{deadlines.local_date(at):%Y%m%d}")
+    case = Case.objects.create(
+        number=identifiers.case_number(region.code, deadlines.local_date(at), serial),
+        matter=matter, situation=situation, channel=channel, applicant_person=applicant_person,
+        applicant_organisation=applicant_organisation, agent=agent, applicant_name=applicant.name,
+        applicant_code=code, contact_phone=contact_phone, region=region, window=window, holder=holder,
+        state=State.RECEIVED, received_at=at)
+    _event(case, Kind.RECEIVE, actor, at, reason=note)
+    return case
+
+
+# --- at the window: correction, acceptance, refusal ---
+
+@transaction.atomic
+def request_correction(actor, case, items, *, version=None, at=None):
+    """One notice (一次性告知) listing everything to add or fix; the clock stops until answered."""
+    case = _locked(case, version, OPEN_AT_WINDOW | IN_BACK_OFFICE, "要求补正")
+    policy.require(actor, "case.correct", case)
+    items = [{"material": (i.get("material") or "").strip(), "problem": (i.get("problem") or "").strip()}
+             for i in items if (i.get("material") or i.get("problem") or "").strip()]
+    if not items or any(not i["problem"] for i in items):
+        raise ServiceError("请逐项写明需补正的材料及问题", errors={"items": ["补正内容不能为空，每项须写明问题"]})
+    previous = case.state
+    case.state = State.CORRECTION
+    _save(case, "state")
+    return _event(case, Kind.CORRECTION_REQUESTED, actor, _now(at), data={"items": items, "previous": previous})
+
+
+@transaction.atomic
+def answer_correction(actor, case, note="", *, version=None, at=None):
+    case = _locked(case, version, {State.CORRECTION}, "提交补正")
+    policy.require(actor, "case.answer_correction", case)
+    request = case.events.filter(kind=Kind.CORRECTION_REQUESTED).order_by("-seq").first()
+    at = _now(at)
+    event = _event(case, Kind.CORRECTION_ANSWERED, actor, at, reason=note)
+    case.state = request.data.get("previous", State.RECEIVED)
+    if case.state == State.CORRECTION:
+        case.state = State.RECEIVED
+    fields = ["state"]
+    if case.accepted_at:
+        case.due_date = _recomputed_due(case, at)
+        fields.append("due_date")
+    _save(case, *fields)
+    return event
+
+
+def _recomputed_due(case, now):
+    events = list(case.events.order_by("seq"))
+    return deadlines.due_date(case.accepted_at, case.matter.promised_limit,
+                              deadlines.paused_working_days(events, until=now))
+
+
+@transaction.atomic
+def accept(actor, case, *, version=None, at=None):
+    """Accept (受理): the promised limit starts; the deadline counts working days."""
+    case = _locked(case, version, {State.RECEIVED}, "受理")
+    policy.require(actor, "case.accept", case)
+    at = _now(at)
+    case.state, case.accepted_at = State.ACCEPTED, at
+    case.due_date = deadlines.due_date(at, case.matter.promised_limit)
+    _save(case, "state", "accepted_at", "due_date")
+    return _event(case, Kind.ACCEPT, actor, at, data={"due_date": case.due_date.isoformat()})
+
+
+@transaction.atomic
+def refuse(actor, case, *, reasons, legal_basis, version=None, at=None):
+    """Refuse (不予受理) with reasons and the legal basis, for the printed notice."""
+    case = _locked(case, version, {State.RECEIVED, State.CORRECTION}, "不予受理")
+    policy.require(actor, "case.accept", case)
+    errors = {}
+    if not (reasons or "").strip():
+        errors["reasons"] = ["不予受理理由为必填项"]
+    if not (legal_basis or "").strip():
+        errors["legal_basis"] = ["法律依据为必填项"]
+    if errors:
+        raise ServiceError("请写明不予受理的理由和依据", errors=errors)
+    at = _now(at)
+    case.state, case.concluded_at = State.REFUSED, at
+    _save(case, "state", "concluded_at")
+    return _event(case, Kind.REFUSE, actor, at, reason=reasons.strip(), data={"legal_basis": legal_basis.strip()})
+
+
+# --- moving between window, departments and levels ---
+
+def _transfer(case, actor, at, to_department, *, to_window=False, reason=""):
+    from_department, from_window = case.holder, case.at_window
+    case.holder, case.at_window = to_department, to_window
+    if case.state == State.ACCEPTED and not to_window:
+        case.state = State.REVIEWING
+    return _event(case, Kind.TRANSFER, actor, at, department=to_department, reason=reason, data={
+        "from": from_department.name + ("（窗口）" if from_window else ""),
+        "to": to_department.name + ("（窗口）" if to_window else ""),
+        "from_department": from_department.pk, "to_department": to_department.pk, "to_window": to_window})
+
+
+@transaction.atomic
+def transfer(actor, case, *, to_department=None, to_window=False, reason="", version=None, at=None):
+    """Hand a case on (流转): window → department, department → department,
+    between levels, or back to the window."""
+    case = _locked(case, version, IN_BACK_OFFICE | {State.APPROVED, State.DENIED}, "流转")
+    policy.require(actor, "case.transfer", case)
+    if to_window:
+        to_department = case.window.hall.department if case.window else case.holder
+    if to_department is None:
+        raise ServiceError("请选择流转去向", errors={"to_department": ["流转去向为必填项"]})
+    if to_department.pk == case.holder_id and to_window == case.at_window:
+        raise ServiceError("办件已在该部门", errors={"to_department": ["流转去向不能是当前承办部门"]})
+    event = _transfer(case, actor, _now(at), to_department, to_window=to_window, reason=reason)
+    _save(case, "holder", "at_window", "state")
+    return event
+
+
+def _require_back_office(actor, case):
+    if case.at_window:
+        raise Conflict(f"办件{case.number}仍在窗口，请先流转至承办部门")
+    policy.require(actor, "case.review", case)
+
+
+def _next_level_department(case):
+    """The same function's department one level up, for county→city→province review."""
+    region = case.holder.region.parent
+    department = Department.objects.filter(function=case.holder.function, region=region).first()
+    if department is None:
+        raise ServiceError(f"{region}没有{case.holder.short_name}，无法报送上级审查")
+    return department
+
+
+@transaction.atomic
+def review(actor, case, *, opinion, version=None, at=None):
+    """A level's review (审查): passes the case up to the next level that must review it."""
+    case = _locked(case, version, IN_BACK_OFFICE, "审查")
+    _require_back_office(actor, case)
+    if not (opinion or "").strip():
+        raise ServiceError("审查意见为必填项", errors={"opinion": ["审查意见为必填项"]})
+    levels = case.matter.review_levels
+    if case.review_step >= len(levels) - 1:
+        raise ServiceError("已到最后一级，请作出决定", errors={"opinion": ["本级应作出准予或不予的决定"]})
+    at = _now(at)
+    event = _event(case, Kind.REVIEW, actor, at, reason=opinion.strip(), data={"level": case.holder.level})
+    case.review_step += 1
+    case.state = State.REVIEWING
+    _transfer(case, actor, at, _next_level_department(case), reason="报上级审查")
+    _save(case, "review_step", "holder", "at_window", "state")
+    return event
+
+
+@transaction.atomic
+def suspend(actor, case, *, procedure, reason, version=None, at=None):
+    """Special procedure (特别程序): hearing, expert review … not counted against the limit."""
+    case = _locked(case, version, IN_BACK_OFFICE, "启动特别程序")
+    _require_back_office(actor, case)
+    if not (procedure or "").strip() or not (reason or "").strip():
+        raise ServiceError("请写明特别程序种类和原因",
+                           errors={"procedure": ["特别程序种类为必填项"], "reason": ["原因为必填项"]})
+    case.state = State.SUSPENDED
+    _save(case, "state")
+    return _event(case, Kind.SUSPEND, actor, _now(at), reason=reason.strip(), data={"procedure": procedure.strip()})
+
+
+@transaction.atomic
+def resume(actor, case, *, result="", version=None, at=None):
+    case = _locked(case, version, {State.SUSPENDED}, "结束特别程序")
+    policy.require(actor, "case.review", case)
+    at = _now(at)
+    event = _event(case, Kind.RESUME, actor, at, reason=result)
+    case.state = State.REVIEWING
+    case.due_date = _recomputed_due(case, at)
+    _save(case, "state", "due_date")
+    return event
+
+
+@transaction.atomic
+def decide(actor, case, *, approved, opinion, version=None, at=None):
+    """The decision (决定) at the last review level concludes the case; the
+    result then goes back to the window that hands it out."""
+    case = _locked(case, version, IN_BACK_OFFICE, "作出决定")
+    _require_back_office(actor, case)
+    if case.review_step != len(case.matter.review_levels) - 1:
+        raise ServiceError("本级不是该事项的决定层级，请审查后报上级",
+                           errors={"approved": ["应由上级部门作出决定"]})
+    if not (opinion or "").strip():
+        raise ServiceError("决定意见为必填项", errors={"opinion": ["决定意见为必填项"]})
+    at = _now(at)
+    case.state = State.APPROVED if approved else State.DENIED
+    case.concluded_at = at
+    event = _event(case, Kind.CONCLUDE, actor, at, reason=opinion.strip(),
+                   data={"approved": bool(approved), "on_time": deadlines.local_date(at) <= case.due_date})
+    if case.window_id:
+        _transfer(case, actor, at, case.window.hall.department, to_window=True, reason="办结，转窗口出件")
+    _save(case, "state", "concluded_at", "holder", "at_window")
+    return event
+
+
+# --- at the window again: certificates and hand-over ---
+
+def _issuer_uscc(department):
+    return department.uscc or department.region_id.ljust(18, "0")
+
+
+@transaction.atomic
+def issue(actor, case, *, copies=1, valid_years=None, version=None, at=None):
+    """Issue the result (颁发): one or more numbered certificates with e-certificate identifiers."""
+    case = _locked(case, version, {State.APPROVED}, "颁发证照")
+    policy.require(actor, "case.issue", case)
+    if not 1 <= copies <= 1000:
+        raise ServiceError("证照数量应在1到1000之间", errors={"copies": ["证照数量应在1到1000之间"]})
+    at = _now(at)
+    issued_on = deadlines.local_date(at)
+    matter = case.matter
+    decision = case.events.filter(kind=Kind.CONCLUDE).order_by("-seq").first()
+    issuer = decision.department
+    type_code = matter.certificate_type_code or matter.catalogue_code[:6]
+    certificates = []
+    for _ in range(copies):
+        serial = next_serial(f"cert:{type_code}:{issued_on:%Y}")
+        certificate = Certificate.objects.create(
+            case=case, number=identifiers.certificate_number(type_code, issued_on, serial),
+            e_certificate_id=identifiers.e_certificate_id(type_code, _issuer_uscc(issuer), serial),
+            title=matter.result_name, holder_name=case.applicant_name, holder_code=case.applicant_code,
+            issuer=issuer, issued_at=at,
+            valid_until=issued_on.replace(year=issued_on.year + valid_years) if valid_years else None)
+        _event(case, Kind.ISSUE, actor, at, data={"certificate": certificate.number})
+        certificates.append(certificate)
+    case.state = State.ISSUED
+    _save(case, "state")
+    return certificates
+
+
+@transaction.atomic
+def hand_over(actor, case, *, method, address="", version=None, at=None):
+    """Hand the result over (送达) at the window or by post."""
+    case = _locked(case, version, {State.ISSUED, State.DENIED}, "送达")
+    policy.require(actor, "case.issue", case)
+    if method not in ("window", "post"):
+        raise ServiceError("送达方式应为窗口领取或邮寄送达", errors={"method": ["送达方式不在可选范围内"]})
+    if method == "post" and not address.strip():
+        raise ServiceError("邮寄送达须填写地址", errors={"address": ["邮寄地址为必填项"]})
+    case.state, case.delivery, case.delivery_address = State.DELIVERED, method, address.strip()
+    _save(case, "state", "delivery", "delivery_address")
+    return _event(case, Kind.HANDOVER, actor, _now(at), data={"method": method, "address": address.strip()})
+
+
+# --- 好差评 ---
+
+@transaction.atomic
+def evaluate(actor, case, *, score, comment="", at=None):
+    """The applicant rates a concluded case once; a poor rating opens a follow-up."""
+    case = _locked(case, None, CONCLUDED, "评价")
+    policy.require(actor, "case.evaluate", case)
+    if score not in Evaluation.Score.values:
+        raise ServiceError("评价应为1到5分", errors={"score": ["评价应为非常满意（5）至非常不满意（1）之一"]})
+    if Evaluation.objects.filter(case=case).exists():
+        raise Conflict("该办件已评价过")
+    at = _now(at)
+    evaluation = Evaluation(case=case, score=score, comment=comment.strip(), at=at)
+    if evaluation.is_poor:
+        from core.workdays import add_working_days
+        evaluation.follow_up_due = add_working_days(deadlines.local_date(at), POOR_FOLLOW_UP_DAYS)
+        if not evaluation.comment:
+            raise ServiceError("差评请写明不满意的原因", errors={"comment": ["评价为不满意时须填写意见"]})
+    evaluation.save()
+    _event(case, Kind.EVALUATE, actor, at, reason=evaluation.comment, data={"score": score})
+    return evaluation
+
+
+@transaction.atomic
+def close_follow_up(actor, evaluation, *, result, at=None):
+    evaluation = Evaluation.objects.select_for_update().select_related("case", "case__holder").get(pk=evaluation.pk)
+    policy.require(actor, "case.follow_up", evaluation.case)
+    if not evaluation.is_poor or evaluation.follow_up_closed_at:
+        raise Conflict("该评价没有待整改事项")
+    if not (result or "").strip():
+        raise ServiceError("请写明整改及回访情况", errors={"result": ["整改及回访情况为必填项"]})
+    evaluation.follow_up_result, evaluation.follow_up_by = result.strip(), actor
+    evaluation.follow_up_closed_at = _now(at)
+    evaluation.save(update_fields=["follow_up_result", "follow_up_by", "follow_up_closed_at"])
+    return evaluation
+

@@ -1,0 +1,397 @@
+"""Console pages for the catalogue and acceptance manuals under /console/catalog/."""
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import policy
+from accounts.views import console_view
+from core.errors import Conflict, ServiceError
+from core.forms import show_service_error
+
+from . import exchange, manuals, services
+from .forms import (ConfirmForm, ImportForm, ManualForm, MaterialForm, MatterForm, QuestionForm, ReviewForm,
+                    SituationForm, provincial_departments)
+from .models import GuideOption, GuideQuestion, Manual, Material, Matter, Situation
+
+
+def _departments_with_counts():
+    return provincial_departments().annotate(n=Count("matters")).filter(n__gt=0)
+
+
+def _default_department(request):
+    """Department-bound staff start from their own department's matters."""
+    if "department" in request.GET:
+        return request.GET.get("department", "")
+    user = request.user
+    if user.role in policy.DEPARTMENT_BOUND and user.department_id:
+        own = provincial_departments().filter(function=user.department.function).first()
+        return str(own.pk) if own else ""
+    return ""
+
+
+def _editable_departments(user):
+    return [d for d in provincial_departments() if policy.can(user, "catalog.edit", Matter(department=d))]
+
+
+# --- catalogue ---------------------------------------------------------------
+
+@console_view
+def index(request):
+    policy.require(request.user, "catalog.view")
+    qs = Matter.objects.select_related("department").annotate(n_situations=Count("situations"))
+    q = request.GET.get("q", "").strip()
+    department = _default_department(request)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(implementation_code=q.upper()))
+    if department.isdigit():
+        qs = qs.filter(department_id=int(department))
+    page = Paginator(qs.order_by("department_id", "catalogue_code"), 30).get_page(request.GET.get("page"))
+    return render(request, "catalog/console/index.html", {
+        "page": page, "q": q, "department": department, "departments": _departments_with_counts(),
+        "query": urlencode({k: v for k, v in (("q", q), ("department", department)) if v}),
+        "can_create": bool(_editable_departments(request.user)) and policy.can(request.user, "catalog.edit"),
+        "can_import": policy.can(request.user, "catalog.import")})
+
+
+@console_view
+def matter_detail(request, pk):
+    policy.require(request.user, "catalog.view")
+    matter = get_object_or_404(Matter.objects.select_related("department"), pk=pk)
+    situations = matter.situations.select_related("manual").prefetch_related("materials__only_if__question")
+    questions = matter.questions.prefetch_related("options__situations")
+    return render(request, "catalog/console/matter_detail.html", {
+        "matter": matter, "situations": situations, "questions": questions,
+        "can_edit": policy.can(request.user, "catalog.edit", matter)})
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def matter_create(request):
+    policy.require(request.user, "catalog.edit")
+    departments = _editable_departments(request.user)
+    qs = provincial_departments().filter(pk__in=[d.pk for d in departments])
+    form = MatterForm(request.POST or None, departments=qs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            matter = services.create_matter(request.user, form.service_data())
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, f"已新增事项“{matter.name}”")
+            return redirect("catalog_console:matter", pk=matter.pk)
+    return render(request, "catalog/console/form.html", {"form": form, "title": "新增事项",
+                                                         "back": "catalog_console:index"})
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def matter_edit(request, pk):
+    matter = get_object_or_404(Matter.objects.select_related("department"), pk=pk)
+    policy.require(request.user, "catalog.edit", matter)
+    qs = provincial_departments().filter(pk__in=[d.pk for d in _editable_departments(request.user)])
+    form = MatterForm(request.POST or None, initial=MatterForm.initial_from(matter), departments=qs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_matter(request.user, matter, form.service_data())
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("catalog_console:matter", pk=matter.pk)
+    return render(request, "catalog/console/form.html", {"form": form, "title": f"修改事项：{matter.name}",
+                                                         "back_url": matter_url(matter)})
+
+
+def matter_url(matter):
+    from django.urls import reverse
+    return reverse("catalog_console:matter", args=[matter.pk])
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def situation_form(request, matter_pk=None, pk=None):
+    situation = get_object_or_404(Situation.objects.select_related("matter__department"), pk=pk) if pk else None
+    matter = situation.matter if situation else get_object_or_404(Matter.objects.select_related("department"),
+                                                                   pk=matter_pk)
+    policy.require(request.user, "catalog.edit", matter)
+    if situation:
+        initial = {"item_code": situation.item_code, "name": situation.name, "kind": situation.kind,
+                   "criteria": situation.criteria}
+    else:
+        serial = matter.situations.count() + 1
+        initial = {"item_code": f"{matter.implementation_code}{serial:02d}"}
+    form = SituationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if situation:
+                services.update_situation(request.user, situation, form.cleaned_data)
+            else:
+                services.create_situation(request.user, matter, form.cleaned_data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, "已保存情形")
+            return redirect("catalog_console:matter", pk=matter.pk)
+    title = f"修改情形：{situation.name}" if situation else f"新增情形：{matter.name}"
+    return render(request, "catalog/console/form.html", {"form": form, "title": title, "back_url": matter_url(matter)})
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def material_form(request, situation_pk=None, pk=None):
+    material = get_object_or_404(Material.objects.select_related("situation__matter__department"), pk=pk) if pk else None
+    situation = material.situation if material else get_object_or_404(
+        Situation.objects.select_related("matter__department"), pk=situation_pk)
+    matter = situation.matter
+    policy.require(request.user, "catalog.edit", matter)
+    options = GuideOption.objects.filter(question__matter=matter).select_related("question")
+    if material:
+        initial = {f: getattr(material, f) for f in ("name", "required", "form", "copies", "file_format",
+                                                      "from_e_certificate", "e_certificate_name", "notes",
+                                                      "position")}
+        initial["only_if"] = str(material.only_if_id or "")
+    else:
+        initial = {"position": situation.materials.count() + 1}
+    form = MaterialForm(request.POST or None, initial=initial, options=options)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if material:
+                services.update_material(request.user, material, form.cleaned_data)
+            else:
+                services.create_material(request.user, situation, form.cleaned_data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, "已保存材料")
+            return redirect("catalog_console:matter", pk=matter.pk)
+    title = f"修改材料：{material.name}" if material else f"新增材料：{situation}"
+    return render(request, "catalog/console/form.html", {"form": form, "title": title, "back_url": matter_url(matter)})
+
+
+@console_view
+@require_POST
+def material_delete(request, pk):
+    material = get_object_or_404(Material.objects.select_related("situation__matter__department"), pk=pk)
+    matter = material.situation.matter
+    try:
+        services.delete_material(request.user, material)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已删除材料“{material.name}”")
+    return redirect("catalog_console:matter", pk=matter.pk)
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def question_form(request, matter_pk=None, pk=None):
+    question = get_object_or_404(GuideQuestion.objects.select_related("matter__department"), pk=pk) if pk else None
+    matter = question.matter if question else get_object_or_404(Matter.objects.select_related("department"),
+                                                                 pk=matter_pk)
+    policy.require(request.user, "catalog.edit", matter)
+    form = QuestionForm(request.POST or None, initial=QuestionForm.initial_from(question) if question else None)
+    if request.method == "POST" and form.is_valid():
+        options, bad = form.parse(matter.situations.all())
+        if bad:
+            form.add_error("options", f"选项：本事项没有序号为 {'、'.join(bad)} 的情形")
+        else:
+            try:
+                services.save_question(request.user, matter, text=form.cleaned_data["text"], options=options,
+                                       question=question)
+            except ServiceError as exc:
+                show_service_error(form, exc)
+            else:
+                messages.success(request, "已保存引导问题")
+                return redirect("catalog_console:matter", pk=matter.pk)
+    title = f"修改引导问题：{question.text}" if question else f"新增引导问题：{matter.name}"
+    return render(request, "catalog/console/form.html", {"form": form, "title": title, "back_url": matter_url(matter)})
+
+
+# --- import and export -------------------------------------------------------
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def import_catalogue(request):
+    policy.require(request.user, "catalog.import")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems, counts = [], None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            counts = exchange.import_catalogue(request.user, upload.read(), upload.name)
+        except exchange.ImportFailed as exc:
+            problems = exc.rows
+            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, "导入完成：新增事项{matters_created}个、更新{matters_updated}个；新增情形"
+                                      "{situations_created}个、更新{situations_updated}个；材料{materials}条，"
+                                      "引导问题{questions}个、选项{options}个".format(**counts))
+            return redirect("catalog_console:import")
+    return render(request, "catalog/console/import.html", {"form": form, "problems": problems})
+
+
+@console_view
+def export_catalogue(request):
+    policy.require(request.user, "catalog.view")
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "json"):
+        raise Http404
+    matters = Matter.objects.all()
+    department = request.GET.get("department", "")
+    if department.isdigit():
+        matters = matters.filter(department_id=int(department))
+    content = exchange.export_catalogue(fmt, matters)
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    kind = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+            else "application/json; charset=utf-8")
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="catalogue-{stamp}.{fmt}"'
+    return response
+
+
+# --- manuals -----------------------------------------------------------------
+
+STATE_FILTERS = [("", "全部"), ("none", "未梳理")] + list(Manual.State.choices)
+
+
+@console_view
+def manual_list(request):
+    policy.require(request.user, "catalog.view")
+    department = _default_department(request)
+    state = request.GET.get("state", "")
+    q = request.GET.get("q", "").strip()
+    qs = Situation.objects.select_related("matter__department", "manual")
+    if department.isdigit():
+        qs = qs.filter(matter__department_id=int(department))
+    if state == "none":
+        qs = qs.filter(manual__isnull=True)
+    elif state in Manual.State.values:
+        qs = qs.filter(manual__state=state)
+    if q:
+        qs = qs.filter(Q(matter__name__contains=q) | Q(name__contains=q))
+    page = Paginator(qs.order_by("matter__department_id", "item_code"), 40).get_page(request.GET.get("page"))
+    return render(request, "catalog/console/manual_list.html", {
+        "page": page, "department": department, "state": state, "q": q, "states": STATE_FILTERS,
+        "departments": _departments_with_counts(),
+        "query": urlencode({k: v for k, v in (("q", q), ("department", department), ("state", state)) if v})})
+
+
+@console_view
+def manual_progress(request):
+    policy.require(request.user, "catalog.view")
+    table, totals, sentence = manuals.progress()
+    return render(request, "catalog/console/manual_progress.html",
+                  {"table": table, "totals": totals, "sentence": sentence})
+
+
+def _situation(pk):
+    return get_object_or_404(Situation.objects.select_related("matter__department"), pk=pk)
+
+
+@console_view
+def manual_detail(request, situation_pk):
+    policy.require(request.user, "catalog.view")
+    situation = _situation(situation_pk)
+    manual = Manual.objects.filter(situation=situation).first()
+    version = manual.current if manual else None
+    user = request.user
+    context = {"situation": situation, "matter": situation.matter, "manual": manual, "version": version,
+               "versions": manual.versions.all() if manual else [],
+               "steps": manual.steps.all() if manual else [],
+               "can_draft": policy.can(user, "manual.draft", situation.matter)}
+    if manual:
+        if manual.state == Manual.State.DRAFTED and policy.can(user, "manual.review", manual):
+            context["review_form"] = ReviewForm(initial={"version": manual.version})
+        if manual.state == Manual.State.REVIEWED and policy.can(user, "manual.confirm", manual):
+            context["confirm_form"] = ConfirmForm(initial={"version": manual.version})
+    return render(request, "catalog/console/manual_detail.html", context)
+
+
+@console_view
+def manual_version(request, situation_pk, number):
+    policy.require(request.user, "catalog.view")
+    situation = _situation(situation_pk)
+    manual = get_object_or_404(Manual, situation=situation)
+    version = get_object_or_404(manual.versions, number=number)
+    return render(request, "catalog/console/manual_version.html",
+                  {"situation": situation, "manual": manual, "version": version})
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def manual_edit(request, situation_pk):
+    situation = _situation(situation_pk)
+    policy.require(request.user, "manual.draft", situation.matter)
+    manual = Manual.objects.filter(situation=situation).first()
+    materials = list(situation.materials.all())
+    current = manual.current if manual else None
+    form = ManualForm(request.POST or None, materials=materials,
+                      initial=ManualForm.initial_from(manual, current, materials))
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            manuals.save_draft(request.user, situation, form.service_data(),
+                               base_version=form.cleaned_data["version"])
+        except Conflict as exc:
+            # Keep what this person typed and show them what the other saved;
+            # once they have compared, saving again builds on the latest version.
+            manual = Manual.objects.filter(situation=situation).first()
+            conflict = manual.current if manual else None
+            data = request.POST.copy()
+            data["version"] = str(manual.version if manual else 0)
+            form = ManualForm(data, materials=materials)
+            form.is_valid()
+            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, "已保存为新版本，等待省政务服务中心审核")
+            return redirect("catalog_console:manual", situation_pk=situation.pk)
+    return render(request, "catalog/console/manual_edit.html",
+                  {"form": form, "situation": situation, "manual": manual, "conflict": conflict})
+
+
+@console_view
+@require_POST
+def manual_review(request, situation_pk):
+    situation = _situation(situation_pk)
+    manual = get_object_or_404(Manual, situation=situation)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择审核结论")
+    else:
+        try:
+            manuals.review(request.user, manual, approve=form.cleaned_data["decision"] == "approve",
+                           comment=form.cleaned_data["comment"], base_version=form.cleaned_data["version"])
+        except ServiceError as exc:
+            messages.error(request, exc.message if not exc.errors.get("comment") else exc.errors["comment"][0])
+        else:
+            messages.success(request, "已记录审核意见")
+    return redirect("catalog_console:manual", situation_pk=situation.pk)
+
+
+@console_view
+@require_POST
+def manual_confirm(request, situation_pk):
+    situation = _situation(situation_pk)
+    manual = get_object_or_404(Manual, situation=situation)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "提交的数据有误，请刷新页面后重试")
+    else:
+        try:
+            manuals.confirm(request.user, manual, comment=form.cleaned_data["comment"],
+                            base_version=form.cleaned_data["version"])
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已确认，窗口人员将按此手册受理")
+    return redirect("catalog_console:manual", situation_pk=situation.pk)
