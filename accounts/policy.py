@@ -16,7 +16,7 @@ _VIEW = {"console.access", "organisation.view", "person.view", "case.view", "cat
 _CATALOGUE = {"catalog.edit", "catalog.import"}
 ROLE_ACTIONS = {
     Role.CLERK: _VIEW | {"organisation.create", "person.create", "case.consult", "case.receive", "case.accept",
-                         "case.correct", "case.transfer", "case.issue"},
+                         "case.correct", "case.answer_correction", "case.transfer", "case.issue"},
     Role.REVIEWER: _VIEW | {"case.review", "case.correct", "case.transfer", "manual.draft"},
     Role.DEPT_ADMIN: _VIEW | _CATALOGUE | {"staff.view", "staff.manage", "manual.draft", "manual.confirm",
                                            "case.follow_up"},
@@ -36,7 +36,7 @@ GRANTABLE_ROLES = {
     Role.DEPT_ADMIN: {Role.REVIEWER, Role.DEPT_ADMIN},
 }
 # Case steps taken at the window, and those taken by whoever holds the case.
-WINDOW_STEPS = {"case.accept", "case.issue"}
+WINDOW_STEPS = {"case.accept", "case.issue", "case.answer_correction"}
 HOLDER_STEPS = {"case.review"}
 # Roles whose reach is one department's work, not the whole window.
 DEPARTMENT_BOUND = {Role.REVIEWER, Role.DEPT_ADMIN}

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import audit
 from core.errors import Conflict, ServiceError, from_validation_error
 from core.models import Region
 
@@ -44,8 +45,9 @@ def _duplicates(user=None, person=None):
 
 
 @transaction.atomic
-def register_person(*, username, password, name, resident_id, phone=""):
-    """A member of the public opens a portal account under their resident ID."""
+def register_person(*, username, password, name, resident_id, phone="", ip=""):
+    """A member of the public opens a portal account under their resident ID.
+    They are the actor of their own registration in the audit log."""
     user = User(username=username, name=name, kind=User.Kind.PUBLIC, phone=phone)
     person = Person(name=name, resident_id=(resident_id or "").strip().upper(), phone=phone)
     errors = {}
@@ -63,8 +65,10 @@ def register_person(*, username, password, name, resident_id, phone=""):
     try:
         with transaction.atomic():
             user.save()
-            person.user = user
-            person.save()
+            with audit.acting_as(user, ip):
+                audit.record("create", user, after=audit.snapshot(user))
+                person.user = user
+                person.save()
     except IntegrityError:
         # Someone registered the same name or ID a moment ago.
         raise ServiceError("注册信息有误，请按提示修改", errors=_duplicates(user, person)) from None

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core import api_errors
+from core import audit
 from core.errors import ServiceError
 from core.forms import show_service_error
 from core.models import Department, Level, Region
@@ -58,7 +59,7 @@ def register(request):
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.register_person(**form.cleaned_data)
+            user = services.register_person(**form.cleaned_data, ip=audit.client_ip(request))
         except ServiceError as exc:
             show_service_error(form, exc)
         else:

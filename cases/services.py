@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts import policy
-from core import audit
+from core import audit, workdays
 from core.errors import Conflict, ServiceError
 from core.models import Department, Level
 
@@ -24,11 +24,9 @@ POOR_FOLLOW_UP_DAYS = 15  # Sichuan: a poor rating is rectified within 15 workin
 
 
 def next_serial(key):
-    counter, _ = Counter.objects.select_for_update().get_or_create(key=key)
-    counter.value = F("value") + 1
-    counter.save(update_fields=["value"])
-    counter.refresh_from_db(fields=["value"])
-    return counter.value
+    Counter.objects.select_for_update().get_or_create(key=key)
+    Counter.objects.filter(key=key).update(value=F("value") + 1)
+    return Counter.objects.get(key=key).value
 
 
 def _label(actor):
@@ -42,7 +40,7 @@ def _event(case, kind, actor, at, *, reason="", data=None, department=None, wind
         last = case.events.order_by("-seq").values_list("seq", flat=True).first()
         seq = (last or 0) + 1
     return CaseEvent.objects.create(
-        case=case, seq=seq, kind=kind, at=at, actor=actor, actor_label=_label(actor),
+        case=case, seq=seq, kind=kind, at=at, day=deadlines.local_date(at), actor=actor, actor_label=_label(actor),
         matter=matter or (case.matter if case else None),
         department=department or (case.holder if case else None),
         window=window if window is not None else (case.window if case else None),
@@ -233,7 +231,7 @@ def transfer(actor, case, *, to_department=None, to_window=False, reason="", ver
     case = _locked(case, version, IN_BACK_OFFICE | {State.APPROVED, State.DENIED}, "流转")
     policy.require(actor, "case.transfer", case)
     if to_window:
-        to_department = case.window.hall.department if case.window else case.holder
+        to_department = _handover_department(case)
     if to_department is None:
         raise ServiceError("请选择流转去向", errors={"to_department": ["流转去向为必填项"]})
     if to_department.pk == case.holder_id and to_window == case.at_window:
@@ -241,6 +239,15 @@ def transfer(actor, case, *, to_department=None, to_window=False, reason="", ver
     event = _transfer(case, actor, _now(at), to_department, to_window=to_window, reason=reason)
     _save(case, "holder", "at_window", "state")
     return event
+
+
+def _handover_department(case):
+    """Results go out at one window: the hall that received the case, or for
+    online and postal cases the service centre of the deciding region."""
+    if case.window_id:
+        return case.window.hall.department
+    centre = Department.objects.filter(is_centre=True, region_id=case.holder.region_id).first()
+    return centre or case.holder
 
 
 def _require_back_office(actor, case):
@@ -316,10 +323,12 @@ def decide(actor, case, *, approved, opinion, version=None, at=None):
     at = _now(at)
     case.state = State.APPROVED if approved else State.DENIED
     case.concluded_at = at
-    event = _event(case, Kind.CONCLUDE, actor, at, reason=opinion.strip(),
-                   data={"approved": bool(approved), "on_time": deadlines.local_date(at) <= case.due_date})
-    if case.window_id:
-        _transfer(case, actor, at, case.window.hall.department, to_window=True, reason="办结，转窗口出件")
+    events = list(case.events.order_by("seq"))
+    used = workdays.working_days_between(deadlines.local_date(case.accepted_at), deadlines.local_date(at)) \
+        - deadlines.paused_working_days(events, until=at)
+    event = _event(case, Kind.CONCLUDE, actor, at, reason=opinion.strip(), data={
+        "approved": bool(approved), "working_days": used, "on_time": deadlines.local_date(at) <= case.due_date})
+    _transfer(case, actor, at, _handover_department(case), to_window=True, reason="办结，转窗口出件")
     _save(case, "state", "concluded_at", "holder", "at_window")
     return event
 
@@ -352,7 +361,8 @@ def issue(actor, case, *, copies=1, valid_years=None, version=None, at=None):
             title=matter.result_name, holder_name=case.applicant_name, holder_code=case.applicant_code,
             issuer=issuer, issued_at=at,
             valid_until=issued_on.replace(year=issued_on.year + valid_years) if valid_years else None)
-        _event(case, Kind.ISSUE, actor, at, data={"certificate": certificate.number})
+        # Counted under the department that issues it, not the window handing it out.
+        _event(case, Kind.ISSUE, actor, at, department=issuer, data={"certificate": certificate.number})
         certificates.append(certificate)
     case.state = State.ISSUED
     _save(case, "state")

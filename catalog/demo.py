@@ -128,6 +128,12 @@ def _criteria(spec, letter, sname):
     return f"符合“{sname}”的办理条件；申请材料齐全、符合法定形式"
 
 
+def _form_name(name):
+    if name.endswith(("申请表", "申请书")):
+        return name
+    return f"{name}表" if name.endswith("申请") else f"{name}申请表"
+
+
 def _compose(spec):
     """Materials and guiding questions of one matter."""
     applicant = (
@@ -141,7 +147,7 @@ def _compose(spec):
                             notes="已归集电子证照的免于提交" if spec.has_certificate else "正本、副本")
     for s in spec.situations:
         head = {"N": f"{spec.name}{form_word}", "C": "变更申请表", "R": "延续申请表", "X": "注销申请书",
-                "B": "补证申请表", "O": f"{s.name}申请表"}[s.kind]
+                "B": "补证申请表", "O": _form_name(s.name)}[s.kind]
         materials = [MaterialSpec(head, notes="申请人签字（盖章），可在线填报")] + list(applicant)
         if s.kind == "N":
             materials += [MaterialSpec(m, _pick(m, [Material.Form.ORIGINAL, Material.Form.COPY, Material.Form.BOTH]))
@@ -345,20 +351,27 @@ def manual_content(situation, materials, matter):
 
 
 def _plan(situations):
-    """Which demo situations do not reach confirmation, and how far they get:
-    taken round-robin from the departments' last situations, so every
-    department keeps most of its manuals confirmed and exactly 590 are."""
+    """Which demo situations do not reach confirmation, and how far they get.
+    Natural resources (whose staff are the demo's department users) keeps one
+    manual in each unfinished state; the rest are taken round-robin from the
+    other departments' last situations, so exactly 590 are confirmed."""
     leftover = max(0, len(situations) - CONFIRMED_TARGET)
     by_department = {}
     for s in situations:
-        by_department.setdefault(s.matter.department_id, []).append(s)
-    queues = [list(reversed(rows)) for _, rows in sorted(by_department.items())]
+        by_department.setdefault(s.matter.department, []).append(s)
     states = [Manual.State.RETURNED, Manual.State.DRAFTED, Manual.State.REVIEWED, "redrafted"]
-    plan, turn = {}, 0
+    plan = {}
+    first = [rows for d, rows in by_department.items() if d.function == "natural_resources"]
+    for s, state in zip(reversed(first[0]) if first else [], states):
+        if len(plan) < leftover:
+            plan[s.pk] = state
+    queues = [list(reversed(rows)) for d, rows in sorted(by_department.items(), key=lambda i: i[0].pk)
+              if d.function != "natural_resources"]
+    turn = 0
     while len(plan) < leftover and any(queues):
         queue = queues[turn % len(queues)]
         if queue:
-            plan[queue.pop(0).pk] = states[len(plan) % len(states)]
+            plan[queue.pop(0).pk] = states[turn % len(states)]
         turn += 1
     return plan
 

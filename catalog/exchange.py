@@ -99,7 +99,6 @@ def export_tables(matters=None):
     for q in questions:
         q_by_matter.setdefault(q.matter_id, []).append(q)
     option_ref = {}
-    codes = {m.pk: m.implementation_code for m in matters}
     item_codes = {s.pk: s.item_code for s in situations}
     for matter in matters:
         tables["事项"].append({
@@ -129,7 +128,6 @@ def export_tables(matters=None):
             "格式要求": m.file_format, "可调取电子证照免提交": _yes(m.from_e_certificate),
             "电子证照名称": m.e_certificate_name, "填报说明": m.notes,
             "仅在选择此项时需要": option_ref.get(m.only_if_id, "")})
-    del codes
     return tables
 
 
@@ -369,11 +367,15 @@ def check(tables, actor=None):
     if c.problems:
         raise ImportFailed(c.problems)
     departments = _departments()
+    by_pk = {d.pk: d for d in departments.values()}
     existing = {m.implementation_code: m for m in Matter.objects.select_related("department")}
-    matters = {}
+    taken = {code: m.pk for code, m in existing.items()}
+    matters, failed = {}, set()
     for row in tables["事项"]:
         values = c.parse(row, MATTER_COLUMNS)
         if values is None:
+            # Rows that name this matter are not reported again.
+            failed.add(str(_cell(row, "实施编码")).upper())
             continue
         code = values["implementation_code"]
         if code in matters:
@@ -382,6 +384,7 @@ def check(tables, actor=None):
         department = departments.get(values.pop("department"))
         matter = existing.get(code) or Matter()
         before = matter.department if matter.pk else None
+        matter._original = _values(matter, MATTER_UPDATE) if matter.pk else None
         for key, value in values.items():
             setattr(matter, key, value)
         matter.department_id = department.pk if department else None
@@ -389,8 +392,9 @@ def check(tables, actor=None):
             c.bad(row, "实施部门", f"“{row.values.get('实施部门')}”不是省级部门的名称")
         else:
             matter.department = department
-        errors = matter_errors(matter)
-        errors.pop("department", None) if department is None else None
+        errors = matter_errors(matter, departments=by_pk, taken=taken)
+        if department is None:
+            errors.pop("department", None)
         c.model_errors(row, Matter, errors, MATTER_COLUMNS)
         if actor is not None and department is not None:
             for scope in filter(None, [matter, before and Matter(department=before)]):
@@ -404,6 +408,7 @@ def check(tables, actor=None):
     for row in tables["情形"]:
         values = c.parse(row, SITUATION_COLUMNS)
         if values is None:
+            failed.add(str(_cell(row, "业务办理项编码")).upper())
             continue
         code, matter_code = values.pop("item_code"), values.pop("matter")
         if code in situations:
@@ -411,12 +416,18 @@ def check(tables, actor=None):
             continue
         situations[code] = matter_code
         if matter_code not in matters:
-            c.bad(row, "实施编码", f"{matter_code} 不在“事项”表中")
+            if matter_code not in failed:
+                c.bad(row, "实施编码", f"{matter_code} 不在“事项”表中")
+            failed.add(code)
+            c.model_errors(row, Situation, errors_of(Situation(item_code=code, **values), exclude=["matter"]),
+                           SITUATION_COLUMNS)
             continue
         situation = existing_situations.get(code) or Situation()
         if situation.pk and situation.matter_id != matters[matter_code].pk:
             c.bad(row, "业务办理项编码", f"{code} 已属于另一事项，不能改为属于 {matter_code}")
             continue
+        situation._original = _values(situation, SITUATION_UPDATE) if situation.pk else None
+        situation.matter = matters[matter_code]
         situation.item_code = code
         for key, value in values.items():
             setattr(situation, key, value)
@@ -431,7 +442,8 @@ def check(tables, actor=None):
             continue
         key = (values["matter"], values["position"])
         if values["matter"] not in matters:
-            c.bad(row, "实施编码", f"{values['matter']} 不在“事项”表中")
+            if values["matter"] not in failed:
+                c.bad(row, "实施编码", f"{values['matter']} 不在“事项”表中")
         elif key in plan.questions:
             c.bad(row, "问题序号", f"事项 {values['matter']} 的问题序号 {values['position']} 重复")
         elif values["text"] in {t for (m, _), t in plan.questions.items() if m == values["matter"]}:
@@ -443,29 +455,36 @@ def check(tables, actor=None):
     for row in tables["引导选项"]:
         values = c.parse(row, OPTION_COLUMNS)
         if values is None:
+            failed.add((str(_cell(row, "实施编码")).upper(), _cell(row, "问题序号")))
             continue
         matter_code = values["matter"]
         key = (matter_code, values["question"], values["position"])
         if (matter_code, values["question"]) not in plan.questions:
+            if matter_code in failed:
+                continue
             c.bad(row, "问题序号", f"事项 {matter_code} 没有第{values['question']}个问题（见“引导问题”表）")
             continue
         if key in plan.options:
             c.bad(row, "选项序号", f"选项序号 {values['position']} 重复")
+            failed.add(key[:2])
             continue
         if values["text"] in {t for k, (t, _) in plan.options.items() if k[:2] == key[:2]}:
             c.bad(row, "选项", f"本问题已有选项“{values['text']}”")
+            failed.add(key[:2])
             continue
         if len(values["text"]) > 120:
             c.bad(row, "选项", "不能超过120字")
+            failed.add(key[:2])
             continue
         codes = [s.upper() for s in SPLIT.split(values["situations"]) if s]
-        wrong = [s for s in codes if situations.get(s) != matter_code]
+        wrong = [s for s in codes if situations.get(s) != matter_code and s not in failed]
         if wrong:
             c.bad(row, "适用情形", f"{'、'.join(wrong)} 不是本事项在“情形”表中的情形")
+            failed.add(key[:2])
             continue
         plan.options[key] = (values["text"], codes)
     for (matter_code, qno) in plan.questions:
-        if sum(1 for k in plan.options if k[:2] == (matter_code, qno)) < 2:
+        if (matter_code, qno) not in failed and sum(1 for k in plan.options if k[:2] == (matter_code, qno)) < 2:
             c.problems.append(f"引导问题 事项 {matter_code} 第{qno}个问题：至少要有两个选项（见“引导选项”表）")
     names = set()
     for row in tables["材料"]:
@@ -473,8 +492,9 @@ def check(tables, actor=None):
         if values is None:
             continue
         code, ref = values.pop("situation"), values.pop("only_if")
-        if code not in situations:
-            c.bad(row, "业务办理项编码", f"{code} 不在“情形”表中")
+        if code not in situations or situations[code] in failed:
+            if code not in failed and situations.get(code) not in failed:
+                c.bad(row, "业务办理项编码", f"{code} 不在“情形”表中")
             continue
         if (code, values["name"]) in names:
             c.bad(row, "材料名称", f"情形 {code} 已有材料“{values['name']}”")
@@ -487,7 +507,7 @@ def check(tables, actor=None):
                 c.bad(row, "仅在选择此项时需要", f"“{ref}”应写作“问题序号.选项序号”，如 1.2")
                 continue
             option_key = (situations[code], int(parts[0]), int(parts[1]))
-            if option_key not in plan.options:
+            if option_key not in plan.options and situations[code] not in failed:
                 c.bad(row, "仅在选择此项时需要", f"本事项没有第{parts[0]}个问题的第{parts[1]}个选项")
                 continue
         material = Material(**values)
@@ -500,9 +520,26 @@ def check(tables, actor=None):
 
 # --- writing -----------------------------------------------------------------
 
-MATTER_UPDATE = [f for _, f, _ in MATTER_COLUMNS if f != "department"] + ["department"]
+MATTER_UPDATE = [f for _, f, _ in MATTER_COLUMNS if f != "department"] + ["department_id"]
+SITUATION_UPDATE = ["name", "kind", "criteria"]
 MATERIAL_UPDATE = ["position", "required", "form", "copies", "file_format", "from_e_certificate",
-                   "e_certificate_name", "notes", "only_if"]
+                   "e_certificate_name", "notes", "only_if_id"]
+
+
+def _values(instance, fields):
+    return {f: getattr(instance, f) for f in fields}
+
+
+def _update_changed(model, rows, fields):
+    """Write only the rows whose values differ from what was read (an
+    unchanged catalogue re-imported writes nothing)."""
+    changed = 0
+    for row in rows:
+        values = _values(row, fields)
+        if getattr(row, "_original", None) != values:
+            model.objects.filter(pk=row.pk).update(**values)
+            changed += 1
+    return changed
 
 
 def _write(plan):
@@ -510,7 +547,7 @@ def _write(plan):
               "materials": 0, "questions": 0, "options": 0}
     new = [m for m in plan.matters if m.pk is None]
     old = [m for m in plan.matters if m.pk is not None]
-    Matter.objects.bulk_update(old, MATTER_UPDATE, batch_size=500)
+    _update_changed(Matter, old, MATTER_UPDATE)
     Matter.objects.bulk_create(new, batch_size=500)
     counts["matters_created"], counts["matters_updated"] = len(new), len(old)
     matter_ids = {m.implementation_code: m.pk for m in plan.matters}
@@ -518,19 +555,23 @@ def _write(plan):
         situation.matter_id = matter_ids[code]
     new = [s for s, _ in plan.situations if s.pk is None]
     old = [s for s, _ in plan.situations if s.pk is not None]
-    Situation.objects.bulk_update(old, ["name", "kind", "criteria"], batch_size=500)
+    _update_changed(Situation, old, SITUATION_UPDATE)
     Situation.objects.bulk_create(new, batch_size=500)
     counts["situations_created"], counts["situations_updated"] = len(new), len(old)
     situation_ids = {s.item_code: s.pk for s, _ in plan.situations}
     # Questions and options: matched by text within the matter / question.
     ids = list(matter_ids.values())
     old_questions = {(q.matter_id, q.text): q for q in GuideQuestion.objects.filter(matter_id__in=ids)}
-    questions, keep = {}, set()
+    questions = {}
     for (code, qno), text in plan.questions.items():
-        question = old_questions.get((matter_ids[code], text)) or GuideQuestion(matter_id=matter_ids[code], text=text)
+        question = old_questions.get((matter_ids[code], text))
+        if question is None:
+            question = GuideQuestion(matter_id=matter_ids[code], text=text)
+        else:
+            question._original = {"position": question.position}
         question.position = qno
         questions[(code, qno)] = question
-    GuideQuestion.objects.bulk_update([q for q in questions.values() if q.pk], ["position"], batch_size=500)
+    _update_changed(GuideQuestion, [q for q in questions.values() if q.pk], ["position"])
     GuideQuestion.objects.bulk_create([q for q in questions.values() if q.pk is None], batch_size=500)
     keep = {q.pk for q in questions.values()}
     GuideQuestion.objects.filter(matter_id__in=ids).exclude(pk__in=keep).delete()
@@ -538,17 +579,26 @@ def _write(plan):
     options = {}
     for (code, qno, ono), (text, _) in plan.options.items():
         question = questions[(code, qno)]
-        option = old_options.get((question.pk, text)) or GuideOption(question=question, text=text)
+        option = old_options.get((question.pk, text))
+        if option is None:
+            option = GuideOption(question=question, text=text)
+        else:
+            option._original = {"position": option.position}
         option.position = ono
         options[(code, qno, ono)] = option
-    GuideOption.objects.bulk_update([o for o in options.values() if o.pk], ["position"], batch_size=500)
+    _update_changed(GuideOption, [o for o in options.values() if o.pk], ["position"])
     GuideOption.objects.bulk_create([o for o in options.values() if o.pk is None], batch_size=500)
     option_ids = [o.pk for o in options.values()]
     GuideOption.objects.filter(question_id__in=keep).exclude(pk__in=option_ids).delete()
     Through = GuideOption.situations.through
-    Through.objects.filter(guideoption_id__in=option_ids).delete()
-    Through.objects.bulk_create([Through(guideoption_id=options[key].pk, situation_id=situation_ids[code])
-                                 for key, (_, codes) in plan.options.items() for code in codes], batch_size=1000)
+    wanted = {(options[key].pk, situation_ids[code]) for key, (_, codes) in plan.options.items() for code in codes}
+    present = set(Through.objects.filter(guideoption_id__in=option_ids).values_list("guideoption_id", "situation_id"))
+    stale = present - wanted
+    if stale:
+        for option_id, situation_id in stale:
+            Through.objects.filter(guideoption_id=option_id, situation_id=situation_id).delete()
+    Through.objects.bulk_create([Through(guideoption_id=o, situation_id=s) for o, s in sorted(wanted - present)],
+                                batch_size=1000)
     counts["questions"], counts["options"] = len(questions), len(options)
     # Materials: matched by name within the situation.
     sids = list(situation_ids.values())
@@ -560,12 +610,13 @@ def _write(plan):
             target = material
             target.situation_id = situation_ids[code]
         else:
+            target._original = _values(target, MATERIAL_UPDATE)
             for name in MATERIAL_UPDATE:
-                if name != "only_if":
+                if name != "only_if_id":
                     setattr(target, name, getattr(material, name))
         target.only_if_id = options[option_key].pk if option_key else None
         materials.append(target)
-    Material.objects.bulk_update([m for m in materials if m.pk], MATERIAL_UPDATE, batch_size=500)
+    _update_changed(Material, [m for m in materials if m.pk], MATERIAL_UPDATE)
     Material.objects.bulk_create([m for m in materials if m.pk is None], batch_size=500)
     Material.objects.filter(situation_id__in=sids).exclude(pk__in=[m.pk for m in materials]).delete()
     counts["materials"] = len(materials)

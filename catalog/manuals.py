@@ -9,7 +9,7 @@ with `Conflict` and nothing is lost.
 """
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -40,13 +40,6 @@ def _stale(manual, base):
     who = latest.author_name if latest else "他人"
     message = STALE.format(who=who, when=when, number=manual.version, base=base)
     return Conflict(message, errors={"version": [message]})
-
-
-def _locked(manual_or_situation):
-    if isinstance(manual_or_situation, Manual):
-        return Manual.objects.select_for_update().select_related("situation__matter__department").get(
-            pk=manual_or_situation.pk)
-    return None
 
 
 @transaction.atomic
@@ -93,7 +86,13 @@ def save_draft(actor, situation, data, *, base_version):
         raise ServiceError("手册内容不完整，请按提示补充", errors=errors)
     now = timezone.now()
     if manual is None:
-        manual = Manual.objects.create(situation=situation, state=Manual.State.DRAFTED, version=0, updated_at=now)
+        try:
+            with transaction.atomic():
+                manual = Manual.objects.create(situation=situation, state=Manual.State.DRAFTED, version=0,
+                                               updated_at=now)
+        except IntegrityError:
+            # Someone else started this manual a moment ago.
+            raise _stale(Manual.objects.get(situation=situation), base) from None
     manual.version += 1
     manual.state = Manual.State.DRAFTED
     manual.updated_at = now

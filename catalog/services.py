@@ -90,12 +90,17 @@ def _assign_matter(matter, data):
     return matter
 
 
-def matter_errors(matter):
-    """Everything wrong with a matter, as {field: [named messages]}."""
+def matter_errors(matter, *, departments=None, taken=None):
+    """Everything wrong with a matter, as {field: [named messages]}.
+    `departments` ({pk: Department}) and `taken` ({implementation code: pk})
+    spare the queries when many matters are checked at once."""
     errors = errors_of(matter, exclude=["department"])
     department = None
     if matter.department_id:
-        department = Department.objects.filter(pk=matter.department_id).first()
+        if departments is not None:
+            department = departments.get(matter.department_id)
+        else:
+            department = Department.objects.filter(pk=matter.department_id).first()
     if department is None:
         _add(errors, "department", "实施部门：请选择实施部门")
     elif department.level != Level.PROVINCE or department.is_centre:
@@ -107,7 +112,11 @@ def matter_errors(matter):
                  f"实施编码：前18位应为实施部门“{department.name}”的统一社会信用代码 {department.uscc}")
         elif code[18] != LEVEL_DIGITS.get(department.level):
             _add(errors, "implementation_code", "实施编码：第19位层级代码应与实施部门的层级一致（省级为1）")
-    if code and Matter.objects.filter(implementation_code=code).exclude(pk=matter.pk).exists():
+    if taken is not None:
+        duplicate = code in taken and taken[code] != matter.pk
+    else:
+        duplicate = bool(code) and Matter.objects.filter(implementation_code=code).exclude(pk=matter.pk).exists()
+    if duplicate:
         _add(errors, "implementation_code", f"实施编码：{code} 已被其他事项使用")
     levels = matter.levels if isinstance(matter.levels, list) else []
     reviews = matter.review_levels if isinstance(matter.review_levels, list) else []

@@ -15,6 +15,7 @@ from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models.fields.files import FieldFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -96,6 +97,8 @@ def snapshot(instance):
         if field.name in NOISE_FIELDS:
             continue
         value = getattr(instance, field.attname)
+        if isinstance(value, FieldFile):
+            value = value.name  # the stored path, not the file
         if field.name in SECRET_FIELDS:
             value = SECRET_MASK if value else ""
         data[field.attname] = value

@@ -70,12 +70,14 @@ CITY_DEPARTMENTS = [
     ("service_centre", "政务服务管理局"), ("natural_resources", "自然资源局"),
     ("market_regulation", "市场监督管理局"), ("tax", "税务局"), ("human_resources", "人力资源和社会保障局"),
     ("economy_it", "经济和信息化局"), ("science", "科学技术局"), ("finance", "财政局"),
-    ("development_reform", "发展和改革委员会"),
+    ("development_reform", "发展和改革委员会"), ("housing", "住房和城乡建设局"), ("public_security", "公安局"),
+    ("health", "卫生健康委员会"), ("transport", "交通运输局"), ("emergency", "应急管理局"),
 ]
 COUNTY_DEPARTMENTS = [
     ("service_centre", "政务服务中心"), ("natural_resources", "自然资源局"),
     ("market_regulation", "市场监督管理局"), ("tax", "税务局"), ("human_resources", "人力资源和社会保障局"),
-    ("finance", "财政局"),
+    ("finance", "财政局"), ("housing", "住房和城乡建设局"), ("public_security", "公安局"),
+    ("health", "卫生健康局"), ("transport", "交通运输局"), ("emergency", "应急管理局"),
 ]
 
 HOLIDAY_NAMES = {

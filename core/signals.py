@@ -13,7 +13,10 @@ NOT_AUDITED = {AuditEntry, AuditChainHead}
 
 
 def _audited(sender):
-    return sender._meta.app_label in settings.TONGBAN_APPS and sender not in NOT_AUDITED
+    """The platform's own models, except those that are logs or bookkeeping
+    themselves (a model says so with `audited = False`)."""
+    return (sender._meta.app_label in settings.TONGBAN_APPS and sender not in NOT_AUDITED
+            and getattr(sender, "audited", True))
 
 
 @receiver(pre_save)

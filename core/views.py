@@ -31,6 +31,12 @@ def portal_home(request):
 
 # What a staff member's console offers, each behind the action that allows it.
 CONSOLE_LINKS = [
+    ("case.view", "cases_console:worklist", "办件", "窗口和部门的待办办件，按承诺办结日期排列"),
+    ("case.receive", "cases_console:intake", "窗口收件", "为窗口办事群众收件登记"),
+    ("case.consult", "cases_console:consult", "咨询登记", "登记窗口咨询（按人次统计）"),
+    ("stats.view", "cases_console:stats", "办件统计", "咨询、受理、颁发、流转及办理时效"),
+    ("catalog.view", "catalog_console:index", "事项目录", "政务服务事项、情形、材料及导入导出"),
+    ("catalog.view", "catalog_console:manuals", "受理工作手册", "梳理、审核、确认及进度"),
     ("organisation.view", "console:organisations", "法人信息", "查看和登记本辖区的法人及其他组织"),
     ("person.create", "console:person_new", "登记自然人", "为窗口办事群众登记身份信息"),
     ("staff.view", "console:staff", "工作人员", "本部门或本辖区的工作人员及其角色"),

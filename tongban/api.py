@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, django_auth
 
 from accounts.api import router as accounts_router
 from accounts.services import user_for_token
+from cases.api import router as cases_router
 from core import api_errors
 from core.api import router as core_router
 from core.errors import ServiceError, from_validation_error
@@ -34,6 +35,7 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
+api.add_router("/", cases_router)
 
 
 def _reply(request, status, code, message, errors=None):

@@ -44,6 +44,8 @@ urlpatterns = [
     path("console/", include(console)),
     path("matters/", include(("catalog.urls_public", "catalog"))),
     path("console/catalog/", include(("catalog.urls_console", "catalog_console"))),
+    path("console/cases/", include(("cases.urls_console", "cases_console"))),
+    path("cases/", include(("cases.urls_public", "cases"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

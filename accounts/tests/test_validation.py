@@ -191,3 +191,16 @@ def test_api_person_with_bad_resident_id(signed_in):
     assert response.status_code == 422
     assert response.json()["errors"]["resident_id"] == ["身份证号校验码不正确（GB 11643）"]
     assert not Person.objects.filter(name="王五").exists()
+
+
+def test_self_registration_is_audited_with_the_new_user_as_actor(client, db):
+    from core.models import AuditEntry
+    from accounts.demo import make_resident_id
+    response = client.post("/accounts/register/", {
+        "username": "wangwu", "name": "王五", "resident_id": make_resident_id("510104", "19950505", "031"),
+        "phone": "", "password": "Quiet#River2024"}, REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 302
+    entries = AuditEntry.objects.filter(actor__username="wangwu").order_by("seq")
+    assert [e.object_type for e in entries][:2] == ["accounts.User", "accounts.Person"]
+    assert all(e.ip == "10.1.2.3" for e in entries)
+    assert entries[0].after["password"] == "******"

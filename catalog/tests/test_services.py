@@ -2,7 +2,6 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from accounts.models import Role, User
 from catalog import services
 from catalog.models import Material, Matter, Situation
 from core.errors import ServiceError

@@ -26,9 +26,11 @@ def fast_password_hashing():
     """The demo accounts are re-created for every live-server test; Argon2
     would spend ~2 s of each test hashing their passwords. Hashing is not what
     these tests look at, so a fast hasher stands in (module scope, so it is in
-    place before the root conftest loads the accounts)."""
+    place before the root conftest loads the accounts). Argon2 stays listed so
+    accounts hashed earlier in the session still sign in."""
     from django.test import override_settings
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher",
+                                             "django.contrib.auth.hashers.Argon2PasswordHasher"]):
         yield
 
 

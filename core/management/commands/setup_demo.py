@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from accounts import demo
+from cases.demo import load_demo_year
+from catalog import demo as catalog_demo
 from core.reference import load_all
 
 
@@ -10,6 +12,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         load_all()
         loaded = demo.load_demo()
+        catalog_demo.load_demo()  # idempotent: adds only what is missing
+        self.stdout.write("正在载入演示年度办件（首次约需1–2分钟）…")
+        year = load_demo_year()  # skipped once loaded
+        if year:
+            self.stdout.write(f"已载入演示年度办件 {year['cases']} 件（环节 {year['events']} 条、证照 {year['certificates']} 件）。")
         self.stdout.write("已载入演示数据。" if loaded else "数据库已有用户，未重复载入演示数据。")
         self.stdout.write(f"\n演示登录（密码均为 {demo.DEMO_PASSWORD}）：")
         for username, name, role in demo.logins():

@@ -1,0 +1,600 @@
+"""Console pages for cases (/console/cases/): the worklist, the case page with
+the steps the signed-in user may take now, window intake and consultations,
+printable notices, certificates with their QR code, and the statistics
+dashboard with its Excel export. Every change goes through cases.services."""
+import datetime as dt
+import io
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import F, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import policy
+from accounts import services as account_services
+from accounts.models import Organisation, Person, Role
+from accounts.views import console_view
+from catalog.models import Matter
+from core.errors import Conflict, ServiceError
+from core.forms import show_service_error
+from core.models import Department, Level
+
+from . import deadlines, forms, services, stats
+from .models import Case, CaseEvent, Certificate, Channel, Evaluation
+
+State = Case.State
+Kind = CaseEvent.Kind
+OPEN_STATES = [s for s in State.values if s not in (State.DELIVERED, State.REFUSED)]
+WARNING_LABELS = {"red": "已超期", "yellow": "即将到期"}
+STEP_TITLES = {
+    "accept": "受理", "refuse": "不予受理", "correct": "一次性告知补正", "transfer": "流转",
+    "review": "审查（报上级）", "decide": "作出决定", "suspend": "启动特别程序", "resume": "结束特别程序",
+    "issue": "颁发证照", "hand_over": "送达", "follow_up": "差评整改回访",
+}
+STEP_BUTTONS = {
+    "accept": "受理", "refuse": "不予受理", "correct": "发出补正告知", "transfer": "流转", "review": "审查通过，报上级",
+    "decide": "作出决定", "suspend": "启动特别程序", "resume": "结束特别程序", "issue": "颁发证照",
+    "hand_over": "确认送达", "follow_up": "完成整改回访",
+}
+SESSION_WINDOW = "cases.window"
+
+
+# --- helpers shared with the public pages ---
+
+def describe(event):
+    """What an event says beyond its kind, in plain Chinese."""
+    data, parts = event.data or {}, []
+    if event.kind == Kind.CONSULT:
+        parts.append(f"咨询人：{data.get('asker', '')}；问：{data.get('question', '')}；答：{data.get('answer', '')}")
+    if event.kind == Kind.CORRECTION_REQUESTED:
+        parts.append("；".join(f"{i['material'] + '：' if i.get('material') else ''}{i['problem']}"
+                              for i in data.get("items", [])))
+    if event.kind == Kind.ACCEPT and data.get("due_date"):
+        parts.append(f"承诺办结日期 {data['due_date']}")
+    if event.kind == Kind.REFUSE and data.get("legal_basis"):
+        parts.append(f"依据：{data['legal_basis']}")
+    if event.kind == Kind.TRANSFER and data.get("to"):
+        parts.append(f"{data.get('from', '')} → {data['to']}")
+    if event.kind == Kind.SUSPEND and data.get("procedure"):
+        parts.append(f"程序：{data['procedure']}")
+    if event.kind == Kind.CONCLUDE and "approved" in data:
+        parts.append("准予" if data["approved"] else "不予许可")
+        if "working_days" in data:
+            parts.append(f"用时 {data['working_days']} 个工作日{'，按时' if data.get('on_time') else '，超期'}")
+    if event.kind == Kind.ISSUE and data.get("certificate"):
+        parts.append(f"证照编号 {data['certificate']}")
+    if event.kind == Kind.HANDOVER and data.get("method"):
+        parts.append("窗口领取" if data["method"] == "window" else f"邮寄送达：{data.get('address', '')}")
+    if event.kind == Kind.EVALUATE and data.get("score"):
+        parts.append(Evaluation.Score(data["score"]).label)
+    return "；".join(p for p in parts if p)
+
+
+def event_rows(case):
+    events = case.events.select_related("department", "window").order_by("seq")
+    return [{"event": e, "detail": describe(e),
+             "where": (f"{e.window.number} {e.window.name}" if e.window_id and e.kind in (Kind.RECEIVE, Kind.CONSULT)
+                       else (e.department.name if e.department_id else ""))} for e in events]
+
+
+def latest(case, kind):
+    return case.events.filter(kind=kind).order_by("-seq").first()
+
+
+def file_rows(case):
+    """The situation's materials with what was uploaded for each, then files of no listed material."""
+    files = list(case.files.select_related("material").order_by("uploaded_at", "id"))
+    rows = []
+    for material in case.situation.materials.all():
+        rows.append({"material": material, "files": [f for f in files if f.material_id == material.pk]})
+    listed = {r["material"].pk for r in rows}
+    others = [f for f in files if f.material_id not in listed]
+    return rows, others
+
+
+def mask_code(code):
+    if not code:
+        return ""
+    keep = 6 if len(code) == 18 else 2
+    return code[:keep] + "*" * max(0, len(code) - keep - 4) + code[-4:]
+
+
+def _case_or_404(number):
+    return get_object_or_404(Case.objects.select_related(
+        "matter", "matter__department", "situation", "holder", "holder__region", "region", "window", "window__hall",
+        "applicant_person", "applicant_organisation", "agent"), number=number)
+
+
+def _evaluation(case):
+    return Evaluation.objects.filter(case=case).first()
+
+
+# --- the steps a user may take now ---
+
+def destinations(case):
+    """Where a case may be transferred: the departments of the matter's
+    function along the case's region chain (county → city → province), and
+    back to the window once it is in a back office."""
+    function = case.matter.department.function
+    chain, region = [], case.region
+    while region is not None:
+        chain.append(region.code)
+        region = region.parent
+    departments = {d.region_id: d for d in Department.objects.filter(function=function, region_id__in=chain)}
+    choices = []
+    for code in chain:
+        department = departments.get(code)
+        if department and not (department.pk == case.holder_id and not case.at_window):
+            choices.append((str(department.pk), department.name))
+    if not case.at_window:
+        choices.append(("window", "退回窗口"))
+    return choices
+
+
+def available_steps(user, case, evaluation=None):
+    s, can, steps = case.state, policy.can, []
+    if s == State.RECEIVED and can(user, "case.accept", case):
+        steps.append("accept")
+    if s in (State.RECEIVED, State.ACCEPTED, State.REVIEWING) and can(user, "case.correct", case):
+        steps.append("correct")
+    if s in (State.RECEIVED, State.CORRECTION) and can(user, "case.accept", case):
+        steps.append("refuse")
+    movable = (case.at_window and s == State.ACCEPTED) or \
+        (not case.at_window and s in (State.ACCEPTED, State.REVIEWING, State.APPROVED, State.DENIED))
+    if movable and can(user, "case.transfer", case) and destinations(case):
+        steps.append("transfer")
+    if not case.at_window and s in (State.ACCEPTED, State.REVIEWING) and can(user, "case.review", case):
+        last = len(case.matter.review_levels) - 1
+        steps.append("review" if case.review_step < last else "decide")
+        steps.append("suspend")
+    if s == State.SUSPENDED and can(user, "case.review", case):
+        steps.append("resume")
+    if s == State.APPROVED and can(user, "case.issue", case):
+        steps.append("issue")
+    if s in (State.ISSUED, State.DENIED) and can(user, "case.issue", case):
+        steps.append("hand_over")
+    if evaluation and evaluation.is_poor and not evaluation.follow_up_closed_at and \
+            can(user, "case.follow_up", case):
+        steps.append("follow_up")
+    return steps
+
+
+def _form(step, case, data=None):
+    cls = forms.STEP_FORMS[step]
+    kwargs = {"destinations": destinations(case)} if step == "transfer" else {}
+    initial = {"version": case.version}
+    if step == "transfer" and kwargs["destinations"] and case.at_window:
+        initial["to"] = kwargs["destinations"][0][0]
+    return cls(data, initial=initial, auto_id=f"{step}_%s", **kwargs)
+
+
+def _run(step, user, case, data):
+    """Take one step through the services; returns the success message."""
+    version = data.get("version")
+    if step == "accept":
+        services.accept(user, case, version=version)
+        case.refresh_from_db()
+        return f"已受理，承诺办结日期为 {case.due_date:%Y-%m-%d}"
+    if step == "refuse":
+        services.refuse(user, case, reasons=data["reasons"], legal_basis=data["legal_basis"], version=version)
+        return "已作出不予受理决定，请打印《不予受理通知书》交申请人"
+    if step == "correct":
+        services.request_correction(user, case, data["items"], version=version)
+        return "已发出一次性告知，请打印《一次性告知书》交申请人"
+    if step == "transfer":
+        to = data["to"]
+        if to == "window":
+            services.transfer(user, case, to_window=True, reason=data["reason"], version=version)
+            return "已退回窗口"
+        if to not in {value for value, _ in destinations(case)}:
+            raise ServiceError("流转去向不在可选范围内", errors={"to": ["流转去向不在可选范围内"]})
+        department = Department.objects.get(pk=int(to))
+        services.transfer(user, case, to_department=department, reason=data["reason"], version=version)
+        return f"已流转至{department.name}"
+    if step == "review":
+        services.review(user, case, opinion=data["opinion"], version=version)
+        case.refresh_from_db()
+        return f"审查通过，已报{case.holder.name}"
+    if step == "suspend":
+        services.suspend(user, case, procedure=data["procedure"], reason=data["reason"], version=version)
+        return "已启动特别程序，期间不计入办理时限"
+    if step == "resume":
+        services.resume(user, case, result=data["result"], version=version)
+        case.refresh_from_db()
+        return f"特别程序已结束，承诺办结日期调整为 {case.due_date:%Y-%m-%d}"
+    if step == "decide":
+        services.decide(user, case, approved=data["approved"], opinion=data["opinion"], version=version)
+        return "已作出决定，办件已转窗口出件"
+    if step == "issue":
+        certificates = services.issue(user, case, copies=data["copies"], valid_years=data["valid_years"],
+                                      version=version)
+        return "已颁发证照：" + "、".join(c.number for c in certificates)
+    if step == "hand_over":
+        services.hand_over(user, case, method=data["method"], address=data["address"], version=version)
+        return "已送达"
+    if step == "follow_up":
+        evaluation = _evaluation(case)
+        if evaluation is None:
+            raise Conflict("该办件没有评价")
+        services.close_follow_up(user, evaluation, result=data["result"])
+        return "整改回访已完成"
+    raise Http404
+
+
+def _detail_context(request, case, bound=None):
+    user = request.user
+    evaluation = _evaluation(case)
+    steps = available_steps(user, case, evaluation)
+    step_forms = []
+    for step in steps:
+        form = bound[1] if bound and bound[0] == step else _form(step, case)
+        step_forms.append({"name": step, "title": STEP_TITLES[step], "button": STEP_BUTTONS[step], "form": form})
+    materials, other_files = file_rows(case)
+    warning = deadlines.warning(case)
+    return {
+        "case": case, "events": event_rows(case), "materials": materials, "other_files": other_files,
+        "certificates": case.certificates.select_related("issuer").order_by("number"),
+        "evaluation": evaluation, "steps": step_forms, "warning": warning,
+        "warning_label": WARNING_LABELS.get(warning, ""),
+        "accepted": latest(case, Kind.ACCEPT), "refused": latest(case, Kind.REFUSE),
+        "correction": latest(case, Kind.CORRECTION_REQUESTED),
+        "applicant": case.applicant_person or case.applicant_organisation,
+    }
+
+
+# --- pages ---
+
+@console_view
+def worklist(request):
+    user = request.user
+    policy.require(user, "case.view")
+    qs = policy.visible(user, Case.objects.select_related("matter", "situation", "holder", "window"),
+                        region_field="region__code", function_field="holder__function")
+    scope = "all"
+    if user.role == Role.CLERK:
+        qs, scope = qs.filter(at_window=True), "window"
+    elif user.role in policy.DEPARTMENT_BOUND:
+        qs, scope = qs.filter(holder=user.department_id, at_window=False), "department"
+    state = request.GET.get("state", "")
+    if state == "all":
+        pass
+    elif state in State.values:
+        qs = qs.filter(state=state)
+    else:
+        state = ""
+        qs = qs.filter(state__in=OPEN_STATES)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(number=q) | Q(applicant_name__contains=q) | Q(matter__name__contains=q))
+    qs = qs.order_by(F("due_date").asc(nulls_last=True), "received_at", "id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = []
+    for case in page:
+        warning = deadlines.warning(case, today)
+        rows.append({"case": case, "warning": warning, "label": WARNING_LABELS.get(warning, "")})
+    return render(request, "cases/worklist.html", {
+        "rows": rows, "page": page, "state": state, "q": q, "states": State.choices, "scope": scope,
+        "red": sum(r["warning"] == "red" for r in rows), "yellow": sum(r["warning"] == "yellow" for r in rows),
+        "can_receive": policy.can(user, "case.receive"), "can_consult": policy.can(user, "case.consult"),
+        "can_stats": policy.can(user, "stats.view")})
+
+
+@console_view
+def detail(request, number):
+    case = _case_or_404(number)
+    policy.require(request.user, "case.view", case)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@console_view
+@require_POST
+def step(request, number, step):
+    if step not in forms.STEP_FORMS:
+        raise Http404
+    case = _case_or_404(number)
+    policy.require(request.user, "case.view", case)
+    form = _form(step, case, request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            data = dict(form.cleaned_data)
+            if step == "correct":
+                data["items"] = form.item_list()
+            message = _run(step, request.user, case, data)
+        except Conflict as exc:
+            # Someone moved the case first: show it as it is now, and say so.
+            case = _case_or_404(number)
+            messages.error(request, exc.message)
+            data = request.POST.copy()
+            data["version"] = case.version
+            form = _form(step, case, data)
+            form.is_valid()
+            status = 409
+        except ServiceError as exc:
+            show_service_error(form, exc)
+            case = _case_or_404(number)
+        else:
+            messages.success(request, message)
+            return redirect("cases_console:detail", number=case.number)
+    return render(request, "cases/detail.html", _detail_context(request, case, bound=(step, form)), status=status)
+
+
+@console_view
+def download(request, number, pk):
+    case = _case_or_404(number)
+    policy.require(request.user, "case.view", case)
+    record = get_object_or_404(case.files, pk=pk)
+    try:
+        handle = record.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在") from None
+    return FileResponse(handle, as_attachment=True, filename=record.original_name or record.file.name,
+                        content_type=record.content_type)
+
+
+NOTICES = {
+    "accept": ("受理通知书", Kind.ACCEPT),
+    "refuse": ("不予受理通知书", Kind.REFUSE),
+    "correction": ("一次性告知书", Kind.CORRECTION_REQUESTED),
+}
+
+
+@console_view
+def notice(request, number, kind):
+    if kind not in NOTICES:
+        raise Http404
+    case = _case_or_404(number)
+    policy.require(request.user, "case.view", case)
+    title, event_kind = NOTICES[kind]
+    event = latest(case, event_kind)
+    if event is None:
+        raise Http404("该办件没有此项通知")
+    return render(request, "cases/notice.html", {
+        "case": case, "kind": kind, "title": title, "event": event,
+        "items": (event.data or {}).get("items", []), "applicant": case.applicant_person or case.applicant_organisation,
+        "materials": case.situation.materials.all()})
+
+
+@console_view
+def certificate(request, number):
+    import segno
+    cert = get_object_or_404(Certificate.objects.select_related("case", "issuer"), number=number)
+    case = _case_or_404(cert.case.number)
+    policy.require(request.user, "case.view", case)
+    url = request.build_absolute_uri(reverse("cases:verify_detail", args=[cert.number]))
+    qr = segno.make(url, error="m").svg_inline(scale=4, title=f"核验 {cert.number}")
+    return render(request, "cases/certificate.html", {"cert": cert, "case": case, "verify_url": url, "qr": qr,
+                                                      "masked": mask_code(cert.holder_code)})
+
+
+# --- window intake and consultations ---
+
+def _default_window(request):
+    return request.session.get(SESSION_WINDOW)
+
+
+def _search_matters(q):
+    qs = Matter.objects.filter(active=True).select_related("department")
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(implementation_code=q) | Q(catalogue_code=q)
+                       | Q(department__name__contains=q))
+    return qs.order_by("name")[:30]
+
+
+def _applicant(user, form):
+    """The chosen applicant, registered now if the platform does not know them yet."""
+    data = form.cleaned_data
+    if data["applicant_kind"] == "person":
+        resident_id = data["resident_id"].strip().upper()
+        person = Person.objects.filter(resident_id=resident_id).first()
+        if person is None:
+            if not data["person_name"].strip():
+                raise ServiceError("新登记的自然人须填写姓名", errors={"person_name": ["新登记的自然人须填写姓名"]})
+            try:
+                person = account_services.create_person(user, name=data["person_name"].strip(),
+                                                        resident_id=resident_id, phone=data["contact_phone"])
+            except ServiceError as exc:
+                exc.errors = {("person_name" if k == "name" else k): v for k, v in exc.errors.items()}
+                raise
+        return person, None
+    uscc = data["uscc"].strip().upper()
+    org = Organisation.objects.filter(uscc=uscc).first()
+    if org is None:
+        if not data["organisation_name"].strip() or not data["organisation_region"]:
+            errors = {}
+            if not data["organisation_name"].strip():
+                errors["organisation_name"] = ["新登记的组织须填写单位名称"]
+            if not data["organisation_region"]:
+                errors["organisation_region"] = ["新登记的组织须选择登记地"]
+            raise ServiceError("该统一社会信用代码尚未登记，请填写单位信息", errors=errors)
+        try:
+            org = account_services.create_organisation(user, {
+                "uscc": uscc, "name": data["organisation_name"].strip(), "region": data["organisation_region"]})
+        except ServiceError as exc:
+            renamed = {"name": "organisation_name", "region": "organisation_region"}
+            exc.errors = {renamed.get(k, k): v for k, v in exc.errors.items()}
+            raise
+    return None, org
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def intake(request):
+    user = request.user
+    policy.require(user, "case.receive")
+    q = request.GET.get("q", "").strip()
+    matter_id = request.POST.get("matter") or request.GET.get("matter")
+    matter = None
+    if matter_id and str(matter_id).isdigit():
+        matter = Matter.objects.filter(pk=int(matter_id), active=True).select_related("department").first()
+    context = {"q": q, "matter": matter, "results": _search_matters(q) if (q or not matter) else []}
+    if matter is None:
+        return render(request, "cases/intake.html", context)
+    form = forms.IntakeForm(request.POST or None, matter=matter, initial={"window": _default_window(request)})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                person, org = _applicant(user, form)
+                case = services.receive(
+                    user, matter=matter, situation=data["situation"], channel=Channel.WINDOW, region=data["region"],
+                    applicant_person=person, applicant_organisation=org, window=data["window"],
+                    contact_phone=data["contact_phone"], note=data["note"])
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            request.session[SESSION_WINDOW] = data["window"].pk
+            messages.success(request, f"已收件，办件编号 {case.number}")
+            return redirect("cases_console:detail", number=case.number)
+    context.update(form=form, materials=form["situation"].value() and
+                   _materials_of(matter, form["situation"].value()))
+    return render(request, "cases/intake.html", context)
+
+
+def _materials_of(matter, situation_id):
+    situation = matter.situations.filter(pk=situation_id).first() if str(situation_id).isdigit() else None
+    return list(situation.materials.all()) if situation else []
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def consult(request):
+    user = request.user
+    policy.require(user, "case.consult")
+    form = forms.ConsultationForm(request.POST or None, initial={"window": _default_window(request)})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_consultation(user, asker=data["asker"], question=data["question"], answer=data["answer"],
+                                         matter=data["matter"], window=data["window"], channel=data["channel"],
+                                         phone=data["phone"])
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            if data["window"]:
+                request.session[SESSION_WINDOW] = data["window"].pk
+            messages.success(request, f"已登记{data['asker']}的咨询")
+            return redirect("cases_console:consult")
+    recent = CaseEvent.objects.filter(kind=Kind.CONSULT, actor=user).select_related("matter", "window") \
+        .order_by("-at", "-id")[:10]
+    return render(request, "cases/consult.html", {"form": form, "recent": [
+        {"event": e, "data": e.data or {}} for e in recent]})
+
+
+# --- statistics ---
+
+def _stats_view_allowed(user):
+    policy.require(user, "stats.view")
+
+
+DIMENSION_TITLES = {"department": "按部门", "window": "按窗口", "matter": "按事项", "channel": "按渠道"}
+DEMO_WEEK = (dt.date(2024, 11, 4), dt.date(2024, 11, 8))
+
+
+def _stats(request):
+    today = timezone.localdate()
+    # Choices from the catalogue, not from the event log (which is large).
+    departments = Department.objects.filter(level=Level.PROVINCE).order_by("id")
+    matters = Matter.objects.filter(active=True).order_by("name")
+    form = forms.StatsForm(request.GET or None, departments=departments, matters=matters)
+    period, kind, filters = stats.Period.week_of(today), "week", {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["start"] or data["end"]:
+            period = stats.Period(data["start"] or data["end"], data["end"] or data["start"])
+            kind = "custom"
+        elif data["period"] == "ytd":
+            period, kind = stats.Period.year_to(today), "ytd"
+        filters = {name: data[name] for name in ("department", "window", "matter", "channel") if data[name]}
+    figures = stats.figures(period, **filters)
+    daily = stats.daily(period, **filters)
+    if (period.end - period.start).days <= 62:
+        # Days without events show as zero in the chart.
+        by_day = {row["day"]: row for row in daily}
+        daily = [by_day.get(period.start + dt.timedelta(days=i),
+                            {"day": period.start + dt.timedelta(days=i), **{f: 0 for f in stats.FIGURES}})
+                 for i in range((period.end - period.start).days + 1)]
+    return {
+        "form": form, "period": period, "kind": kind, "filters": filters,
+        "figures": [(name, stats.FIGURE_NAMES[name], figures[name]) for name in stats.FIGURES],
+        "handling": stats.handling(period, **filters), "daily": daily,
+        "breakdowns": [(by, DIMENSION_TITLES[by], stats.breakdown(period, by, **filters)) for by in stats.DIMENSIONS],
+        "figure_names": stats.FIGURE_NAMES,
+    }
+
+
+def _filter_labels(filters):
+    labels = []
+    for name, value in filters.items():
+        if name == "channel":
+            value = Channel(value).label
+        labels.append(f"{forms.StatsForm.base_fields[name].label}：{value}")
+    return labels
+
+
+@console_view
+def dashboard(request):
+    _stats_view_allowed(request.user)
+    context = _stats(request)
+    query = request.GET.copy()
+    context.update(
+        export_query=query.urlencode(), filter_labels=_filter_labels(context["filters"]),
+        chart={"labels": [f"{row['day']:%m-%d}" for row in context["daily"]],
+               "series": [{"name": stats.FIGURE_NAMES[f], "data": [row[f] for row in context["daily"]]}
+                          for f in stats.FIGURES]},
+        demo_week=DEMO_WEEK)
+    return render(request, "cases/stats.html", context)
+
+
+@console_view
+def export(request):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    _stats_view_allowed(request.user)
+    context = _stats(request)
+    period = context["period"]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "概况"
+    sheet.append(["统计期间", period.label()])
+    for label in _filter_labels(context["filters"]) or ["范围：全部"]:
+        sheet.append(label.split("：", 1))
+    sheet.append([])
+    sheet.append(["指标", "数量"])
+    for _, title, value in context["figures"]:
+        sheet.append([title, value])
+    handling = context["handling"]
+    sheet.append(["办结件数", handling["concluded"]])
+    sheet.append(["平均办理用时（工作日）", handling["average_working_days"]])
+    sheet.append(["按时办结率（%）", handling["on_time_rate"]])
+    sheet.append([])
+    sheet.append(["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    header = ["名称"] + [stats.FIGURE_NAMES[f] for f in stats.FIGURES]
+    days = book.create_sheet("每日")
+    days.append(["日期"] + header[1:])
+    for row in context["daily"]:
+        days.append([row["day"]] + [row[f] for f in stats.FIGURES])
+    for _, title, rows in context["breakdowns"]:
+        ws = book.create_sheet(title)
+        ws.append(header)
+        for row in rows:
+            ws.append([row["name"]] + [row[f] for f in stats.FIGURES])
+    for ws in book.worksheets:
+        ws.column_dimensions["A"].width = 36
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for column in "BCDE":
+            ws.column_dimensions[column].width = 16
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=f"办件统计_{period.start}_{period.end}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+

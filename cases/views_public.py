@@ -1,0 +1,186 @@
+"""Public case pages under /cases/: apply online, 我的办件, a case's page
+(answer a correction, rate the service), and certificate verification."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import policy
+from catalog.models import Matter
+from core.errors import Conflict, ServiceError
+from core.forms import show_service_error
+
+from . import forms, services, uploads
+from .models import Case, CaseEvent, Certificate, Channel
+from .views import _case_or_404, _evaluation, event_rows, file_rows, latest, mask_code
+
+State = Case.State
+CONCLUDED = {State.APPROVED, State.DENIED, State.ISSUED, State.DELIVERED, State.REFUSED}
+
+
+def _person(user):
+    person = getattr(user, "person", None)
+    if person is None:
+        raise PermissionDenied("只有完成实名登记的个人用户才能办理")
+    return person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request, matter_id):
+    user = request.user
+    policy.require(user, "case.apply")
+    person = _person(user)
+    matter = get_object_or_404(Matter.objects.select_related("department"), pk=matter_id, active=True)
+    situations = list(matter.situations.all())
+    context = {"matter": matter, "situations": situations}
+    if not matter.online:
+        context["offline"] = True
+        return render(request, "cases/apply.html", context)
+    chosen = request.POST.get("situation") or request.GET.get("situation")
+    situation = next((s for s in situations if str(s.pk) == str(chosen)), None)
+    if situation is None and len(situations) == 1:
+        situation = situations[0]
+    context["situation"] = situation
+    if situation is None:
+        return render(request, "cases/apply.html", context)
+    form = forms.ApplyForm(request.POST or None, request.FILES or None, matter=matter, situation=situation,
+                           person=person)
+    if request.method == "POST" and form.is_valid():
+        items = forms.uploads_of(form)
+        written = []
+        try:
+            uploads.check_all(items)
+            applicant_person, organisation = form.applicant_objects(person)
+            with transaction.atomic():
+                case = services.receive(
+                    user, matter=matter, situation=situation, channel=Channel.ONLINE, region=form.cleaned_data["region"],
+                    applicant_person=applicant_person, applicant_organisation=organisation,
+                    contact_phone=form.cleaned_data["contact_phone"], note=form.cleaned_data["note"])
+                written = uploads.store_all(case, items, user)
+        except ServiceError as exc:
+            uploads.discard(written)
+            show_service_error(form, exc)
+        else:
+            messages.success(request, f"申请已提交，办件编号 {case.number}。窗口工作人员审核材料后将告知受理结果")
+            return redirect("cases:detail", number=case.number)
+    context["form"] = form
+    return render(request, "cases/apply.html", context)
+
+
+@login_required
+def mine(request):
+    user = request.user
+    if user.kind == "staff":
+        return redirect("cases_console:worklist")
+    policy.require(user, "case.view")
+    qs = policy.visible(user, Case.objects.select_related("matter", "situation")).order_by("-received_at", "-id")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "cases/mine.html", {"page": page})
+
+
+def _public_context(request, case, answer_form=None, evaluation_form=None):
+    user = request.user
+    evaluation = _evaluation(case)
+    if answer_form is None and case.state == State.CORRECTION and policy.can(user, "case.answer_correction", case):
+        answer_form = forms.AnswerCorrectionForm(initial={"version": case.version},
+                                                 materials=case.situation.materials.all())
+    if evaluation_form is None and evaluation is None and case.state in CONCLUDED and \
+            policy.can(user, "case.evaluate", case):
+        evaluation_form = forms.EvaluationForm()
+    materials, other_files = file_rows(case)
+    return {"case": case, "events": event_rows(case), "evaluation": evaluation, "answer_form": answer_form,
+            "evaluation_form": evaluation_form, "correction": latest(case, CaseEvent.Kind.CORRECTION_REQUESTED),
+            "refused": latest(case, CaseEvent.Kind.REFUSE), "materials": materials, "other_files": other_files,
+            "certificates": case.certificates.order_by("number")}
+
+
+@login_required
+def detail(request, number):
+    case = _case_or_404(number)
+    policy.require(request.user, "case.view", case)
+    return render(request, "cases/public_detail.html", _public_context(request, case))
+
+
+@login_required
+@require_POST
+def answer(request, number):
+    user = request.user
+    case = _case_or_404(number)
+    policy.require(user, "case.view", case)
+    form = forms.AnswerCorrectionForm(request.POST, request.FILES, materials=case.situation.materials.all())
+    status = 200
+    if form.is_valid():
+        items = forms.uploads_of(form)
+        written = []
+        try:
+            uploads.check_all(items)
+            with transaction.atomic():
+                services.answer_correction(user, case, form.cleaned_data["note"], version=form.cleaned_data["version"])
+                written = uploads.store_all(case, items, user)
+        except ServiceError as exc:
+            uploads.discard(written)
+            show_service_error(form, exc)
+            status = 409 if isinstance(exc, Conflict) else 200
+            case = _case_or_404(number)
+        else:
+            messages.success(request, "补正材料已提交，窗口工作人员将尽快审核")
+            return redirect("cases:detail", number=case.number)
+    return render(request, "cases/public_detail.html", _public_context(request, case, answer_form=form), status=status)
+
+
+@login_required
+@require_POST
+def evaluate(request, number):
+    user = request.user
+    case = _case_or_404(number)
+    policy.require(user, "case.view", case)
+    form = forms.EvaluationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.evaluate(user, case, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, "感谢您的评价")
+            return redirect("cases:detail", number=case.number)
+    return render(request, "cases/public_detail.html", _public_context(request, case, evaluation_form=form))
+
+
+# --- certificate verification (no sign-in) ---
+
+def _not_found(q):
+    return f"未找到编号或标识为“{q}”的证照，请核对后重新输入；如有疑问请联系发证机关"
+
+
+def verify(request):
+    form = forms.VerifyForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        cert = Certificate.objects.filter(Q(number=q) | Q(e_certificate_id=q)).first()
+        if cert is not None:
+            return redirect("cases:verify_detail", number=cert.number)
+        return render(request, "cases/verify.html", {"form": form, "not_found": _not_found(q)}, status=404)
+    return render(request, "cases/verify.html", {"form": form})
+
+
+def verify_detail(request, number):
+    cert = Certificate.objects.select_related("issuer").filter(number=number).first()
+    if cert is None:
+        return render(request, "cases/verify.html", {"form": forms.VerifyForm(initial={"q": number}),
+                                                     "not_found": _not_found(number)}, status=404)
+    today = timezone.localdate()
+    if cert.revoked:
+        status, label = "revoked", "已注销"
+    elif cert.valid_until and cert.valid_until < today:
+        status, label = "expired", "已过期"
+    else:
+        status, label = "valid", "有效"
+    return render(request, "cases/verify_detail.html", {
+        "cert": cert, "masked": mask_code(cert.holder_code), "status": status, "status_label": label})
+
