@@ -524,7 +524,7 @@ def _stats(request):
         "form": form, "period": period, "kind": kind, "filters": filters,
         "figures": [(name, stats.FIGURE_NAMES[name], figures[name]) for name in stats.FIGURES],
         "handling": stats.handling(period, **filters), "daily": daily,
-        "breakdowns": [(by, DIMENSION_TITLES[by], stats.breakdown(period, by, **filters)) for by in stats.DIMENSIONS],
+        "breakdowns": [(by, DIMENSION_TITLES[by], rows) for by, rows in stats.breakdowns(period, **filters).items()],
         "figure_names": stats.FIGURE_NAMES,
     }
 
