@@ -47,3 +47,12 @@ def demo_user(db):
     def get(username):
         return User.objects.select_related("department", "department__region").get(username=username)
     return get
+
+
+@pytest.fixture
+def signed_in(client, demo_user):
+    """The test client signed in as the named demo user (no password hashing)."""
+    def sign_in(username):
+        client.force_login(demo_user(username))
+        return client
+    return sign_in

@@ -9,7 +9,7 @@ from django.db import models
 
 from accounts.models import Organisation, Person, User
 from catalog.models import Matter, Material, Situation
-from core.models import Department, Region
+from core.models import AppendOnly, Department, Region
 from hall.models import Window
 
 
@@ -90,13 +90,14 @@ class Case(models.Model):
         return models.Q(applicant_person=person) | models.Q(applicant_organisation__agent__person=person)
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnly):
     """One step in a case's life, or a consultation (no case). Never changed.
 
     Matter, department, window and channel are copied onto the event when it
     is written, so counts by any of them need no joins and cannot drift."""
 
     audited = False  # it is itself an append-only record of who did what, when
+    append_only_name = "办件环节"
 
     class Kind(models.TextChoices):
         CONSULT = "consult", "咨询"
@@ -148,14 +149,6 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("办件环节只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("办件环节只能追加，不能删除")
 
 
 class CaseFile(models.Model):

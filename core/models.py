@@ -108,7 +108,25 @@ class CalendarDay(models.Model):
             raise ValidationError({"date": f"请先登记{self.date.year}年的工作日历年度，再录入该年的节假日"})
 
 
-class AuditEntry(models.Model):
+class AppendOnly(models.Model):
+    """A record that is only ever added: saving it again or deleting it is
+    refused. `append_only_name` says what it is, for the message."""
+
+    append_only_name = "记录"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(f"{self.append_only_name}只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{self.append_only_name}只能追加，不能删除")
+
+
+class AuditEntry(AppendOnly):
     """One change made by a person. Rows are only ever added; each carries the
     hash of the one before it so that an edit anywhere breaks the chain."""
 
@@ -131,6 +149,8 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField("前一条摘要", max_length=64)
     hash = models.CharField("本条摘要", max_length=64)
 
+    append_only_name = "审计日志"
+
     class Meta:
         verbose_name = verbose_name_plural = "审计日志"
         ordering = ["-seq"]
@@ -138,14 +158,6 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.actor_label} {self.action} {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("审计日志只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("审计日志只能追加，不能删除")
 
 
 class AuditChainHead(models.Model):

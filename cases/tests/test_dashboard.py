@@ -18,14 +18,6 @@ URL = reverse("cases_console:stats")
 EXPORT = reverse("cases_console:stats_export")
 
 
-@pytest.fixture
-def as_user(client, demo_user):
-    def sign_in(username):
-        client.force_login(demo_user(username))
-        return client
-    return sign_in
-
-
 def figure(body, name):
     match = re.search(rf'id="figure-{name}"><span class="figure-label">[^<]*</span><span class="figure-value">(\d+)<', body)
     return int(match.group(1))
@@ -39,14 +31,14 @@ def receive(demo_user, matter, window, at=None):
 
 @pytest.mark.parametrize("username, status", [("manager", 200), ("editor", 200), ("admin", 200), ("clerk", 403),
                                               ("reviewer", 403), ("citizen", 403)])
-def test_who_sees_the_dashboard(as_user, username, status):
-    client = as_user(username)
+def test_who_sees_the_dashboard(signed_in, username, status):
+    client = signed_in(username)
     assert client.get(URL).status_code == status
     assert client.get(EXPORT).status_code == status
 
 
-def test_figures_move_when_a_case_is_accepted(as_user, demo_user, licence, hall_window):
-    client = as_user("manager")
+def test_figures_move_when_a_case_is_accepted(signed_in, demo_user, licence, hall_window):
+    client = signed_in("manager")
     body = client.get(URL, {"period": "week"}).content.decode()
     before = {name: figure(body, name) for name in stats.FIGURES}
     case = receive(demo_user, licence, hall_window)
@@ -62,14 +54,14 @@ def test_figures_move_when_a_case_is_accepted(as_user, demo_user, licence, hall_
     assert figure(body, "acceptances") == 0
 
 
-def test_custom_period_demo_week_handling_and_chart(as_user, demo_user, licence, hall_window):
+def test_custom_period_demo_week_handling_and_chart(signed_in, demo_user, licence, hall_window):
     clerk, reviewer = demo_user("clerk"), demo_user("reviewer")
     case = receive(demo_user, licence, hall_window, at=local(2024, 11, 5, 9))
     services.accept(clerk, case, at=local(2024, 11, 5, 10))
     services.transfer(clerk, case, to_department=licence.department, at=local(2024, 11, 5, 11))
     services.decide(reviewer, case, approved=True, opinion="准予", at=local(2024, 11, 6, 15))
     services.issue(clerk, case, copies=3, at=local(2024, 11, 7, 9))
-    client = as_user("manager")
+    client = signed_in("manager")
     body = client.get(URL).content.decode()
     assert "start=2024-11-04&amp;end=2024-11-08" in body  # the demo week link
     assert "vendor/chartjs/chart.umd.js" in body and 'id="daily-data"' in body
@@ -85,13 +77,13 @@ def test_custom_period_demo_week_handling_and_chart(as_user, demo_user, licence,
     assert "截止日期不能早于起始日期" in body
 
 
-def test_excel_export_holds_the_figures(as_user, demo_user, licence, hall_window):
+def test_excel_export_holds_the_figures(signed_in, demo_user, licence, hall_window):
     clerk = demo_user("clerk")
     case = receive(demo_user, licence, hall_window, at=local(2024, 11, 4, 9))
     services.accept(clerk, case, at=local(2024, 11, 4, 10))
     services.record_consultation(clerk, asker="张先生", question="q", answer="a", matter=licence, window=hall_window,
                                  at=local(2024, 11, 6, 9))
-    response = as_user("manager").get(EXPORT, {"start": "2024-11-04", "end": "2024-11-08"})
+    response = signed_in("manager").get(EXPORT, {"start": "2024-11-04", "end": "2024-11-08"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert ".xlsx" in response["Content-Disposition"]
@@ -108,8 +100,8 @@ def test_excel_export_holds_the_figures(as_user, demo_user, licence, hall_window
     assert windows[hall_window.name][1] == 1  # the consultation at A01
 
 
-def test_year_to_date(as_user, demo_user, licence, hall_window):
-    client = as_user("manager")
+def test_year_to_date(signed_in, demo_user, licence, hall_window):
+    client = signed_in("manager")
     body = client.get(URL, {"period": "ytd"}).content.decode()
     today = timezone.localdate()
     assert f"{today.year}-01-01 至 {today:%Y-%m-%d}" in body

@@ -13,14 +13,5 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def user(db):
-    from accounts.models import User
-    return lambda username: User.objects.select_related("department", "department__region").get(username=username)
-
-
-@pytest.fixture
-def signed_in(client, user):
-    def sign_in(username):
-        client.force_login(user(username))
-        return client
-    return sign_in
+def user(demo_user):
+    return demo_user
