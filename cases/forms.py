@@ -8,6 +8,7 @@ from accounts.models import Organisation
 from core.models import Level, Region
 from hall.models import Window
 
+from . import services
 from .models import Channel, Evaluation
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -163,12 +164,7 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.matter = matter
         self.fields["situation"].queryset = matter.situations.all()
-        level = matter.review_levels[0] if matter.review_levels else Level.PROVINCE
-        regions = Region.objects.filter(level=level).select_related("parent")
-        self.fields["region"].queryset = regions
-        if level == Level.PROVINCE:
-            self.fields["region"].initial = regions.first()
-            self.fields["region"].widget = forms.HiddenInput()
+        _limit_regions(self.fields["region"], matter)
         if matter.situations.count() == 1:
             self.fields["situation"].initial = matter.situations.first()
         self.fields["organisation_region"].queryset = Region.objects.exclude(level=Level.PROVINCE).select_related("parent")
@@ -185,6 +181,17 @@ class IntakeForm(forms.Form):
         return data
 
 
+def _limit_regions(field, matter):
+    """Offer the regions where the matter is received; for provincial
+    matters there is only the province, so the choice is not shown."""
+    level = services.receiving_level(matter)
+    regions = Region.objects.filter(level=level).select_related("parent")
+    field.queryset = regions
+    if level == Level.PROVINCE:
+        field.initial = regions.first()
+        field.widget = forms.HiddenInput()
+
+
 class ApplyForm(forms.Form):
     """An online application for one situation, with one upload per material."""
 
@@ -199,12 +206,7 @@ class ApplyForm(forms.Form):
         for org in Organisation.objects.filter(agent__person=person).order_by("name"):
             choices.append((f"org:{org.pk}", f"代办：{org.name}"))
         self.fields["applicant"].choices = choices
-        level = matter.review_levels[0] if matter.review_levels else Level.PROVINCE
-        regions = Region.objects.filter(level=level).select_related("parent")
-        self.fields["region"].queryset = regions
-        if level == Level.PROVINCE:
-            self.fields["region"].initial = regions.first()
-            self.fields["region"].widget = forms.HiddenInput()
+        _limit_regions(self.fields["region"], matter)
         self.fields["contact_phone"].initial = person.phone
         self.materials = list(situation.materials.all())
         add_material_fields(self, self.materials, required=True)

@@ -90,6 +90,12 @@ def record_consultation(actor, *, asker, question, answer, matter=None, window=N
                                          "answer": answer.strip()})
 
 
+def receiving_level(matter):
+    """Cases start at the first level that reviews the matter (county for
+    county→city→province matters)."""
+    return matter.review_levels[0] if matter.review_levels else Level.PROVINCE
+
+
 def _receiving_department(matter, region):
     """The department of the matter's function in the region that handles it."""
     if matter.department.region_id == region.code:
@@ -112,7 +118,7 @@ def receive(actor, *, matter, situation, channel, region, applicant_person=None,
         errors["channel"] = [f"“{matter.name}”不能网上办理"]
     if (applicant_person is None) == (applicant_organisation is None):
         errors["applicant"] = ["申请人应为一个自然人或一个法人"]
-    first_level = matter.review_levels[0] if matter.review_levels else Level.PROVINCE
+    first_level = receiving_level(matter)
     if region.level != first_level:
         errors["region"] = [f"该事项由{Level(first_level).label}部门受理，办理地应为{Level(first_level).label}区划"]
     if channel == Channel.ONLINE and not errors:

@@ -113,6 +113,18 @@ def matter_url(matter):
     return reverse("catalog_console:matter", args=[matter.pk])
 
 
+def _saved(request, form, message, save):
+    """Run a service with the form's data: True when it saved, otherwise
+    its refusal is shown on the form."""
+    try:
+        save(form.cleaned_data)
+    except ServiceError as exc:
+        show_service_error(form, exc)
+        return False
+    messages.success(request, message)
+    return True
+
+
 @console_view
 @require_http_methods(["GET", "POST"])
 def situation_form(request, matter_pk=None, pk=None):
@@ -127,17 +139,10 @@ def situation_form(request, matter_pk=None, pk=None):
         serial = matter.situations.count() + 1
         initial = {"item_code": f"{matter.implementation_code}{serial:02d}"}
     form = SituationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if situation:
-                services.update_situation(request.user, situation, form.cleaned_data)
-            else:
-                services.create_situation(request.user, matter, form.cleaned_data)
-        except ServiceError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, "已保存情形")
-            return redirect("catalog_console:matter", pk=matter.pk)
+    if request.method == "POST" and form.is_valid() and _saved(request, form, "已保存情形", lambda data: (
+            services.update_situation(request.user, situation, data) if situation
+            else services.create_situation(request.user, matter, data))):
+        return redirect("catalog_console:matter", pk=matter.pk)
     title = f"修改情形：{situation.name}" if situation else f"新增情形：{matter.name}"
     return render(request, "catalog/console/form.html", {"form": form, "title": title, "back_url": matter_url(matter)})
 
@@ -159,17 +164,10 @@ def material_form(request, situation_pk=None, pk=None):
     else:
         initial = {"position": situation.materials.count() + 1}
     form = MaterialForm(request.POST or None, initial=initial, options=options)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if material:
-                services.update_material(request.user, material, form.cleaned_data)
-            else:
-                services.create_material(request.user, situation, form.cleaned_data)
-        except ServiceError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, "已保存材料")
-            return redirect("catalog_console:matter", pk=matter.pk)
+    if request.method == "POST" and form.is_valid() and _saved(request, form, "已保存材料", lambda data: (
+            services.update_material(request.user, material, data) if material
+            else services.create_material(request.user, situation, data))):
+        return redirect("catalog_console:matter", pk=matter.pk)
     title = f"修改材料：{material.name}" if material else f"新增材料：{situation}"
     return render(request, "catalog/console/form.html", {"form": form, "title": title, "back_url": matter_url(matter)})
 
