@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup deps browser bench clean
+.PHONY: run test setup deps browser pdf bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ node_modules/.installed: package.json package-lock.json
 
 deps: $(VENV)/.installed node_modules/.installed
 
-setup: deps
+setup: deps pdf
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py setup_demo
@@ -31,7 +31,11 @@ run: setup
 browser:
 	scripts/ensure-browser
 
-test: deps browser
+# Fonts and LibreOffice for the bulletin's PDF export (installed when root; DOCX works without).
+pdf:
+	scripts/ensure-pdf
+
+test: deps browser pdf
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -12,24 +12,33 @@ from core.regions import region_covers
 
 from .models import Role, User
 
-_VIEW = {"console.access", "organisation.view", "person.view", "case.view", "catalog.view"}
+_VIEW = {"console.access", "organisation.view", "person.view", "case.view", "catalog.view", "policy.view"}
 _CATALOGUE = {"catalog.edit", "catalog.import"}
+# Departments maintain their own policy documents and items; the centre publishes.
+_POLICY_DEPT = {"policy.edit", "policy.import", "policy.answer"}
+_POLICY_CENTRE = {"policy.edit", "policy.import", "policy.publish", "policy.overdue", "policy.answer"}
+# Hall operations and the bulletin: windows and departments send activity reports.
+_ACTIVITY = {"activity.submit"}
+_BULLETIN = {"activity.edit", "duty.manage", "keywork.edit", "bulletin.edit", "bulletin.issue"}
 ROLE_ACTIONS = {
-    Role.CLERK: _VIEW | {"organisation.create", "person.create", "case.consult", "case.receive", "case.accept",
+    Role.CLERK: _VIEW | _ACTIVITY | {"duty.sign", "organisation.create", "person.create", "case.consult", "case.receive", "case.accept",
                          "case.correct", "case.answer_correction", "case.transfer", "case.issue"},
-    Role.REVIEWER: _VIEW | {"case.review", "case.correct", "case.transfer", "manual.draft"},
-    Role.DEPT_ADMIN: _VIEW | _CATALOGUE | {"staff.view", "staff.manage", "manual.draft", "manual.confirm",
+    Role.REVIEWER: _VIEW | _ACTIVITY | _POLICY_DEPT | {"case.review", "case.correct", "case.transfer", "manual.draft"},
+    Role.DEPT_ADMIN: _VIEW | _CATALOGUE | _ACTIVITY | _POLICY_DEPT | {
+                                           "duty.sign", "staff.view", "staff.manage", "manual.draft", "manual.confirm",
                                            "case.follow_up"},
-    Role.CENTRE_MANAGER: _VIEW | _CATALOGUE | {"organisation.create", "organisation.edit", "person.create",
+    Role.CENTRE_MANAGER: _VIEW | _CATALOGUE | _POLICY_CENTRE | _ACTIVITY | _BULLETIN | {
+                                               "duty.sign", "organisation.create", "organisation.edit", "person.create",
                                                "staff.view", "audit.view", "case.consult", "case.follow_up",
                                                "manual.review", "stats.view"},
-    Role.EDITOR: {"console.access", "catalog.view", "stats.view"},
-    Role.SYSADMIN: _VIEW | _CATALOGUE | {"organisation.create", "organisation.edit", "person.create", "staff.view",
+    Role.EDITOR: {"console.access", "catalog.view", "stats.view", "policy.view"} | _ACTIVITY | _BULLETIN,
+    Role.SYSADMIN: _VIEW | _CATALOGUE | _POLICY_CENTRE | _ACTIVITY | _BULLETIN | {
+                                         "organisation.create", "organisation.edit", "person.create", "staff.view",
                                          "staff.manage", "audit.view", "audit.verify", "calendar.edit",
                                          "reference.edit", "case.follow_up", "manual.review", "stats.view"},
 }
 PUBLIC_ACTIONS = {"portal.access", "organisation.register", "organisation.view", "case.view", "case.apply",
-                  "case.answer_correction", "case.evaluate"}
+                  "case.answer_correction", "case.evaluate", "policy.ask", "matching.calculate", "matching.confirm"}
 # Roles each role may hand out (within its own reach).
 GRANTABLE_ROLES = {
     Role.SYSADMIN: set(Role),
@@ -53,6 +62,11 @@ ACTION_NAMES = {
     "case.evaluate": "评价", "case.follow_up": "差评整改", "stats.view": "查看统计",
     "catalog.view": "查看事项目录", "catalog.edit": "维护事项目录", "catalog.import": "导入事项目录",
     "manual.draft": "梳理受理工作手册", "manual.review": "审核受理工作手册", "manual.confirm": "确认受理工作手册",
+    "policy.view": "查看惠企政策库", "policy.edit": "维护政策文件和惠企事项", "policy.import": "导入政策文件和惠企事项",
+    "policy.publish": "审核发布政策", "policy.overdue": "查看逾期未拆解的政策", "policy.answer": "答复政策咨询",
+    "policy.ask": "提交政策咨询", "matching.calculate": "使用政策计算器", "matching.confirm": "确认免申即享意愿",
+    "activity.submit": "报送政务工作动态", "activity.edit": "编辑和采用政务工作动态", "duty.manage": "安排厅(局)长进大厅",
+    "duty.sign": "值守签到", "keywork.edit": "维护重点工作", "bulletin.edit": "编辑工作周报", "bulletin.issue": "印发工作周报",
 }
 
 

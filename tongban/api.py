@@ -9,10 +9,14 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from accounts.api import router as accounts_router
+from bulletin.api import router as bulletin_router
 from accounts.services import user_for_token
 from cases.api import router as cases_router
 from core import api_errors
 from core.api import router as core_router
+from hall.api import router as hall_router
+from matching.api import router as matching_router
+from policies.api import router as policies_router
 from core.errors import ServiceError, from_validation_error
 
 
@@ -36,6 +40,10 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
+api.add_router("/", policies_router)
+api.add_router("/", matching_router)
+api.add_router("/", hall_router)
+api.add_router("/", bulletin_router)
 
 
 def _reply(request, status, code, message, errors=None):

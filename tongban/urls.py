@@ -46,6 +46,12 @@ urlpatterns = [
     path("console/catalog/", include(("catalog.urls_console", "catalog_console"))),
     path("console/cases/", include(("cases.urls_console", "cases_console"))),
     path("cases/", include(("cases.urls_public", "cases"))),
+    path("policies/", include(("policies.urls_public", "policies"))),
+    path("console/policies/", include(("policies.urls_console", "policies_console"))),
+    path("matching/", include(("matching.urls_public", "matching"))),
+    path("console/matching/", include(("matching.urls_console", "matching_console"))),
+    path("console/hall/", include(("hall.urls_console", "hall_console"))),
+    path("console/bulletin/", include(("bulletin.urls", "bulletin"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,2 @@
+"""Pages (filled in as the app is built)."""
+urlpatterns = []
