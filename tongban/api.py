@@ -17,6 +17,7 @@ from core.api import router as core_router
 from hall.api import router as hall_router
 from matching.api import router as matching_router
 from policies.api import router as policies_router
+from policies.api_search import router as policy_search_router
 from core.errors import ServiceError, from_validation_error
 
 
@@ -41,6 +42,7 @@ api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
 api.add_router("/", policies_router)
+api.add_router("/", policy_search_router)
 api.add_router("/", matching_router)
 api.add_router("/", hall_router)
 api.add_router("/", bulletin_router)

@@ -1,0 +1,4 @@
+"""JSON API for policy search and consultation (filled in by the search work)."""
+from ninja import Router
+
+router = Router()
