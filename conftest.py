@@ -27,6 +27,25 @@ def _load():
     load_demo()
 
 
+@pytest.fixture(scope="session")
+def demo_year(django_db_setup, django_db_blocker):
+    """The 2024 demo year of cases (~820,000 events), loaded once per session
+    for the tests that ask for it; they run last (see below) so every other
+    test still starts from an empty case log."""
+    from cases.tests import demo_fixture
+    with django_db_blocker.unblock():
+        _load()  # a transactional test before may have emptied the database
+        counts, state = demo_fixture.load()
+    yield counts
+    with django_db_blocker.unblock():
+        demo_fixture.remove(state)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run the tests that need the demo year after all others, so it loads once."""
+    items.sort(key=lambda item: "demo_year" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(autouse=True)
 def reference_data(request):
     """Transactional tests (the browser's live server) empty the database

@@ -15,8 +15,9 @@ from .models import Role, User
 _VIEW = {"console.access", "organisation.view", "person.view", "case.view", "catalog.view", "policy.view"}
 _CATALOGUE = {"catalog.edit", "catalog.import"}
 # Departments maintain their own policy documents and items; the centre publishes.
-_POLICY_DEPT = {"policy.edit", "policy.import", "policy.answer"}
-_POLICY_CENTRE = {"policy.edit", "policy.import", "policy.publish", "policy.overdue", "policy.answer"}
+_POLICY_DEPT = {"policy.edit", "policy.import", "policy.answer", "matching.manage", "matching.profile"}
+_POLICY_CENTRE = {"policy.edit", "policy.import", "policy.publish", "policy.overdue", "policy.answer",
+                  "matching.manage", "matching.profile", "matching.grant"}
 # Hall operations and the bulletin: windows and departments send activity reports.
 _ACTIVITY = {"activity.submit"}
 _BULLETIN = {"activity.edit", "duty.manage", "keywork.edit", "bulletin.edit", "bulletin.issue"}
@@ -65,6 +66,8 @@ ACTION_NAMES = {
     "policy.view": "查看惠企政策库", "policy.edit": "维护政策文件和惠企事项", "policy.import": "导入政策文件和惠企事项",
     "policy.publish": "审核发布政策", "policy.overdue": "查看逾期未拆解的政策", "policy.answer": "答复政策咨询",
     "policy.ask": "提交政策咨询", "matching.calculate": "使用政策计算器", "matching.confirm": "确认免申即享意愿",
+    "matching.manage": "维护匹配规则和发起免申即享", "matching.profile": "导入和更新企业画像",
+    "matching.grant": "发布公示、登记异议和兑现",
     "activity.submit": "报送政务工作动态", "activity.edit": "编辑和采用政务工作动态", "duty.manage": "安排厅(局)长进大厅",
     "duty.sign": "值守签到", "keywork.edit": "维护重点工作", "bulletin.edit": "编辑工作周报", "bulletin.issue": "印发工作周报",
 }

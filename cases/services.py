@@ -425,3 +425,16 @@ def close_follow_up(actor, evaluation, *, result, at=None):
     evaluation.save(update_fields=["follow_up_result", "follow_up_by", "follow_up_closed_at"])
     return evaluation
 
+
+
+def record_policy_consultation(actor, *, question, answer, department=None, asker="", at=None):
+    """A consultation in the policy zone (政策咨询), counted in person-times with
+    the window's consultations: online, for the department that claims the
+    benefit item the answer came from. `actor` is the signed-in public user,
+    or None for an anonymous asker (recorded as 匿名)."""
+    if not (question or "").strip():
+        raise ServiceError("咨询内容为必填项", errors={"question": ["咨询内容为必填项"]})
+    label = (asker or "").strip() or (_label(actor) if actor is not None else "匿名")
+    return _event(None, Kind.CONSULT, actor, _now(at), department=department, channel=Channel.ONLINE,
+                  data={"asker": label, "question": question.strip()[:500], "answer": (answer or "").strip()[:2000],
+                        "source": "policy_zone"})

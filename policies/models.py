@@ -53,6 +53,8 @@ class PolicyDocument(Scoped):
     expires_on = models.DateField("失效日期", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     summary = models.TextField("摘要", blank=True)
+    topic = models.CharField("政策主题", max_length=40, blank=True, db_index=True,
+                             help_text="如：稳岗返还、专精特新；用于专区分类浏览和检索评测")
     published_at = models.DateTimeField("上线时间", null=True, blank=True)
     breakdown_due = models.DateField("事项拆解期限", null=True, blank=True,
                                      help_text="发布后7个工作日内须拆解为惠企事项")
@@ -166,6 +168,7 @@ class BenefitItem(Scoped):
                                   help_text="GB/T 4754-2017 行业代码或其前缀；空表示不限")
     sizes = models.JSONField("适用企业规模", default=list, blank=True,
                              help_text="large/medium/small/micro；空表示不限")
+    topic = models.CharField("政策主题", max_length=40, blank=True, db_index=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     claimed_at = models.DateTimeField("认领时间", null=True, blank=True)
     published_at = models.DateTimeField("上线时间", null=True, blank=True)

@@ -18,3 +18,24 @@ def zone_counters(city_code=None):
         "interpretations": Interpretation.objects.filter(where, status=Status.PUBLISHED).count(),
         "items": BenefitItem.objects.filter(where, status__in=LISTED).count(),
     }
+
+
+def city_counters():
+    """{city code: counters} for every city entry at once (three queries),
+    each the same as zone_counters(code): the city's own plus province-wide."""
+    from django.db.models import Count
+    from .models import LISTED
+    tables = {
+        "documents": PolicyDocument.objects.filter(status__in=LISTED),
+        "interpretations": Interpretation.objects.filter(status=Status.PUBLISHED),
+        "items": BenefitItem.objects.filter(status__in=LISTED),
+    }
+    result = {}
+    for name, qs in tables.items():
+        rows = dict(qs.values_list("city_code").annotate(n=Count("id")).values_list("city_code", "n"))
+        province = rows.pop("", 0)
+        for code, n in rows.items():
+            result.setdefault(code, {})[name] = n + province
+        result.setdefault("", {})[name] = province
+    province = result.pop("", {})
+    return result, province

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from .views_placeholder import pending
+from . import views_search
 
 urlpatterns = [
-    path("search/", pending, name="search"),
-    path("suggest/", pending, name="suggest"),
-    path("ask/", pending, name="ask"),
-    path("tickets/", pending, name="my_tickets"),
-    path("tickets/<int:pk>/", pending, name="ticket"),
+    path("search/", views_search.search_page, name="search"),
+    path("suggest/", views_search.suggest, name="suggest"),
+    path("ask/", views_search.ask, name="ask"),
+    path("tickets/", views_search.my_tickets, name="my_tickets"),
+    path("tickets/<int:pk>/", views_search.ticket, name="ticket"),
 ]

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from .views_placeholder import pending
+from . import views_tickets
 
 urlpatterns = [
-    path("tickets/", pending, name="tickets"),
-    path("tickets/<int:pk>/", pending, name="ticket"),
+    path("tickets/", views_tickets.ticket_list, name="tickets"),
+    path("tickets/<int:pk>/", views_tickets.ticket_detail, name="ticket"),
 ]

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from .views_placeholder import pending
+from . import views_zone as views
 
 urlpatterns = [
-    path("", pending, name="zone"),
-    path("city/<str:code>/", pending, name="city"),
-    path("documents/<int:pk>/", pending, name="document"),
-    path("items/<int:pk>/", pending, name="item"),
+    path("", views.zone, name="zone"),
+    path("city/<str:code>/", views.city, name="city"),
+    path("documents/<int:pk>/", views.document, name="document"),
+    path("items/<int:pk>/", views.item, name="item"),
 ]

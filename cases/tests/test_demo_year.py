@@ -1,17 +1,16 @@
 """The demo year (cases.demo): exact to the bulletin, and every case a coherent life.
 
-Loading the year takes about a minute, so it is loaded once for this module,
-committed outside the per-test transactions, and removed again when the module
-is done: other modules (test_stats) count on an empty week."""
+Loading the year takes about a minute, so it is loaded once per test session
+by the root conftest's `demo_year` fixture (tests using it run last) and
+removed again at the end."""
 import datetime as dt
 import random
 from collections import defaultdict
 
 import pytest
-from django.db import connection
 from django.db.models import Count
 
-from accounts.models import Agent, Organisation, Person
+from accounts.models import Person
 from cases import deadlines, demo, services, stats
 from cases.identifiers import check_e_certificate_id
 from cases.models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation
@@ -25,66 +24,6 @@ from .conftest import local
 WEEK = stats.Period(dt.date(2024, 11, 4), dt.date(2024, 11, 8))
 YEAR_TO_DATE = stats.Period(dt.date(2024, 1, 1), dt.date(2024, 11, 8))
 Kind, State = CaseEvent.Kind, Case.State
-ADDED = [Evaluation, Certificate, CaseEvent, Case, Agent, Organisation, Person]
-
-
-def _max_ids():
-    return {model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for model in ADDED}
-
-
-def _fallback_matters():
-    """A handful of matters when the demo catalogue cannot be loaded."""
-    from catalog.codes import implementation_code, item_code
-    from catalog.models import MatterType, Situation
-    from core.models import Department
-    rows = [("natural_resources", "采矿权登记", 1, ["province"], 20, "采矿许可证", "5101001"),
-            ("natural_resources", "探矿权新立登记", 2, ["county", "city", "province"], 20, "勘查许可证", "5101002"),
-            ("emergency", "特种作业操作证核发", 11, ["province"], 5, "特种作业操作证", "5104011"),
-            ("health", "医师执业注册", 3, ["province"], 5, "医师执业证书", "5103003"),
-            ("tax", "对纳税人延期申报的核准", 3, ["province"], 0, "准予延期申报通知书", "")]
-    for function, name, number, levels, promised, result, type_code in rows:
-        department = Department.objects.get(function=function, region_id="510000")
-        catalogue = f"01{department.pk % 100:02d}{number:03d}00000"
-        impl = implementation_code(department.uscc, "province", catalogue)
-        matter = Matter.objects.create(
-            catalogue_code=catalogue, implementation_code=impl, name=name, matter_type=MatterType.LICENCE,
-            department=department, levels=["province", "city", "county"], legal_limit=max(20, promised),
-            promised_limit=promised, result_name=result, certificate_type_code=type_code, online=True,
-            review_levels=levels)
-        Situation.objects.create(matter=matter, item_code=item_code(impl, 1), name="新办",
-                                 kind=Situation.Kind.NEW, criteria="材料齐全、符合法定形式")
-
-
-def _delete_rows(model, above):
-    """Plain SQL: the ORM would fetch and signal each of ~800,000 rows."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE id > %s", [above])
-
-
-@pytest.fixture(scope="module")
-def demo_year(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        before = _max_ids()
-        counters = dict(Counter.objects.values_list("key", "value"))
-        matters_before = Matter.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        try:
-            from catalog.demo import load_demo_catalogue
-            load_demo_catalogue()
-        except Exception:                     # the catalogue is another engineer's, and may be in flux
-            _fallback_matters()
-        counts = demo.load_demo_year()
-        assert counts is not None, "the demo year was already in the test database"
-    yield counts
-    with django_db_blocker.unblock():
-        for model in ADDED:
-            _delete_rows(model, before[model])
-        Counter.objects.exclude(key__in=list(counters)).delete()
-        for key, value in counters.items():
-            Counter.objects.filter(key=key).update(value=value)
-        Matter.objects.filter(pk__gt=matters_before).delete()
-
-
 @pytest.fixture
 def year(demo_year, db):
     return demo_year

@@ -1,0 +1,239 @@
+"""Search latency of the policy zone at demo scale and at 100x the demo corpus.
+
+    .venv/bin/python bench/policy_search.py              # SQLite files under bench/out/
+    .venv/bin/python bench/policy_search.py --postgres   # PostgreSQL databases tongban_policy_bench(_x100)
+    .venv/bin/python bench/policy_search.py --scale 10   # a smaller multiple
+    .venv/bin/python bench/policy_search.py --reuse      # keep the databases of the last run
+
+1. The demo database: migrate, reference data, the demo library
+   (policies.demo.load_demo, which builds the search index).
+2. The scaled database: a copy of it whose search entries are duplicated
+   (scale - 1) times in SQL, each copy moved to another city and given new
+   object ids, and the full-text index rebuilt (FTS5 'rebuild'; on
+   PostgreSQL the GIN index is dropped and created again after the copy).
+3. In each database, in-process: every relevance query (tests/relevance),
+   each alone and with a city filter, through policies.search.search() (count,
+   first page of 20, highlighting); the baseline is a plain LIKE scan over
+   title and text for the same query (count and first page), measured in the
+   same run. p50/p95 and the ratio engine/baseline are printed and written to
+   bench/out/policy_search*.json.
+Kept out of `make test`: the 100x database takes minutes to build.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+PG = "postgres://postgres@127.0.0.1:5432/"
+PG_DEMO, PG_SCALED = "tongban_policy_bench", "tongban_policy_bench_x{scale}"
+LARGE = 200_000  # entries above which the measurement takes a sample of the queries
+
+
+def _run(url, *args):
+    env = dict(os.environ, DATABASE_URL=url, PYTHONPATH=str(ROOT), TONGBAN_LOG_LEVEL="ERROR",
+               DJANGO_SETTINGS_MODULE="tongban.settings", PYTHONWARNINGS="ignore")
+    out = subprocess.run([PYTHON, __file__, *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --- phases, each in its own process (one database per process) ---
+
+def _setup():
+    import django
+    django.setup()
+
+
+def phase_demo():
+    _setup()
+    from django.core.management import call_command
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    from accounts.demo import load_demo as load_accounts
+    from core.models import Region
+    from core.reference import load_all
+    from policies import demo, search
+    from policies.models import SearchEntry
+    if not Region.objects.exists():
+        load_all()
+    load_accounts()
+    demo.load_demo()
+    if not SearchEntry.objects.exists():
+        search.rebuild()
+    setup_s = time.perf_counter() - t
+    t = time.perf_counter()
+    entries = search.rebuild()
+    return {"setup_s": setup_s, "rebuild_s": time.perf_counter() - t, "entries": entries}
+
+
+def phase_scale(scale):
+    _setup()
+    from django.db import connection, transaction
+
+    from policies.models import SearchEntry
+    from policies.search import index
+    cols = ("kind, object_id, document_id, title, text, tokens, region_code, city_code, department_id, item_kind, "
+            "delivery, industries, sizes, status, date")
+    t = time.perf_counter()
+    base = SearchEntry.objects.count()
+    top = SearchEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    with transaction.atomic(), connection.cursor() as cursor:
+        sqlite = connection.vendor == "sqlite"
+        if sqlite:
+            create, drop = index._sqlite_triggers()
+            for sql in drop:
+                cursor.execute(sql)
+        else:
+            cursor.execute("DROP INDEX IF EXISTS policies_searchentry_tsv")
+        cities = ["510100", "510300", "510400", "510500", "510600", "510700", "510800", "510900", "511000",
+                  "511100", "511300", "511400", "511500", "511600", "511700", "511800", "511900", "512000",
+                  "513200", "513300", "513400"]
+        for n in range(1, scale):
+            city = cities[n % len(cities)]
+            cursor.execute(
+                f"INSERT INTO policies_searchentry ({cols}) SELECT kind, object_id + %s, document_id + %s, title, text, "
+                f"tokens, region_code, CASE WHEN city_code = '' THEN '' ELSE %s END, department_id, item_kind, "
+                f"delivery, industries, sizes, status, date FROM policies_searchentry WHERE id <= %s",
+                [n * 100_000_000, n * 100_000_000, city, top])
+        copied_s = time.perf_counter() - t
+        if sqlite:
+            cursor.execute("INSERT INTO policies_searchentry_fts(policies_searchentry_fts) VALUES ('rebuild')")
+            for sql in create:
+                cursor.execute(sql)
+        else:
+            cursor.execute("CREATE INDEX policies_searchentry_tsv ON policies_searchentry USING gin (tsv)")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE policies_searchentry")
+    return {"base_entries": base, "entries": SearchEntry.objects.count(), "copy_s": copied_s,
+            "build_s": time.perf_counter() - t}
+
+
+def _pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def phase_measure(rounds):
+    _setup()
+    from django.db.models import Q
+
+    from policies import search
+    from policies.models import SearchEntry
+    from policies.search import segment
+    from tests.relevance.queries import QUERIES
+    entries = SearchEntry.objects.count()
+    queries = [q for q, _, _ in QUERIES]
+    like_every = 1
+    if entries > LARGE:
+        # At 100x a LIKE scan reads gigabytes per query: every third query,
+        # one round, and the LIKE baseline on every fourth of those.
+        queries, rounds, like_every = queries[::3], 1, 4
+    cases = [(q, "") for q in queries] + [(q, "510100") for q in queries]
+    search.search("预热")  # load the dictionary once
+    engine, baseline, found = [], [], []
+    for _ in range(rounds):
+        for n, (q, city) in enumerate(cases):
+            f = search.SearchFilters(city=city)
+            t = time.perf_counter()
+            r = search.search(q, f)
+            engine.append(1000 * (time.perf_counter() - t))
+            found.append(r.count)
+            if n % like_every:
+                continue
+            # Baseline: a LIKE scan for the query (word characters only) in title or text.
+            word = segment.squash(q)[:20]
+            t = time.perf_counter()
+            qs = SearchEntry.objects.filter(Q(title__contains=word) | Q(text__contains=word))
+            if city:
+                qs = qs.filter(Q(city_code=city) | Q(city_code=""))
+            qs.count()
+            list(qs.order_by("-date")[:20])
+            baseline.append(1000 * (time.perf_counter() - t))
+    return {"queries": len(cases), "rounds": rounds, "entries": entries, "like_queries": len(baseline),
+            "engine_p50_ms": statistics.median(engine), "engine_p95_ms": _pct(engine, 95),
+            "baseline_p50_ms": statistics.median(baseline), "baseline_p95_ms": _pct(baseline, 95),
+            "median_hits": statistics.median(found)}
+
+
+# --- orchestration ---
+
+def _pg_exists(name):
+    out = subprocess.run(["psql", PG + "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                         capture_output=True, text=True)
+    return out.stdout.strip() == "1"
+
+
+def _pg(sql):
+    subprocess.run(["psql", PG + "postgres", "-qc", sql], check=True, capture_output=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--scale", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true", help="keep databases of the last run")
+    parser.add_argument("--phase", choices=["demo", "scale", "measure"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase == "demo":
+        print(json.dumps(phase_demo()))
+        return
+    if args.phase == "scale":
+        print(json.dumps(phase_scale(args.scale)))
+        return
+    if args.phase == "measure":
+        print(json.dumps(phase_measure(args.rounds)))
+        return
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    kind = "postgres" if args.postgres else "sqlite"
+    if args.postgres:
+        demo_name, scaled_name = PG_DEMO, PG_SCALED.format(scale=args.scale)
+        demo_url, scaled_url = PG + demo_name, PG + scaled_name
+    else:
+        demo_file, scaled_file = OUT / "policy_search.sqlite3", OUT / f"policy_search_x{args.scale}.sqlite3"
+        demo_url, scaled_url = f"sqlite:///{demo_file}", f"sqlite:///{scaled_file}"
+    report = {"backend": kind, "scale": args.scale}
+    fresh = not args.reuse
+    if fresh:
+        if args.postgres:
+            for name in (demo_name, scaled_name):
+                _pg(f"DROP DATABASE IF EXISTS {name}")
+            _pg(f"CREATE DATABASE {demo_name}")
+        else:
+            for path in (demo_file, scaled_file):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+        report["demo"] = _run(demo_url, "--phase", "demo")
+        print(f"demo library: {report['demo']['entries']} search entries; setup {report['demo']['setup_s']:.0f} s, "
+              f"search.rebuild() {report['demo']['rebuild_s']:.1f} s", flush=True)
+        if args.postgres:
+            _pg(f"CREATE DATABASE {scaled_name} TEMPLATE {demo_name}")
+        else:
+            shutil.copyfile(demo_file, scaled_file)
+        report["scaled"] = _run(scaled_url, "--phase", "scale", "--scale", str(args.scale))
+        print(f"x{args.scale}: {report['scaled']['entries']} search entries, built in {report['scaled']['build_s']:.0f} s",
+              flush=True)
+    report["measure_demo"] = _run(demo_url, "--phase", "measure", "--rounds", str(args.rounds))
+    report["measure_scaled"] = _run(scaled_url, "--phase", "measure", "--rounds", str(args.rounds))
+    print(f"\nSearch latency ({kind}), in-process (count + first page of 20 + highlighting):")
+    print("| corpus | entries | searches (LIKE) | engine p50 | engine p95 | LIKE scan p50 | LIKE scan p95 | "
+          "p50 ratio engine/LIKE |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, m in (("demo", report["measure_demo"]), (f"{args.scale}x demo", report["measure_scaled"])):
+        print(f"| {label} | {m['entries']:,} | {m['queries'] * m['rounds']} ({m['like_queries']}) | "
+              f"{m['engine_p50_ms']:.1f} ms | {m['engine_p95_ms']:.1f} ms | "
+              f"{m['baseline_p50_ms']:.1f} ms | {m['baseline_p95_ms']:.1f} ms | "
+              f"{m['engine_p50_ms'] / m['baseline_p50_ms']:.2f} |")
+    (OUT / f"policy_search_{kind}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Forms of the hall pages: they read input; hall.services decides and saves."""
+from django import forms
+
+from core.models import Department
+
+from .models import ActivityReport, KeyWork, Window
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERRORS = {"invalid": "日期格式应为 YYYY-MM-DD"}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class ActivityForm(forms.Form):
+    date = forms.DateField(label="日期", widget=DATE_INPUT, error_messages=DATE_ERRORS, required=False)
+    title = forms.CharField(label="标题", required=False, max_length=200)
+    kind = forms.ChoiceField(label="类别", choices=[("", "请选择")] + list(ActivityReport.Kind.choices), required=False)
+    text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 6}), required=False,
+                           help_text="写清时间、地点、做了什么、效果如何，编辑采用后编入工作周报“政务工作动态”")
+
+
+class SubmitActivityForm(ActivityForm):
+    window = forms.ModelChoiceField(label="报送窗口", queryset=Window.objects.filter(active=True), required=False,
+                                    empty_label="（以部门名义报送）")
+    photos = MultipleFileField(label="照片", required=False, help_text="可选，JPEG 或 PNG，每张不超过5 MB，最多6张")
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class EditActivityForm(ActivityForm, VersionForm):
+    pass
+
+
+class ReturnActivityForm(VersionForm):
+    comment = forms.CharField(label="退回意见", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class DutyShiftForm(forms.Form):
+    leader_name = forms.CharField(label="姓名", required=False, max_length=80)
+    leader_title = forms.CharField(label="职务", required=False, max_length=160)
+    department = forms.ModelChoiceField(label="部门", required=False,
+                                        queryset=Department.objects.filter(region_id="510000"))
+    date = forms.DateField(label="值守日期", widget=DATE_INPUT, error_messages=DATE_ERRORS, required=False)
+    window = forms.ModelChoiceField(label="值守窗口", queryset=Window.objects.filter(active=True), required=False)
+
+
+class DutyNotesForm(VersionForm):
+    notes = forms.CharField(label="值守情况", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class KeyWorkForm(forms.Form):
+    name = forms.CharField(label="名称", required=False, max_length=120)
+    order = forms.IntegerField(label="排序", min_value=0, initial=0, required=False)
+    sources = forms.MultipleChoiceField(label="平台数据来源", choices=KeyWork.Source.choices, required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+
+
+class KeyWorkNoteForm(forms.Form):
+    text = forms.CharField(label="本周进展", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

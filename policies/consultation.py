@@ -1,0 +1,155 @@
+"""Consultation in the policy zone: asking, tickets, replies.
+
+- ask: the answer card for a question; every ask is recorded as a
+  consultation (cases.services.record_policy_consultation), so it is counted
+  with the window's consultations in the centre's statistics.
+- open_ticket: "没有解决我的问题" turns the question into a ticket routed to
+  the department that claims the matched item (or issued the document),
+  due a set number of working days ahead (TONGBAN_POLICY_TICKET_DAYS, 5).
+- reply / close: the department answers (optimistic version, row lock); the
+  asker reads the reply and may close the ticket.
+"""
+import os
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import policy
+from cases.services import record_policy_consultation
+from core import workdays
+from core.errors import Conflict, ServiceError
+from core.models import Department
+
+from .answer import build_card
+from .models import BenefitItem, PolicyDocument, PolicyTicket
+
+MAX_QUESTION = 500
+State = PolicyTicket.State
+
+
+def ticket_days():
+    """Working days a department has to answer a ticket."""
+    value = getattr(settings, "TONGBAN_POLICY_TICKET_DAYS", None) or os.environ.get("TONGBAN_POLICY_TICKET_DAYS", "5")
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 5
+
+
+def clean_question(question):
+    question = " ".join((question or "").split())
+    if not question:
+        raise ServiceError("请输入您要咨询的问题", errors={"question": ["咨询问题为必填项"]})
+    if len(question) > MAX_QUESTION:
+        raise ServiceError(f"咨询问题不能超过{MAX_QUESTION}字",
+                           errors={"question": [f"咨询问题不能超过{MAX_QUESTION}字（现有{len(question)}字）"]})
+    return question
+
+
+def _asker(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def ask(user, question, city=""):
+    """The answer card; the ask is recorded as a consultation (anonymous allowed)."""
+    question = clean_question(question)
+    card = build_card(question, city=city)
+    department = None
+    if card["found"]:
+        department = Department.objects.filter(pk=card["best"]["department_id"]).first()
+    actor = _asker(user)
+    record_policy_consultation(actor, question=question, answer=card["summary"], department=department,
+                               asker="" if actor else "匿名")
+    return card
+
+
+def _centre():
+    return Department.objects.filter(function="service_centre", region_id="510000").first()
+
+
+@transaction.atomic
+def open_ticket(user, question, city=""):
+    """A ticket for a question the card did not settle (signed-in public users)."""
+    policy.require(user, "policy.ask")
+    question = clean_question(question)
+    card = build_card(question, city=city, use_model=False)
+    item = document = None
+    if card["found"]:
+        best = card["best"]
+        item = BenefitItem.objects.filter(pk=best["item_id"]).first() if best.get("item_id") else None
+        document = PolicyDocument.objects.filter(pk=best["document"]["id"]).first()
+    owner = item or document
+    department = owner.department if owner else _centre()
+    region_id = owner.region_id if owner else department.region_id
+    city_code = owner.city_code if owner else ""
+    today = timezone.localdate()
+    due = workdays.add_working_days(today, ticket_days())
+    if PolicyTicket.objects.filter(asker=user, question=question, state=State.OPEN).exists():
+        raise ServiceError("您已就该问题提交过工单，请在“我的咨询”中查看答复进度",
+                           errors={"question": ["相同问题的工单尚未答复"]})
+    return PolicyTicket.objects.create(asker=user, question=question, card=card, item=item, document=document,
+                                       department=department, region_id=region_id, city_code=city_code,
+                                       due_date=due)
+
+
+def is_overdue(ticket, today=None):
+    return ticket.state == State.OPEN and ticket.due_date < (today or timezone.localdate())
+
+
+def _locked(ticket, version):
+    fresh = PolicyTicket.objects.select_for_update().get(pk=ticket.pk)
+    if version is not None and int(version) != fresh.version:
+        who = fresh.replied_by.name or fresh.replied_by.username if fresh.replied_by_id else "他人"
+        raise Conflict(f"该工单已被{who}处理，请刷新后查看最新答复")
+    return fresh
+
+
+@transaction.atomic
+def reply(user, ticket, text, version=None):
+    """The department's answer (may be amended until the ticket is closed)."""
+    policy.require(user, "policy.answer", ticket)
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError("请填写答复内容", errors={"reply": ["答复内容为必填项"]})
+    if len(text) > 4000:
+        raise ServiceError("答复内容不能超过4000字", errors={"reply": ["答复内容不能超过4000字"]})
+    fresh = _locked(ticket, version)
+    if fresh.state == State.CLOSED:
+        raise Conflict("该工单已办结，不能再答复")
+    fresh.reply, fresh.replied_by, fresh.replied_at = text, user, timezone.now()
+    fresh.state = State.ANSWERED
+    fresh.version += 1
+    fresh.save(update_fields=["reply", "replied_by", "replied_at", "state", "version"])
+    return fresh
+
+
+def can_view(user, ticket):
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if ticket.asker_id == user.pk:
+        return True
+    return policy.can(user, "policy.answer", ticket)
+
+
+@transaction.atomic
+def close(user, ticket, version=None):
+    """The asker (or the answering department) closes an answered ticket."""
+    if ticket.asker_id != getattr(user, "pk", None):
+        policy.require(user, "policy.answer", ticket)
+    fresh = _locked(ticket, version)
+    if fresh.state != State.ANSWERED:
+        raise Conflict("工单尚未答复或已办结，不能办结")
+    fresh.state = State.CLOSED
+    fresh.version += 1
+    fresh.save(update_fields=["state", "version"])
+    return fresh
+
+
+def department_tickets(user):
+    """The tickets `user`'s department answers (their region, and their own
+    function for department-bound roles)."""
+    policy.require(user, "policy.answer")
+    qs = PolicyTicket.objects.select_related("department", "asker", "item", "document")
+    return policy.visible(user, qs, region_field="region__code", function_field="department__function")

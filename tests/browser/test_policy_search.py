@@ -1,0 +1,77 @@
+"""The policy zone's search and consultation in a real browser: a person
+searches from the zone, filters by city, opens a result, asks a question and
+gets a cited answer, turns it into a ticket; the claiming department's
+reviewer answers it; the asker sees the reply."""
+import re
+
+from playwright.sync_api import expect
+
+
+def test_search_ask_ticket_and_reply(page, login):
+    from policies.search import samples
+    samples.load_samples()
+
+    def switch(username):
+        if page.get_by_role("button", name="退出").count():
+            page.get_by_role("button", name="退出").click()
+        login(username)
+
+    # Search from the zone, then narrow to Chengdu: its own items and the province's.
+    page.goto("/policies/")
+    page.get_by_label("搜索政策").fill("奖励")
+    page.get_by_role("button", name="搜索").click()
+    expect(page).to_have_url(re.compile(r"/policies/search/\?q="))
+    results = page.locator("#search-results")
+    expect(results.get_by_role("link", name="高新技术企业认定奖励")).to_be_visible()
+    page.locator("#city").select_option(label="成都市")
+    expect(results.get_by_role("link", name="专精特新“小巨人”企业奖励")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"city=510100"))
+    expect(results.locator("mark").first).to_be_visible()
+    page.locator("#city").select_option(label="绵阳市")
+    expect(results.get_by_role("link", name="小微企业房租补贴")).to_be_visible()
+    expect(results.get_by_role("link", name="专精特新“小巨人”企业奖励")).to_have_count(0)
+
+    # Suggestions as one types.
+    page.locator("#q").fill("稳岗")
+    expect(page.locator("#suggestions").get_by_role("link", name="稳岗返还", exact=True)).to_be_visible()
+
+    # Open a result.
+    page.locator("#q").fill("小微企业 房租")
+    page.get_by_role("button", name="检索").click()
+    results.get_by_role("link", name="小微企业房租补贴").click()
+    expect(page).to_have_url(re.compile(r"/policies/items/\d+/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("小微企业房租补贴")
+
+    # Ask a question, signed in as a member of the public: a cited answer card.
+    switch("citizen")
+    page.goto("/policies/ask/")
+    page.get_by_label("您的问题").fill("绿色矿山建设奖补怎么申请？")
+    page.get_by_role("button", name="提问").click()
+    card = page.locator(".answer-card")
+    expect(card.get_by_role("link", name="绿色矿山建设奖补")).to_be_visible()
+    expect(card).to_contain_text("一次性奖补20万元")
+    expect(card.locator(".source")).to_contain_text("川自然资规〔2024〕5号")
+    expect(card.locator(".source")).to_contain_text("第六条")
+
+    # Not solved: one click makes a ticket for the claiming department.
+    card.get_by_role("button", name="没有解决我的问题").click()
+    expect(page).to_have_url(re.compile(r"/policies/tickets/\d+/"))
+    expect(page.get_by_text("四川省自然资源厅", exact=False).first).to_be_visible()
+    expect(page.locator(".ticket-reply")).to_contain_text("尚未答复")
+    ticket_url = page.url
+
+    # The natural resources reviewer answers it.
+    switch("reviewer")
+    page.goto("/console/policies/tickets/")
+    page.get_by_role("link", name=re.compile("绿色矿山建设奖补怎么申请")).click()
+    page.get_by_label("答复内容").fill("请于每年3月通过惠企政策专区在线申报，附绿色矿山名录公告。")
+    page.get_by_role("button", name="发送答复").click()
+    expect(page.locator(".messages")).to_contain_text("答复已发送")
+
+    # The asker sees the reply.
+    switch("citizen")
+    page.goto(ticket_url)
+    expect(page.locator(".ticket-reply")).to_contain_text("请于每年3月通过惠企政策专区在线申报")
+    expect(page.locator(".ticket-reply")).to_contain_text("四川省自然资源厅")
+    page.get_by_role("button", name="问题已解决，办结工单").click()
+    expect(page.get_by_text("已办结").first).to_be_visible()
