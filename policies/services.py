@@ -29,7 +29,7 @@ from core.errors import Conflict, ServiceError
 from core.models import Department, Level, Region
 from core.regions import region_covers
 from core.workdays import add_working_days
-from matching.engine import is_valid_industry
+from matching.engine import normalize_industry
 
 from . import search
 from .models import (LISTED, BenefitItem, Interpretation, PolicyArticle, PolicyAttachment, PolicyDocument,
@@ -230,14 +230,15 @@ def parse_industries(value, errors=None, field="industries"):
     parts = value if isinstance(value, (list, tuple)) else re.split(r"[\s,，、;；]+", str(value))
     codes, bad = [], []
     for part in parts:
-        code = _text(part).upper()
-        if not code:
+        written = _text(part).upper()
+        if not written:
             continue
-        if is_valid_industry(code):
+        code = normalize_industry(written)  # "3912" → "C3912": the section letter may be left out
+        if code:
             if code not in codes:
                 codes.append(code)
         else:
-            bad.append(code)
+            bad.append(written)
     if bad and errors is not None:
         _add(errors, field, f"适用行业：{'、'.join(bad)} 不是有效的国民经济行业代码（GB/T 4754-2017，如 C、C39、I65、M73）")
     return codes

@@ -79,16 +79,18 @@ def test_item_validation(demo_user, library, item_data):
     doc = library.document()
     with pytest.raises(ServiceError) as exc:
         services.create_item(demo_user("deptadmin"), doc, item_data(
-            apply_until="2024-03-01", industries="C39 X99 12", sizes="小型 巨型", phone="abc"))
+            apply_until="2024-03-01", industries="C39 X99 C99", sizes="小型 巨型", phone="abc"))
     errors = exc.value.errors
     assert "申报截止" in errors["apply_until"][0]
-    assert "X99" in errors["industries"][0] and "12" in errors["industries"][0]
+    assert "X99" in errors["industries"][0] and "C99" in errors["industries"][0]
     assert "巨型" in errors["sizes"][0]
     assert "咨询电话" in errors["phone"][0]
     assert not BenefitItem.objects.filter(document=doc).exists()
     item = services.create_item(demo_user("deptadmin"), doc, item_data())
     assert item.industries == ["C", "C39"] and item.sizes == ["medium", "small"]
     assert item.code.startswith("HQ510000") and item.topic == "专精特新"
+    other = services.create_item(demo_user("deptadmin"), doc, item_data(title="技术改造补助", industries="3912 c39"))
+    assert other.industries == ["C3912", "C39"]          # the section letter may be left out
 
 
 def test_concurrent_edits_one_wins(demo_user, library):
