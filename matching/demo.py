@@ -185,7 +185,8 @@ def _rules():
         local = [i for i in items if i.region_id != "510000"]
         local = rng.sample(local, min(len(local), RULES_PER_TOPIC - len(province)))
         chosen += [(item, leaves) for item in province + local]
-    meets = _auto_grant_pick("科技型中小企业")
+    # Items of the library itself where it has them, so the zone's counters stay the bulletin's.
+    meets = _auto_grant_pick("科技型中小企业") or _auto_grant_pick("研发费用加计扣除")
     nearly = _auto_grant_pick("高新技术企业认定奖励")
     if meets is None or nearly is None:
         fallback = _fallback_items()

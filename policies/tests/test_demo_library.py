@@ -48,3 +48,15 @@ def test_demo_library_counts_variety_and_topics():
     docs, items = demo.topic_records("稳岗返还")
     assert docs.exists() and items.exists()
     assert all("稳岗" in t or "失业保险" in t or "扩岗" in t for t in items.values_list("title", flat=True)[:50])
+
+
+def test_matching_demo_uses_the_library_and_keeps_the_counters(settings):
+    """The matching demo (profiles, rules, an auto-grant round) hangs on the
+    library's own items: the zone still reads as the bulletin counts it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from matching import demo as matching_demo
+    demo.load_demo(rebuild_index=False)
+    story = matching_demo.load_demo(profiles=200)
+    assert story["meets"].code.startswith("HQ") and story["nearly"].code.startswith("HQ")
+    assert story["meets"].delivery == BenefitItem.Delivery.AUTO_GRANT and story["round"] is not None
+    assert zone_counters() == {"documents": 1472, "interpretations": 789, "items": 12620}
