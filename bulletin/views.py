@@ -13,7 +13,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from accounts import policy
 from accounts.views import console_view
 from core.errors import ServiceError
-from core.forms import show_service_error
+from core.forms import posted_version, show_service_error
 
 from . import render as rendering
 from . import services, tasks
@@ -135,7 +135,7 @@ def apply_list(request, pk):
     bulletin = get_object_or_404(Bulletin, pk=pk)
     distribution = get_object_or_404(DistributionList, pk=request.POST.get("distribution") or 0)
     try:
-        services.apply_distribution(request.user, bulletin, version=int(request.POST.get("version", -1)),
+        services.apply_distribution(request.user, bulletin, version=posted_version(request),
                                     distribution=distribution)
         messages.success(request, f"已套用分送范围“{distribution.name}”")
     except ServiceError as exc:
@@ -148,7 +148,7 @@ def apply_list(request, pk):
 def refresh(request, pk):
     bulletin = get_object_or_404(Bulletin, pk=pk)
     try:
-        services.refresh(request.user, bulletin, version=int(request.POST.get("version", -1)))
+        services.refresh(request.user, bulletin, version=posted_version(request))
         messages.success(request, "已按平台最新数据刷新：数字已更新，编辑写的段落保持不变")
     except ServiceError as exc:
         messages.error(request, _error_text(exc))
@@ -171,7 +171,7 @@ def block(request, pk, block_pk):
         context["editing"] = request.GET.get("edit") == "1" and not bulletin.is_issued
         return render(request, "bulletin/_block.html", context)
     try:
-        version = int(request.POST.get("version", -1))
+        version = posted_version(request)
         if request.POST.get("action") == "delete":
             services.delete_block(request.user, item, version=version)
             if _htmx(request):
@@ -214,7 +214,7 @@ def _block_saved(request, item, bulletin=None):
 def add_block(request, pk):
     bulletin = get_object_or_404(Bulletin, pk=pk)
     try:
-        services.add_block(request.user, bulletin, version=int(request.POST.get("version", -1)),
+        services.add_block(request.user, bulletin, version=posted_version(request),
                            section=request.POST.get("section", ""), template=request.POST.get("template", ""),
                            heading=request.POST.get("heading", ""))
         messages.success(request, "已添加段落")
@@ -285,7 +285,7 @@ def download(request, pk, file_pk):
 def issue(request, pk):
     bulletin = get_object_or_404(Bulletin, pk=pk)
     try:
-        bulletin = services.issue(request.user, bulletin, version=int(request.POST.get("version", -1)))
+        bulletin = services.issue(request.user, bulletin, version=posted_version(request))
     except ServiceError as exc:
         messages.error(request, _error_text(exc))
     except rendering.PdfUnavailable as exc:
@@ -314,7 +314,7 @@ def lists(request):
             saved = services.save_distribution_list(
                 request.user, name=data["name"], report_to=data["report_to"], send_to=data["send_to"],
                 copies=data["copies"], is_default=data["is_default"], instance=editing,
-                version=int(request.POST.get("version")) if editing else None)
+                version=posted_version(request) if editing else None)
         except ServiceError as exc:
             show_service_error(form, exc)
         else:

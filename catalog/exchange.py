@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from accounts import policy
-from core import audit
-from core.errors import ServiceError
+from core import audit, exchange
+from core.exchange import ImportFailed
 from core.models import Department, Level
 
 from .models import GuideOption, GuideQuestion, Material, Matter, MatterType, Situation
@@ -66,14 +66,6 @@ OPTIONAL = {"收费标准", "证照类型代码", "设定依据", "受理条件"
             "可调取电子证照免提交", "可网上办理", "是否收费"}
 DEFAULTS = {"在用": True, "到现场次数": 1, "份数": 1, "是否必需": True, "材料形式": Material.Form.ORIGINAL,
             "可调取电子证照免提交": False, "可网上办理": True, "是否收费": False}
-
-
-class ImportFailed(ServiceError):
-    """The file had errors; `rows` lists them all. Nothing was changed."""
-
-    def __init__(self, rows):
-        self.rows = rows
-        super().__init__(f"导入失败：发现{len(rows)}处错误，未作任何修改", errors={"file": rows})
 
 
 # --- export ------------------------------------------------------------------
@@ -164,66 +156,12 @@ def export_catalogue(fmt="xlsx", matters=None):
 
 # --- reading -----------------------------------------------------------------
 
-@dataclass
-class Row:
-    sheet: str
-    number: int
-    values: dict
-    unit: str = "行"
-
-    def where(self):
-        return f"{self.sheet} 第{self.number}{self.unit}"
-
-
 def read_excel(content):
-    from openpyxl import load_workbook
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise ImportFailed(["文件无法读取：请上传由本系统导出的 Excel（.xlsx）或 JSON 文件"]) from None
-    tables, problems = {}, []
-    for name in SHEETS:
-        if name not in book.sheetnames:
-            problems.append(f"缺少工作表“{name}”")
-            continue
-        rows = book[name].iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
-        tables[name] = []
-        for number, values in enumerate(rows, start=2):
-            if all(v is None or str(v).strip() == "" for v in values):
-                continue
-            tables[name].append(Row(name, number, {h: v for h, v in zip(header, values) if h}))
-        tables[name + ":headers"] = header
-    book.close()
-    return tables, problems
-
-
-def read_json(content):
-    try:
-        data = json.loads(content.decode("utf-8-sig") if isinstance(content, bytes) else content)
-    except (ValueError, UnicodeDecodeError):
-        raise ImportFailed(["文件无法读取：JSON 格式不正确"]) from None
-    if not isinstance(data, dict):
-        raise ImportFailed(["文件无法读取：JSON 顶层应为对象，键为“事项”“情形”“材料”“引导问题”“引导选项”"])
-    tables, problems = {}, []
-    for name in SHEETS:
-        rows = data.get(name)
-        if not isinstance(rows, list):
-            problems.append(f"缺少表“{name}”")
-            continue
-        tables[name] = [Row(name, n, r if isinstance(r, dict) else {}, "条") for n, r in enumerate(rows, start=1)]
-        headers = set()
-        for r in rows:
-            if isinstance(r, dict):
-                headers |= set(r)
-        tables[name + ":headers"] = list(headers) if rows else [h for h, _, _ in COLUMNS[name]]
-    return tables, problems
+    return exchange.read_excel(content, SHEETS)
 
 
 def read_file(content, filename=""):
-    if filename.lower().endswith(".json") or (content[:1] in (b"{", b"[") or content[:4] == b"\xef\xbb\xbf{"):
-        return read_json(content)
-    return read_excel(content)
+    return exchange.read_file(content, filename, SHEETS, empty_headers=lambda name: [h for h, _, _ in COLUMNS[name]])
 
 
 # --- checking ----------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import policy
 from accounts.views import console_view
 from core.errors import ServiceError
-from core.forms import show_service_error
+from core.forms import posted_version, show_service_error
 
 from . import forms, services
 from .models import ActivityPhoto, ActivityReport, DutyShift, KeyWork, KeyWorkNote
@@ -144,7 +144,7 @@ def duty(request):
 def duty_step(request, pk, step):
     shift = get_object_or_404(DutyShift, pk=pk)
     try:
-        version = int(request.POST.get("version") or request.POST.get(f"s{pk}-version") or -1)
+        version = posted_version(request, "version", f"s{pk}-version")
         if step == "sign":
             services.sign_in_duty(request.user, shift, version=version)
             messages.success(request, f"{shift.leader_name}已签到")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
 from core.errors import ServiceError
-from core.forms import show_service_error
+from core.forms import posted_version, show_service_error
 from policies.models import BenefitItem, Status
 
 from . import engine, forms, profiles, services
@@ -200,7 +200,7 @@ def round_detail(request, pk, objection_form=None):
 def round_publish(request, pk):
     round_ = _round_or_404(request, pk)
     try:
-        round_ = services.publish_round(request.user, round_, version=int(request.POST.get("version", -1)))
+        round_ = services.publish_round(request.user, round_, version=posted_version(request))
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -231,7 +231,7 @@ def round_objection(request, pk):
 def round_payout(request, pk):
     round_ = _round_or_404(request, pk)
     try:
-        round_ = services.make_payouts(request.user, round_, version=int(request.POST.get("version", -1)))
+        round_ = services.make_payouts(request.user, round_, version=posted_version(request))
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:

@@ -16,13 +16,12 @@ as drafts. The department submits them for the centre's review as usual.
 """
 import io
 import json
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from core import audit
-from core.errors import ServiceError
+from core import audit, exchange
+from core.exchange import ImportFailed
 from core.models import Department
 
 from . import search, services
@@ -48,14 +47,6 @@ ITEM_COLUMNS = [
 COLUMNS = {DOCUMENT_SHEET: DOCUMENT_COLUMNS, ARTICLE_SHEET: ARTICLE_COLUMNS, ITEM_SHEET: ITEM_COLUMNS}
 HEADER_OF = {sheet: {name: header for header, name in columns} for sheet, columns in COLUMNS.items()}
 READ_ONLY = {"状态"}  # exported for reading; an import always yields drafts
-
-
-class ImportFailed(ServiceError):
-    """The file had errors; `rows` lists them all. Nothing was changed."""
-
-    def __init__(self, rows):
-        self.rows = rows
-        super().__init__(f"导入失败：发现{len(rows)}处错误，未作任何修改", errors={"file": rows})
 
 
 # --- export -----------------------------------------------------------------
@@ -124,70 +115,9 @@ def export_library(documents, fmt="xlsx"):
 
 # --- reading ----------------------------------------------------------------
 
-@dataclass
-class Row:
-    sheet: str
-    number: int
-    values: dict
-    unit: str = "行"
-
-    def where(self):
-        return f"{self.sheet} 第{self.number}{self.unit}"
-
-    def get(self, header):
-        value = self.values.get(header)
-        if value is None:
-            return ""
-        if hasattr(value, "date") and callable(value.date):
-            return value.date()
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return value if not isinstance(value, str) else value.strip()
-
-
-def read_excel(content):
-    from openpyxl import load_workbook
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise ImportFailed(["文件无法读取：请上传 Excel（.xlsx）或 JSON 文件"]) from None
-    tables, problems = {}, []
-    for name in SHEETS:
-        if name not in book.sheetnames:
-            if name == DOCUMENT_SHEET:
-                problems.append(f"缺少工作表“{name}”")
-            tables[name] = []
-            continue
-        rows = book[name].iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
-        tables[name] = [Row(name, n, {h: v for h, v in zip(header, values) if h})
-                        for n, values in enumerate(rows, start=2)
-                        if not all(v is None or str(v).strip() == "" for v in values)]
-    book.close()
-    return tables, problems
-
-
-def read_json(content):
-    try:
-        data = json.loads(content.decode("utf-8-sig") if isinstance(content, bytes) else content)
-    except (ValueError, UnicodeDecodeError):
-        raise ImportFailed(["文件无法读取：JSON 格式不正确"]) from None
-    if not isinstance(data, dict):
-        raise ImportFailed(["文件无法读取：JSON 顶层应为对象，键为“政策文件”“政策条款”“惠企事项”"])
-    tables, problems = {}, []
-    for name in SHEETS:
-        rows = data.get(name, [] if name != DOCUMENT_SHEET else None)
-        if not isinstance(rows, list):
-            problems.append(f"缺少表“{name}”（应为数组）")
-            continue
-        tables[name] = [Row(name, n, r if isinstance(r, dict) else {}, "条") for n, r in enumerate(rows, start=1)]
-    return tables, problems
-
-
 def read_file(content, filename=""):
-    if filename.lower().endswith(".json") or content[:1] in (b"{", b"[") or content[:4] == b"\xef\xbb\xbf{":
-        return read_json(content)
-    return read_excel(content)
+    # Only the documents' sheet is required: articles and items may be left out.
+    return exchange.read_file(content, filename, SHEETS, required=(DOCUMENT_SHEET,))
 
 
 # --- checking ---------------------------------------------------------------

@@ -35,6 +35,14 @@ def test_a_paragraph_is_edited_in_place(signed_in, draft):
     assert "已被他人修改" in refused and Block.objects.get(pk=block.pk).template == "本周受理{week_acceptances}件。"
 
 
+
+def test_a_garbled_version_is_told_as_a_conflict_not_an_error_page(signed_in, draft):
+    client = signed_in("editor")
+    before = Bulletin.objects.get(pk=draft.pk).version
+    response = client.post(f"/console/bulletin/{draft.pk}/refresh/", {"version": "abc"}, follow=True)
+    assert response.status_code == 200 and "已被他人修改" in response.content.decode()
+    assert Bulletin.objects.get(pk=draft.pk).version == before
+
 def test_header_errors_show_on_the_form(signed_in, draft):
     client = signed_in("editor")
     fields = {"version": draft.version, "number": "0", "dated": "2024-11-11", "issuing_unit": "x", "report_to": "",
