@@ -56,6 +56,7 @@ urlpatterns = [
     path("console/matching/", include(("matching.urls_console", "matching_console"))),
     path("console/hall/", include(("hall.urls_console", "hall_console"))),
     path("console/bulletin/", include(("bulletin.urls", "bulletin"))),
+    path("messages/", include(("messaging.urls", "messaging"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
