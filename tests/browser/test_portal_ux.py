@@ -114,3 +114,18 @@ def test_large_text_and_contrast_persist_across_pages(page, public_site):
     expect(page).to_have_url(re.compile(r"/matters/$"))  # back where they were
     page.get_by_role("button", name="标准版").click()
     expect(page.locator("html")).not_to_have_class(re.compile("display-"))
+
+
+def test_a_long_list_is_chosen_by_typing(page, login):
+    login("admin")
+    page.goto("/console/staff/new/")
+    select = page.locator("#id_department")
+    total = select.locator("option").count()
+    assert total > 100  # every department of the province
+    box = page.get_by_label("所属部门：输入文字筛选")
+    box.fill("锦江区")
+    visible = select.locator("option:not([hidden])")
+    texts = [t for t in visible.all_inner_texts() if t.strip() and "---" not in t]
+    assert texts and all("锦江区" in t for t in texts) and len(texts) < 40
+    chosen = select.evaluate("s => s.options[s.selectedIndex].text")
+    assert "锦江区" in chosen
