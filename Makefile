@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup deps browser pdf bench clean
+.PHONY: run test setup deps browser pdf bench clean screens
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ pdf:
 
 test: deps browser pdf
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Screenshots of the main pages into docs/screens/ (needs `make run` serving on $(PORT)).
+screens: deps browser
+	$(BIN)/python scripts/screens.py http://$(HOST):$(PORT)
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles
