@@ -975,7 +975,7 @@ class _Year:
                 day = issued.date()
                 valid_until = day.replace(year=day.year + valid, day=28 if (day.month, day.day) == (2, 29) else day.day)
             self.certificate_rows.append((sim, number, identifiers.e_certificate_id(
-                matter.type_code, issuer.uscc or issuer.region_id.ljust(18, "0"), serial),
+                matter.type_code, issuer.uscc or issuer.region_id.ljust(18, "0"), serial, year=issued.year),
                 matter.result_name, name, code, issuer.pk, issued, valid_until))
         self.counters = {key: serials[key] for key in used}
 

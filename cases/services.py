@@ -363,7 +363,8 @@ def issue(actor, case, *, copies=1, valid_years=None, version=None, at=None):
         serial = next_serial(f"cert:{type_code}:{issued_on:%Y}")
         certificate = Certificate.objects.create(
             case=case, number=identifiers.certificate_number(type_code, issued_on, serial),
-            e_certificate_id=identifiers.e_certificate_id(type_code, _issuer_uscc(issuer), serial),
+            e_certificate_id=identifiers.e_certificate_id(type_code, _issuer_uscc(issuer), serial,
+                                                           year=issued_on.year),
             title=matter.result_name, holder_name=case.applicant_name, holder_code=case.applicant_code,
             issuer=issuer, issued_at=at,
             valid_until=issued_on.replace(year=issued_on.year + valid_years) if valid_years else None)
