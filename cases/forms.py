@@ -99,6 +99,32 @@ class HandOverForm(VersionForm):
     address = forms.CharField(label="邮寄地址", required=False, max_length=200)
 
 
+class WindowCorrectionForm(VersionForm):
+    """The corrected materials brought to the window, recorded by the clerk."""
+
+    note = forms.CharField(label="补正情况", widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="如：申请人已到窗口补交签字后的申请书")
+
+    def __init__(self, *args, materials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        add_material_fields(self, materials, required=False)
+
+
+class TolerantAcceptForm(VersionForm):
+    """容缺受理: which secondary materials follow, and by when."""
+
+    pending = forms.MultipleChoiceField(label="容缺后补的材料", widget=forms.CheckboxSelectMultiple,
+                                        error_messages={"required": "请选择容缺后补的材料"})
+    promise_days = forms.IntegerField(label="承诺补齐期限（工作日）", min_value=1, max_value=services.TOLERANT_MAX_DAYS,
+                                      initial=5)
+    note = forms.CharField(label="容缺受理说明", required=False, max_length=200,
+                           help_text="如：申请人已签署容缺受理承诺书")
+
+    def __init__(self, *args, materials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pending"].choices = [(m.name, m.name) for m in materials]
+
+
 class FollowUpForm(forms.Form):
     result = forms.CharField(label="整改及回访情况", widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -107,6 +133,7 @@ STEP_FORMS = {
     "accept": AcceptForm, "refuse": RefuseForm, "correct": CorrectionForm, "transfer": TransferForm,
     "review": ReviewForm, "suspend": SuspendForm, "resume": ResumeForm, "decide": DecideForm,
     "issue": IssueForm, "hand_over": HandOverForm, "follow_up": FollowUpForm,
+    "answer_correction": WindowCorrectionForm, "accept_tolerant": TolerantAcceptForm,
 }
 
 
