@@ -107,8 +107,10 @@ def _receiving_department(matter, region):
 
 @transaction.atomic
 def receive(actor, *, matter, situation, channel, region, applicant_person=None, applicant_organisation=None,
-            agent=None, window=None, contact_phone="", note="", at=None):
-    """Take in an application (收件): at a window, online or by post."""
+            agent=None, window=None, contact_phone="", note="", answers=None, at=None):
+    """Take in an application (收件): at a window, online or by post.
+    `answers`: the guided questions' (question, answer) texts that chose the
+    situation and materials, kept on the receive event."""
     policy.require(actor, "case.apply" if channel == Channel.ONLINE else "case.receive")
     errors = {}
     if situation.matter_id != matter.pk:
@@ -141,7 +143,8 @@ def receive(actor, *, matter, situation, channel, region, applicant_person=None,
         applicant_organisation=applicant_organisation, agent=agent, applicant_name=applicant.name,
         applicant_code=code, contact_phone=contact_phone, region=region, window=window, holder=holder,
         state=State.RECEIVED, received_at=at)
-    _event(case, Kind.RECEIVE, actor, at, reason=note)
+    _event(case, Kind.RECEIVE, actor, at, reason=note,
+           data={"answers": [{"question": q, "answer": a} for q, a in answers]} if answers else None)
     return case
 
 

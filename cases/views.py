@@ -41,6 +41,12 @@ def describe(event):
     data, parts = event.data or {}, []
     if event.kind == Kind.CONSULT:
         parts.append(f"咨询人：{data.get('asker', '')}；问：{data.get('question', '')}；答：{data.get('answer', '')}")
+    if event.kind == Kind.RECEIVE and data.get("answers"):
+        parts.append("引导问答：" + "；".join(f"{a['question']} {a['answer']}" for a in data["answers"]))
+    if event.kind == Kind.ACCEPT and data.get("tolerant"):
+        parts.append(f"容缺受理，申请人承诺于 {data.get('promise_by', '')} 前补齐：{'、'.join(data.get('pending', []))}")
+    if event.kind == Kind.CORRECTION_ANSWERED and data.get("materials"):
+        parts.append("补交：" + "、".join(data["materials"]))
     if event.kind == Kind.CORRECTION_REQUESTED:
         parts.append("；".join(f"{i['material'] + '：' if i.get('material') else ''}{i['problem']}"
                               for i in data.get("items", [])))
