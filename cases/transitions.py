@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from accounts import policy
 from accounts.models import Role, User
 from core.errors import Conflict
+from core.models import Level
 
 from .models import Case, CaseEvent
 
@@ -131,6 +132,15 @@ def state_allows(step, case):
     if case.state not in states:
         where = "窗口" if case.at_window else "承办部门"
         return False, f"办件{case.number}当前状态为“{case.get_state_display()}”（在{where}），不能{step.title}"
+    if step.name in ("review", "decide"):
+        # Only the department of the matter's function at the level this
+        # review step belongs to reviews or decides (county → city → province);
+        # any other holder (consulted, or reached by a wrong transfer) passes it on.
+        levels = case.matter.review_levels
+        level = levels[min(case.review_step, len(levels) - 1)]
+        if case.holder.function != case.matter.department.function or case.holder.level != level:
+            return False, (f"{case.holder.name}不是该事项本环节的审查部门（本环节由{Level(level).label}"
+                           f"{case.matter.department.short_name or '主管部门'}审查），请流转至承办部门")
     if step.name == "review" and case.review_step >= _last_level(case):
         return False, "已到最后一级，请作出决定"
     if step.name == "decide" and case.review_step != _last_level(case):

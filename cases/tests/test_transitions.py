@@ -66,3 +66,19 @@ def test_a_step_the_table_does_not_allow_is_refused_and_names_why(demo_user, lic
     assert "角色没有此权限" in str(refused.value)
     assert transitions.offered(demo_user("reviewer"), case) == []
     assert transitions.offered(clerk, case) == ["accept", "correct", "refuse"]
+
+
+def test_a_case_sent_past_its_review_level_is_only_passed_on(demo_user, county_licence, hall_window):
+    """Found by the state machine: a county matter sent straight to the
+    province was offered 审查（报上级）there, which had no level above."""
+    clerk = demo_user("clerk")
+    case = services.receive(clerk, matter=county_licence, situation=county_licence.situations.first(),
+                            channel=Channel.WINDOW, region=Region.objects.get(code="510104"), window=hall_window,
+                            applicant_person=Person.objects.get(user__username="citizen"))
+    services.accept(clerk, case)
+    services.transfer(clerk, case, to_department=county_licence.department)       # the province, too early
+    case.refresh_from_db()
+    offered = transitions.offered(demo_user("reviewer"), case)
+    assert "review" not in offered and "decide" not in offered and "transfer" in offered
+    ok, why = transitions.allows(demo_user("reviewer"), transitions.STEPS["review"], case)
+    assert not ok and "不是该事项本环节的审查部门" in why and "县级" in why
