@@ -89,6 +89,15 @@ class Case(models.Model):
     def applicant_q(person):
         return models.Q(applicant_person=person) | models.Q(applicant_organisation__agent__person=person)
 
+    # Read by accounts.policy: a department keeps sight of every case it held.
+    def handled_by(self, department_id):
+        return self.events.filter(department_id=department_id).exists()
+
+    @staticmethod
+    def handled_q(department_id):
+        return models.Q(pk__in=CaseEvent.objects.filter(department_id=department_id, case__isnull=False)
+                        .values("case_id"))
+
 
 class CaseEvent(AppendOnly):
     """One step in a case's life, or a consultation (no case). Never changed.
