@@ -20,6 +20,8 @@ def _env_bool(name, default=False):
 DEBUG = _env_bool("TONGBAN_DEBUG", True)
 # The development key only serves the embedded demo; production sets its own.
 SECRET_KEY = os.environ.get("TONGBAN_SECRET_KEY", "dev-only-not-secret-tongban-demo-key-change-me")
+# Rotation: the previous key stays here until sessions and signed links made with it expire.
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("TONGBAN_SECRET_KEY_FALLBACKS", "").split(",") if k]
 ALLOWED_HOSTS = [h for h in os.environ.get("TONGBAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TONGBAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
