@@ -3,6 +3,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from core import health
 from core import views as core_views
 
 from . import portal as portal_views
@@ -42,6 +43,8 @@ console = ([
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("display/", portal_views.display, name="display"),
     path("", include(portal)),
     path("accounts/", include(account)),
