@@ -23,6 +23,7 @@ deps: $(VENV)/.installed node_modules/.installed
 setup: deps pdf
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py setup_demo
 
 run: setup

@@ -17,7 +17,8 @@ def _env_bool(name, default=False):
     return os.environ.get(name, "1" if default else "0").lower() in ("1", "true", "yes", "on")
 
 
-DEBUG = _env_bool("TONGBAN_DEBUG", True)
+# Off unless asked: a debug page shows settings and paths to anyone (issue 16).
+DEBUG = _env_bool("TONGBAN_DEBUG", False)
 # The development key only serves the embedded demo; production sets its own.
 SECRET_KEY = os.environ.get("TONGBAN_SECRET_KEY", "dev-only-not-secret-tongban-demo-key-change-me")
 ALLOWED_HOSTS = [h for h in os.environ.get("TONGBAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
@@ -141,6 +142,9 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("TONGBAN_MEDIA_ROOT", VAR_DIR / "media"))
 # Uploaded application materials: largest file accepted (PDF, JPEG, PNG).
 TONGBAN_UPLOAD_MAX_BYTES = int(os.environ.get("TONGBAN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# A form from an expired page is told in Chinese, not Django's English page.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

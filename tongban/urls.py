@@ -58,6 +58,8 @@ urlpatterns = [
 
 handler403 = "core.views.forbidden"
 handler404 = "core.views.not_found"
+handler400 = "core.views.bad_request"
+handler500 = "core.views.server_error"
 
 admin.site.site_header = "通办 · 基础数据管理"
 admin.site.site_title = "通办管理"
