@@ -24,7 +24,7 @@ setup: deps pdf
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py setup_demo
+	$(BIN)/python manage.py setup_demo --demo
 
 run: setup
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) scripts/serve
