@@ -12,7 +12,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
 from accounts import policy
 
-from . import services, tasks
+from . import audit_display, services, tasks
 from .errors import ServiceError
 from .models import AuditEntry, CalendarDay, CalendarYear
 
@@ -72,8 +72,11 @@ def audit_list(request):
         qs = qs.filter(object_type=kind)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     types = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
+    reader = audit_display.Reader()
     return render(request, "core/audit_list.html", {
-        "page": page, "types": sorted(types), "type": kind, "can_verify": policy.can(request.user, "audit.verify")})
+        "page": page, "rows": [reader.read(e) for e in page],
+        "types": sorted(((t, audit_display.type_label(t)) for t in types), key=lambda t: t[1]),
+        "type": kind, "can_verify": policy.can(request.user, "audit.verify")})
 
 
 @login_required
