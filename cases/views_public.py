@@ -14,6 +14,7 @@ from accounts import policy
 from catalog.models import Matter
 from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
+from core.ratelimits import limit
 
 from . import forms, identifiers, services, uploads
 from .models import Case, CaseEvent, Certificate, Channel
@@ -174,6 +175,7 @@ def _certificate_for(key):
     return cert
 
 
+@limit("verify")
 def verify(request):
     form = forms.VerifyForm(request.GET or None)
     if form.is_bound and form.is_valid():
@@ -185,6 +187,7 @@ def verify(request):
     return render(request, "cases/verify.html", {"form": form})
 
 
+@limit("verify")
 def verify_detail(request, key):
     cert = _certificate_for(key)
     if cert is None:

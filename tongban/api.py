@@ -9,6 +9,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from django_ratelimit.exceptions import Ratelimited
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
@@ -116,6 +117,12 @@ def _not_found(request, exc):
 def _csrf_refused(request, exc):
     return _reply(request, 403, "csrf_failed",
                   "请求缺少有效的 CSRF 令牌：网页内调用请带 X-CSRFToken 头，其他系统请使用 API 令牌（Authorization: Bearer）")
+
+
+@api.exception_handler(Ratelimited)
+def _rate_limited(request, exc):
+    from core.ratelimits import MESSAGE
+    return _reply(request, 429, "rate_limited", MESSAGE)
 
 
 @api.exception_handler(HttpError)

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts import views as accounts_views
 from core import views as core_views
+from core.ratelimits import limit
 
 from .api import api
 
@@ -12,7 +13,7 @@ portal = ([
 ], "portal")
 
 account = ([
-    path("login/", accounts_views.SignInView.as_view(), name="login"),
+    path("login/", limit("login", method="POST")(accounts_views.SignInView.as_view()), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("register/", accounts_views.register, name="register"),
     path("home/", accounts_views.home, name="home"),
