@@ -23,7 +23,8 @@ deps: $(VENV)/.installed node_modules/.installed
 setup: deps pdf
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py setup_demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py setup_demo --demo
 
 run: setup
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) scripts/serve

@@ -306,7 +306,7 @@ class EvaluationForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    q = forms.CharField(label="证照编号或电子证照标识", max_length=100)
+    q = forms.CharField(label="电子证照标识或核验码", max_length=100)
 
 
 class StatsForm(forms.Form):

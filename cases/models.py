@@ -199,6 +199,12 @@ class Certificate(models.Model):
     def __str__(self):
         return f"{self.title} {self.number}"
 
+    @property
+    def verification_code(self):
+        """Printed on the certificate; the public verification page asks for it."""
+        from .identifiers import verification_code
+        return verification_code(self.pk, self.e_certificate_id)
+
 
 class Evaluation(models.Model):
     """The applicant's rating of a concluded case (好差评)."""

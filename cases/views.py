@@ -391,10 +391,11 @@ def certificate(request, number):
     cert = get_object_or_404(Certificate.objects.select_related("case", "issuer"), number=number)
     case = _case_or_404(cert.case.number)
     policy.require(request.user, "case.view", case)
-    url = request.build_absolute_uri(reverse("cases:verify_detail", args=[cert.number]))
+    code = cert.verification_code
+    url = request.build_absolute_uri(reverse("cases:verify_detail", args=[code]))
     qr = segno.make(url, error="m").svg_inline(scale=4, title=f"核验 {cert.number}")
     return render(request, "cases/certificate.html", {"cert": cert, "case": case, "verify_url": url, "qr": qr,
-                                                      "masked": mask_code(cert.holder_code)})
+                                                      "code": code, "masked": mask_code(cert.holder_code)})
 
 
 # --- window intake and consultations ---

@@ -5,6 +5,7 @@ from django.urls import include, path
 from accounts import views as accounts_views
 from core import health
 from core import views as core_views
+from core.ratelimits import limit
 
 from . import portal as portal_views
 from .api import api
@@ -16,7 +17,7 @@ portal = ([
 ], "portal")
 
 account = ([
-    path("login/", accounts_views.SignInView.as_view(), name="login"),
+    path("login/", limit("login", method="POST")(accounts_views.SignInView.as_view()), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("register/", accounts_views.register, name="register"),
     path("home/", accounts_views.home, name="home"),
@@ -66,6 +67,8 @@ urlpatterns = [
 
 handler403 = "core.views.forbidden"
 handler404 = "core.views.not_found"
+handler400 = "core.views.bad_request"
+handler500 = "core.views.server_error"
 
 admin.site.site_header = "通办 · 基础数据管理"
 admin.site.site_title = "通办管理"
