@@ -12,7 +12,7 @@ from core import audit, workdays
 from core.errors import Conflict, ServiceError
 from core.models import Department, Level
 
-from . import deadlines, identifiers
+from . import deadlines, identifiers, summary
 from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation
 
 State = Case.State
@@ -39,13 +39,16 @@ def _event(case, kind, actor, at, *, reason="", data=None, department=None, wind
     if case is not None:
         last = case.events.order_by("-seq").values_list("seq", flat=True).first()
         seq = (last or 0) + 1
-    return CaseEvent.objects.create(
-        case=case, seq=seq, kind=kind, at=at, day=deadlines.local_date(at), actor=actor, actor_label=_label(actor),
-        matter=matter or (case.matter if case else None),
-        department=department or (case.holder if case else None),
-        window=window if window is not None else (case.window if case else None),
-        channel=channel or (case.channel if case else Channel.WINDOW),
-        reason=reason, data=data or {})
+    with transaction.atomic():  # the event and its count in the daily summary, together
+        event = CaseEvent.objects.create(
+            case=case, seq=seq, kind=kind, at=at, day=deadlines.local_date(at), actor=actor, actor_label=_label(actor),
+            matter=matter or (case.matter if case else None),
+            department=department or (case.holder if case else None),
+            window=window if window is not None else (case.window if case else None),
+            channel=channel or (case.channel if case else Channel.WINDOW),
+            reason=reason, data=data or {})
+        summary.add(event)
+    return event
 
 
 def _locked(case, expected_version=None, states=None, step=""):

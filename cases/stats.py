@@ -4,13 +4,26 @@ The bulletin's four figures are counts of events in a period: consultations
 (咨询, person-times), acceptances (受理, cases), certificates issued (颁发,
 one event per certificate) and transfers (流转, case-times). Periods are
 calendar days in Asia/Shanghai, both ends included.
+
+Counts are read from the daily summary (cases.summary, DaySummary), which is
+derived from the events in the same transaction as each one; the cases
+behind a figure (`drill_down`) are read from the events themselves.
+
+What a consultation (咨询) is: one person asking about one matter or policy.
+At a window or on the 12345 line staff register each one (person-times);
+in the online policy zone a question counts once per person (or browser
+session) per question per day, in its own channel 网上政策咨询, so reposting
+a question cannot add to the figure (policies.consultation).
 """
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
 
-from .models import CaseEvent
+from core import workdays
+from core.regions import region_prefix
+
+from .models import CaseEvent, DaySummary, EventChannel
 
 Kind = CaseEvent.Kind
 FIGURES = {
@@ -21,12 +34,23 @@ FIGURES = {
 }
 FIGURE_NAMES = {"consultations": "咨询（人次）", "acceptances": "受理（件）", "certificates": "颁发（件）",
                 "transfers": "流转（件次）"}
-# The ways the counts break down, each a column copied onto every event.
+# The ways the counts break down, each a column of the summary (and of every event).
 DIMENSIONS = {"department": "department", "window": "window", "matter": "matter", "channel": "channel"}
+FILTERS = ("department", "window", "matter", "channel", "region")
+CHANNEL_NAMES = dict(EventChannel.choices)
 
 
 @dataclass(frozen=True)
 class Period:
+    """Days from `start` to `end`, both included.
+
+    One week for the dashboard and the bulletin (`week_of`): Monday to
+    Sunday, so a Saturday or Sunday made a working day (调休上班, by the
+    State Council General Office's yearly notice, e.g. 国办发明电〔2023〕7号
+    for 2024) belongs to its week, and so do online applications made at a
+    weekend. The bulletin prints the week up to its last working day
+    (`last_working_day`)."""
+
     start: dt.date
     end: dt.date
 
@@ -43,77 +67,136 @@ class Period:
     def year_to(cls, day):
         return cls(day.replace(month=1, day=1), day)
 
+    def year_to_end(self):
+        """今年以来 for this period: from 1 January of its last day's year to its last day."""
+        return Period.year_to(self.end)
+
+    def last_working_day(self):
+        """The period's last working day by the official calendar (Friday for
+        an ordinary week; a make-up Saturday or Sunday when there is one);
+        Friday when the calendar for the year is not there."""
+        day = self.end
+        while day > self.start:
+            try:
+                if workdays.is_working_day(day):
+                    return day
+            except workdays.CalendarNotAvailable:
+                if day.weekday() < 5:
+                    return day
+            day -= dt.timedelta(days=1)
+        return self.start
+
+    def days(self):
+        return (self.end - self.start).days + 1
+
     def label(self):
         return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
 
 
-def _events(period, **filters):
-    qs = CaseEvent.objects.filter(day__range=(period.start, period.end))
-    lookups = {"department": "department", "window": "window", "matter": "matter", "channel": "channel",
-               "region": "case__region"}
+def _id(value):
+    return getattr(value, "pk", value)
+
+
+def _rows(period, *, departments=None, windows=None, **filters):
+    """The summary's rows for a period and filters. `departments`/`windows`:
+    the reach of the person asking (ids), None for everything."""
+    qs = DaySummary.objects.filter(day__range=(period.start, period.end))
     for name, value in filters.items():
-        if value not in (None, ""):
-            qs = qs.filter(**{lookups[name]: value})
+        if value in (None, ""):
+            continue
+        if name not in FILTERS:
+            raise ValueError(f"unknown filter {name}")
+        if name == "region":
+            qs = qs.filter(region__startswith=region_prefix(_id(value)))
+        else:
+            qs = qs.filter(**{name: _id(value)})
+    if departments is not None:
+        qs = qs.filter(department__in=list(departments))
+    if windows is not None:
+        qs = qs.filter(window__in=list(windows))
     return qs
 
 
 def _aggregates():
-    return {name: Count("id", filter=Q(kind=kind)) for name, kind in FIGURES.items()}
+    return {name: Sum("events", filter=Q(kind=kind), default=0) for name, kind in FIGURES.items()}
 
 
 def figures(period, **filters):
-    """The four counts for a period, optionally for one department, window, matter or channel."""
-    qs = _events(period, **filters).filter(kind__in=FIGURES.values())
+    """The four counts for a period, optionally for one department, window, matter, channel or region."""
+    qs = _rows(period, **filters).filter(kind__in=FIGURES.values())
     return qs.aggregate(**_aggregates())
 
 
-def breakdowns(period, **filters):
+def breakdowns(period, dimensions=DIMENSIONS, **filters):
     """The four counts per department, window, matter and channel, largest
-    first: one pass over the period's events, names looked up afterwards."""
-    keys = list(DIMENSIONS.values())
-    groups = (_events(period, **filters).filter(kind__in=FIGURES.values())
-              .values(*keys, "kind").annotate(n=Count("id")).order_by())
+    first: one pass over the period's summary rows, names looked up afterwards."""
+    keys = list(dimensions)
+    groups = (_rows(period, **filters).filter(kind__in=FIGURES.values())
+              .values(*keys, "kind").annotate(n=Sum("events")).order_by())
     figure_of = {kind: figure for figure, kind in FIGURES.items()}
-    tables = {by: {} for by in DIMENSIONS}
+    tables = {by: {} for by in keys}
     for group in groups:
-        for by, key in DIMENSIONS.items():
-            row = tables[by].setdefault(group[key], dict.fromkeys(FIGURES, 0))
+        for by in keys:
+            row = tables[by].setdefault(group[by], dict.fromkeys(FIGURES, 0))
             row[figure_of[group["kind"]]] += group["n"]
     out = {}
     for by, rows in tables.items():
-        names = _names(by, [key for key in rows if key is not None])
+        names = _names(by, [key for key in rows if key])
         out[by] = sorted(({"key": key, "name": names.get(key) or "（未指定）", **counts} for key, counts in rows.items()),
                          key=lambda row: (-row["acceptances"], -row["consultations"], str(row["name"])))
     return out
 
 
 def breakdown(period, by, **filters):
-    """One of `breakdowns`."""
-    return breakdowns(period, **filters)[by]
+    """One of `breakdowns` (also "region")."""
+    return breakdowns(period, dimensions=[by], **filters)[by]
 
 
 def _names(by, keys):
     if by == "channel":
-        return dict(CaseEvent._meta.get_field("channel").choices)
-    model = CaseEvent._meta.get_field(DIMENSIONS[by]).related_model
+        return CHANNEL_NAMES
+    if by == "region":
+        from core.models import Region
+        return dict(Region.objects.filter(code__in=keys).values_list("code", "name"))
+    model = CaseEvent._meta.get_field(by).related_model
     return dict(model.objects.filter(pk__in=keys).values_list("pk", "name"))
 
 
 def handling(period, **filters):
     """Cases concluded in the period: how many, average working days from
     acceptance to decision (paused time left out), and the share on time."""
-    values = _events(period, **filters).filter(kind=Kind.CONCLUDE).values_list("data", flat=True)
-    days = [v["working_days"] for v in values if "working_days" in v]
-    on_time = [v["on_time"] for v in values if "on_time" in v]
+    got = _rows(period, **filters).filter(kind=Kind.CONCLUDE).aggregate(
+        days=Sum("working_days", default=0), timed=Sum("timed", default=0), on_time=Sum("on_time", default=0),
+        judged=Sum("judged", default=0))
     return {
-        "concluded": len(on_time),
-        "average_working_days": round(sum(days) / len(days), 1) if days else None,
-        "on_time_rate": round(100 * sum(on_time) / len(on_time), 1) if on_time else None,
+        "concluded": got["judged"],
+        "average_working_days": round(got["days"] / got["timed"], 1) if got["timed"] else None,
+        "on_time_rate": round(100 * got["on_time"] / got["judged"], 1) if got["judged"] else None,
     }
 
 
 def daily(period, **filters):
     """Counts per day, for the dashboard's chart."""
-    qs = _events(period, **filters).filter(kind__in=FIGURES.values())
+    qs = _rows(period, **filters).filter(kind__in=FIGURES.values())
     rows = qs.values("day").annotate(**_aggregates()).order_by("day")
     return [{"day": row["day"], **{figure: row[figure] for figure in FIGURES}} for row in rows]
+
+
+def drill_down(period, figure, *, departments=None, windows=None, **filters):
+    """The events behind a figure (newest first), with their cases: the
+    same period, filters and reach as the count, read from the event log."""
+    qs = CaseEvent.objects.filter(day__range=(period.start, period.end), kind=FIGURES[figure])
+    for name, value in filters.items():
+        if value in (None, ""):
+            continue
+        if name == "region":
+            prefix = region_prefix(_id(value))
+            qs = qs.filter(Q(case__region__code__startswith=prefix)
+                           | Q(case__isnull=True, department__region__code__startswith=prefix))
+        else:
+            qs = qs.filter(**{name: _id(value)})
+    if departments is not None:
+        qs = qs.filter(department__in=list(departments))
+    if windows is not None:
+        qs = qs.filter(window__in=list(windows))
+    return qs.select_related("case", "department", "window", "matter").order_by("-at", "-id")
