@@ -44,12 +44,12 @@ CHANNEL_NAMES = dict(EventChannel.choices)
 class Period:
     """Days from `start` to `end`, both included.
 
-    One week for the dashboard and the bulletin (`week_of`): Monday to
-    Sunday, so a Saturday or Sunday made a working day (调休上班, by the
-    State Council General Office's yearly notice, e.g. 国办发明电〔2023〕7号
-    for 2024) belongs to its week, and so do online applications made at a
-    weekend. The bulletin prints the week up to its last working day
-    (`last_working_day`)."""
+    One week for the dashboard's 本周 and the bulletin (`week_of`): Monday to
+    Friday, and a Saturday or Sunday when it is a make-up working day
+    (调休上班, by the State Council General Office's yearly notice, e.g.
+    国办发明电〔2023〕7号 for 2024), so the figures count exactly the days the
+    bulletin prints. Events on an ordinary weekend day (online applications)
+    count in 今年以来 and in any period that spans the day."""
 
     start: dt.date
     end: dt.date
@@ -61,7 +61,14 @@ class Period:
     @classmethod
     def week_of(cls, day):
         monday = day - dt.timedelta(days=day.weekday())
-        return cls(monday, monday + dt.timedelta(days=6))
+        end = monday + dt.timedelta(days=4)
+        for weekend in (monday + dt.timedelta(days=5), monday + dt.timedelta(days=6)):
+            try:
+                if workdays.is_working_day(weekend):
+                    end = weekend
+            except workdays.CalendarNotAvailable:
+                pass  # no calendar for the year: the ordinary week
+        return cls(monday, end)
 
     @classmethod
     def year_to(cls, day):
@@ -70,21 +77,6 @@ class Period:
     def year_to_end(self):
         """今年以来 for this period: from 1 January of its last day's year to its last day."""
         return Period.year_to(self.end)
-
-    def last_working_day(self):
-        """The period's last working day by the official calendar (Friday for
-        an ordinary week; a make-up Saturday or Sunday when there is one);
-        Friday when the calendar for the year is not there."""
-        day = self.end
-        while day > self.start:
-            try:
-                if workdays.is_working_day(day):
-                    return day
-            except workdays.CalendarNotAvailable:
-                if day.weekday() < 5:
-                    return day
-            day -= dt.timedelta(days=1)
-        return self.start
 
     def days(self):
         return (self.end - self.start).days + 1
