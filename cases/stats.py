@@ -20,8 +20,12 @@ from dataclasses import dataclass
 
 from django.db.models import Q, Sum
 
+from accounts.models import Role
+from accounts.policy import DEPARTMENT_BOUND
 from core import workdays
-from core.regions import region_prefix
+from core.models import Department
+from core.regions import region_level, region_prefix
+from hall.models import Window
 
 from .models import CaseEvent, DaySummary, EventChannel
 
@@ -83,6 +87,30 @@ class Period:
 
     def label(self):
         return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
+
+
+def scope(user, window=None):
+    """Whose figures `user` sees: a clerk those of one window of their hall
+    (`window`, else the one they last worked at), a department-bound role
+    its own department's function within its region, a manager their
+    region (all of it at the province). Returns (departments, windows,
+    window choices): ids or None for everything."""
+    region = user.department.region_id if user.department_id else ""
+    if user.role == Role.CLERK:
+        choices = Window.objects.filter(active=True, hall__department_id=user.department_id).select_related("hall")
+        ids = list(choices.values_list("pk", flat=True))
+        chosen = getattr(window, "pk", window)
+        if chosen not in ids:
+            chosen = ids[0] if ids else 0
+        return None, [chosen], choices
+    if user.role == Role.SYSADMIN or (region and region_level(region) == "province"
+                                      and user.role not in DEPARTMENT_BOUND):
+        return None, None, None
+    departments = Department.objects.filter(region__code__startswith=region_prefix(region)) if region \
+        else Department.objects.none()
+    if user.role in DEPARTMENT_BOUND:
+        departments = departments.filter(function=user.department.function)
+    return list(departments.values_list("pk", flat=True)), None, None
 
 
 def _id(value):

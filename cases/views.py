@@ -23,7 +23,6 @@ from catalog.models import Matter
 from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
 from core.models import Department, Level
-from core.regions import region_level, region_prefix
 
 from . import deadlines, forms, services, stats
 from .models import Case, CaseEvent, Certificate, Channel, Evaluation
@@ -498,35 +497,10 @@ DIMENSION_TITLES = {"department": "按部门", "window": "按窗口", "matter": 
 DEMO_WEEK = (dt.date(2024, 11, 4), dt.date(2024, 11, 8))
 
 
-def stats_scope(user, window=None):
-    """Whose figures `user` sees: a clerk those of one window of their hall
-    (`window`, else the one they last worked at), a department-bound role
-    its own department's function within its region, a manager their
-    region (all of it at the province). Returns (departments, windows,
-    window choices): ids or None for everything."""
-    from hall.models import Window
-    region = user.department.region_id if user.department_id else ""
-    if user.role == Role.CLERK:
-        choices = Window.objects.filter(active=True, hall__department_id=user.department_id).select_related("hall")
-        ids = list(choices.values_list("pk", flat=True))
-        chosen = getattr(window, "pk", window)
-        if chosen not in ids:
-            chosen = ids[0] if ids else 0
-        return None, [chosen], choices
-    if user.role == Role.SYSADMIN or (region and region_level(region) == "province"
-                                      and user.role not in policy.DEPARTMENT_BOUND):
-        return None, None, None
-    departments = Department.objects.filter(region__code__startswith=region_prefix(region)) if region \
-        else Department.objects.none()
-    if user.role in policy.DEPARTMENT_BOUND:
-        departments = departments.filter(function=user.department.function)
-    return list(departments.values_list("pk", flat=True)), None, None
-
-
 def _stats(request):
     today = timezone.localdate()
     user = request.user
-    scoped_departments, _, window_choices = stats_scope(user)
+    scoped_departments, _, window_choices = stats.scope(user)
     # Choices from the catalogue, not from the event log (which is large).
     departments = Department.objects.filter(level=Level.PROVINCE).order_by("id") if scoped_departments is None \
         else Department.objects.filter(pk__in=scoped_departments).order_by("id")
@@ -546,7 +520,7 @@ def _stats(request):
         filters = {name: data[name] for name in ("department", "window", "matter", "channel") if data[name]}
     if user.role == Role.CLERK and "window" not in filters:
         filters["window"] = request.session.get(SESSION_WINDOW)
-    scope_departments, scope_windows, _ = stats_scope(user, filters.get("window"))
+    scope_departments, scope_windows, _ = stats.scope(user, filters.get("window"))
     if scope_windows is not None:
         filters["window"] = scope_windows[0]
     reach = {"departments": scope_departments, "windows": scope_windows}
