@@ -75,3 +75,10 @@ def signed_in(client, demo_user):
         client.force_login(demo_user(username))
         return client
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Per-minute limits (policies.consultation) start afresh in each test."""
+    from django.core.cache import cache
+    cache.clear()

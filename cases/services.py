@@ -13,7 +13,7 @@ from core.errors import Conflict, ServiceError
 from core.models import Department, Level
 
 from . import deadlines, identifiers, summary
-from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation
+from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation, EventChannel
 
 State = Case.State
 Kind = CaseEvent.Kind
@@ -430,14 +430,16 @@ def close_follow_up(actor, evaluation, *, result, at=None):
 
 
 
-def record_policy_consultation(actor, *, question, answer, department=None, asker="", at=None):
+def record_policy_consultation(actor, *, question, answer, department=None, asker="", key="", at=None):
     """A consultation in the policy zone (政策咨询), counted in person-times with
-    the window's consultations: online, for the department that claims the
-    benefit item the answer came from. `actor` is the signed-in public user,
-    or None for an anonymous asker (recorded as 匿名)."""
+    the window's consultations, in its own channel (网上政策咨询), for the
+    department that claims the benefit item the answer came from. `actor` is
+    the signed-in public user, or None for an anonymous asker (recorded as
+    匿名); `key` names the asker (user, session or address, hashed) so that
+    policies.consultation counts one question once per asker per day."""
     if not (question or "").strip():
         raise ServiceError("咨询内容为必填项", errors={"question": ["咨询内容为必填项"]})
     label = (asker or "").strip() or (_label(actor) if actor is not None else "匿名")
-    return _event(None, Kind.CONSULT, actor, _now(at), department=department, channel=Channel.ONLINE,
+    return _event(None, Kind.CONSULT, actor, _now(at), department=department, channel=EventChannel.POLICY,
                   data={"asker": label, "question": question.strip()[:500], "answer": (answer or "").strip()[:2000],
-                        "source": "policy_zone"})
+                        "source": "policy_zone", "asker_key": key})
