@@ -134,9 +134,10 @@ def _out(period):
 def figures(request, query: Query[StatsQuery]):
     period, filters, reach = _asked(request, query)
     year = period.year_to_end()
-    return {"period": _out(period), "figures": stats.figures(period, **filters, **reach), "year": _out(year),
-            "year_figures": stats.figures(year, **filters, **reach),
-            "handling": stats.handling(period, **filters, **reach), "filters": filters}
+    got = stats.report(period, dimensions=(), **filters, **reach)
+    return {"period": _out(period), "figures": got["figures"], "year": _out(year),
+            "year_figures": got["figures"] if year == period else stats.figures(year, **filters, **reach),
+            "handling": got["handling"], "filters": filters}
 
 
 @router.get("/stats/breakdown/{by}", response=BreakdownOut, summary="按部门、窗口、事项、渠道或地区分列")

@@ -271,3 +271,5 @@ class DaySummary(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["day", "kind", "department", "window", "matter", "channel", "region"],
             name="case_day_summary_key")]
+        # covers the stamp of a month (cases.stats._stamp): count, sum and newest id by day
+        indexes = [models.Index(fields=["day", "events"], name="cases_daysummary_stamp_idx")]

@@ -16,9 +16,11 @@ session) per question per day, in its own channel 网上政策咨询, so reposti
 a question cannot add to the figure (policies.consultation).
 """
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
 
 from accounts.models import Role
 from accounts.policy import DEPARTMENT_BOUND
@@ -27,6 +29,7 @@ from core.models import Department
 from core.regions import region_level, region_prefix
 from hall.models import Window
 
+from . import summary
 from .models import CaseEvent, DaySummary, EventChannel
 
 Kind = CaseEvent.Kind
@@ -137,34 +140,134 @@ def _rows(period, *, departments=None, windows=None, **filters):
     return qs
 
 
-def _aggregates():
-    return {name: Sum("events", filter=Q(kind=kind), default=0) for name, kind in FIGURES.items()}
-
-
 def figures(period, **filters):
     """The four counts for a period, optionally for one department, window, matter, channel or region."""
-    qs = _rows(period, **filters).filter(kind__in=FIGURES.values())
-    return qs.aggregate(**_aggregates())
+    return dict(_parts(period, **filters)["totals"])
+
+
+def report(period, dimensions=DIMENSIONS, **filters):
+    """Figures, breakdowns, days and handling of a period from one reading of the summary."""
+    parts = _parts(period, **filters)
+    return {"figures": dict(parts["totals"]), "breakdowns": _breakdowns(parts, dimensions),
+            "daily": _daily(parts), "handling": _handling(parts)}
 
 
 def breakdowns(period, dimensions=DIMENSIONS, **filters):
-    """The four counts per department, window, matter and channel, largest
-    first: one pass over the period's summary rows, names looked up afterwards."""
-    keys = list(dimensions)
-    groups = (_rows(period, **filters).filter(kind__in=FIGURES.values())
-              .values(*keys, "kind").annotate(n=Sum("events")).order_by())
-    figure_of = {kind: figure for figure, kind in FIGURES.items()}
-    tables = {by: {} for by in keys}
-    for group in groups:
-        for by in keys:
-            row = tables[by].setdefault(group[by], dict.fromkeys(FIGURES, 0))
-            row[figure_of[group["kind"]]] += group["n"]
+    """The four counts per department, window, matter and channel, largest first."""
+    return _breakdowns(_parts(period, **filters), dimensions)
+
+
+def _breakdowns(parts, dimensions):
+    tables = parts["by"]
     out = {}
-    for by, rows in tables.items():
+    for by in dimensions:
+        rows = tables[by]
         names = _names(by, [key for key in rows if key])
         out[by] = sorted(({"key": key, "name": names.get(key) or "（未指定）", **counts} for key, counts in rows.items()),
                          key=lambda row: (-row["acceptances"], -row["consultations"], str(row["name"])))
     return out
+
+
+# --- one pass per month, kept while the month's summary rows stay the same ---
+#
+# The breakdowns of a year to date group a few hundred thousand summary rows.
+# Each calendar month of a period is grouped once and kept in the cache under
+# a stamp of that month's rows (how many, their events, the newest row id):
+# any event counted in the month changes the sum, a rebuild changes the ids.
+# Months that are over are then read from the cache; only the month in
+# progress is grouped again.
+
+BY = ("department", "window", "matter", "channel", "region")
+PART_SECONDS = 24 * 3600
+
+
+def _segments(period):
+    start = period.start
+    while start <= period.end:
+        following = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        end = min(period.end, following - dt.timedelta(days=1))
+        yield Period(start, end)
+        start = end + dt.timedelta(days=1)
+
+
+def _stamps(segments):
+    """Each segment's stamp: one range scan of the (day, events) index apiece."""
+    out = []
+    for segment in segments:
+        got = DaySummary.objects.filter(day__range=(segment.start, segment.end)).aggregate(
+            n=Count("id"), s=Sum("events"), x=Max("id"))
+        out.append(f"{got['n']}:{got['s']}:{got['x']}")
+    return out
+
+
+def _reach_key(filters):
+    text = repr(sorted((name, str(sorted(value)) if isinstance(value, (list, tuple, set)) else str(_id(value)))
+                       for name, value in filters.items() if value not in (None, "")))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _group(segment, **filters):
+    figure_of = {kind: figure for figure, kind in FIGURES.items()}
+    by = {name: {} for name in BY}
+    days = {}
+    handled = [0, 0, 0, 0]
+    totals = dict.fromkeys(FIGURES, 0)
+    rows = (_rows(segment, **filters).filter(kind__in=[*FIGURES.values(), Kind.CONCLUDE])
+            .values_list("day", "kind", *BY, "events", "working_days", "timed", "on_time", "judged"))
+    for day, kind, *keys, n, working_days, timed, on_time, judged in rows.iterator(chunk_size=5000):
+        if kind == Kind.CONCLUDE:
+            handled[0] += working_days
+            handled[1] += timed
+            handled[2] += on_time
+            handled[3] += judged
+            continue
+        figure = figure_of[kind]
+        totals[figure] += n
+        for name, key in zip(BY, keys):
+            table = by[name].get(key)
+            if table is None:
+                table = by[name][key] = dict.fromkeys(FIGURES, 0)
+            table[figure] += n
+        today = days.get(day)
+        if today is None:
+            today = days[day] = dict.fromkeys(FIGURES, 0)
+        today[figure] += n
+    return {"by": by, "days": days, "handled": handled, "totals": totals}
+
+
+def _parts(period, **filters):
+    """Totals, breakdowns, days and handling sums of a period: its months'
+    groupings, merged; the merge itself kept under all the months' stamps."""
+    reach = f"{_reach_key(filters)}:{cache.get(summary.GENERATION, 0)}"
+    periods = list(_segments(period))
+    segments = list(zip(periods, _stamps(periods)))
+    whole = "cases.stats:" + hashlib.sha256(repr((reach, segments)).encode()).hexdigest()
+    merged = cache.get(whole)
+    if merged is not None:
+        return merged
+    merged = {"by": {name: {} for name in BY}, "days": {}, "handled": [0, 0, 0, 0], "totals": dict.fromkeys(FIGURES, 0)}
+    for segment, stamp in segments:
+        key = f"cases.stats:{segment.start}:{segment.end}:{reach}:{stamp}"
+        part = cache.get(key)
+        if part is None:
+            part = _group(segment, **filters)
+            cache.set(key, part, PART_SECONDS)
+        for name in BY:
+            target = merged["by"][name]
+            for value, counts in part["by"][name].items():
+                row = target.get(value)
+                if row is None:
+                    target[value] = dict(counts)
+                else:
+                    for figure, n in counts.items():
+                        row[figure] += n
+        merged["days"].update(part["days"])
+        merged["handled"] = [a + b for a, b in zip(merged["handled"], part["handled"])]
+        for figure, n in part["totals"].items():
+            merged["totals"][figure] += n
+    if len(segments) > 1:
+        cache.set(whole, merged, PART_SECONDS)
+    return merged
 
 
 def breakdown(period, by, **filters):
@@ -185,21 +288,26 @@ def _names(by, keys):
 def handling(period, **filters):
     """Cases concluded in the period: how many, average working days from
     acceptance to decision (paused time left out), and the share on time."""
-    got = _rows(period, **filters).filter(kind=Kind.CONCLUDE).aggregate(
-        days=Sum("working_days", default=0), timed=Sum("timed", default=0), on_time=Sum("on_time", default=0),
-        judged=Sum("judged", default=0))
+    return _handling(_parts(period, **filters))
+
+
+def _handling(parts):
+    days, timed, on_time, judged = parts["handled"]
     return {
-        "concluded": got["judged"],
-        "average_working_days": round(got["days"] / got["timed"], 1) if got["timed"] else None,
-        "on_time_rate": round(100 * got["on_time"] / got["judged"], 1) if got["judged"] else None,
+        "concluded": judged,
+        "average_working_days": round(days / timed, 1) if timed else None,
+        "on_time_rate": round(100 * on_time / judged, 1) if judged else None,
     }
 
 
 def daily(period, **filters):
-    """Counts per day, for the dashboard's chart."""
-    qs = _rows(period, **filters).filter(kind__in=FIGURES.values())
-    rows = qs.values("day").annotate(**_aggregates()).order_by("day")
-    return [{"day": row["day"], **{figure: row[figure] for figure in FIGURES}} for row in rows]
+    """Counts per day (days with events), for the dashboard's chart."""
+    return _daily(_parts(period, **filters))
+
+
+def _daily(parts):
+    days = parts["days"]
+    return [{"day": day, **days[day]} for day in sorted(days)]
 
 
 def drill_down(period, figure, *, departments=None, windows=None, **filters):

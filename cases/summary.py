@@ -12,14 +12,16 @@
 The event log stays the source of truth: the summary is derived and can be
 thrown away and rebuilt at any time.
 """
-from collections import defaultdict
+import time
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.functions import Coalesce
 
 from .models import CaseEvent, DaySummary
 
+GENERATION = "cases.summary:generation"
 KEY = ("day", "kind", "department", "window", "matter", "channel", "region")
 VALUES = ("events", "working_days", "timed", "on_time", "judged")
 Kind = CaseEvent.Kind
@@ -127,4 +129,5 @@ def rebuild(start=None, end=None):
     rows = [DaySummary(**dict(zip(KEY, key)), **dict(zip(VALUES, values)))
             for key, values in recount(start, end).items()]
     DaySummary.objects.bulk_create(rows, batch_size=2000)
+    cache.set(GENERATION, time.time_ns(), None)  # the statistics' month groupings (cases.stats) start afresh
     return len(rows)

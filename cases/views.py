@@ -524,9 +524,8 @@ def _stats(request):
     if scope_windows is not None:
         filters["window"] = scope_windows[0]
     reach = {"departments": scope_departments, "windows": scope_windows}
-    figures = stats.figures(period, **filters, **reach)
-    year = period.year_to_end()
-    daily = stats.daily(period, **filters, **reach)
+    got = stats.report(period, **filters, **reach)
+    figures, year, daily = got["figures"], period.year_to_end(), got["daily"]
     if period.days() <= 62:
         # Days without events show as zero in the chart.
         by_day = {row["day"]: row for row in daily}
@@ -538,9 +537,8 @@ def _stats(request):
         "form": form, "period": period, "kind": kind, "filters": filters, "reach": reach, "year": year,
         "figures": [(name, stats.FIGURE_NAMES[name], figures[name]) for name in stats.FIGURES],
         "year_figures": [(name, stats.FIGURE_NAMES[name], year_figures[name]) for name in stats.FIGURES],
-        "handling": stats.handling(period, **filters, **reach), "daily": daily,
-        "breakdowns": [(by, DIMENSION_TITLES[by], rows)
-                       for by, rows in stats.breakdowns(period, **filters, **reach).items()],
+        "handling": got["handling"], "daily": daily,
+        "breakdowns": [(by, DIMENSION_TITLES[by], rows) for by, rows in got["breakdowns"].items()],
         "figure_names": stats.FIGURE_NAMES,
     }
 
@@ -557,10 +555,14 @@ def _filter_labels(filters):
     return labels
 
 
+BREAKDOWN_ROWS = 30  # on the page; the Excel export has every row
+
+
 @console_view
 def dashboard(request):
     _stats_view_allowed(request.user)
     context = _stats(request)
+    context["shown"] = [(by, title, rows[:BREAKDOWN_ROWS], len(rows)) for by, title, rows in context["breakdowns"]]
     query = request.GET.copy()
     context.update(
         export_query=query.urlencode(), filter_labels=_filter_labels(context["filters"]),
