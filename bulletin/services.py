@@ -35,11 +35,12 @@ WINDOW_FIGURES = {"consultations": "咨询（人次）", "acceptances": "受理�
 FIGURE_LABELS = {**{f"week_{k}": f"本周{v}" for k, v in WINDOW_FIGURES.items()},
                  **{f"year_{k}": f"今年以来{v}" for k, v in WINDOW_FIGURES.items()},
                  **{s.value: s.label for s in KeyWork.Source}}
+# What 咨询 counts (cases.stats): consultations registered by staff, and online
+# policy questions counted once per asker and question a day.
+CONSULTATION_NOTE = "（咨询人次含窗口、12345热线登记的咨询和网上政策咨询，网上政策咨询同一人同一问题每日计一次。）"
 WINDOWS_TEMPLATE = ("本周，共计咨询{week_consultations}人次、受理{week_acceptances}件、颁发{week_certificates}件、"
                     "流转{week_transfers}件次。今年以来，累计咨询{year_consultations}人次、受理{year_acceptances}件、"
-                    "颁发{year_certificates}件、流转{year_transfers}件次。"
-                    # what 咨询 counts (cases.stats): registered, and online questions de-duplicated
-                    "（咨询人次含窗口、12345热线登记的咨询和网上政策咨询，网上政策咨询同一人同一问题每日计一次。）")
+                    "颁发{year_certificates}件、流转{year_transfers}件次。" + CONSULTATION_NOTE)
 OTHER_TEMPLATE = "持续开展受理工作手册梳理、审核工作。目前，{manual_progress}（单位）窗口。"
 SOURCE_SENTENCES = {"policy_zone": "截至目前，专区{policy_zone}。", "problems_handled": "本周处理问题{problems_handled}个。",
                     "manual_progress": "目前，{manual_progress}。"}

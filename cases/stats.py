@@ -17,9 +17,10 @@ a question cannot add to the figure (policies.consultation).
 """
 import datetime as dt
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
 
 from accounts.models import Role
@@ -171,14 +172,40 @@ def _breakdowns(parts, dimensions):
 # --- one pass per month, kept while the month's summary rows stay the same ---
 #
 # The breakdowns of a year to date group a few hundred thousand summary rows.
-# Each calendar month of a period is grouped once and kept in the cache under
+# Each calendar month of a period is grouped once and kept in memory under
 # a stamp of that month's rows (how many, their events, the newest row id):
 # any event counted in the month changes the sum, a rebuild changes the ids.
-# Months that are over are then read from the cache; only the month in
+# Months that are over are then read from memory; only the month in
 # progress is grouped again.
 
 BY = ("department", "window", "matter", "channel", "region")
-PART_SECONDS = 24 * 3600
+
+
+class _Memo:
+    """The groupings, kept in this process as they are (no pickling: a year's
+    breakdowns took longer to unpickle from the cache than to merge)."""
+
+    SIZE = 512
+
+    def __init__(self):
+        self.items, self.lock = OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def set(self, key, value):
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.SIZE:
+                self.items.popitem(last=False)
+
+
+_memo = _Memo()
 
 
 def _segments(period):
@@ -238,20 +265,20 @@ def _group(segment, **filters):
 def _parts(period, **filters):
     """Totals, breakdowns, days and handling sums of a period: its months'
     groupings, merged; the merge itself kept under all the months' stamps."""
-    reach = f"{_reach_key(filters)}:{cache.get(summary.GENERATION, 0)}"
+    reach = f"{_reach_key(filters)}:{summary.generation()}"
     periods = list(_segments(period))
     segments = list(zip(periods, _stamps(periods)))
     whole = "cases.stats:" + hashlib.sha256(repr((reach, segments)).encode()).hexdigest()
-    merged = cache.get(whole)
+    merged = _memo.get(whole)
     if merged is not None:
         return merged
     merged = {"by": {name: {} for name in BY}, "days": {}, "handled": [0, 0, 0, 0], "totals": dict.fromkeys(FIGURES, 0)}
     for segment, stamp in segments:
         key = f"cases.stats:{segment.start}:{segment.end}:{reach}:{stamp}"
-        part = cache.get(key)
+        part = _memo.get(key)
         if part is None:
             part = _group(segment, **filters)
-            cache.set(key, part, PART_SECONDS)
+            _memo.set(key, part)
         for name in BY:
             target = merged["by"][name]
             for value, counts in part["by"][name].items():
@@ -266,7 +293,7 @@ def _parts(period, **filters):
         for figure, n in part["totals"].items():
             merged["totals"][figure] += n
     if len(segments) > 1:
-        cache.set(whole, merged, PART_SECONDS)
+        _memo.set(whole, merged)
     return merged
 
 

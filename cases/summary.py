@@ -27,6 +27,13 @@ VALUES = ("events", "working_days", "timed", "on_time", "judged")
 Kind = CaseEvent.Kind
 
 
+def generation():
+    """Changes with every rebuild (and whenever the cache is emptied), so the
+    statistics' month groupings kept in memory (cases.stats) are not reused."""
+    cache.add(GENERATION, time.time_ns(), None)
+    return cache.get(GENERATION)
+
+
 def _region(event):
     """Where an event is counted: the case's region, or for a consultation
     (no case) the region of its department."""

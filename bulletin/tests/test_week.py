@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from accounts.models import Person
 from bulletin import services
-from cases import services as case_services, stats
+from cases import services as case_services
+from cases import stats
 from cases.models import Channel
 from cases.tests.conftest import _matter, local
 from core.models import Region
