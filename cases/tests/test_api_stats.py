@@ -65,3 +65,12 @@ def test_reach_and_errors(signed_in, week_cases, hall_window):
     client = signed_in("manager")
     client.logout()
     assert client.get("/api/v1/stats/figures").status_code == 401
+
+
+def test_case_list_and_detail_need_no_query_per_row(signed_in, week_cases, django_assert_max_num_queries):
+    client = signed_in("clerk")
+    with django_assert_max_num_queries(6):
+        assert client.get("/api/v1/cases").json()["count"] == 1
+    with django_assert_max_num_queries(9):
+        got = client.get(f"/api/v1/cases/{week_cases.number}").json()
+    assert len(got["events"]) == 7 and got["events"][2]["department"] and len(got["certificates"]) == 2
