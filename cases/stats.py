@@ -17,11 +17,14 @@ a question cannot add to the figure (policies.consultation).
 """
 import datetime as dt
 import hashlib
+import itertools
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.policy import DEPARTMENT_BOUND
@@ -169,26 +172,33 @@ def _breakdowns(parts, dimensions):
     return out
 
 
-# --- one pass per month, kept while the month's summary rows stay the same ---
+# --- one pass per month, kept in memory while no event is counted in it ---
 #
 # The breakdowns of a year to date group a few hundred thousand summary rows.
-# Each calendar month of a period is grouped once and kept in memory under
-# a stamp of that month's rows (how many, their events, the newest row id):
-# any event counted in the month changes the sum, a rebuild changes the ids.
-# Months that are over are then read from memory; only the month in
-# progress is grouped again.
+# Each month that is over (each day of the month in progress) is grouped
+# once and kept in this process with the event log's newest id at the time
+# (its watermark). A request reads which days the events written since the
+# oldest watermark fall on, less a margin for transactions that committed
+# out of id order (one PK range scan, usually the last few hundred events);
+# a grouping with none of those days stands, and its watermark moves up.
+# Once a minute a grouping is also checked against a stamp of its summary
+# rows (count, sum of events, newest id: an index-only scan), which catches
+# a rebuild or a transaction slower than the margin.
 
 BY = ("department", "window", "matter", "channel", "region")
+MARGIN = 2000          # event ids behind the watermark read again on every request
+RECHECK_SECONDS = 60
 
 
 class _Memo:
     """The groupings, kept in this process as they are (no pickling: a year's
     breakdowns took longer to unpickle from the cache than to merge)."""
 
-    SIZE = 512
+    SIZE = 1024
 
     def __init__(self):
         self.items, self.lock = OrderedDict(), threading.Lock()
+        self.versions = itertools.count(1)
 
     def get(self, key):
         with self.lock:
@@ -208,23 +218,29 @@ class _Memo:
 _memo = _Memo()
 
 
-def _segments(period):
+def _segments(period, today=None):
+    """Whole months, and single days in the month in progress."""
+    today = today or timezone.localdate()
     start = period.start
     while start <= period.end:
+        if (start.year, start.month) >= (today.year, today.month):
+            yield Period(start, start)
+            start += dt.timedelta(days=1)
+            continue
         following = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
         end = min(period.end, following - dt.timedelta(days=1))
         yield Period(start, end)
         start = end + dt.timedelta(days=1)
 
 
-def _stamps(segments):
-    """Each segment's stamp: one range scan of the (day, events) index apiece."""
-    out = []
-    for segment in segments:
-        got = DaySummary.objects.filter(day__range=(segment.start, segment.end)).aggregate(
-            n=Count("id"), s=Sum("events"), x=Max("id"))
-        out.append(f"{got['n']}:{got['s']}:{got['x']}")
-    return out
+def _stamp(segment):
+    got = DaySummary.objects.filter(day__range=(segment.start, segment.end)).aggregate(
+        n=Count("id"), s=Sum("events"), x=Max("id"))
+    return f"{got['n']}:{got['s']}:{got['x']}"
+
+
+def _newest_event():
+    return CaseEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def _reach_key(filters):
@@ -262,23 +278,49 @@ def _group(segment, **filters):
     return {"by": by, "days": days, "handled": handled, "totals": totals}
 
 
+def _fresh(segments, reach, filters):
+    """The grouping of each segment, from memory where no event has been counted in it since."""
+    keys = [f"cases.stats:{segment.start}:{segment.end}:{reach}" for segment in segments]
+    entries = [_memo.get(key) for key in keys]
+    top = _newest_event()
+    kept = [entry["watermark"] for entry in entries if entry is not None]
+    touched = set()
+    if kept:
+        touched = set(CaseEvent.objects.filter(id__gt=min(kept) - MARGIN).order_by()
+                      .values_list("day", flat=True).distinct())
+    now = time.monotonic()
+    out = []
+    for segment, key, entry in zip(segments, keys, entries):
+        if entry is not None and any(segment.start <= day <= segment.end for day in touched):
+            entry = None
+        if entry is not None and now - entry["checked"] > RECHECK_SECONDS:
+            if _stamp(segment) != entry["stamp"]:
+                entry = None
+            else:
+                entry["checked"] = now
+        if entry is None:
+            stamp = _stamp(segment)
+            entry = {"part": _group(segment, **filters), "stamp": stamp,
+                     "checked": now, "version": next(_memo.versions)}
+            _memo.set(key, entry)
+        entry["watermark"] = top
+        out.append(entry)
+    return out
+
+
 def _parts(period, **filters):
-    """Totals, breakdowns, days and handling sums of a period: its months'
-    groupings, merged; the merge itself kept under all the months' stamps."""
+    """Totals, breakdowns, days and handling sums of a period: its segments'
+    groupings, merged; the merge itself kept while every grouping stands."""
     reach = f"{_reach_key(filters)}:{summary.generation()}"
-    periods = list(_segments(period))
-    segments = list(zip(periods, _stamps(periods)))
-    whole = "cases.stats:" + hashlib.sha256(repr((reach, segments)).encode()).hexdigest()
+    segments = list(_segments(period))
+    entries = _fresh(segments, reach, filters)
+    whole = f"cases.stats:whole:{reach}:{period.start}:{period.end}:" + ",".join(str(e["version"]) for e in entries)
     merged = _memo.get(whole)
     if merged is not None:
         return merged
     merged = {"by": {name: {} for name in BY}, "days": {}, "handled": [0, 0, 0, 0], "totals": dict.fromkeys(FIGURES, 0)}
-    for segment, stamp in segments:
-        key = f"cases.stats:{segment.start}:{segment.end}:{reach}:{stamp}"
-        part = _memo.get(key)
-        if part is None:
-            part = _group(segment, **filters)
-            _memo.set(key, part)
+    for entry in entries:
+        part = entry["part"]
         for name in BY:
             target = merged["by"][name]
             for value, counts in part["by"][name].items():
@@ -292,7 +334,7 @@ def _parts(period, **filters):
         merged["handled"] = [a + b for a, b in zip(merged["handled"], part["handled"])]
         for figure, n in part["totals"].items():
             merged["totals"][figure] += n
-    if len(segments) > 1:
+    if len(entries) > 1:
         _memo.set(whole, merged)
     return merged
 
