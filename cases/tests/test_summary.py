@@ -137,3 +137,23 @@ def test_the_check_command_lists_every_difference_and_rebuilds(demo_user, licenc
     assert summary.differences() == []
     with pytest.raises(CommandError, match="日期"):
         call_command("case_summary", "--start", "2024-13-01")
+
+
+def test_groupings_kept_in_memory_follow_every_new_event(demo_user, licence, hall_window, monkeypatch):
+    clerk = demo_user("clerk")
+    year = stats.Period(dt.date(2024, 1, 1), dt.date(2024, 11, 8))
+    case = _receive(clerk, licence, hall_window, local(2024, 3, 4, 9))
+    services.accept(clerk, case, at=local(2024, 3, 4, 10))
+    assert stats.figures(year)["acceptances"] == 1
+    # A step written later but dated in a month already grouped (a backdated entry) is seen.
+    late = _receive(clerk, licence, hall_window, local(2024, 3, 5, 9))
+    services.accept(clerk, late, at=local(2024, 3, 5, 10))
+    assert stats.figures(year)["acceptances"] == 2
+    assert stats.breakdown(year, "window")[0]["acceptances"] == 2
+    # A change no new event announces (a repair by hand, a commit slower than the margin):
+    # caught by the stamp check once the grouping is older than the recheck interval.
+    monkeypatch.setattr(stats, "MARGIN", 0)
+    DaySummary.objects.filter(kind="accept", day=dt.date(2024, 3, 5)).update(events=5)
+    assert stats.figures(year)["acceptances"] == 2
+    monkeypatch.setattr(stats, "RECHECK_SECONDS", -1)
+    assert stats.figures(year)["acceptances"] == 6
