@@ -18,6 +18,7 @@ from bulletin.api import router as bulletin_router
 from accounts.services import user_for_token
 from cases.api import router as cases_router
 from catalog.api import router as catalog_router
+from cases.api_stats import router as stats_router
 from core import api_errors
 from core.api import router as core_router
 from hall.api import router as hall_router
@@ -71,6 +72,7 @@ api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
 api.add_router("/", catalog_router)
+api.add_router("/", stats_router)
 api.add_router("/", policies_router)
 api.add_router("/", policy_search_router)
 api.add_router("/", matching_router)
