@@ -113,10 +113,12 @@ def _bool(value):
 _regions = None
 
 
-def _county_codes():
+def _registration_codes():
+    """Where an enterprise may be registered: a county, or a city itself (xxxx00 —
+    enterprises registered with a city's market regulator, e.g. in a development zone)."""
     global _regions
     if _regions is None:
-        _regions = set(Region.objects.filter(level=Level.COUNTY).values_list("code", flat=True))
+        _regions = set(Region.objects.filter(level__in=[Level.COUNTY, Level.CITY]).values_list("code", flat=True))
     return _regions
 
 
@@ -143,8 +145,8 @@ def clean_value(name, value, *, on=None):
             validate_region_code(text)
         except ValidationError as exc:
             raise ValueError(exc.messages[0]) from None
-        if text not in _county_codes():
-            raise ValueError("不是四川省的区县行政区划代码（GB/T 2260）")
+        if text not in _registration_codes():
+            raise ValueError("不是四川省的市或区县行政区划代码（GB/T 2260）")
         return text
     if name == "industry":
         if not engine.is_valid_industry(text):
@@ -331,12 +333,8 @@ def save_rule(actor, item, *, rule, version=None, grant_amount=None, grant_rate_
 def derive(attrs: dict) -> dict:
     """Fill size and rd_ratio from the base attributes, as a saved profile does."""
     out = {k: v for k, v in attrs.items() if k not in DERIVED_ATTRIBUTES}
-    size = engine.classify_size(out.get("industry") or None, out.get("employees"), out.get("revenue"),
-                                out.get("total_assets"))
-    if size:
-        out["size"] = size
-    if out.get("rd_spending") is not None and out.get("revenue"):
-        out["rd_ratio"] = round(float(out["rd_spending"]) * 100 / float(out["revenue"]), 2)
+    # size and rd_ratio are left to the engine: a size still undecided is the set of
+    # classes possible, and the R&D ratio is compared exactly (never rounded first)
     for name, value in list(out.items()):
         if isinstance(value, Decimal):
             out[name] = float(value)
@@ -418,7 +416,8 @@ def _profile_rows(region_prefix_code=""):
     if region_prefix_code:
         qs = qs.filter(region__code__startswith=region_prefix_code)
     ids, records = [], []
-    columns = ["id", "region_id"] + [n for n in PROFILE_ATTRIBUTES if n != "region"]
+    # the stored size and rd_ratio are for display (rounded, one class or none): the engine derives its own
+    columns = ["id", "region_id"] + [n for n in PROFILE_ATTRIBUTES if n != "region" and n not in DERIVED_ATTRIBUTES]
     for row in qs.values_list(*columns).iterator(chunk_size=2000):
         ids.append(row[0])
         record = {"region": row[1]}

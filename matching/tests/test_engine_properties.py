@@ -144,7 +144,8 @@ def test_every_meets_has_reasons_that_hold(rule, profile):
     assert [r.path for r in verdict.reasons] == [leaf.path for leaf in leaves]
     marks = {"meets": "✓", "fails": "✗", "unknown": "?"}
     for reason in verdict.reasons:
-        assert reason.text.endswith(marks[reason.outcome])
+        # the text states the requirement the way round the rule means it (a "not" folded in)
+        assert reason.text.endswith(marks[reason.shown])
     # The reasons alone give the verdict back (each leaf's stated answer is what was used).
     truths = {r.path: {"meets": True, "fails": False, "unknown": None}[r.outcome] for r in verdict.reasons}
     assert {True: "meets", False: "fails", None: "unknown"}[_combine(compiled.root, truths)] == verdict.outcome
