@@ -139,7 +139,7 @@ def _result(r):
 def matches(request, uscc: str):
     profile = get_object_or_404(EnterpriseProfile, uscc=uscc.upper())
     _profile_readable(request.user, profile)
-    groups = services.calculate(profile.attributes())
+    groups = services.calculate(profile.attributes(), reasons="all")
     return {"uscc": profile.uscc, **{k: [_result(r) for r in v] for k, v in groups.items()}}
 
 

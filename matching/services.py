@@ -445,16 +445,17 @@ def listed_index():
     return _listed_cache["rules"], _listed_cache["index"]
 
 
-def calculate(attrs: dict, *, on=None):
+def calculate(attrs: dict, *, on=None, reasons="shown"):
     """Every listed item for one enterprise: meets, nearly meets (one condition short,
     and one it can change), cannot tell, does not meet — each with its reasons, its
     application window and, when it meets, an estimated amount. Within a group, what
-    can be claimed now comes first, then windows not yet open, then closed ones."""
+    can be claimed now comes first, then windows not yet open, then closed ones.
+    reasons="shown" (the page) gives items that fail no reasons; "all" gives every item its."""
     on = on or today()
     attrs = derive(attrs)
     rules, index = listed_index()
     groups = {"meets": [], "nearly": [], "unknown": [], "fails": []}
-    for item_rule, verdict in engine.evaluate_entity(index, attrs, today=on):
+    for item_rule, verdict in engine.evaluate_entity(index, attrs, today=on, reasons=reasons):
         key = "nearly" if verdict.outcome == "fails" and verdict.nearly else verdict.outcome
         rule = rules[item_rule.item_id]
         result = ItemResult(rule.item, verdict.outcome, verdict.nearly, list(verdict.reasons),
@@ -508,7 +509,7 @@ def what_if_report(profile, raw: dict, *, on=None):
     values = {k: v for k, v in values.items() if v is not None and v != "" and not _same(base.get(k), v)}
     attrs = dict(base)
     attrs.update(values)
-    before, after = calculate(base, on=on), calculate(attrs, on=on)
+    before, after = calculate(base, on=on), calculate(attrs, on=on, reasons="all")  # lost ones say why
     met_before = {r.item.pk for r in before["meets"]}
     met_after = {r.item.pk for r in after["meets"]}
     new, lost = [], []
@@ -639,7 +640,8 @@ def refresh_profiles(profile_ids, *, on=None, notify=True):
     _, index = listed_index()
     new_total = 0
     for profile in EnterpriseProfile.objects.filter(pk__in=profile_ids):
-        meets = {item.item_id for item, verdict in engine.evaluate_entity(index, derive(profile.attributes()), today=on)
+        meets = {item.item_id for item, verdict in engine.evaluate_entity(index, derive(profile.attributes()), today=on,
+                                                                          reasons="none")
                  if verdict.outcome == "meets"}
         before = set(Match.objects.filter(profile=profile).values_list("item_id", flat=True))
         new, gone = meets - before, before - meets

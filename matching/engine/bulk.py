@@ -82,6 +82,8 @@ class ItemIndex:
             else:
                 self.by_prefix.setdefault(region_prefix(item.region), []).append(item)
 
+        self._plans: dict = {}
+
     def applicable(self, county: str | None) -> list[ItemRule]:
         out = list(self.province)
         if county:
@@ -89,12 +91,31 @@ class ItemIndex:
             out += self.by_prefix.get(county, [])
         return out
 
+    def plans(self, county: str | None) -> list:
+        """The array plans (entity.Plan) of the items that apply, in applicable()'s order."""
+        from .entity import Plan
+        keys = ["", county[:4], county] if county else [""]
+        out = []
+        for key in dict.fromkeys(keys):
+            plan = self._plans.get(key)
+            if plan is None:
+                plan = self._plans[key] = Plan(self.province if key == "" else self.by_prefix.get(key, []))
+            out.append(plan)
+        return out
 
-def evaluate_entity(items, profile: Mapping[str, Any], *, today: dt.date) -> list[tuple[ItemRule, Verdict]]:
-    """One enterprise against every item that applies to its region, with reasons.
-    `items` is an ItemIndex (build it once) or an iterable of ItemRule."""
+
+def evaluate_entity(items, profile: Mapping[str, Any], *, today: dt.date,
+                    reasons: str = "all") -> list[tuple[ItemRule, Verdict]]:
+    """One enterprise against every item that applies to its region.
+    `items` is an ItemIndex (build it once) or an iterable of ItemRule. reasons: "all"
+    gives every verdict its reasons; "shown" decides all items at once as array operations
+    and builds reasons only for those that meet, nearly meet or cannot tell; "none" gives
+    outcomes and "nearly" only."""
     index = items if isinstance(items, ItemIndex) else ItemIndex(items)
     values = normalize_profile(profile)
+    if reasons != "all":
+        from .entity import decide_entity
+        return decide_entity(index.plans(values["region"]), values, today, reasons=reasons)
     memo: dict = {}
     return [(item, evaluate(item.compiled, values, today=today, normalized=True, memo=memo))
             for item in index.applicable(values["region"])]

@@ -100,7 +100,7 @@ def test_staff_cannot_use_the_calculator(signed_in):
 def test_rule_out_of_force_does_not_meet(make_item, agent_profile):
     make_item("已过期的奖励", rule=rule_of(leaf("revenue", ">=", 1),
                                       when={"from": "2020-01-01", "until": "2020-12-31"}))
-    groups = services.calculate(agent_profile.attributes(), on=dt.date(2024, 5, 1))
+    groups = services.calculate(agent_profile.attributes(), on=dt.date(2024, 5, 1), reasons="all")
     assert titles(groups["fails"]) == ["已过期的奖励"]
     assert "有效期" in groups["fails"][0].reasons[0].text
 
