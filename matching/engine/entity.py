@@ -78,52 +78,70 @@ class Plan:
             np.empty(0, dtype=np.int64)
 
     def answers(self, values: dict, today: dt.date, memo: dict):
-        """(definitely true, definitely false, changeable) per condition, shared in memo."""
-        n = len(self.leaves)
-        t, f, c = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-        for i, leaf in enumerate(self.leaves):
-            hit = memo.get(leaf.key)
-            if hit is None:
+        """(definitely true, definitely false, changeable) per condition, shared in memo
+        (as one small code: 0 false, 1 true, 2 unknown, +4 when changeable)."""
+        codes = []
+        for leaf in self.leaves:
+            code = memo.get(leaf.key)
+            if code is None:
                 value = values[leaf.attr]
                 truth = leaf_truth(leaf, value, today)
-                hit = memo[leaf.key] = (truth, changeable(leaf, value, truth))
-            if hit[0] is True:
-                t[i] = True
-            elif hit[0] is False:
-                f[i] = True
-            c[i] = hit[1]
-        return t, f, c
+                code = memo[leaf.key] = (2 if truth is None else int(truth)) | (
+                    4 if changeable(leaf, value, truth) else 0)
+            codes.append(code)
+        arr = np.array(codes, dtype=np.int8)
+        answer = arr & 3
+        return answer == 1, answer == 0, arr >= 4
 
     def decide(self, values: dict, today: dt.date, memo: dict):
-        """(outcome codes per item: 1 meets, 0 fails, -1 unknown; nearly per item, for the flat
-        rules; which items are nested rules that fail, whose "nearly" the caller must ask)."""
+        """(outcome codes per item: 1 meets, 0 fails, -1 unknown; nearly per item).
+
+        Beside "definitely true / false" (t, f) every node carries t1 / f1: it is definitely
+        true / false once exactly one of its conditions that the enterprise can change is
+        turned round (evaluate() flips each such condition in turn; this is the same, for
+        all items at once). A failing item whose root has t1 is one condition short."""
         ct, cf, cc = self.answers(values, today, memo)
-        t = np.zeros(self.n_nodes, dtype=bool)
-        f = np.zeros(self.n_nodes, dtype=bool)
-        t[self.leaf_nodes] = ct[self.leaf_conds]
-        f[self.leaf_nodes] = cf[self.leaf_conds]
+        n = self.n_nodes
+        t, f = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        t1, f1, flip = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        lc = self.leaf_conds
+        t[self.leaf_nodes], f[self.leaf_nodes] = ct[lc], cf[lc]
+        can = cc[lc] & (ct[lc] | cf[lc])
+        flip[self.leaf_nodes] = can               # holds a condition that can be turned round
+        t1[self.leaf_nodes] = can & cf[lc]        # false now, true once turned
+        f1[self.leaf_nodes] = can & ct[lc]
         for ids, kinds, kids, starts in self.levels:
-            kt, kf = t[kids], f[kids]
-            and_t, or_t = np.logical_and.reduceat(kt, starts), np.logical_or.reduceat(kt, starts)
-            and_f, or_f = np.logical_and.reduceat(kf, starts), np.logical_or.reduceat(kf, starts)
-            # all: true when all are, false when any is; any: the dual; not (one child): swapped
-            t[ids] = np.where(kinds == 0, and_t, np.where(kinds == 1, or_t, or_f))
-            f[ids] = np.where(kinds == 0, or_f, np.where(kinds == 1, and_f, or_t))
+            kt, kf, kt1, kf1, kflip = t[kids], f[kids], t1[kids], f1[kids], flip[kids]
+            sizes = np.diff(np.append(starts, len(kids)))
+            parent = np.repeat(np.arange(len(ids)), sizes)
+            not_t = np.add.reduceat((~kt).astype(np.int32), starts)   # children not true
+            not_f = np.add.reduceat((~kf).astype(np.int32), starts)   # children not false
+            n_t = sizes - not_t
+            n_f = sizes - not_f
+            # all: true iff every child true; one turn inside child c makes it true iff c turns
+            # true and every other child is true already. false iff any child false.
+            others_true = (not_t[parent] - (~kt)) == 0
+            others_false = (not_f[parent] - (~kf)) == 0
+            some_other_true = (n_t[parent] - kt) > 0
+            some_other_false = (n_f[parent] - kf) > 0
+            all_t1 = np.logical_or.reduceat(kt1 & others_true, starts)
+            all_f1 = np.logical_or.reduceat(kf1 | (some_other_false & kflip), starts)
+            any_t1 = np.logical_or.reduceat(kt1 | (some_other_true & kflip), starts)
+            any_f1 = np.logical_or.reduceat(kf1 & others_false, starts)
+            any_flip = np.logical_or.reduceat(kflip, starts)
+            is_all, is_any = kinds == 0, kinds == 1
+            t[ids] = np.where(is_all, not_t == 0, np.where(is_any, n_t > 0, n_f > 0))
+            f[ids] = np.where(is_all, n_f > 0, np.where(is_any, not_f == 0, n_t > 0))
+            # not (one child): swapped
+            t1[ids] = np.where(is_all, all_t1, np.where(is_any, any_t1, any_f1))
+            f1[ids] = np.where(is_all, all_f1, np.where(is_any, any_f1, any_t1))
+            flip[ids] = any_flip
         day = today.toordinal()
         in_force = (self.start <= day) & (day <= self.end)
         rt, rf = t[self.roots] & in_force, f[self.roots] | ~in_force
         outcome = np.where(rt, 1, np.where(rf, 0, -1)).astype(np.int8)
-        nearly = np.zeros(len(self.items), dtype=bool)
-        if len(self.flat_items):
-            lt = np.where(self.lit_neg, cf[self.lit_cond], ct[self.lit_cond])
-            lf = np.where(self.lit_neg, ct[self.lit_cond], cf[self.lit_cond])
-            n_false = np.add.reduceat(lf.astype(np.int32), self.lit_starts)
-            n_unknown = np.add.reduceat((~lt & ~lf).astype(np.int32), self.lit_starts)
-            n_fixable = np.add.reduceat((lf & cc[self.lit_cond]).astype(np.int32), self.lit_starts)
-            near = (n_false == 1) & (n_unknown == 0) & (n_fixable == 1)
-            nearly[self.flat_items] = near & in_force[self.flat_items]
-        nested_failing = np.flatnonzero(~self.flat & (outcome == 0) & in_force)
-        return outcome, nearly, nested_failing
+        nearly = (outcome == 0) & in_force & t1[self.roots]
+        return outcome, nearly
 
 
 _OUTCOME = {1: MEETS, 0: FAILS, -1: UNKNOWN}
@@ -136,19 +154,16 @@ def decide_entity(plans: list[Plan], values: dict, today: dt.date, *, reasons: s
     nearly only)."""
     memo = {} if memo is None else memo
     text_memo: dict = {}
+    bare = {(code, near): Verdict(_OUTCOME[code], nearly=near) for code in (1, 0, -1) for near in (False, True)}
     out = []
     for plan in plans:
         if not plan.items:
             continue
-        outcome, nearly, nested_failing = plan.decide(values, today, memo)
-        for i in nested_failing:  # "one condition short" of a nested rule: flip its conditions
-            nearly[i] = evaluate(plan.items[i].compiled, values, today=today, normalized=True,
-                                 memo=text_memo).nearly
-        for i, item in enumerate(plan.items):
-            code, near = int(outcome[i]), bool(nearly[i])
-            if reasons == "shown" and (code != 0 or near):
-                verdict = evaluate(item.compiled, values, today=today, normalized=True, memo=text_memo)
-            else:
-                verdict = Verdict(_OUTCOME[code], nearly=near)
-            out.append((item, verdict))
+        outcome, nearly = plan.decide(values, today, memo)
+        verdicts = [bare[pair] for pair in zip(outcome.tolist(), nearly.tolist())]  # shared, without reasons
+        if reasons == "shown":
+            items = plan.items
+            for i in np.flatnonzero((outcome != 0) | nearly).tolist():
+                verdicts[i] = evaluate(items[i].compiled, values, today=today, normalized=True, memo=text_memo)
+        out.extend(zip(plan.items, verdicts))
     return out
