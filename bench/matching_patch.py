@@ -59,9 +59,9 @@ def main():
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-startup-delay",
                                "--interval", str(args.interval)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=open(db.with_suffix(".worker.log"), "w"))
     try:
-        time.sleep(3)  # the worker is up
+        time.sleep(10)  # the worker is up (slow to start on a busy machine)
         client = Client()
         client.force_login(User.objects.get(username="manager"))
         profile = EnterpriseProfile.objects.get(name=demo.AGENT_ORG)
@@ -93,9 +93,9 @@ def main():
             changed.append(len(want ^ before))
             print(f"  run {run + 1}: {times[-1] * 1000:.0f} ms ({len(new)} new matches and pushes, "
                   f"{len(before - want)} gone)")
-        times_ms = sorted(x * 1000 for x in times)
-        print(f"PATCH → matches and pushes stored: median {statistics.median(times_ms):.0f} ms, "
-              f"max {times_ms[-1]:.0f} ms over {args.runs} runs (goal < 1,000 ms); "
+        warm = sorted(x * 1000 for x in times[1:])  # the first run meets a cold worker (imports, item index)
+        print(f"PATCH → matches and pushes stored: first (cold worker) {times[0] * 1000:.0f} ms; then median "
+              f"{statistics.median(warm):.0f} ms, max {warm[-1]:.0f} ms over {len(warm)} runs (goal < 1,000 ms); "
               f"worker polls every {args.interval * 1000:.0f} ms; load average {os.getloadavg()[0]:.1f}")
     finally:
         worker.terminate()
