@@ -718,8 +718,12 @@ def grant_amount(rule: ItemRule, attrs: dict) -> Decimal | None:
         return rule.grant_amount
     if rule.grant_rate_attr and rule.grant_rate is not None:
         base = attrs.get(rule.grant_rate_attr)
-        if base is None:
+        if base is None and engine.ATTRIBUTES[rule.grant_rate_attr].derived:
+            base = engine.normalize_profile(attrs)[rule.grant_rate_attr]  # rd_ratio, exactly
+        if base is None or isinstance(base, frozenset):
             return None
+        if not isinstance(base, (int, float, Decimal)):
+            base = Decimal(base.numerator) / Decimal(base.denominator)
         amount = (Decimal(str(base)) * rule.grant_rate / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return min(amount, cap) if cap is not None else amount
     return cap

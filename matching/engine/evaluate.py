@@ -18,7 +18,7 @@ from .attributes import ATTRIBUTES
 from .industries import normalize_industry
 from .rules import (CompiledRule, Leaf, compile_rule, fmt_value, full_years, parse_date, requirement,
                     requirement_not, years_before)
-from .sizes import RANKS, possible_sizes
+from .sizes import possible_sizes
 
 MEETS, FAILS, UNKNOWN = "meets", "fails", "unknown"
 MARK = {True: "✓", False: "✗", None: "?"}
