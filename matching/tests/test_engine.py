@@ -36,7 +36,7 @@ def test_engine_never_imports_django():
         "        if name == 'django' or name.startswith('django.'):\n"
         "            raise ImportError('django is blocked')\n"
         "sys.meta_path.insert(0, Block())\n"
-        "import matching.engine, matching.engine.bulk\n"
+        "import matching.engine, matching.engine.bulk, matching.engine.entity, matching.engine.suggest\n"
         "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules)\n"
         "print('ok')\n"
     )
