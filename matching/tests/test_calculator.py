@@ -174,3 +174,26 @@ def test_each_reason_is_said_once(make_item, agent_profile, signed_in):
     page = signed_in("agent").get(reverse("matching:calculator")).content.decode()
     assert page.count("未认定为高新技术企业 ✗") == 1
     assert page.count("营业收入 1,200万元，要求不低于 1,000万元 ✓") == 1
+
+
+def test_a_recognition_item_never_asks_for_what_it_confers(make_item, agent_profile):
+    """The demo gave 创新型中小企业认定 its topic's rule (holds 专精特新), so a firm already
+    recognised read "差一项：未认定为专精特新…". A recognition is for firms not yet holding it
+    and holding the tier below (工信部企业〔2022〕63号)."""
+    from matching import demo
+    from policies.models import BenefitItem
+    agent_profile.qualifications = ["tech_sme", "innovative_sme"]
+    agent_profile.save()
+    innovative = make_item("创新型中小企业认定", rule=None)
+    innovative.kind = BenefitItem.Kind.QUALIFICATION
+    specialised = make_item("专精特新中小企业认定", rule=None)
+    specialised.kind = BenefitItem.Kind.QUALIFICATION
+    for item in (innovative, specialised):
+        item.save()
+        rule = demo._rule_for(item, demo.TOPIC_LEAVES["专精特新"])
+        services.ItemRule.objects.create(item=item, rule=rule)
+    groups = services.calculate(agent_profile.attributes(), reasons="all")
+    assert titles(groups["meets"]) == ["专精特新中小企业认定"]
+    lost = next(r for r in groups["fails"] if r.item.title == "创新型中小企业认定")
+    assert not lost.nearly
+    assert [r.text for r in lost.reasons] == ["已认定为创新型中小企业，要求未认定为创新型中小企业 ✗"]
