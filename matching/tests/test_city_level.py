@@ -45,7 +45,8 @@ def test_a_city_level_enterprise_loads_and_matches_city_and_province_items(demo_
     assert response.status_code == 200, response.content
     assert not Match.objects.filter(profile=profile).exists()
     response = client.patch(f"/api/v1/enterprises/{uscc}/profile",
-                            json.dumps({"values": {"employees": 60}}), content_type="application/json")
+                            json.dumps({"values": {"employees": 60}, "version": response.json()["version"]}),
+                            content_type="application/json")
     assert response.status_code == 200, response.content
     assert set(Match.objects.filter(profile=profile).values_list("item_id", flat=True)) == matched
     assert Notice.objects.filter(profile=profile, item=city).count() == 2  # pushed again when it met again
