@@ -23,6 +23,7 @@ from core.validators import validate_region_code, validate_uscc
 from policies.models import BenefitItem, Status
 
 from . import engine
+from .notify import tell as tell_agents
 from .engine.attributes import DERIVED_FROM
 from .models import (DERIVED_ATTRIBUTES, PROFILE_ATTRIBUTES, EnterpriseProfile, GrantEntry, GrantRound, ItemRule,
                      Match, Notice, Objection, Payout)
@@ -650,8 +651,9 @@ def refresh_profiles(profile_ids, *, on=None, notify=True):
         Match.objects.bulk_create([Match(profile=profile, item_id=i, matched_at=now) for i in sorted(new)])
         if notify:
             items = {i.pk: i for i in BenefitItem.objects.filter(pk__in=new)}
-            Notice.objects.bulk_create([Notice(profile=profile, item=items[i], kind=Notice.Kind.MATCH, created_at=now,
-                                               text=match_text(items[i])) for i in sorted(new)])
+            pushed = Notice.objects.bulk_create([Notice(profile=profile, item=items[i], kind=Notice.Kind.MATCH,
+                                                        created_at=now, text=match_text(items[i])) for i in sorted(new)])
+            tell_agents(pushed, occasion=f"push-{now.isoformat()}")
         new_total += len(new)
     return new_total
 
@@ -776,9 +778,10 @@ def open_round(actor, item, *, publicity_days=PUBLICITY_DAYS):
                            errors={"item": ["无法计算兑现金额"]})
     GrantEntry.objects.bulk_create(entries)
     _audit("create", round_, after={"entries": [[e.profile.uscc, e.amount] for e in entries]}, actor=actor)
-    Notice.objects.bulk_create([Notice(profile=e.profile, item=item, kind=Notice.Kind.GRANT, created_at=now,
-                                       text=f"您符合“{item.title}”免申即享条件，拟兑现{e.amount}万元，"
-                                            f"请在“免申即享”中确认是否享受。") for e in entries])
+    tell_agents(Notice.objects.bulk_create([
+        Notice(profile=e.profile, item=item, kind=Notice.Kind.GRANT, created_at=now,
+               text=f"您符合“{item.title}”免申即享条件，拟兑现{e.amount}万元，请在“免申即享”中确认是否享受。")
+        for e in entries]), occasion=f"grant-{round_.pk}")
     return round_
 
 
@@ -827,10 +830,10 @@ def publish_round(actor, round_, *, version=None, on=None):
     fresh.version += 1
     fresh.save()
     now = timezone.now()
-    Notice.objects.bulk_create([Notice(profile=e.profile, item=fresh.item, kind=Notice.Kind.PUBLICITY,
-                                       created_at=now,
-                                       text=f"“{fresh.item.title}”免申即享名单已公示，公示期至"
-                                            f"{fresh.publicity_until:%Y年%m月%d日}。") for e in confirmed])
+    tell_agents(Notice.objects.bulk_create([
+        Notice(profile=e.profile, item=fresh.item, kind=Notice.Kind.PUBLICITY, created_at=now,
+               text=f"“{fresh.item.title}”免申即享名单已公示，公示期至{fresh.publicity_until:%Y年%m月%d日}。")
+        for e in confirmed]), occasion=f"publicity-{fresh.pk}")
     return fresh
 
 
@@ -875,8 +878,9 @@ def make_payouts(actor, round_, *, version=None, on=None):
                    .select_related("profile"))
     Payout.objects.bulk_create([Payout(entry=e, amount=e.amount, paid_on=on, made_by=actor, made_at=now)
                                 for e in entries])
-    Notice.objects.bulk_create([Notice(profile=e.profile, item=fresh.item, kind=Notice.Kind.PAYOUT, created_at=now,
-                                       text=f"“{fresh.item.title}”已兑现{e.amount}万元。") for e in entries])
+    tell_agents(Notice.objects.bulk_create([
+        Notice(profile=e.profile, item=fresh.item, kind=Notice.Kind.PAYOUT, created_at=now,
+               text=f"“{fresh.item.title}”已兑现{e.amount}万元。") for e in entries]), occasion=f"payout-{fresh.pk}")
     for payout in Payout.objects.filter(entry__round=fresh).select_related("entry__profile"):
         _audit("create", payout, after={"amount": payout.amount, "paid_on": payout.paid_on,
                                         "enterprise": payout.entry.profile.uscc}, actor=actor)
