@@ -63,9 +63,18 @@ def load_parameters():
                                         defaults={"value": Decimal(value), "source": source, "confirmed": confirmed})
 
 
-def periods(name, granting_level=""):
+def snapshot():
+    """Every parameter's periods at once, for a page that applies them many times."""
+    table = {}
+    for name, level, start, value in Parameter.objects.order_by("effective_from").values_list(
+            "name", "granting_level", "effective_from", "value"):
+        table.setdefault((name, level), []).append((start, value))
+    return table
+
+
+def periods(name, granting_level="", table=None):
     """[(effective_from, value)] of one parameter, oldest first."""
-    rows = list(Parameter.objects.filter(name=name, granting_level=granting_level)
+    rows = table.get((name, granting_level), []) if table is not None else list(Parameter.objects.filter(name=name, granting_level=granting_level)
                 .order_by("effective_from").values_list("effective_from", "value"))
     if not rows:
         raise ServiceError(f"征收参数“{Name(name).label}”尚未设置，请系统管理员先录入",
@@ -73,9 +82,9 @@ def periods(name, granting_level=""):
     return rows
 
 
-def value_on(name, date, granting_level=""):
+def value_on(name, date, granting_level="", table=None):
     found = None
-    for start, value in periods(name, granting_level):
+    for start, value in periods(name, granting_level, table):
         if start <= date:
             found = value
     if found is None:
@@ -121,15 +130,15 @@ def use_fee(kind, area_km2, exploration_year, on):
     return fen(Decimal(area_km2) * use_fee_rate(kind, exploration_year, on))
 
 
-def split(amount, granting_level, on):
+def split(amount, granting_level, on, table=None):
     """分成 of a paid amount: central, then the local rest between province, city and
     county; rounded to the fen with the county taking the remainder, so the parts
     always add up to the amount."""
     amount = Decimal(amount)
-    central = fen(amount * value_on(Name.CENTRAL_SHARE, on))
+    central = fen(amount * value_on(Name.CENTRAL_SHARE, on, table=table))
     local = amount - central
-    province = fen(local * value_on(Name.PROVINCE_SHARE_OF_LOCAL, on, granting_level))
-    city = fen(local * value_on(Name.CITY_SHARE_OF_LOCAL, on, granting_level))
+    province = fen(local * value_on(Name.PROVINCE_SHARE_OF_LOCAL, on, granting_level, table))
+    city = fen(local * value_on(Name.CITY_SHARE_OF_LOCAL, on, granting_level, table))
     return {"central": central, "province": province, "city": city, "county": local - province - city}
 
 

@@ -52,6 +52,7 @@ urlpatterns = [
     path("console/matching/", include(("matching.urls_console", "matching_console"))),
     path("console/hall/", include(("hall.urls_console", "hall_console"))),
     path("console/bulletin/", include(("bulletin.urls", "bulletin"))),
+    path("console/revenue/", include(("revenue.urls_console", "revenue"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
