@@ -39,7 +39,7 @@ def _group_of(code, county):
 
 def figures(code, today, fee_source_ids=None):
     """{row region code: figures} under `code`, plus the total and the split of what was paid."""
-    sources = _in_scope(FeeSource.objects.filter(state__in=LIVE), code, "region_id")
+    sources = _in_scope(FeeSource.objects.filter(state__in=LIVE), code, "region__code")
     if fee_source_ids is not None:
         sources = sources.filter(pk__in=fee_source_ids)
     rows = defaultdict(_zero)

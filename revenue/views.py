@@ -85,7 +85,7 @@ def export(request):
         split.append([label, float(data["split"][key])])
     detail = book.create_sheet("费源明细")
     detail.append(["费源编号", "矿业权", "许可证号", "矿业权人", "所在地", "费源类型", "应缴（元）", "已缴（元）", "状态"])
-    qs = dashboard._in_scope(FeeSource.objects.filter(state__in=dashboard.LIVE), code, "region_id")
+    qs = dashboard._in_scope(FeeSource.objects.filter(state__in=dashboard.LIVE), code, "region__code")
     for fs in qs.select_related("right", "region").prefetch_related("payments"):
         detail.append([fs.pk, fs.right.name, fs.right.licence_no, fs.right.holder_name, fs.region.name,
                        fs.get_kind_display(), float(fs.amount), float(sum(p.amount for p in fs.payments.all())),

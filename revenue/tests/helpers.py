@@ -53,3 +53,11 @@ def drain(passes=60, until=None):
             return True
         time.sleep(0.1)
     return False
+
+
+def colleague():
+    """A second natural-resources officer of 仁和区, for single-level approvals."""
+    officer = user("nr_renhe")
+    other, _ = User.objects.get_or_create(username="nr_renhe2", defaults={
+        "name": "何静", "kind": User.Kind.STAFF, "role": officer.role, "department": officer.department})
+    return other
