@@ -7,7 +7,7 @@ from core.models import Level
 
 from .models import FeeSource, MiningRight
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 
 
 class RightForm(forms.Form):
