@@ -116,12 +116,16 @@ def one_run(n, args, rng):
     from revenue import exchange, reconciliation
     from revenue.models import FeeSource, InboxMessage, Payment
     from django.utils import timezone
+    connection.close()
     deadline = time.monotonic() + 60
     differences = None
     while time.monotonic() < deadline:
         OutboxMessage.objects.filter(state="pending").update(next_attempt_at=timezone.now())
         try:
-            if not OutboxMessage.objects.filter(state="pending").exists():
+            # Settled: everything sent, every notice back (the bureau pays in the same
+            # step as it serves the notice), and both ledgers agree.
+            if (not OutboxMessage.objects.filter(state="pending").exists()
+                    and not FeeSource.objects.filter(pk__in=ids, notice__isnull=True).exists()):
                 differences = reconciliation.compare(exchange.platform_ledger(), exchange.ledger())
                 if differences == []:
                     break
