@@ -76,8 +76,11 @@ def test_late_payment_carries_the_late_fee_and_partial_payment_leaves_it_partly_
     assert fs.state == FeeSource.State.PARTLY_PAID
 
 
-def test_undeliverable_message_goes_dead_and_an_administrator_replays_it(revenue_setup, taxsim, settings, client):
-    settings.TONGBAN_TAX_URL = "http://127.0.0.1:9"  # nothing listens there
+def test_undeliverable_message_goes_dead_and_an_administrator_replays_it(revenue_setup, taxsim, settings, client,
+                                                                          monkeypatch):
+    from .conftest import free_port
+    monkeypatch.setenv("TONGBAN_TAX_TIMEOUT", "0.5")
+    settings.TONGBAN_TAX_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     fs = approved_fee_source()
     for _ in range(exchange.MAX_ATTEMPTS):
         drain(passes=1)
