@@ -140,3 +140,28 @@ def test_openapi_lists_the_revenue_routes_and_console_home_links_here(revenue_se
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/revenue/fee-sources" in schema["paths"] and "/api/v1/revenue/dashboard" in schema["paths"]
     assert "自然资源非税收入" in client.get("/console/").content.decode()
+
+
+def test_every_page_renders_over_demo_data_and_reconciliation_says_when_the_bureau_is_down(revenue_setup, client,
+                                                                                        settings):
+    from revenue import demo
+    from revenue.models import Reconciliation
+    from .conftest import free_port
+    demo.load_demo(rights_count=12)
+    fs = FeeSource.objects.first()
+    for username in ("reviewer", "nr_panzhihua", "nr_renhe"):
+        client.force_login(user(username))
+        assert client.get("/console/revenue/").status_code == 200
+        assert client.get("/console/revenue/rights/").status_code == 200
+        assert client.get("/console/revenue/worklist/").status_code == 200
+    client.force_login(user("reviewer"))
+    page = client.get(f"/console/revenue/fee-sources/{fs.pk}/").content.decode()
+    assert "推送时限" in page and "审批记录" in page
+    assert client.get(f"/console/revenue/rights/{fs.right_id}/").status_code == 200
+    assert client.get("/console/revenue/outbox/").status_code == 403  # administrators only
+    client.force_login(user("admin"))
+    settings.TONGBAN_TAX_URL = f"http://127.0.0.1:{free_port()}"
+    assert client.get("/console/revenue/outbox/").status_code == 200
+    client.post("/console/revenue/reconciliation/")
+    assert "无法取得税务部门数据" in Reconciliation.objects.get().error
+    assert "无法取得税务部门数据" in client.get("/console/revenue/reconciliation/").content.decode()
