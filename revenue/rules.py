@@ -160,9 +160,11 @@ def send_deadline(trigger_date):
     return add_working_days(trigger_date, SEND_WORKING_DAYS)
 
 
-def clock(trigger_date, today, done_on=None):
-    """(deadline, working days left, 'ok'|'warn'|'alert'|'done'|'late') of the 10-day send limit."""
-    deadline = send_deadline(trigger_date)
+def clock(trigger_date, today, done_on=None, days=SEND_WORKING_DAYS):
+    """(deadline, working days left, 'ok'|'warn'|'alert'|'done'|'late') of a working-day limit:
+    by default the 10 days to send a fee source; the tax office's 7 days to serve the notice
+    with days=NOTICE_WORKING_DAYS."""
+    deadline = add_working_days(trigger_date, days)
     if done_on:
         return deadline, 0, "done" if done_on <= deadline else "late"
     left = working_days_between(today, deadline)

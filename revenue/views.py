@@ -250,7 +250,9 @@ def fee_source(request, pk):
         "can_review": policy.can(request.user, "revenue.edit", fs) and fs.state not in (
             FeeSource.State.PENDING, FeeSource.State.RETURNED, FeeSource.State.APPROVED),
         "can_answer": policy.can(request.user, "revenue.approve", fs),
-        "outbox": fs.outbox.all()})
+        "outbox": fs.outbox.all(), "today": today,
+        "notice_clock": rules.clock(sent_on, today, getattr(fs, "notice", None) and fs.notice.issued_on,
+                                    days=rules.NOTICE_WORKING_DAYS) if sent_on else None})
 
 
 @console_view

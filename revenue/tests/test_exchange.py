@@ -102,3 +102,19 @@ def test_messages_are_signed_and_a_wrong_signature_is_refused(revenue_setup, tax
     with pytest.raises(exchange.TaxUnavailable, match="401"):
         exchange.ledger()
     assert len(exchange.sign(b"x")) == len(hashlib.sha256().hexdigest())
+
+
+def test_a_use_fee_review_goes_to_the_tax_bureau_and_its_answer_comes_back(revenue_setup, taxsim):
+    from revenue.models import Review
+    from .helpers import colleague, right
+    taxsim()
+    fs = services.create_fee_source(user("nr_renhe"), right(), kind="use_fee", amount="3215.00",
+                                    trigger_date=dt.date(2026, 11, 24), due_date=dt.date(2026, 12, 31))
+    fs = services.approve(colleague(), fs, version=fs.version)
+    assert drain(until=lambda: PaymentNotice.objects.filter(fee_source=fs).exists())
+    review = services.request_review(user("nr_renhe"), FeeSource.objects.get(pk=fs.pk), reason="面积应为3.0平方公里",
+                                     filed_on=dt.date(2026, 12, 3))
+    assert review.route == "tax" and review.due_on == dt.date(2026, 12, 17)
+    assert drain(until=lambda: Review.objects.get(pk=review.pk).state != "open")
+    review.refresh_from_db()
+    assert review.state == "upheld" and "维持原金额" in review.answer

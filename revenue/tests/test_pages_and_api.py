@@ -156,7 +156,7 @@ def test_every_page_renders_over_demo_data_and_reconciliation_says_when_the_bure
         assert client.get("/console/revenue/worklist/").status_code == 200
     client.force_login(user("reviewer"))
     page = client.get(f"/console/revenue/fee-sources/{fs.pk}/").content.decode()
-    assert "推送时限" in page and "审批记录" in page
+    assert "推送时限" in page and "审批记录" in page and "收到费源后7个工作日" in page
     assert client.get(f"/console/revenue/rights/{fs.right_id}/").status_code == 200
     assert client.get("/console/revenue/outbox/").status_code == 403  # administrators only
     client.force_login(user("admin"))
