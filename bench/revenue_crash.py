@@ -95,9 +95,10 @@ def one_run(n, args, rng):
     worker = Proc([PY, "manage.py", "tax_exchange", "--loop", "--interval", "0.1"])
     sim.start()
     wait_http(f"http://127.0.0.1:{port}/healthz")
-    from revenue.tests.helpers import approved_fee_source
-    from revenue.models import OutboxMessage
     from django.db import connection
+
+    from revenue.models import OutboxMessage
+    from revenue.tests.helpers import approved_fee_source
     started = time.monotonic()
     ids = [approved_fee_source(i, amount=f"{1200000 + i * 7919}.{i % 100:02d}").pk for i in range(1, args.sources + 1)]
     connection.close()
@@ -113,9 +114,10 @@ def one_run(n, args, rng):
         proc.start()
         if victim == "simulator":
             wait_http(f"http://127.0.0.1:{port}/healthz")
+    from django.utils import timezone
+
     from revenue import exchange, reconciliation
     from revenue.models import FeeSource, InboxMessage, Payment
-    from django.utils import timezone
     connection.close()
     deadline = time.monotonic() + 60
     differences = None

@@ -223,7 +223,7 @@ class Payment(models.Model):
     instalment_seq = models.PositiveSmallIntegerField("期次")
     paid_on = models.DateField("缴款日期")
     amount = models.DecimalField("缴纳本金（元）", max_digits=16, decimal_places=2)
-    late_fee = models.DecimalField("滞纳金（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
+    late_fee = models.DecimalField("滞纳金（元）", max_digits=16, decimal_places=2, default=Decimal(0))
     tax_ref = models.CharField("税票号", max_length=40, unique=True)
     message_id = models.CharField("消息标识", max_length=64, unique=True)
 

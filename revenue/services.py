@@ -17,8 +17,18 @@ from core.models import Region
 from core.workdays import add_working_days
 
 from . import rules
-from .models import (ApprovalStep, FeeSource, InboxMessage, Instalment, MiningRight, OutboxMessage, Payment,
-                     PaymentNotice, Review, RightChange)
+from .models import (
+    ApprovalStep,
+    FeeSource,
+    InboxMessage,
+    Instalment,
+    MiningRight,
+    OutboxMessage,
+    Payment,
+    PaymentNotice,
+    Review,
+    RightChange,
+)
 
 FUNCTION = "natural_resources"
 SYSTEM_USERNAME = "tax_exchange"

@@ -45,6 +45,7 @@ def control(sim, path, payload):
 def drain(passes=60, until=None):
     """Run exchange passes (as the worker does), ignoring backoff, until `until()` holds."""
     from django.utils import timezone
+
     from revenue.models import OutboxMessage
     for _ in range(passes):
         OutboxMessage.objects.filter(state="pending").update(next_attempt_at=timezone.now())

@@ -106,6 +106,7 @@ def test_messages_are_signed_and_a_wrong_signature_is_refused(revenue_setup, tax
 
 def test_a_use_fee_review_goes_to_the_tax_bureau_and_its_answer_comes_back(revenue_setup, taxsim):
     from revenue.models import Review
+
     from .helpers import colleague, right
     taxsim()
     fs = services.create_fee_source(user("nr_renhe"), right(), kind="use_fee", amount="3215.00",

@@ -2,7 +2,6 @@
 import datetime as dt
 import io
 import json
-from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -78,8 +77,9 @@ def test_reach_other_counties_and_other_departments_see_nothing(revenue_setup, c
 
 
 def test_dashboards_at_three_levels_show_the_same_fee_source_and_the_split(revenue_setup, client, taxsim):
-    from .helpers import control, drain
     from revenue.models import Payment
+
+    from .helpers import control, drain
     sim = taxsim()
     fs = approved_fee_source(amount="12000000.00")
     drain(until=lambda: FeeSource.objects.get(pk=fs.pk).state == "notified")
@@ -146,6 +146,7 @@ def test_every_page_renders_over_demo_data_and_reconciliation_says_when_the_bure
                                                                                         settings):
     from revenue import demo
     from revenue.models import Reconciliation
+
     from .conftest import free_port
     demo.load_demo(rights_count=12)
     fs = FeeSource.objects.first()

@@ -51,11 +51,11 @@ def test_split_is_forty_sixty_and_the_parts_add_up_to_the_fen(revenue_setup):
 
 def test_approval_chain_climbs_with_the_amount(revenue_setup):
     on = D(2026, 6, 1)
-    assert rules.approval_chain("county", Decimal("50000"), on) == ["county"]
-    assert rules.approval_chain("county", Decimal("5000000"), on) == ["city"]
-    assert rules.approval_chain("county", Decimal("12000000"), on) == ["city", "province"]
-    assert rules.approval_chain("city", Decimal("12000000"), on) == ["province"]
-    assert rules.approval_chain("province", Decimal("12000000"), on) == ["province"]
+    assert rules.approval_chain("county", Decimal(50000), on) == ["county"]
+    assert rules.approval_chain("county", Decimal(5000000), on) == ["city"]
+    assert rules.approval_chain("county", Decimal(12000000), on) == ["city", "province"]
+    assert rules.approval_chain("city", Decimal(12000000), on) == ["province"]
+    assert rules.approval_chain("province", Decimal(12000000), on) == ["province"]
 
 
 def test_send_clock_warns_before_and_alerts_after_ten_working_days(revenue_setup):

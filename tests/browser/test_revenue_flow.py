@@ -26,6 +26,7 @@ def revenue_live(transactional_db, tmp_path, settings):
 def exchange_until(done):
     """What the exchange worker does beside the server, until `done()` holds."""
     import time
+
     from revenue import exchange
     for _ in range(50):
         exchange.run_once()
