@@ -14,7 +14,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop=False, interval=2.0, **options):
         while True:
-            result = exchange.run_once()
+            try:
+                result = exchange.run_once()
+            except Exception as exc:  # a locked database or the like: say so and try the next round
+                if not loop:
+                    raise
+                self.stderr.write(f"本轮交换未完成：{exc}")
+                time.sleep(interval)
+                continue
             if not loop:
                 self.stdout.write(f"发送 {result['sent']} 条，收到 {result['received']} 条，补入账 {result['applied_late']} 条")
                 return
