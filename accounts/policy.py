@@ -22,12 +22,15 @@ _POLICY_CENTRE = {"policy.edit", "policy.import", "policy.publish", "policy.over
 # Hall operations and the bulletin: windows and departments send activity reports.
 _ACTIVITY = {"activity.submit"}
 _BULLETIN = {"activity.edit", "duty.manage", "keywork.edit", "bulletin.edit", "bulletin.issue"}
+# 自然资源非税收入: natural-resources staff register rights, fill in and approve fee
+# sources (revenue services also require the natural-resources function).
+_REVENUE = {"revenue.view", "revenue.edit", "revenue.approve"}
 ROLE_ACTIONS = {
     Role.CLERK: _VIEW | _ACTIVITY | {"duty.sign", "organisation.create", "person.create", "case.consult", "case.receive", "case.accept",
                          "case.correct", "case.answer_correction", "case.transfer", "case.issue", "stats.view"},
-    Role.REVIEWER: _VIEW | _ACTIVITY | _POLICY_DEPT | {"case.review", "case.correct", "case.transfer", "manual.draft",
-                                                       "stats.view"},
-    Role.DEPT_ADMIN: _VIEW | _CATALOGUE | _ACTIVITY | _POLICY_DEPT | {"stats.view",
+    Role.REVIEWER: _VIEW | _ACTIVITY | _POLICY_DEPT | _REVENUE | {"case.review", "case.correct", "case.transfer",
+                                                                  "manual.draft", "stats.view"},
+    Role.DEPT_ADMIN: _VIEW | _CATALOGUE | _ACTIVITY | _POLICY_DEPT | _REVENUE | {"stats.view",
                                            "duty.sign", "staff.view", "staff.manage", "manual.draft", "manual.confirm",
                                            "case.follow_up"},
     Role.CENTRE_MANAGER: _VIEW | _CATALOGUE | _POLICY_CENTRE | _ACTIVITY | _BULLETIN | {
@@ -38,7 +41,8 @@ ROLE_ACTIONS = {
     Role.SYSADMIN: _VIEW | _CATALOGUE | _POLICY_CENTRE | _ACTIVITY | _BULLETIN | {
                                          "organisation.create", "organisation.edit", "person.create", "staff.view",
                                          "staff.manage", "audit.view", "audit.verify", "calendar.edit",
-                                         "reference.edit", "case.follow_up", "manual.review", "stats.view"},
+                                         "reference.edit", "case.follow_up", "manual.review", "stats.view",
+                                         "revenue.view", "revenue.exchange"},
 }
 PUBLIC_ACTIONS = {"portal.access", "organisation.register", "organisation.view", "case.view", "case.apply",
                   "case.answer_correction", "case.evaluate", "policy.ask", "matching.calculate", "matching.confirm"}
@@ -68,7 +72,9 @@ ACTION_NAMES = {
     "matching.manage": "维护匹配规则和发起免申即享", "matching.profile": "导入和更新企业画像",
     "matching.grant": "发布公示、登记异议和兑现",
     "activity.submit": "报送政务工作动态", "activity.edit": "编辑和采用政务工作动态", "duty.manage": "安排厅(局)长进大厅",
-    "duty.sign": "值守签到", "keywork.edit": "维护重点工作", "bulletin.edit": "编辑工作周报", "bulletin.issue": "印发工作周报",
+    "duty.sign": "值守签到",
+    "revenue.view": "查看自然资源非税收入", "revenue.edit": "登记矿业权和填报费源信息",
+    "revenue.approve": "审批费源信息和办理复核", "revenue.exchange": "处理费源推送失败和对账", "keywork.edit": "维护重点工作", "bulletin.edit": "编辑工作周报", "bulletin.issue": "印发工作周报",
 }
 
 

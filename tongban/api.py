@@ -25,6 +25,7 @@ from hall.api import router as hall_router
 from matching.api import router as matching_router
 from policies.api import router as policies_router
 from policies.api_search import router as policy_search_router
+from revenue.api import router as revenue_router
 from core.errors import ServiceError, from_validation_error
 
 
@@ -78,6 +79,7 @@ api.add_router("/", policy_search_router)
 api.add_router("/", matching_router)
 api.add_router("/", hall_router)
 api.add_router("/", bulletin_router)
+api.add_router("/", revenue_router)
 
 
 def _reply(request, status, code, message, errors=None):

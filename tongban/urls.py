@@ -61,6 +61,7 @@ urlpatterns = [
     path("console/hall/", include(("hall.urls_console", "hall_console"))),
     path("console/bulletin/", include(("bulletin.urls", "bulletin"))),
     path("messages/", include(("messaging.urls", "messaging"))),
+    path("console/revenue/", include(("revenue.urls_console", "revenue"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

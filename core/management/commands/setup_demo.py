@@ -7,6 +7,7 @@ from core.reference import load_all
 from bulletin import demo as bulletin_demo
 from matching import demo as matching_demo
 from policies import demo as policies_demo
+from revenue import demo as revenue_demo
 
 
 def real_records():
@@ -59,7 +60,8 @@ class Command(BaseCommand):
         policies_demo.load_demo()
         matching_demo.load_demo()
         bulletin_demo.load_demo()
+        revenue_demo.load_demo()  # idempotent: a year of fee sources, once
         self.stdout.write("已载入演示数据。" if loaded else "数据库已有用户，未重复载入演示数据。")
         self.stdout.write(f"\n演示登录（密码均为 {demo.DEMO_PASSWORD}）：")
-        for username, name, role in demo.logins():
+        for username, name, role in demo.logins() + revenue_demo.logins():
             self.stdout.write(f"  {username:<20} {name}（{role}）")
