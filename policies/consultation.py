@@ -4,8 +4,8 @@
   (cases.services.record_policy_consultation, channel 网上政策咨询) once per
   asker and question per day: the asker is the signed-in user, else the
   browser session, else the address (`asker_key`), so posting the same
-  question again adds nothing; an asker may ask at most ASK_LIMIT questions
-  a minute (ask_limit; refused with 429 beyond). Window and 12345 consultations are
+  question again adds nothing. How often one may ask is limited where the
+  question comes in (core.ratelimits, "ask"). Window and 12345 consultations are
   registered by staff (cases.services.record_consultation).
 - open_ticket: "没有解决我的问题" turns the question into a ticket routed to
   the department that claims the matched item (or issued the document),
@@ -32,16 +32,6 @@ from .answer import build_card
 from .models import BenefitItem, PolicyDocument, PolicyTicket
 
 MAX_QUESTION = 500
-ASK_LIMIT = 10  # questions a minute per asker (TONGBAN_POLICY_ASK_PER_MINUTE); counted per worker process
-
-
-def ask_limit():
-    value = getattr(settings, "TONGBAN_POLICY_ASK_PER_MINUTE", None) or os.environ.get("TONGBAN_POLICY_ASK_PER_MINUTE")
-    try:
-        return max(1, int(value)) if value else ASK_LIMIT
-    except (TypeError, ValueError):
-        return ASK_LIMIT
-State = PolicyTicket.State
 
 
 def ticket_days():
@@ -81,27 +71,12 @@ def _hashed(raw):
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def _throttle(key):
-    name = f"policies:ask:{key}"
-    cache.add(name, 0, timeout=60)
-    try:
-        count = cache.incr(name)
-    except ValueError:  # expired in between
-        cache.set(name, 1, timeout=60)
-        count = 1
-    limit = ask_limit()
-    if count > limit:
-        raise ServiceError(f"提问过于频繁：每分钟最多提问{limit}次，请稍后再试",
-                           errors={"question": [f"每分钟最多提问{limit}次"]}, code="too_many", status=429)
-
-
 @transaction.atomic
 def ask(user, question, city="", key=None):
     """The answer card; the question counts as a consultation once per asker per day (anonymous allowed)."""
     question = clean_question(question)
     actor = _asker(user)
     key = key or (_hashed(f"user:{actor.pk}") if actor else "anonymous")
-    _throttle(key)
     card = build_card(question, city=city)
     department = None
     if card["found"]:
