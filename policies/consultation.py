@@ -17,7 +17,6 @@ import hashlib
 import os
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
