@@ -31,6 +31,7 @@ from .answer import build_card
 from .models import BenefitItem, PolicyDocument, PolicyTicket
 
 MAX_QUESTION = 500
+State = PolicyTicket.State
 
 
 def ticket_days():
