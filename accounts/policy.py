@@ -36,7 +36,8 @@ ROLE_ACTIONS = {
     Role.SYSADMIN: _VIEW | _CATALOGUE | _POLICY_CENTRE | _ACTIVITY | _BULLETIN | {
                                          "organisation.create", "organisation.edit", "person.create", "staff.view",
                                          "staff.manage", "audit.view", "audit.verify", "calendar.edit",
-                                         "reference.edit", "case.follow_up", "manual.review", "stats.view"},
+                                         "reference.edit", "case.follow_up", "manual.review", "stats.view",
+                                         "identity.manage"},
 }
 PUBLIC_ACTIONS = {"portal.access", "organisation.register", "organisation.view", "case.view", "case.apply",
                   "case.answer_correction", "case.evaluate", "policy.ask", "matching.calculate", "matching.confirm"}
@@ -70,6 +71,7 @@ ACTION_NAMES = {
     "matching.grant": "发布公示、登记异议和兑现",
     "activity.submit": "报送政务工作动态", "activity.edit": "编辑和采用政务工作动态", "duty.manage": "安排厅(局)长进大厅",
     "duty.sign": "值守签到", "keywork.edit": "维护重点工作", "bulletin.edit": "编辑工作周报", "bulletin.issue": "印发工作周报",
+    "identity.manage": "管理统一身份认证接入平台",
 }
 
 
@@ -119,7 +121,8 @@ def _public_reaches(user, obj) -> bool:
     if isinstance(obj, Person):
         return person is not None and obj.pk == person.pk
     if isinstance(obj, Organisation):
-        return person is not None and obj.agent_set.filter(person=person).exists()
+        from .models import Agent
+        return person is not None and obj.agent_set.filter(Agent.current_q(), person=person).exists()
     if getattr(obj, "policy_kind", None) == "case":
         return person is not None and obj.is_applicant(person)
     return False
@@ -173,7 +176,8 @@ def visible(user, queryset, region_field="region__code", function_field=None):
         if person is None:
             return queryset.none()
         if queryset.model is Organisation:
-            return queryset.filter(agent__person=person)
+            from .models import Agent
+            return queryset.filter(Agent.current_q("agent__"), agent__person=person)
         if queryset.model is Person:
             return queryset.filter(pk=person.pk)
         if hasattr(queryset.model, "applicant_q"):

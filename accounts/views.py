@@ -206,3 +206,40 @@ def staff_create(request):
             messages.success(request, f"已创建工作人员 {user.name}")
             return redirect("console:staff")
     return render(request, "accounts/staff_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_agents(request, pk):
+    """The legal representative's page: who acts for the organisation, with
+    what scope and until when; authorise another, revoke one."""
+    from .forms import AgentForm
+    from .models import Agent
+    org = get_object_or_404(Organisation, pk=pk)
+    policy.require(request.user, "organisation.view", org)
+    form = AgentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agent = services.authorise_agent(request.user, org, **form.cleaned_data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, f"已授权 {agent.person.name} 代办")
+            return redirect("accounts:organisation_agents", pk=org.pk)
+    agents = Agent.objects.filter(organisation=org).select_related("person").order_by("-is_legal_representative",
+                                                                                         "person__name")
+    return render(request, "accounts/organisation_agents.html", {"org": org, "agents": agents, "form": form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def revoke_agent(request, pk):
+    from .models import Agent
+    agent = get_object_or_404(Agent.objects.select_related("organisation", "person"), pk=pk)
+    try:
+        services.revoke_agent(request.user, agent)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已撤销 {agent.person.name} 的代办授权")
+    return redirect("accounts:organisation_agents", pk=agent.organisation_id)

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts import views as accounts_views
 from core import views as core_views
+from identity import urls as identity_urls
 
 from .api import api
 
@@ -18,6 +19,8 @@ account = ([
     path("home/", accounts_views.home, name="home"),
     path("me/", accounts_views.me, name="me"),
     path("me/organisations/new/", accounts_views.register_organisation, name="register_organisation"),
+    path("me/organisations/<int:pk>/agents/", accounts_views.organisation_agents, name="organisation_agents"),
+    path("me/agents/<int:pk>/revoke/", accounts_views.revoke_agent, name="revoke_agent"),
 ], "accounts")
 
 console = ([
@@ -52,6 +55,9 @@ urlpatterns = [
     path("console/matching/", include(("matching.urls_console", "matching_console"))),
     path("console/hall/", include(("hall.urls_console", "hall_console"))),
     path("console/bulletin/", include(("bulletin.urls", "bulletin"))),
+    path("oidc/", include(identity_urls.provider)),
+    path("identity/", include(identity_urls.public)),
+    path("console/identity/", include(identity_urls.console)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
