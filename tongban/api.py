@@ -76,8 +76,7 @@ def _model_invalid(request, exc):
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     refusal = getattr(request, "token_refusal", None)
-    return _reply(request, 401, "invalid_token" if refusal else "unauthenticated",
-                  refusal or "请先登录，或提供有效的 API 令牌")
+    return _reply(request, 401, "unauthenticated", refusal or "请先登录，或提供有效的 API 令牌")
 
 
 @api.exception_handler(PermissionDenied)

@@ -169,7 +169,7 @@ def test_expired_tampered_revoked_tokens_refused_with_reason(parties, browser_se
         return requests.get(f"{api}/me", headers={"Authorization": f"Bearer {access}"})
 
     tampered = me(token["access_token"][:-2] + "xx")
-    assert tampered.status_code == 401 and tampered.json()["code"] == "invalid_token"
+    assert tampered.status_code == 401 and tampered.json()["code"] == "unauthenticated"
     assert "无效" in tampered.json()["message"]
     AccessToken.objects.filter(application__client_id=client_id(CHENGDU)).update(
         expires=timezone.now() - timedelta(seconds=1))
