@@ -19,3 +19,13 @@ def browser_session(live_server):
         assert r.status_code == 302, r.text[:500]
         return s
     return sign_in
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fast_password_hashing():
+    """As in tests/browser: live-server tests re-create the demo accounts each
+    time; a fast hasher spares seconds of Argon2 that these tests don't look at."""
+    from django.test import override_settings
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher",
+                                             "django.contrib.auth.hashers.Argon2PasswordHasher"]):
+        yield

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from django.contrib.auth.hashers import check_password
 from django.utils import timezone
 from oauth2_provider.models import Application
 
@@ -68,7 +69,9 @@ def test_console_registers_a_party_and_shows_its_secret_once(signed_in):
     secret = response.context["secret"]
     app = Application.objects.get(name="遂宁市惠企平台")
     assert secret in response.content.decode()
-    assert app.client_secret != secret and app.client_secret.startswith("pbkdf2") or app.client_secret.startswith("argon2")
+    # Kept as a password hash, which the secret (and only it) matches.
+    assert secret not in app.client_secret and check_password(secret, app.client_secret)
+    assert not check_password(secret[:-1], app.client_secret)
     listing = client.get("/console/identity/").content.decode()
     assert "遂宁市惠企平台" in listing and secret not in listing
     entry = AuditEntry.objects.filter(action="create", object_type="oauth2_provider.Application").get()
