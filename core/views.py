@@ -51,6 +51,7 @@ CONSOLE_LINKS = [
     ("person.create", "console:person_new", "登记自然人", "为窗口办事群众登记身份信息"),
     ("staff.view", "console:staff", "工作人员", "本部门或本辖区的工作人员及其角色"),
     ("audit.view", "console:audit", "审计日志", "谁在何时修改了什么，及审计链校验"),
+    ("identity.manage", "identity_console:parties", "统一身份认证接入", "登记市州自建平台等接入平台，密钥只显示一次"),
     ("console.access", "console:calendar", "工作日历", "法定节假日与调休，办理时限按此计算"),
 ]
 

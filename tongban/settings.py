@@ -182,6 +182,7 @@ OAUTH2_PROVIDER = {
                "organisation": "您代办的组织、授权范围", "policy": "以您的身份查询惠企政策"},
     "DEFAULT_SCOPES": ["openid"],
     "PKCE_REQUIRED": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],  # code flow only: no tokens in browser URLs
     "ACCESS_TOKEN_EXPIRE_SECONDS": 900,
     "ID_TOKEN_EXPIRE_SECONDS": _ID_TOKEN_SECONDS,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 8 * 3600,

@@ -121,3 +121,15 @@ def test_replaced_signing_key_stays_published_until_its_tokens_expire(tmp_path):
     assert active != first and old == [first]
     later, old = signing_keys(tmp_path, keep_seconds=60, now=time.time() + 61)
     assert later == active and old == []
+
+
+@pytest.mark.django_db
+def test_login_on_the_way_to_a_party_is_throttled_like_any_other(client, settings):
+    """The provider has one password form: django-axes locks it after repeated failures."""
+    register_cities("127.0.0.1", 8001, codes=["510100"])
+    login = "/accounts/login/?next=" + authorize_url("510100", 8001).replace("&", "%26").replace("?", "%3F")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(login, {"username": "agent", "password": "wrong-password"})
+    locked = client.post(login, {"username": "agent", "password": "Tongban@2024"})
+    assert locked.status_code == 429 and "登录失败次数过多" in locked.content.decode()
+    assert not AuditEntry.objects.filter(action="token_grant").exists()
