@@ -168,8 +168,9 @@ def register_organisation_as_agent(user, data):
             message = "统一社会信用代码已登记：如需成为该组织的经办人，请持单位授权委托书到政务服务大厅办理"
         raise ServiceError(message, errors={"uscc": [message]})
     org = _organisation_from(data)
-    org.save()
-    Agent.objects.create(organisation=org, person=person)
+    with audit.acting_for(org):
+        org.save()
+        Agent.objects.create(organisation=org, person=person)
     return org
 
 

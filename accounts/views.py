@@ -72,7 +72,9 @@ def register(request):
 @login_required
 def me(request):
     person = getattr(request.user, "person", None)
-    organisations = person.organisations.select_related("region") if person else []
+    from .models import Agent
+    organisations = (Organisation.objects.filter(Agent.current_q("agent__"), agent__person=person)
+                     .select_related("region") if person else [])
     return render(request, "accounts/me.html", {"person": person, "organisations": organisations})
 
 
@@ -243,3 +245,21 @@ def revoke_agent(request, pk):
     else:
         messages.success(request, f"已撤销 {agent.person.name} 的代办授权")
     return redirect("accounts:organisation_agents", pk=agent.organisation_id)
+
+
+ACTING_ORGANISATION = "acting_organisation"  # session key: the organisation an agent acts for now
+
+
+@login_required
+@require_http_methods(["POST"])
+def act_for(request):
+    """An agent of several organisations chooses which one they act for now
+    (what they change is audited on its behalf)."""
+    from .models import Agent
+    uscc = request.POST.get("uscc", "")
+    if Agent.objects.filter(Agent.current_q(), person__user=request.user, organisation__uscc=uscc).exists():
+        request.session[ACTING_ORGANISATION] = uscc
+        messages.success(request, "已切换代办的组织")
+    else:
+        messages.error(request, "您不是该组织的有效经办人")
+    return redirect("accounts:me")

@@ -81,6 +81,27 @@ def acting_for(org):
         _on_behalf_of.reset(token)
 
 
+def _behalf_now():
+    value = _on_behalf_of.get()
+    return (value() or "")[:200] if callable(value) else value
+
+
+@contextmanager
+def acting_for_lazily(label_of):
+    """Like `acting_for`, with the label worked out only if something is recorded."""
+    cache = []
+
+    def label():
+        if not cache:
+            cache.append(behalf_label(label_of()))
+        return cache[0]
+    token = _on_behalf_of.set(label)
+    try:
+        yield
+    finally:
+        _on_behalf_of.reset(token)
+
+
 @contextmanager
 def request_context(request):
     token = _context.set(request)
@@ -182,7 +203,7 @@ def record(action, obj=None, *, before=None, after=None, actor=None, object_type
             actor_id=getattr(actor.user, "pk", None),
             actor_label=actor.label[:150],
             ip=actor.ip or "",
-            on_behalf_of=behalf_label(on_behalf_of) if on_behalf_of else _on_behalf_of.get(),
+            on_behalf_of=behalf_label(on_behalf_of) if on_behalf_of else _behalf_now(),
             action=action,
             object_type=object_type or "",
             object_id=str(object_id or ""),

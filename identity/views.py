@@ -196,3 +196,4 @@ def party_secret(request, pk):
     party = get_object_or_404(RelyingParty, pk=pk)
     secret = services.new_secret(request.user, party)
     return render(request, "identity/party_secret.html", {"party": party, "secret": secret})
+

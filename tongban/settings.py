@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.AuditContextMiddleware",
+    "identity.middleware.OnBehalfOfMiddleware",
     # Axes must come last: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]

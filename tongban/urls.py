@@ -21,6 +21,7 @@ account = ([
     path("me/organisations/new/", accounts_views.register_organisation, name="register_organisation"),
     path("me/organisations/<int:pk>/agents/", accounts_views.organisation_agents, name="organisation_agents"),
     path("me/agents/<int:pk>/revoke/", accounts_views.revoke_agent, name="revoke_agent"),
+    path("me/act-for/", accounts_views.act_for, name="act_for"),
 ], "accounts")
 
 console = ([

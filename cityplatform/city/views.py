@@ -75,8 +75,11 @@ def backchannel_logout(request):
     end every local session of that province session, answer 200."""
     raw = request.POST.get("logout_token", "")
     try:
-        keys = KeySet.import_key_set(oauth.tongban.fetch_jwk_set(force=True))
-        token = jwt.decode(raw, keys, algorithms=["RS256"])
+        try:
+            token = jwt.decode(raw, KeySet.import_key_set(oauth.tongban.fetch_jwk_set()), algorithms=["RS256"])
+        except (JoseError, ValueError):  # perhaps signed by a key rotated in since the JWKS was cached
+            token = jwt.decode(raw, KeySet.import_key_set(oauth.tongban.fetch_jwk_set(force=True)),
+                               algorithms=["RS256"])
         jwt.JWTClaimsRegistry(iss={"essential": True, "value": settings.TONGBAN_ISSUER},
                               aud={"essential": True, "value": oauth.tongban.client_id},
                               iat={"essential": True}, jti={"essential": True}).validate(token.claims)

@@ -133,3 +133,31 @@ def test_login_on_the_way_to_a_party_is_throttled_like_any_other(client, setting
     locked = client.post(login, {"username": "agent", "password": "Tongban@2024"})
     assert locked.status_code == 429 and "登录失败次数过多" in locked.content.decode()
     assert not AuditEntry.objects.filter(action="token_grant").exists()
+
+
+@pytest.mark.django_db
+def test_an_agents_changes_are_audited_on_behalf_of_their_organisation(client):
+    from accounts.demo import DEMO_PASSWORD
+    assert client.post("/accounts/login/", {"username": "agent", "password": DEMO_PASSWORD}).status_code == 302
+    org = Organisation.objects.get(name="成都锦程数字科技有限公司")
+    login = AuditEntry.objects.filter(action="login").latest("seq")
+    assert login.on_behalf_of == f"{org.name}（{org.uscc}）"
+    from accounts.demo import make_uscc
+    uscc = make_uscc("510107", "1", 9900001)
+    response = client.post("/accounts/me/organisations/new/", {"uscc": uscc, "name": "成都新设科技有限公司",
+                                                               "region": "510107"})
+    assert response.status_code == 302
+    created = AuditEntry.objects.filter(object_type="accounts.Organisation", action="create").latest("seq")
+    assert created.on_behalf_of == f"成都新设科技有限公司（{uscc}）" and created.actor_label.startswith("陈刚")
+    # Now agent of two: nothing is guessed until one is chosen.
+    from identity.middleware import organisation_acted_for
+    from django.test import RequestFactory
+    request = RequestFactory().get("/")
+    request.user, request.session = login.actor, {}
+    assert organisation_acted_for(request) is None
+    request.session = {"acting_organisation": org.uscc}
+    assert organisation_acted_for(request) == org
+    assert client.post("/accounts/me/act-for/", {"uscc": org.uscc}).status_code == 302
+    assert "正在代办" in client.get("/accounts/me/").content.decode()
+    client.post("/accounts/me/act-for/", {"uscc": "91510000MA0000000X"})
+    assert "您不是该组织的有效经办人" in client.get("/accounts/me/").content.decode()
