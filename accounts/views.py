@@ -263,3 +263,28 @@ def act_for(request):
     else:
         messages.error(request, "您不是该组织的有效经办人")
     return redirect("accounts:me")
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def person_verify(request):
+    """A clerk raises a person to level three after seeing them and their ID
+    card at the window (or their digital certificate)."""
+    from .forms import VerifyPersonForm
+    from .models import Person
+    policy.require(request.user, "person.create")
+    form = VerifyPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = Person.objects.filter(resident_id=data["resident_id"].strip().upper(), name=data["name"].strip()).first()
+        try:
+            if person is None:
+                raise ServiceError("未找到该姓名和身份证号的自然人，请先登记", errors={"resident_id": ["未找到该姓名和身份证号的自然人"]})
+            record = services.verify_in_person(request.user, person, method=data["method"], note=data["note"])
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, f"{person.name}（{person.masked_id}）现为{record.get_level_display()}")
+            return redirect("console:person_verify")
+    return render(request, "accounts/person_form.html", {"form": form, "title": "实名核验（三级认证）",
+                                                         "button": "核验"})

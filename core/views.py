@@ -49,6 +49,7 @@ CONSOLE_LINKS = [
     ("bulletin.edit", "bulletin:index", "工作周报", "生成、编辑、导出 DOCX/PDF 并印发每周工作周报"),
     ("organisation.view", "console:organisations", "法人信息", "查看和登记本辖区的法人及其他组织"),
     ("person.create", "console:person_new", "登记自然人", "为窗口办事群众登记身份信息"),
+    ("person.create", "console:person_verify", "实名核验", "当面核验身份证件或数字证书，提升为三级认证"),
     ("staff.view", "console:staff", "工作人员", "本部门或本辖区的工作人员及其角色"),
     ("audit.view", "console:audit", "审计日志", "谁在何时修改了什么，及审计链校验"),
     ("identity.manage", "identity_console:parties", "统一身份认证接入", "登记市州自建平台等接入平台，密钥只显示一次"),

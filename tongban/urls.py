@@ -31,6 +31,7 @@ console = ([
     path("organisations/<int:pk>/", accounts_views.organisation_detail, name="organisation"),
     path("organisations/<int:pk>/edit/", accounts_views.organisation_edit, name="organisation_edit"),
     path("persons/new/", accounts_views.person_create, name="person_new"),
+    path("persons/verify/", accounts_views.person_verify, name="person_verify"),
     path("staff/", accounts_views.staff_list, name="staff"),
     path("staff/new/", accounts_views.staff_create, name="staff_new"),
     path("audit/", core_views.audit_list, name="audit"),

@@ -161,3 +161,19 @@ def test_an_agents_changes_are_audited_on_behalf_of_their_organisation(client):
     assert "正在代办" in client.get("/accounts/me/").content.decode()
     client.post("/accounts/me/act-for/", {"uscc": "91510000MA0000000X"})
     assert "您不是该组织的有效经办人" in client.get("/accounts/me/").content.decode()
+
+
+@pytest.mark.django_db
+def test_clerk_verifies_a_person_at_the_window_to_level_three(signed_in):
+    citizen = Person.objects.get(user__username="citizen")
+    client = signed_in("clerk")
+    wrong = client.post("/console/persons/verify/", {"name": "刘芳", "resident_id": "110101199003070000",
+                                                     "method": "in_person"})
+    assert "未找到该姓名和身份证号的自然人" in wrong.content.decode() and citizen.assurance_level == 1
+    done = client.post("/console/persons/verify/", {"name": "刘芳", "resident_id": citizen.resident_id,
+                                                    "method": "in_person", "note": "查验身份证原件"}, follow=True)
+    assert "现为三级：窗口当面核验或数字证书认证" in done.content.decode()
+    record = citizen.assurance
+    assert record.level == 3 and record.checked_by.username == "clerk" and record.method == "in_person"
+    assert claims_for(citizen.user)["acr"] == "urn:tongban:loa:3"
+    assert signed_in("citizen").get("/console/persons/verify/").status_code == 403
