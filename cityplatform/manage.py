@@ -8,6 +8,6 @@ import os
 import sys
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cityplatform.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "cityplatform.settings"  # its own project, whatever the caller had
     from django.core.management import execute_from_command_line
     execute_from_command_line(sys.argv)
