@@ -3,11 +3,12 @@
 Codes are built with python-stdnum's check-digit functions so they pass the
 same validation real input does."""
 from django.db import transaction
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from core.models import Department
 
-from .models import Agent, Organisation, Person, Role, User
+from .models import Agent, AssuranceRecord, Organisation, Person, Role, User
 
 DEMO_PASSWORD = "Tongban@2024"
 
@@ -68,7 +69,10 @@ def load_demo():
         org = Organisation.objects.create(uscc=make_uscc(region, kind, 8800000 + serial * 137), name=name,
                                           region_id=region, legal_representative=legal, address=address)
         if agent:
-            Agent.objects.create(organisation=org, person=people[agent])
+            Agent.objects.create(organisation=org, person=people[agent], scopes=["policy", "claim"])
+    # The citizen registered online (level one); the agent was verified at a window (level three).
+    for username, level, method in (("citizen", 1, "self"), ("agent", 3, "in_person")):
+        AssuranceRecord.objects.create(person=people[username], level=level, method=method, reached_at=timezone.now())
     return True
 
 

@@ -82,6 +82,50 @@ class Person(models.Model):
     def masked_id(self):
         return f"{self.resident_id[:6]}********{self.resident_id[-4:]}"
 
+    @property
+    def assurance(self):
+        """The highest assurance level reached, with how and when (None: never recorded)."""
+        return self.assurances.order_by("-level", "-reached_at").first()
+
+    @property
+    def assurance_level(self):
+        record = self.assurance
+        return record.level if record else AssuranceLevel.SELF_REGISTERED
+
+
+class AssuranceLevel(models.IntegerChoices):
+    """How sure the platform is that an account is the person it names
+    (levels after GB/T 31504-2015 and 国办发〔2018〕45号 的实名核验要求: the stronger
+    the check, the higher the level)."""
+    SELF_REGISTERED = 1, "一级：自行注册"
+    REGISTER_CHECKED = 2, "二级：姓名与身份证号经人口库核验"
+    VERIFIED = 3, "三级：窗口当面核验或数字证书认证"
+
+
+class AssuranceRecord(models.Model):
+    """One level reached by a person: the method, when, and who checked."""
+
+    class Method(models.TextChoices):
+        SELF = "self", "自行注册"
+        REGISTER = "register", "人口库比对"
+        IN_PERSON = "in_person", "窗口当面核验"
+        CERTIFICATE = "certificate", "数字证书认证"
+
+    person = models.ForeignKey(Person, verbose_name="自然人", on_delete=models.CASCADE, related_name="assurances")
+    level = models.PositiveSmallIntegerField("认证等级", choices=AssuranceLevel.choices)
+    method = models.CharField("认证方式", max_length=12, choices=Method.choices)
+    reached_at = models.DateTimeField("认证时间")
+    checked_by = models.ForeignKey("User", verbose_name="核验人", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "实名认证记录"
+        ordering = ["-reached_at"]
+
+    def __str__(self):
+        return f"{self.person} {self.get_level_display()}"
+
 
 class Organisation(models.Model):
     """A legal person or other organisation, known by its credit code."""
@@ -92,7 +136,8 @@ class Organisation(models.Model):
     legal_representative = models.CharField("法定代表人", max_length=60, blank=True)
     address = models.CharField("住所", max_length=200, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    agents = models.ManyToManyField(Person, through="Agent", related_name="organisations", verbose_name="经办人")
+    agents = models.ManyToManyField(Person, through="Agent", through_fields=("organisation", "person"),
+                                    related_name="organisations", verbose_name="经办人")
 
     class Meta:
         verbose_name = verbose_name_plural = "法人及其他组织"
@@ -102,12 +147,27 @@ class Organisation(models.Model):
         return self.name
 
 
+class AgentScope(models.TextChoices):
+    """What an agent may do for the organisation."""
+    POLICY = "policy", "查询惠企政策"
+    CLAIM = "claim", "申报兑现惠企政策"
+    CASE = "case", "办理政务服务事项"
+    ALL = "all", "全部事务（法定代表人）"
+
+
 class Agent(models.Model):
-    """A person authorised to act for an organisation (经办人)."""
+    """A person authorised to act for an organisation (经办人), with what they
+    may do and until when; the legal representative authorises and revokes."""
 
     organisation = models.ForeignKey(Organisation, verbose_name="组织", on_delete=models.CASCADE)
     person = models.ForeignKey(Person, verbose_name="经办人", on_delete=models.CASCADE)
     authorised_at = models.DateTimeField("授权时间", auto_now_add=True)
+    is_legal_representative = models.BooleanField("法定代表人", default=False)
+    scopes = models.JSONField("授权范围", default=list, blank=True)
+    expires_at = models.DateTimeField("授权截止", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    authorised_by = models.ForeignKey(Person, verbose_name="授权人", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")
 
     class Meta:
         verbose_name = verbose_name_plural = "经办人授权"
@@ -115,6 +175,24 @@ class Agent(models.Model):
 
     def __str__(self):
         return f"{self.person} 代办 {self.organisation}"
+
+    @staticmethod
+    def current_q(prefix=""):
+        """Authorisations in force now: not revoked, not past their expiry."""
+        from django.utils import timezone
+        return (models.Q(**{f"{prefix}revoked_at__isnull": True})
+                & (models.Q(**{f"{prefix}expires_at__isnull": True}) | models.Q(**{f"{prefix}expires_at__gt": timezone.now()})))
+
+    @property
+    def in_force(self):
+        from django.utils import timezone
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+    @property
+    def scope_labels(self):
+        if self.is_legal_representative:
+            return [AgentScope.ALL.label]
+        return [AgentScope(s).label for s in self.scopes if s in AgentScope.values]
 
 
 class APIToken(models.Model):

@@ -42,7 +42,7 @@ ROLE_ACTIONS = {
                                          "organisation.create", "organisation.edit", "person.create", "staff.view",
                                          "staff.manage", "audit.view", "audit.verify", "calendar.edit",
                                          "reference.edit", "case.follow_up", "manual.review", "stats.view",
-                                         "revenue.view", "revenue.exchange"},
+                                         "revenue.view", "revenue.exchange", "identity.manage"},
 }
 PUBLIC_ACTIONS = {"portal.access", "organisation.register", "organisation.view", "case.view", "case.apply",
                   "case.answer_correction", "case.evaluate", "policy.ask", "matching.calculate", "matching.confirm"}
@@ -75,6 +75,7 @@ ACTION_NAMES = {
     "duty.sign": "值守签到",
     "revenue.view": "查看自然资源非税收入", "revenue.edit": "登记矿业权和填报费源信息",
     "revenue.approve": "审批费源信息和办理复核", "revenue.exchange": "处理费源推送失败和对账", "keywork.edit": "维护重点工作", "bulletin.edit": "编辑工作周报", "bulletin.issue": "印发工作周报",
+    "identity.manage": "管理统一身份认证接入平台",
 }
 
 
@@ -124,7 +125,8 @@ def _public_reaches(user, obj) -> bool:
     if isinstance(obj, Person):
         return person is not None and obj.pk == person.pk
     if isinstance(obj, Organisation):
-        return person is not None and obj.agent_set.filter(person=person).exists()
+        from .models import Agent
+        return person is not None and obj.agent_set.filter(Agent.current_q(), person=person).exists()
     if getattr(obj, "policy_kind", None) == "case":
         return person is not None and obj.is_applicant(person)
     return False
@@ -176,7 +178,8 @@ def visible(user, queryset, region_field="region__code", function_field=None):
         if person is None:
             return queryset.none()
         if queryset.model is Organisation:
-            return queryset.filter(agent__person=person)
+            from .models import Agent
+            return queryset.filter(Agent.current_q("agent__"), agent__person=person)
         if queryset.model is Person:
             return queryset.filter(pk=person.pk)
         if hasattr(queryset.model, "applicant_q"):

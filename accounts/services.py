@@ -69,6 +69,9 @@ def register_person(*, username, password, name, resident_id, phone="", ip=""):
                 audit.record("create", user, after=audit.snapshot(user))
                 person.user = user
                 person.save()
+                from .models import AssuranceLevel, AssuranceRecord
+                AssuranceRecord.objects.create(person=person, level=AssuranceLevel.SELF_REGISTERED,
+                                               method=AssuranceRecord.Method.SELF, reached_at=timezone.now())
     except IntegrityError:
         # Someone registered the same name or ID a moment ago.
         raise ServiceError("注册信息有误，请按提示修改", errors=_duplicates(user, person)) from None
@@ -165,8 +168,9 @@ def register_organisation_as_agent(user, data):
             message = "统一社会信用代码已登记：如需成为该组织的经办人，请持单位授权委托书到政务服务大厅办理"
         raise ServiceError(message, errors={"uscc": [message]})
     org = _organisation_from(data)
-    org.save()
-    Agent.objects.create(organisation=org, person=person)
+    with audit.acting_for(org):
+        org.save()
+        Agent.objects.create(organisation=org, person=person)
     return org
 
 
@@ -202,3 +206,97 @@ def user_for_token(key):
     APIToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
 
+
+
+# --- assurance levels: how sure we are an account is the person it names ---
+
+def _reach_level(person, level, method, checked_by=None, note=""):
+    from .models import AssuranceRecord
+    if person.assurance_level >= level:
+        return person.assurance
+    return AssuranceRecord.objects.create(person=person, level=level, method=method, reached_at=timezone.now(),
+                                          checked_by=checked_by, note=note)
+
+
+@transaction.atomic
+def check_against_register(user, *, name, resident_id):
+    """Level two: the signed-in person's name and resident ID match the
+    population register (the stand-in in accounts.idregister)."""
+    from . import idregister
+    from .models import AssuranceLevel, AssuranceRecord
+    person = getattr(user, "person", None)
+    if person is None:
+        raise ServiceError("只有完成实名登记的个人用户才能进行身份核验")
+    resident_id = (resident_id or "").strip().upper()
+    if resident_id != person.resident_id:
+        message = "身份证号与账户登记的不一致"
+        raise ServiceError(message, errors={"resident_id": [message]})
+    registered = idregister.lookup(resident_id)
+    if registered is None or registered != (name or "").strip() or registered != person.name:
+        message = "姓名与身份证号未能通过人口库核验，请核对后重试，或到政务服务大厅窗口当面核验"
+        raise ServiceError(message, errors={"name": [message]})
+    return _reach_level(person, AssuranceLevel.REGISTER_CHECKED, AssuranceRecord.Method.REGISTER)
+
+
+@transaction.atomic
+def verify_in_person(actor, person, *, method="in_person", note=""):
+    """Level three: a clerk has seen the person and their ID card at a window,
+    or the person signed with a digital certificate."""
+    from .models import AssuranceLevel, AssuranceRecord
+    policy.require(actor, "person.create")
+    if method not in (AssuranceRecord.Method.IN_PERSON, AssuranceRecord.Method.CERTIFICATE):
+        raise ServiceError("认证方式应为窗口当面核验或数字证书认证", errors={"method": ["认证方式无效"]})
+    return _reach_level(person, AssuranceLevel.VERIFIED, method, checked_by=actor, note=note)
+
+
+# --- agents: the legal representative authorises and revokes them ---
+
+def _legal_representative_of(user, org):
+    person = getattr(user, "person", None)
+    if person is None or not Agent.objects.filter(Agent.current_q(), organisation=org, person=person,
+                                                  is_legal_representative=True).exists():
+        raise ServiceError("只有该组织的法定代表人才能授权或撤销经办人", status=403)
+    return person
+
+
+@transaction.atomic
+def authorise_agent(user, org, *, resident_id, name, scopes, expires_at=None):
+    """The legal representative authorises a registered person to act for the
+    organisation, for the given scopes until `expires_at`."""
+    from .models import AgentScope
+    principal = _legal_representative_of(user, org)
+    errors = {}
+    scopes = [s for s in dict.fromkeys(scopes or []) if s]
+    if not scopes:
+        errors["scopes"] = ["请至少选择一项授权范围"]
+    elif any(s not in AgentScope.values or s == AgentScope.ALL for s in scopes):
+        errors["scopes"] = ["授权范围只能是查询惠企政策、申报兑现惠企政策或办理政务服务事项"]
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = ["授权截止时间应晚于现在"]
+    person = Person.objects.filter(resident_id=(resident_id or "").strip().upper()).first()
+    if person is None or person.name != (name or "").strip():
+        errors["resident_id"] = ["未找到该姓名和身份证号的实名用户，被授权人须先在本平台注册"]
+    elif person.pk == principal.pk:
+        errors["resident_id"] = ["法定代表人无需授权自己"]
+    if errors:
+        raise ServiceError("授权信息有误，请按提示修改", errors=errors)
+    with audit.acting_for(org):
+        agent, _ = Agent.objects.select_for_update().get_or_create(organisation=org, person=person)
+        agent.scopes, agent.expires_at, agent.revoked_at = scopes, expires_at, None
+        agent.authorised_by, agent.is_legal_representative = principal, False
+        agent.save()
+    return agent
+
+
+@transaction.atomic
+def revoke_agent(user, agent):
+    """The legal representative withdraws an authorisation; it stops at once."""
+    agent = Agent.objects.select_for_update().get(pk=agent.pk)
+    _legal_representative_of(user, agent.organisation)
+    if agent.is_legal_representative:
+        raise ServiceError("不能撤销法定代表人本人")
+    if agent.revoked_at is None:
+        with audit.acting_for(agent.organisation):
+            agent.revoked_at = timezone.now()
+            agent.save(update_fields=["revoked_at"])
+    return agent

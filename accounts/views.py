@@ -72,7 +72,9 @@ def register(request):
 @login_required
 def me(request):
     person = getattr(request.user, "person", None)
-    organisations = person.organisations.select_related("region") if person else []
+    from .models import Agent
+    organisations = (Organisation.objects.filter(Agent.current_q("agent__"), agent__person=person)
+                     .select_related("region") if person else [])
     return render(request, "accounts/me.html", {"person": person, "organisations": organisations})
 
 
@@ -206,3 +208,83 @@ def staff_create(request):
             messages.success(request, f"已创建工作人员 {user.name}")
             return redirect("console:staff")
     return render(request, "accounts/staff_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_agents(request, pk):
+    """The legal representative's page: who acts for the organisation, with
+    what scope and until when; authorise another, revoke one."""
+    from .forms import AgentForm
+    from .models import Agent
+    org = get_object_or_404(Organisation, pk=pk)
+    policy.require(request.user, "organisation.view", org)
+    form = AgentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agent = services.authorise_agent(request.user, org, **form.cleaned_data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, f"已授权 {agent.person.name} 代办")
+            return redirect("accounts:organisation_agents", pk=org.pk)
+    agents = Agent.objects.filter(organisation=org).select_related("person").order_by("-is_legal_representative",
+                                                                                         "person__name")
+    return render(request, "accounts/organisation_agents.html", {"org": org, "agents": agents, "form": form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def revoke_agent(request, pk):
+    from .models import Agent
+    agent = get_object_or_404(Agent.objects.select_related("organisation", "person"), pk=pk)
+    try:
+        services.revoke_agent(request.user, agent)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已撤销 {agent.person.name} 的代办授权")
+    return redirect("accounts:organisation_agents", pk=agent.organisation_id)
+
+
+ACTING_ORGANISATION = "acting_organisation"  # session key: the organisation an agent acts for now
+
+
+@login_required
+@require_http_methods(["POST"])
+def act_for(request):
+    """An agent of several organisations chooses which one they act for now
+    (what they change is audited on its behalf)."""
+    from .models import Agent
+    uscc = request.POST.get("uscc", "")
+    if Agent.objects.filter(Agent.current_q(), person__user=request.user, organisation__uscc=uscc).exists():
+        request.session[ACTING_ORGANISATION] = uscc
+        messages.success(request, "已切换代办的组织")
+    else:
+        messages.error(request, "您不是该组织的有效经办人")
+    return redirect("accounts:me")
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def person_verify(request):
+    """A clerk raises a person to level three after seeing them and their ID
+    card at the window (or their digital certificate)."""
+    from .forms import VerifyPersonForm
+    from .models import Person
+    policy.require(request.user, "person.create")
+    form = VerifyPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = Person.objects.filter(resident_id=data["resident_id"].strip().upper(), name=data["name"].strip()).first()
+        try:
+            if person is None:
+                raise ServiceError("未找到该姓名和身份证号的自然人，请先登记", errors={"resident_id": ["未找到该姓名和身份证号的自然人"]})
+            record = services.verify_in_person(request.user, person, method=data["method"], note=data["note"])
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, f"{person.name}（{person.masked_id}）现为{record.get_level_display()}")
+            return redirect("console:person_verify")
+    return render(request, "accounts/person_form.html", {"form": form, "title": "实名核验（三级认证）",
+                                                         "button": "核验"})

@@ -29,6 +29,7 @@ SECRET_CHANGED = "******（已更改）"
 NOISE_FIELDS = {"last_login", "updated_at"}
 
 _context = contextvars.ContextVar("audit_context", default=None)
+_on_behalf_of = contextvars.ContextVar("audit_on_behalf_of", default="")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,47 @@ def acting_as(user, ip=""):
         yield
     finally:
         _context.reset(token)
+
+
+def behalf_label(org):
+    """How an organisation is named in the log: name and credit code."""
+    if not org:
+        return ""
+    if isinstance(org, str):
+        return org[:200]
+    return f"{org.name}（{org.uscc}）"[:200]
+
+
+@contextmanager
+def acting_for(org):
+    """Record changes made inside the block as done on behalf of `org`
+    (an agent acting for an organisation), beside the person acting."""
+    token = _on_behalf_of.set(behalf_label(org))
+    try:
+        yield
+    finally:
+        _on_behalf_of.reset(token)
+
+
+def _behalf_now():
+    value = _on_behalf_of.get()
+    return (value() or "")[:200] if callable(value) else value
+
+
+@contextmanager
+def acting_for_lazily(label_of):
+    """Like `acting_for`, with the label worked out only if something is recorded."""
+    cache = []
+
+    def label():
+        if not cache:
+            cache.append(behalf_label(label_of()))
+        return cache[0]
+    token = _on_behalf_of.set(label)
+    try:
+        yield
+    finally:
+        _on_behalf_of.reset(token)
 
 
 @contextmanager
@@ -148,12 +190,15 @@ def _digest(algorithm, entry):
         "after": entry.after,
         "prev": entry.prev_hash,
     }
+    if entry.on_behalf_of:
+        # Only entries made for an organisation carry it, so older entries keep their hashes.
+        body["on_behalf_of"] = entry.on_behalf_of
     text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
     return hashlib.new(algorithm, text.encode("utf-8")).hexdigest()
 
 
 def record(action, obj=None, *, before=None, after=None, actor=None, object_type=None, object_id=None,
-           object_repr=None):
+           object_repr=None, on_behalf_of=None):
     """Append one entry to the chain. Returns it, or None when nobody is acting."""
     actor = actor or current_actor()
     if actor is None:
@@ -171,6 +216,7 @@ def record(action, obj=None, *, before=None, after=None, actor=None, object_type
             actor_id=getattr(actor.user, "pk", None),
             actor_label=actor.label[:150],
             ip=actor.ip or "",
+            on_behalf_of=behalf_label(on_behalf_of) if on_behalf_of else _behalf_now(),
             action=action,
             object_type=object_type or "",
             object_id=str(object_id or ""),

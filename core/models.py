@@ -139,6 +139,8 @@ class AuditEntry(AppendOnly):
                               on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     actor_label = models.CharField("操作人名称", max_length=150)
     ip = models.CharField("来源地址", max_length=64, blank=True)
+    # The organisation an agent acted for (经办人代办), e.g. "名称（统一社会信用代码）".
+    on_behalf_of = models.CharField("代表", max_length=200, blank=True, default="")
     action = models.CharField("操作", max_length=40)
     object_type = models.CharField("对象类型", max_length=100)
     object_id = models.CharField("对象标识", max_length=64)

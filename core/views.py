@@ -46,8 +46,10 @@ CONSOLE_LINKS = [
     ("revenue.view", "revenue:index", "自然资源非税收入", "矿业权、费源审批、与税务部门共享、三级看板与对账"),
     ("organisation.view", "console:organisations", "法人信息", "查看和登记本辖区的法人及其他组织"),
     ("person.create", "console:person_new", "登记自然人", "为窗口办事群众登记身份信息"),
+    ("person.create", "console:person_verify", "实名核验", "当面核验身份证件或数字证书，提升为三级认证"),
     ("staff.view", "console:staff", "工作人员", "本部门或本辖区的工作人员及其角色"),
     ("audit.view", "console:audit", "审计日志", "谁在何时修改了什么，及审计链校验"),
+    ("identity.manage", "identity_console:parties", "统一身份认证接入", "登记市州自建平台等接入平台，密钥只显示一次"),
     ("console.access", "console:calendar", "工作日历", "法定节假日与调休，办理时限按此计算"),
 ]
 

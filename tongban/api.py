@@ -16,6 +16,7 @@ from ninja.utils import check_csrf
 from accounts.api import router as accounts_router
 from bulletin.api import router as bulletin_router
 from accounts.services import user_for_token
+from identity.auth import user_for_access_token
 from cases.api import router as cases_router
 from catalog.api import router as catalog_router
 from cases.api_stats import router as stats_router
@@ -34,6 +35,8 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request, token):
         user = user_for_token(token)
+        if user is None:  # an access token from the province's OpenID Connect provider
+            user, request.token_refusal = user_for_access_token(token)
         if user is not None:
             request.user = user
         return user
@@ -106,7 +109,8 @@ def _model_invalid(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return _reply(request, 401, "unauthenticated", "请先登录，或提供有效的 API 令牌")
+    refusal = getattr(request, "token_refusal", None)
+    return _reply(request, 401, "unauthenticated", refusal or "请先登录，或提供有效的 API 令牌")
 
 
 @api.exception_handler(PermissionDenied)

@@ -29,7 +29,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TONGBAN_CSRF_TRUSTED_ORIGINS"
 
 # The platform's own apps: their models are audited (core.signals).
 TONGBAN_APPS = ["core", "accounts", "messaging", "hall", "catalog", "cases", "policies", "matching", "bulletin",
-                "revenue"]
+                "revenue", "identity"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_rq",
     "django_prometheus",
+    "oauth2_provider",
     *TONGBAN_APPS,
 ]
 
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.AuditContextMiddleware",
+    "identity.middleware.OnBehalfOfMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Turns a rate-limited request (core.ratelimits) into a 429 page.
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -248,3 +250,33 @@ LOGGING = {
 # The audit chain uses SM3 where this Python's OpenSSL provides it.
 AUDIT_HASH = os.environ.get("TONGBAN_AUDIT_HASH", "")
 TONGBAN_TRUST_PROXY = _env_bool("TONGBAN_TRUST_PROXY", False)
+
+# The province's OpenID Connect provider (identity app, on django-oauth-toolkit).
+from identity.keys import signing_keys  # noqa: E402
+
+TONGBAN_OIDC_KEY_DIR = Path(os.environ.get("TONGBAN_OIDC_KEY_DIR", VAR_DIR / "oidc-keys"))
+_ID_TOKEN_SECONDS = 900
+_OIDC_KEY, _OIDC_OLD_KEYS = signing_keys(TONGBAN_OIDC_KEY_DIR, keep_seconds=_ID_TOKEN_SECONDS + 3600)
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _OIDC_KEY,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _OIDC_OLD_KEYS,
+    "OIDC_ISS_ENDPOINT": os.environ.get("TONGBAN_OIDC_ISSUER", ""),
+    "OAUTH2_VALIDATOR_CLASS": "identity.validators.Validator",
+    "SCOPES": {"openid": "确认您的身份", "profile": "姓名和实名认证等级", "id_card": "脱敏后的身份证号",
+               "organisation": "您代办的组织、授权范围", "policy": "以您的身份查询惠企政策"},
+    "DEFAULT_SCOPES": ["openid"],
+    "PKCE_REQUIRED": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],  # code flow only: no tokens in browser URLs
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 900,
+    "ID_TOKEN_EXPIRE_SECONDS": _ID_TOKEN_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 8 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+}

@@ -6,6 +6,7 @@ from accounts import views as accounts_views
 from core import health
 from core import views as core_views
 from core.ratelimits import limit
+from identity import urls as identity_urls
 
 from . import portal as portal_views
 from .api import api
@@ -23,6 +24,9 @@ account = ([
     path("home/", accounts_views.home, name="home"),
     path("me/", accounts_views.me, name="me"),
     path("me/organisations/new/", accounts_views.register_organisation, name="register_organisation"),
+    path("me/organisations/<int:pk>/agents/", accounts_views.organisation_agents, name="organisation_agents"),
+    path("me/agents/<int:pk>/revoke/", accounts_views.revoke_agent, name="revoke_agent"),
+    path("me/act-for/", accounts_views.act_for, name="act_for"),
 ], "accounts")
 
 console = ([
@@ -32,6 +36,7 @@ console = ([
     path("organisations/<int:pk>/", accounts_views.organisation_detail, name="organisation"),
     path("organisations/<int:pk>/edit/", accounts_views.organisation_edit, name="organisation_edit"),
     path("persons/new/", accounts_views.person_create, name="person_new"),
+    path("persons/verify/", accounts_views.person_verify, name="person_verify"),
     path("staff/", accounts_views.staff_list, name="staff"),
     path("staff/new/", accounts_views.staff_create, name="staff_new"),
     path("audit/", core_views.audit_list, name="audit"),
@@ -62,6 +67,9 @@ urlpatterns = [
     path("console/bulletin/", include(("bulletin.urls", "bulletin"))),
     path("messages/", include(("messaging.urls", "messaging"))),
     path("console/revenue/", include(("revenue.urls_console", "revenue"))),
+    path("oidc/", include(identity_urls.provider)),
+    path("identity/", include(identity_urls.public)),
+    path("console/identity/", include(identity_urls.console)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,199 @@
+"""The provider's pages: authorization (with step-up and remembered consent),
+the discovery document with back-channel logout announced, token refusals
+audited; step-up for the person; relying parties in the console."""
+import json
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+from oauth2_provider import views as dot
+from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.models import get_application_model
+
+from accounts import services as account_services
+from accounts.models import AssuranceLevel
+from accounts.views import console_view
+from core import audit
+from core.errors import ServiceError
+from core.forms import show_service_error
+
+from . import services
+from .claims import ACR_PREFIX, CLAIM_SCOPES, level_of
+from .models import SENSITIVE_SCOPES, Consent, RelyingParty
+from .signals import sid_of
+
+Application = get_application_model()
+
+
+class Authorize(dot.AuthorizationView):
+    template_name = "identity/authorize.html"
+
+    def create_authorization_response(self, request, scopes, credentials, allow):
+        credentials = {**credentials, "sid": sid_of(request)}
+        return super().create_authorization_response(request, scopes, credentials, allow)
+
+    def get(self, request, *args, **kwargs):
+        try:
+            scopes, credentials = self.validate_authorization_request(request)
+        except OAuthToolkitError as error:
+            return self.error_response(error, application=None)
+        application = Application.objects.get(client_id=credentials["client_id"])
+        party = RelyingParty.objects.filter(application=application).first()
+        required = party.required_level if party else AssuranceLevel.SELF_REGISTERED
+        if level_of(request.user) < required:
+            audit.record("login_step_up", application, actor=audit.Actor(request.user, audit.client_ip(request)),
+                         after={"required_level": required, "level": int(level_of(request.user))})
+            query = urlencode({"next": request.get_full_path(), "level": required, "party": application.name})
+            return redirect(f"{reverse('identity:step_up')}?{query}")
+        sensitive = set(scopes) & SENSITIVE_SCOPES
+        consent = Consent.objects.filter(user=request.user, application=application).first()
+        if "consent" not in request.GET.get("prompt", "").split() and sensitive <= set(
+                consent.scopes.split() if consent else ()):
+            # Nothing sensitive, or only what this person already agreed to give this party.
+            credentials.pop("request", None)
+            uri, _headers, _body, _status = self.create_authorization_response(
+                request=request, scopes=" ".join(scopes), credentials=credentials, allow=True)
+            return self.redirect(uri, application)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sensitive"] = SENSITIVE_SCOPES
+        return context
+
+    def form_valid(self, form):
+        application = Application.objects.get(client_id=form.cleaned_data["client_id"])
+        scopes = set(form.cleaned_data.get("scope", "").split())
+        if form.cleaned_data.get("allow"):
+            consent, _ = Consent.objects.get_or_create(user=self.request.user, application=application,
+                                                       defaults={"scopes": ""})
+            consent.scopes = " ".join(sorted(set(consent.scopes.split()) | (scopes & SENSITIVE_SCOPES)))
+            consent.save()
+        else:
+            audit.record("authorization_refused", application,
+                         actor=audit.Actor(self.request.user, audit.client_ip(self.request)),
+                         after={"scope": " ".join(sorted(scopes))})
+        return super().form_valid(form)
+
+
+class Token(dot.TokenView):
+    """The token endpoint; every refusal is audited (which client, which error)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if response.status_code >= 400:
+            try:
+                error = json.loads(response.content).get("error", "")
+            except ValueError:
+                error = ""
+            client_id = request.POST.get("client_id", "") or "（HTTP Basic 认证）"
+            audit.record("token_refused", actor=audit.Actor(None, audit.client_ip(request)),
+                         object_type="oauth2_provider.Application", object_id=client_id, object_repr=client_id,
+                         after={"grant_type": request.POST.get("grant_type", ""), "error": error})
+        return response
+
+
+class Discovery(dot.ConnectDiscoveryInfoView):
+    """The discovery document, announcing what tongban adds to the toolkit."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        data = json.loads(response.content)
+        data.update({
+            "backchannel_logout_supported": True,
+            "backchannel_logout_session_supported": True,
+            "acr_values_supported": [f"{ACR_PREFIX}{level}" for level in AssuranceLevel.values],
+            "claims_supported": sorted({"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", *CLAIM_SCOPES}),
+            "code_challenge_methods_supported": ["S256"],
+            "ui_locales_supported": ["zh-CN"],
+        })
+        response.content = json.dumps(data)
+        return response
+
+
+class StepUpForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=60)
+    resident_id = forms.CharField(label="身份证号", max_length=18)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_up(request):
+    """A relying party needs a higher level than the person has: check name and
+    ID against the register here (level two); level three needs a window."""
+    level = int(request.GET.get("level") or AssuranceLevel.REGISTER_CHECKED)
+    next_url = request.GET.get("next", "")
+    if not next_url.startswith("/"):
+        next_url = reverse("accounts:me")
+    form = StepUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and level <= AssuranceLevel.REGISTER_CHECKED:
+        try:
+            account_services.check_against_register(request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, "身份核验通过，已提升为二级认证")
+            return HttpResponseRedirect(next_url)
+    return render(request, "identity/step_up.html", {
+        "form": form, "level": AssuranceLevel(level), "current": AssuranceLevel(level_of(request.user)),
+        "party": request.GET.get("party", ""), "needs_window": level > AssuranceLevel.REGISTER_CHECKED})
+
+
+# --- console: relying parties ---
+
+class PartyForm(forms.Form):
+    name = forms.CharField(label="平台名称", max_length=120)
+    redirect_uris = forms.CharField(label="登录回调地址", widget=forms.Textarea(attrs={"rows": 2}),
+                                    help_text="每行一个，须与接入平台发起登录时的 redirect_uri 完全一致")
+    post_logout_redirect_uris = forms.CharField(label="注销后返回地址", required=False,
+                                                widget=forms.Textarea(attrs={"rows": 2}), help_text="每行一个")
+    backchannel_logout_uri = forms.URLField(label="后端注销地址", required=False, assume_scheme="https",
+                                            help_text="统一注销时本平台向此地址发送注销令牌（logout_token）")
+    scopes = forms.MultipleChoiceField(label="可申请的范围", widget=forms.CheckboxSelectMultiple,
+                                       choices=[(s, s) for s in services.SCOPES])
+    required_level = forms.TypedChoiceField(label="最低认证等级", coerce=int, choices=AssuranceLevel.choices)
+    region = forms.CharField(label="所属区划代码", max_length=6, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+        names = settings.OAUTH2_PROVIDER["SCOPES"]
+        self.fields["scopes"].choices = [(s, f"{s}：{names[s]}") for s in services.SCOPES]
+
+
+@console_view
+def party_list(request):
+    services.require_manage(request.user)
+    parties = RelyingParty.objects.select_related("application", "region").order_by("application__name")
+    return render(request, "identity/party_list.html", {"parties": parties})
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def party_new(request):
+    services.require_manage(request.user)
+    form = PartyForm(request.POST or None, initial={"scopes": ["openid", "profile"], "required_level": 1})
+    if request.method == "POST" and form.is_valid():
+        try:
+            party, secret = services.register_party(request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            # The secret is shown on this one page and never again: only its hash is kept.
+            return render(request, "identity/party_secret.html", {"party": party, "secret": secret})
+    return render(request, "identity/party_form.html", {"form": form})
+
+
+@console_view
+@require_http_methods(["POST"])
+def party_secret(request, pk):
+    services.require_manage(request.user)
+    party = get_object_or_404(RelyingParty, pk=pk)
+    secret = services.new_secret(request.user, party)
+    return render(request, "identity/party_secret.html", {"party": party, "secret": secret})
+
