@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.management import call_command
 
 from accounts.models import Organisation
@@ -39,7 +38,6 @@ def _manage(env, *args):
 
 def test_a_backup_restores_into_a_new_sqlite_database(tmp_path, settings, demo_user):
     settings.MEDIA_ROOT = tmp_path / "media"
-    default_storage.__dict__.pop("_wrapped", None)
     from django.core.files.storage import FileSystemStorage
     storage = FileSystemStorage(location=settings.MEDIA_ROOT)
     storage.save("cases/2026/12/材料.pdf", ContentFile(b"%PDF-1.4 uploaded material"))
