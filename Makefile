@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup deps browser pdf bench clean
+.PHONY: run test setup deps browser pdf bench clean screens deploy-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ pdf:
 
 test: deps browser pdf
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Screenshots of the main pages into docs/screens/ (needs `make run` serving on $(PORT)).
+screens: deps browser
+	$(BIN)/python scripts/screens.py http://$(HOST):$(PORT)
+
+# The production layout on this machine (nginx, two gunicorn servers, RQ
+# workers, PostgreSQL, Redis), smoke-tested through nginx, then torn down.
+deploy-check: deps
+	BIN=$(BIN) scripts/deploy-check
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles

@@ -3,6 +3,7 @@ and the main steps, through the same services as the pages."""
 import datetime as dt
 from typing import Literal
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
@@ -10,7 +11,7 @@ from accounts import policy
 from core.models import Department
 
 from . import services
-from .models import Case
+from .models import Case, CaseEvent
 
 router = Router(tags=["办件"])
 
@@ -134,8 +135,10 @@ def _case(request, number):
 
 
 def _detail(case):
-    """The case as it is now (events and certificates come from its relations)."""
-    return Case.objects.select_related("matter", "situation", "holder").get(pk=case.pk)
+    """The case as it is now, its events (with their departments) and certificates fetched in one go each."""
+    events = CaseEvent.objects.select_related("department").order_by("seq")
+    return Case.objects.select_related("matter", "situation", "holder").prefetch_related(
+        Prefetch("events", queryset=events), "certificates").get(pk=case.pk)
 
 
 @router.get("/cases", response=ListOut, summary="办件列表（按权限范围）")

@@ -19,12 +19,20 @@ def certificate_number(prefix, date, serial):
     return f"{prefix}{date:%Y}{serial:07d}"
 
 
-def e_certificate_id(type_code, issuer_uscc, serial, version=1):
+def e_certificate_id(type_code, issuer_uscc, serial, version=1, *, year=None):
     """1.2.156.3005.2.<type>.<issuer credit code>.<serial>.<version>.<check>;
-    the check character is ISO 7064 MOD 37,36 over the variable parts."""
-    body = f"{type_code}{issuer_uscc}{serial:07d}{version:03d}"
+    the check character is ISO 7064 MOD 37,36 over the variable parts.
+
+    Certificate serials restart every year (the counter is per type and
+    year), so the serial segment is the year followed by the serial: unique
+    for ever by construction. Identifiers issued before carried seven digits
+    only, so they cannot meet an eleven-digit one either."""
+    if year is None:
+        raise ValueError("电子证照标识须含颁发年度")
+    segment = f"{year:04d}{serial:07d}"
+    body = f"{type_code}{issuer_uscc}{segment}{version:03d}"
     check = mod_37_36.calc_check_digit(body)
-    return f"{E_CERTIFICATE_ROOT}.{type_code}.{issuer_uscc}.{serial:07d}.{version:03d}.{check}"
+    return f"{E_CERTIFICATE_ROOT}.{type_code}.{issuer_uscc}.{segment}.{version:03d}.{check}"
 
 
 def check_e_certificate_id(value):

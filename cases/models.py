@@ -19,6 +19,15 @@ class Channel(models.TextChoices):
     POST = "post", "邮寄"
 
 
+class EventChannel(models.TextChoices):
+    """The channel an event is counted under: a case's channel, or for an
+    online policy question (no case) its own, so the two never mix."""
+    WINDOW = "window", "窗口"
+    ONLINE = "online", "网上"
+    POST = "post", "邮寄"
+    POLICY = "policy", "网上政策咨询"
+
+
 class Case(models.Model):
     class State(models.TextChoices):
         RECEIVED = "received", "已收件"
@@ -89,6 +98,15 @@ class Case(models.Model):
     def applicant_q(person):
         return models.Q(applicant_person=person) | models.Q(applicant_organisation__agent__person=person)
 
+    # Read by accounts.policy: a department keeps sight of every case it held.
+    def handled_by(self, department_id):
+        return self.events.filter(department_id=department_id).exists()
+
+    @staticmethod
+    def handled_q(department_id):
+        return models.Q(pk__in=CaseEvent.objects.filter(department_id=department_id, case__isnull=False)
+                        .values("case_id"))
+
 
 class CaseEvent(AppendOnly):
     """One step in a case's life, or a consultation (no case). Never changed.
@@ -132,7 +150,7 @@ class CaseEvent(AppendOnly):
                                    related_name="+")
     window = models.ForeignKey(Window, verbose_name="窗口", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")
-    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    channel = models.CharField("渠道", max_length=10, choices=EventChannel.choices)
     reason = models.TextField("意见或原因", blank=True)
     data = models.JSONField("详情", default=dict, blank=True)
 
@@ -236,3 +254,37 @@ class Counter(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "编号计数器"
+
+
+class DaySummary(models.Model):
+    """Counts of events per Beijing day and every way the statistics break
+    down, derived from the event log (cases.summary keeps it in the same
+    transaction as each event, and rebuilds any period from the events).
+
+    The dimensions are plain ids with 0 / "" for "none", not foreign keys:
+    a unique key with NULLs in it would never collide, and the upsert needs
+    it to. Never the source of truth; the event log is."""
+
+    audited = False  # derived from the append-only event log, rebuilt at will
+
+    day = models.DateField("日期")
+    kind = models.CharField("环节", max_length=24, choices=CaseEvent.Kind.choices)
+    department = models.IntegerField("部门", default=0)
+    window = models.IntegerField("窗口", default=0)
+    matter = models.IntegerField("事项", default=0)
+    channel = models.CharField("渠道", max_length=10, choices=EventChannel.choices)
+    region = models.CharField("地区", max_length=12, default="")
+    events = models.PositiveIntegerField("环节数", default=0)
+    # 办结 only: for the average handling time and the on-time rate
+    working_days = models.IntegerField("用时合计（工作日）", default=0)
+    timed = models.PositiveIntegerField("计用时件数", default=0)
+    on_time = models.PositiveIntegerField("按时件数", default=0)
+    judged = models.PositiveIntegerField("计按时件数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件日汇总"
+        constraints = [models.UniqueConstraint(
+            fields=["day", "kind", "department", "window", "matter", "channel", "region"],
+            name="case_day_summary_key")]
+        # covers the stamp of a month (cases.stats._stamp): count, sum and newest id by day
+        indexes = [models.Index(fields=["day", "events"], name="cases_daysummary_stamp_idx")]

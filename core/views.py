@@ -25,10 +25,6 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-def portal_home(request):
-    return render(request, "core/portal_home.html")
-
-
 # What a staff member's console offers, each behind the action that allows it.
 CONSOLE_LINKS = [
     ("case.view", "cases_console:worklist", "办件", "窗口和部门的待办办件，按承诺办结日期排列"),

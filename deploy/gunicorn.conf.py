@@ -1,24 +1,21 @@
-"""gunicorn settings for tongban (`gunicorn -c deploy/gunicorn.conf.py tongban.wsgi`).
-
-Every value can be overridden from the environment (GUNICORN_*), so one file
-serves every app server; see docs/deployment.md."""
+"""gunicorn settings for one tongban app server (docs/deployment.md).
+Everything comes from the environment so every server runs the same file."""
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
-# Synchronous workers: the platform's requests are short database work; two
-# per core plus one is gunicorn's own rule of thumb.
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+bind = os.environ.get("TONGBAN_BIND", "127.0.0.1:8001")
+# Threads serve the many short requests; processes use the cores.
+workers = int(os.environ.get("TONGBAN_WORKERS", str(max(2, multiprocessing.cpu_count()))))
+threads = int(os.environ.get("TONGBAN_THREADS", "4"))
+worker_class = "gthread"
+timeout = int(os.environ.get("TONGBAN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then, so a slow leak never grows.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests = 2000  # recycle a worker now and then, against slow leaks
 max_requests_jitter = 200
-# Bodies up to the upload limit pass nginx; gunicorn needs no limit of its own.
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+# One JSON line per request, with nginx's request id, beside the app's JSON logs.
+accesslog = "-"
+access_log_format = ('{"time":"%(t)s","request_id":"%({x-request-id}i)s","remote":"%({x-forwarded-for}i)s",'
+                     '"method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":%(B)s,"ms":%(M)s}')
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
-# nginx on the same host is the only client; trust its X-Forwarded-* headers.
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = os.environ.get("TONGBAN_PROXY_IPS", "127.0.0.1")

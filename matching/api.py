@@ -4,7 +4,7 @@ with reasons, a benefit item's rule, and auto-grant confirmation — through
 the same services as the pages."""
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Optional
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -48,6 +48,8 @@ class ReasonOut(Schema):
     path: str
     outcome: str
     text: str
+    shown: str = Field("", description="the answer as the text states it (a “not” folded in)")
+    changeable: bool = Field(False, description="the enterprise can bring this condition round")
 
 
 class ResultOut(Schema):
@@ -58,6 +60,10 @@ class ResultOut(Schema):
     nearly: bool
     reasons: list[ReasonOut]
     short_by: list[ReasonOut]
+    window_state: str = Field("open", description="申报窗口：open 可申报 / upcoming 未开始 / closed 已截止")
+    window: str = ""
+    amount: Optional[Decimal] = Field(None, description="预计金额（万元），符合或差一项时")
+    basis: str = Field("", description="预计金额的依据")
 
 
 class MatchesOut(Schema):
@@ -129,14 +135,15 @@ def patch_profile(request, uscc: str, payload: ProfilePatch):
 def _result(r):
     return {"item_id": r.item.pk, "code": r.item.code, "title": r.item.title, "outcome": r.outcome,
             "nearly": r.nearly, "reasons": [x.to_dict() for x in r.reasons],
-            "short_by": [x.to_dict() for x in r.short_by]}
+            "short_by": [x.to_dict() for x in r.short_by], "window_state": r.window_state, "window": r.window,
+            "amount": r.amount, "basis": r.basis}
 
 
 @router.get("/enterprises/{uscc}/matches", response=MatchesOut, summary="政策计算器：逐项判断及理由")
 def matches(request, uscc: str):
     profile = get_object_or_404(EnterpriseProfile, uscc=uscc.upper())
     _profile_readable(request.user, profile)
-    groups = services.calculate(profile.attributes())
+    groups = services.calculate(profile.attributes(), reasons="all")
     return {"uscc": profile.uscc, **{k: [_result(r) for r in v] for k, v in groups.items()}}
 
 

@@ -55,10 +55,10 @@ def suggest(request, q: str = ""):
     return {"suggestions": search.suggest(q)}
 
 
-@router.post("/policies/ask", auth=None, summary="政策咨询：返回注明出处的答复卡片（计入咨询人次）")
+@router.post("/policies/ask", auth=None, summary="政策咨询：返回注明出处的答复卡片（同一人同一问题每日计一次咨询；每分钟最多10问）")
 @limit("ask")
 def ask(request, payload: AskIn):
-    return consultation.ask(request.user, payload.question, city=payload.city)
+    return consultation.ask(request.user, payload.question, city=payload.city, key=consultation.asker_key(request))
 
 
 @router.post("/policies/tickets", response={201: dict}, summary="没有解决的问题转为咨询工单")

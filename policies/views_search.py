@@ -68,7 +68,8 @@ def ask(request):
         if request.POST.get("action") == "ticket":
             return _open_ticket(request, question, city, context)
         try:
-            context["card"] = consultation.ask(request.user, question, city=city)
+            context["card"] = consultation.ask(request.user, question, city=city,
+                                               key=consultation.asker_key(request))
         except ServiceError as exc:
             context["errors"] = {"question": exc.errors.get("question") or [exc.message]}
     context["login_url"] = reverse("accounts:login") + "?" + urlencode({"next": reverse("policies:ask") + "?" + urlencode({"q": question})})

@@ -17,6 +17,8 @@ from accounts.api import router as accounts_router
 from bulletin.api import router as bulletin_router
 from accounts.services import user_for_token
 from cases.api import router as cases_router
+from catalog.api import router as catalog_router
+from cases.api_stats import router as stats_router
 from core import api_errors
 from core.api import router as core_router
 from hall.api import router as hall_router
@@ -69,6 +71,8 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
+api.add_router("/", catalog_router)
+api.add_router("/", stats_router)
 api.add_router("/", policies_router)
 api.add_router("/", policy_search_router)
 api.add_router("/", matching_router)

@@ -3,13 +3,17 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from core import health
 from core import views as core_views
 from core.ratelimits import limit
 
+from . import portal as portal_views
 from .api import api
 
 portal = ([
-    path("", core_views.portal_home, name="home"),
+    path("", portal_views.home, name="home"),
+    path("search/", portal_views.search, name="search"),
+    path("themes/<slug:slug>/", portal_views.theme, name="theme"),
 ], "portal")
 
 account = ([
@@ -40,6 +44,9 @@ console = ([
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
+    path("display/", portal_views.display, name="display"),
     path("", include(portal)),
     path("accounts/", include(account)),
     path("console/", include(console)),
@@ -53,6 +60,7 @@ urlpatterns = [
     path("console/matching/", include(("matching.urls_console", "matching_console"))),
     path("console/hall/", include(("hall.urls_console", "hall_console"))),
     path("console/bulletin/", include(("bulletin.urls", "bulletin"))),
+    path("messages/", include(("messaging.urls", "messaging"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
