@@ -28,6 +28,16 @@ class SignInView(LoginView):
 LOCKED_OUT_MESSAGE = "登录失败次数过多，账户已暂时锁定，请稍后再试"
 
 
+def axes_username(request, credentials=None):
+    """The username axes counts failures under (settings.AXES_USERNAME_CALLABLE):
+    as typed, cut to the longest username there can be. A very long one would
+    not fit axes' column and fail the sign-in with a server error on PostgreSQL."""
+    name = (credentials or {}).get("username")
+    if name is None:
+        name = request.POST.get("username", "") if hasattr(request, "POST") else ""
+    return str(name)[:User._meta.get_field("username").max_length]
+
+
 def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
     """Axes calls this once an account is locked after repeated failures.
     The API answers in its own JSON error format, pages with the Chinese page."""

@@ -135,6 +135,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TONGBAN_LOGIN_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_USERNAME_CALLABLE = "accounts.views.axes_username"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
