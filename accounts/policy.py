@@ -24,9 +24,10 @@ _ACTIVITY = {"activity.submit"}
 _BULLETIN = {"activity.edit", "duty.manage", "keywork.edit", "bulletin.edit", "bulletin.issue"}
 ROLE_ACTIONS = {
     Role.CLERK: _VIEW | _ACTIVITY | {"duty.sign", "organisation.create", "person.create", "case.consult", "case.receive", "case.accept",
-                         "case.correct", "case.answer_correction", "case.transfer", "case.issue"},
-    Role.REVIEWER: _VIEW | _ACTIVITY | _POLICY_DEPT | {"case.review", "case.correct", "case.transfer", "manual.draft"},
-    Role.DEPT_ADMIN: _VIEW | _CATALOGUE | _ACTIVITY | _POLICY_DEPT | {
+                         "case.correct", "case.answer_correction", "case.transfer", "case.issue", "stats.view"},
+    Role.REVIEWER: _VIEW | _ACTIVITY | _POLICY_DEPT | {"case.review", "case.correct", "case.transfer", "manual.draft",
+                                                       "stats.view"},
+    Role.DEPT_ADMIN: _VIEW | _CATALOGUE | _ACTIVITY | _POLICY_DEPT | {"stats.view",
                                            "duty.sign", "staff.view", "staff.manage", "manual.draft", "manual.confirm",
                                            "case.follow_up"},
     Role.CENTRE_MANAGER: _VIEW | _CATALOGUE | _POLICY_CENTRE | _ACTIVITY | _BULLETIN | {

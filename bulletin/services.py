@@ -35,9 +35,12 @@ WINDOW_FIGURES = {"consultations": "咨询（人次）", "acceptances": "受理�
 FIGURE_LABELS = {**{f"week_{k}": f"本周{v}" for k, v in WINDOW_FIGURES.items()},
                  **{f"year_{k}": f"今年以来{v}" for k, v in WINDOW_FIGURES.items()},
                  **{s.value: s.label for s in KeyWork.Source}}
+# What 咨询 counts (cases.stats): consultations registered by staff, and online
+# policy questions counted once per asker and question a day.
+CONSULTATION_NOTE = "（咨询人次含窗口、12345热线登记的咨询和网上政策咨询，网上政策咨询同一人同一问题每日计一次。）"
 WINDOWS_TEMPLATE = ("本周，共计咨询{week_consultations}人次、受理{week_acceptances}件、颁发{week_certificates}件、"
                     "流转{week_transfers}件次。今年以来，累计咨询{year_consultations}人次、受理{year_acceptances}件、"
-                    "颁发{year_certificates}件、流转{year_transfers}件次。")
+                    "颁发{year_certificates}件、流转{year_transfers}件次。" + CONSULTATION_NOTE)
 OTHER_TEMPLATE = "持续开展受理工作手册梳理、审核工作。目前，{manual_progress}（单位）窗口。"
 SOURCE_SENTENCES = {"policy_zone": "截至目前，专区{policy_zone}。", "problems_handled": "本周处理问题{problems_handled}个。",
                     "manual_progress": "目前，{manual_progress}。"}
@@ -47,8 +50,10 @@ SECTION_TITLES = {Section.ACTIVITY: "一、政务工作动态", Section.KEY_WORK
 
 
 def week_of(day):
-    monday = hall.monday_of(day)
-    return monday, monday + dt.timedelta(days=4)
+    """The bulletin's week: the dashboard's 本周 (stats.Period.week_of),
+    Monday to Friday or to a make-up working Saturday or Sunday (调休上班)."""
+    week = stats.Period.week_of(day)
+    return week.start, week.end
 
 
 # --- figures ---
@@ -57,7 +62,7 @@ def compute_figures(bulletin):
     """Every figure a block may show, computed now: key → {value, text, source, computed_at, available}."""
     now = timezone.now().isoformat()
     week = stats.Period(bulletin.week_start, bulletin.week_end)
-    year = stats.Period.year_to(bulletin.week_end)
+    year = week.year_to_end()
     out = {}
     for prefix, period in (("week", week), ("year", year)):
         for name, value in stats.figures(period).items():

@@ -48,7 +48,7 @@ from core import workdays
 from core.models import Department, Level, Region
 from hall.models import Window
 
-from . import identifiers, transitions
+from . import identifiers, summary, transitions
 from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation
 
 YEAR = 2024
@@ -353,7 +353,8 @@ class _Sim:
         state = transitions.enter("issue", self.state, self.at_window)
         for name, code in holders:
             data = {"certificate": None}      # numbered once the whole year is planned
-            self._event(Kind.ISSUE, at, label, data=data)
+            # As services.issue: counted under the deciding (issuing) department.
+            self._event(Kind.ISSUE, at, label, data=data, department=self.issuer)
             self.certificates.append([at, name, code, valid_years, data])
         self.state = state
         self.version += 1
@@ -1130,6 +1131,7 @@ def load_demo_year(seed=2024, log=None):
         year = _Year(seed, log)
         year.plan()
         counts = year.write()
+        counts["summary_rows"] = summary.rebuild()  # the bulk insert bypassed services._event
         Counter.objects.create(key=MARKER, value=seed)
     counts["seconds"] = round(time.monotonic() - started, 1)
     counts["skipped_matters"] = year.skipped_matters

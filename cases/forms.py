@@ -9,7 +9,7 @@ from core.models import Level, Region
 from hall.models import Window
 
 from . import services
-from .models import Channel, Evaluation
+from .models import Channel, EventChannel, Evaluation
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -306,7 +306,7 @@ class EvaluationForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    q = forms.CharField(label="证照编号或电子证照标识", max_length=100)
+    q = forms.CharField(label="电子证照标识或核验码", max_length=100)
 
 
 class StatsForm(forms.Form):
@@ -317,13 +317,15 @@ class StatsForm(forms.Form):
     department = forms.ModelChoiceField(label="部门", queryset=None, required=False, empty_label="全部部门")
     window = WindowChoiceField(label="窗口", queryset=None, required=False, empty_label="全部窗口")
     matter = forms.ModelChoiceField(label="事项", queryset=None, required=False, empty_label="全部事项")
-    channel = forms.ChoiceField(label="渠道", choices=[("", "全部渠道")] + list(Channel.choices), required=False)
+    channel = forms.ChoiceField(label="渠道", choices=[("", "全部渠道")] + list(EventChannel.choices), required=False)
+    # 本周 and 今年以来 are of the day asked, not of the machine's today
+    on = forms.DateField(label="所在日期", required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, departments, matters, **kwargs):
+    def __init__(self, *args, departments, matters, windows=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
         self.fields["matter"].queryset = matters
-        self.fields["window"].queryset = _windows()
+        self.fields["window"].queryset = _windows() if windows is None else windows
 
     def clean(self):
         data = super().clean()

@@ -19,6 +19,15 @@ class Channel(models.TextChoices):
     POST = "post", "邮寄"
 
 
+class EventChannel(models.TextChoices):
+    """The channel an event is counted under: a case's channel, or for an
+    online policy question (no case) its own, so the two never mix."""
+    WINDOW = "window", "窗口"
+    ONLINE = "online", "网上"
+    POST = "post", "邮寄"
+    POLICY = "policy", "网上政策咨询"
+
+
 class Case(models.Model):
     class State(models.TextChoices):
         RECEIVED = "received", "已收件"
@@ -141,7 +150,7 @@ class CaseEvent(AppendOnly):
                                    related_name="+")
     window = models.ForeignKey(Window, verbose_name="窗口", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")
-    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    channel = models.CharField("渠道", max_length=10, choices=EventChannel.choices)
     reason = models.TextField("意见或原因", blank=True)
     data = models.JSONField("详情", default=dict, blank=True)
 
@@ -199,6 +208,12 @@ class Certificate(models.Model):
     def __str__(self):
         return f"{self.title} {self.number}"
 
+    @property
+    def verification_code(self):
+        """Printed on the certificate; the public verification page asks for it."""
+        from .identifiers import verification_code
+        return verification_code(self.pk, self.e_certificate_id)
+
 
 class Evaluation(models.Model):
     """The applicant's rating of a concluded case (好差评)."""
@@ -239,3 +254,37 @@ class Counter(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "编号计数器"
+
+
+class DaySummary(models.Model):
+    """Counts of events per Beijing day and every way the statistics break
+    down, derived from the event log (cases.summary keeps it in the same
+    transaction as each event, and rebuilds any period from the events).
+
+    The dimensions are plain ids with 0 / "" for "none", not foreign keys:
+    a unique key with NULLs in it would never collide, and the upsert needs
+    it to. Never the source of truth; the event log is."""
+
+    audited = False  # derived from the append-only event log, rebuilt at will
+
+    day = models.DateField("日期")
+    kind = models.CharField("环节", max_length=24, choices=CaseEvent.Kind.choices)
+    department = models.IntegerField("部门", default=0)
+    window = models.IntegerField("窗口", default=0)
+    matter = models.IntegerField("事项", default=0)
+    channel = models.CharField("渠道", max_length=10, choices=EventChannel.choices)
+    region = models.CharField("地区", max_length=12, default="")
+    events = models.PositiveIntegerField("环节数", default=0)
+    # 办结 only: for the average handling time and the on-time rate
+    working_days = models.IntegerField("用时合计（工作日）", default=0)
+    timed = models.PositiveIntegerField("计用时件数", default=0)
+    on_time = models.PositiveIntegerField("按时件数", default=0)
+    judged = models.PositiveIntegerField("计按时件数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件日汇总"
+        constraints = [models.UniqueConstraint(
+            fields=["day", "kind", "department", "window", "matter", "channel", "region"],
+            name="case_day_summary_key")]
+        # covers the stamp of a month (cases.stats._stamp): count, sum and newest id by day
+        indexes = [models.Index(fields=["day", "events"], name="cases_daysummary_stamp_idx")]

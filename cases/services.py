@@ -12,8 +12,8 @@ from core import audit, workdays
 from core.errors import Conflict, ServiceError
 from core.models import Department, Level
 
-from . import deadlines, identifiers, transitions
-from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation
+from . import deadlines, identifiers, summary, transitions
+from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation, EventChannel
 
 State = Case.State
 Kind = CaseEvent.Kind
@@ -37,13 +37,16 @@ def _event(case, kind, actor, at, *, reason="", data=None, department=None, wind
     if case is not None:
         last = case.events.order_by("-seq").values_list("seq", flat=True).first()
         seq = (last or 0) + 1
-    return CaseEvent.objects.create(
-        case=case, seq=seq, kind=kind, at=at, day=deadlines.local_date(at), actor=actor, actor_label=_label(actor),
-        matter=matter or (case.matter if case else None),
-        department=department or (case.holder if case else None),
-        window=window if window is not None else (case.window if case else None),
-        channel=channel or (case.channel if case else Channel.WINDOW),
-        reason=reason, data=data or {})
+    with transaction.atomic():  # the event and its count in the daily summary, together
+        event = CaseEvent.objects.create(
+            case=case, seq=seq, kind=kind, at=at, day=deadlines.local_date(at), actor=actor, actor_label=_label(actor),
+            matter=matter or (case.matter if case else None),
+            department=department or (case.holder if case else None),
+            window=window if window is not None else (case.window if case else None),
+            channel=channel or (case.channel if case else Channel.WINDOW),
+            reason=reason, data=data or {})
+        summary.add(event)
+    return event
 
 
 def _locked(case, expected_version, actor, step):
@@ -438,14 +441,16 @@ def close_follow_up(actor, evaluation, *, result, at=None):
 
 
 
-def record_policy_consultation(actor, *, question, answer, department=None, asker="", at=None):
+def record_policy_consultation(actor, *, question, answer, department=None, asker="", key="", at=None):
     """A consultation in the policy zone (政策咨询), counted in person-times with
-    the window's consultations: online, for the department that claims the
-    benefit item the answer came from. `actor` is the signed-in public user,
-    or None for an anonymous asker (recorded as 匿名)."""
+    the window's consultations, in its own channel (网上政策咨询), for the
+    department that claims the benefit item the answer came from. `actor` is
+    the signed-in public user, or None for an anonymous asker (recorded as
+    匿名); `key` names the asker (user, session or address, hashed) so that
+    policies.consultation counts one question once per asker per day."""
     if not (question or "").strip():
         raise ServiceError("咨询内容为必填项", errors={"question": ["咨询内容为必填项"]})
     label = (asker or "").strip() or (_label(actor) if actor is not None else "匿名")
-    return _event(None, Kind.CONSULT, actor, _now(at), department=department, channel=Channel.ONLINE,
+    return _event(None, Kind.CONSULT, actor, _now(at), department=department, channel=EventChannel.POLICY,
                   data={"asker": label, "question": question.strip()[:500], "answer": (answer or "").strip()[:2000],
-                        "source": "policy_zone"})
+                        "source": "policy_zone", "asker_key": key})

@@ -11,6 +11,7 @@ urlpatterns = [
     path("consult/", views.consult, name="consult"),
     path("stats/", views.dashboard, name="stats"),
     path("stats/export.xlsx", views.export, name="stats_export"),
+    path("stats/cases/<str:figure>/", views.drill_down, name="stats_cases"),
     path("certificates/<str:number>/", views.certificate, name="certificate"),
     re_path(rf"^{NUMBER}/$", views.detail, name="detail"),
     re_path(rf"^{NUMBER}/steps/(?P<step>[a-z_]+)/$", views.step, name="step"),

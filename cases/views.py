@@ -391,10 +391,11 @@ def certificate(request, number):
     cert = get_object_or_404(Certificate.objects.select_related("case", "issuer"), number=number)
     case = _case_or_404(cert.case.number)
     policy.require(request.user, "case.view", case)
-    url = request.build_absolute_uri(reverse("cases:verify_detail", args=[cert.number]))
+    code = cert.verification_code
+    url = request.build_absolute_uri(reverse("cases:verify_detail", args=[code]))
     qr = segno.make(url, error="m").svg_inline(scale=4, title=f"核验 {cert.number}")
     return render(request, "cases/certificate.html", {"cert": cert, "case": case, "verify_url": url, "qr": qr,
-                                                      "masked": mask_code(cert.holder_code)})
+                                                      "code": code, "masked": mask_code(cert.holder_code)})
 
 
 # --- window intake and consultations ---
@@ -523,32 +524,46 @@ DEMO_WEEK = (dt.date(2024, 11, 4), dt.date(2024, 11, 8))
 
 def _stats(request):
     today = timezone.localdate()
+    user = request.user
+    scoped_departments, _, window_choices = stats.scope(user)
     # Choices from the catalogue, not from the event log (which is large).
-    departments = Department.objects.filter(level=Level.PROVINCE).order_by("id")
+    departments = Department.objects.filter(level=Level.PROVINCE).order_by("id") if scoped_departments is None \
+        else Department.objects.filter(pk__in=scoped_departments).order_by("id")
     matters = Matter.objects.filter(active=True).order_by("name")
-    form = forms.StatsForm(request.GET or None, departments=departments, matters=matters)
+    form = forms.StatsForm(request.GET or None, departments=departments, matters=matters, windows=window_choices)
     period, kind, filters = stats.Period.week_of(today), "week", {}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
+        on = data["on"] or today
         if data["start"] or data["end"]:
             period = stats.Period(data["start"] or data["end"], data["end"] or data["start"])
             kind = "custom"
         elif data["period"] == "ytd":
-            period, kind = stats.Period.year_to(today), "ytd"
+            period, kind = stats.Period.year_to(on), "ytd"
+        else:
+            period = stats.Period.week_of(on)
         filters = {name: data[name] for name in ("department", "window", "matter", "channel") if data[name]}
-    figures = stats.figures(period, **filters)
-    daily = stats.daily(period, **filters)
-    if (period.end - period.start).days <= 62:
+    if user.role == Role.CLERK and "window" not in filters:
+        filters["window"] = request.session.get(SESSION_WINDOW)
+    scope_departments, scope_windows, _ = stats.scope(user, filters.get("window"))
+    if scope_windows is not None:
+        filters["window"] = scope_windows[0]
+    reach = {"departments": scope_departments, "windows": scope_windows}
+    got = stats.report(period, **filters, **reach)
+    figures, year, daily = got["figures"], period.year_to_end(), got["daily"]
+    if period.days() <= 62:
         # Days without events show as zero in the chart.
         by_day = {row["day"]: row for row in daily}
         daily = [by_day.get(period.start + dt.timedelta(days=i),
                             {"day": period.start + dt.timedelta(days=i), **{f: 0 for f in stats.FIGURES}})
-                 for i in range((period.end - period.start).days + 1)]
+                 for i in range(period.days())]
+    year_figures = figures if year == period else stats.figures(year, **filters, **reach)
     return {
-        "form": form, "period": period, "kind": kind, "filters": filters,
+        "form": form, "period": period, "kind": kind, "filters": filters, "reach": reach, "year": year,
         "figures": [(name, stats.FIGURE_NAMES[name], figures[name]) for name in stats.FIGURES],
-        "handling": stats.handling(period, **filters), "daily": daily,
-        "breakdowns": [(by, DIMENSION_TITLES[by], rows) for by, rows in stats.breakdowns(period, **filters).items()],
+        "year_figures": [(name, stats.FIGURE_NAMES[name], year_figures[name]) for name in stats.FIGURES],
+        "handling": got["handling"], "daily": daily,
+        "breakdowns": [(by, DIMENSION_TITLES[by], rows) for by, rows in got["breakdowns"].items()],
         "figure_names": stats.FIGURE_NAMES,
     }
 
@@ -557,15 +572,22 @@ def _filter_labels(filters):
     labels = []
     for name, value in filters.items():
         if name == "channel":
-            value = Channel(value).label
+            value = stats.CHANNEL_NAMES.get(value, value)
+        if name == "window" and not hasattr(value, "pk"):
+            from hall.models import Window
+            value = Window.objects.filter(pk=value).first() or "（未指定）"
         labels.append(f"{forms.StatsForm.base_fields[name].label}：{value}")
     return labels
+
+
+BREAKDOWN_ROWS = 30  # on the page; the Excel export has every row
 
 
 @console_view
 def dashboard(request):
     _stats_view_allowed(request.user)
     context = _stats(request)
+    context["shown"] = [(by, title, rows[:BREAKDOWN_ROWS], len(rows)) for by, title, rows in context["breakdowns"]]
     query = request.GET.copy()
     context.update(
         export_query=query.urlencode(), filter_labels=_filter_labels(context["filters"]),
@@ -574,6 +596,23 @@ def dashboard(request):
                           for f in stats.FIGURES]},
         demo_week=DEMO_WEEK)
     return render(request, "cases/stats.html", context)
+
+
+@console_view
+def drill_down(request, figure):
+    """The cases behind one figure of the dashboard (same period, filters and reach)."""
+    _stats_view_allowed(request.user)
+    if figure not in stats.FIGURES:
+        raise Http404("没有该统计指标")
+    context = _stats(request)
+    events = stats.drill_down(context["period"], figure, **context["filters"], **context["reach"])
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/stats_cases.html", {
+        "figure": figure, "title": stats.FIGURE_NAMES[figure], "period": context["period"], "page": page,
+        "filter_labels": _filter_labels(context["filters"]), "query": query.urlencode(),
+        "rows": [{"event": e, "detail": describe(e)} for e in page.object_list]})
 
 
 @console_view

@@ -17,8 +17,9 @@ from catalog.models import Matter
 from catalog.services import answers_from_query, resolve
 from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
+from core.ratelimits import limit
 
-from . import forms, services, staged, uploads
+from . import forms, identifiers, services, staged, uploads
 from .models import Case, CaseEvent, Certificate, Channel
 from .views import _case_or_404, _evaluation, event_rows, file_rows, latest, mask_code
 
@@ -207,25 +208,43 @@ def evaluate(request, number):
 # --- certificate verification (no sign-in) ---
 
 def _not_found(q):
-    return f"未找到编号或标识为“{q}”的证照，请核对后重新输入；如有疑问请联系发证机关"
+    return f"未找到电子证照标识或核验码为“{q}”的证照，请核对证照上印制的标识或核验码后重新输入；如有疑问请联系发证机关"
 
 
+def _certificate_for(key):
+    """A certificate by its e-certificate identifier or the verification code
+    printed on it; never by its sequential number, which could be counted through."""
+    key = key.strip()
+    if identifiers.check_e_certificate_id(key):
+        return Certificate.objects.select_related("issuer").filter(e_certificate_id=key).first()
+    parsed = identifiers.parse_code(key)
+    if parsed is None:
+        return None
+    pk, tag = parsed
+    cert = Certificate.objects.select_related("issuer").filter(pk=pk).first()
+    if cert is None or not identifiers.code_matches(tag, cert.pk, cert.e_certificate_id):
+        return None
+    return cert
+
+
+@limit("verify")
 def verify(request):
     form = forms.VerifyForm(request.GET or None)
     if form.is_bound and form.is_valid():
         q = form.cleaned_data["q"].strip()
-        cert = Certificate.objects.filter(Q(number=q) | Q(e_certificate_id=q)).first()
+        cert = _certificate_for(q)
         if cert is not None:
-            return redirect("cases:verify_detail", number=cert.number)
+            return redirect("cases:verify_detail", key=cert.verification_code)
         return render(request, "cases/verify.html", {"form": form, "not_found": _not_found(q)}, status=404)
     return render(request, "cases/verify.html", {"form": form})
 
 
-def verify_detail(request, number):
-    cert = Certificate.objects.select_related("issuer").filter(number=number).first()
+@limit("verify")
+def verify_detail(request, key):
+    cert = _certificate_for(key)
     if cert is None:
-        return render(request, "cases/verify.html", {"form": forms.VerifyForm(initial={"q": number}),
-                                                     "not_found": _not_found(number)}, status=404)
+        return render(request, "cases/verify.html", {"form": forms.VerifyForm(initial={"q": key}),
+                                                     "not_found": _not_found(key)}, status=404)
     today = timezone.localdate()
     if cert.revoked:
         status, label = "revoked", "已注销"
@@ -234,5 +253,6 @@ def verify_detail(request, number):
     else:
         status, label = "valid", "有效"
     return render(request, "cases/verify_detail.html", {
-        "cert": cert, "masked": mask_code(cert.holder_code), "status": status, "status_label": label})
+        "cert": cert, "masked": mask_code(cert.holder_code), "holder": identifiers.mask_name(cert.holder_name),
+        "status": status, "status_label": label})
 

@@ -72,7 +72,29 @@ TOPIC_LEAVES = {
 }
 
 
+# 优质中小企业梯度培育管理暂行办法（工信部企业〔2022〕63号）: 创新型中小企业 → 专精特新中小企业 →
+# 专精特新"小巨人"企业, each recognised from the tier below. {title words: (what it confers, prerequisite)}
+TIERS = [("小巨人", "little_giant", "specialised_sme"), ("专精特新", "specialised_sme", "innovative_sme"),
+         ("创新型中小企业", "innovative_sme", None), ("高新技术企业", "high_tech", None),
+         ("科技型中小企业", "tech_sme", None)]
+
+
+def _qualification_leaves(item):
+    """A recognition item (资质) is for firms that do not hold what it confers yet (and hold
+    the tier below); a topic's "holds a qualification" condition would read it backwards."""
+    if item.kind != BenefitItem.Kind.QUALIFICATION:
+        return None
+    for words, confers, below in TIERS:
+        if words in item.title:
+            leaves = [{"not": leaf("qualifications", "has", confers)}]
+            return leaves + ([leaf("qualifications", "has", below)] if below else [])
+    return None
+
+
 def _rule_for(item, topic_leaves):
+    recognition = _qualification_leaves(item)
+    if recognition is not None:
+        topic_leaves = [x for x in topic_leaves if x.get("attr") != "qualifications"] + recognition
     leaves = list(topic_leaves)
     if item.industries and not any(x["attr"] == "industry" for x in leaves):
         leaves.append(leaf("industry", "prefix", list(item.industries)))
@@ -179,7 +201,7 @@ def _rules():
     rng = random.Random(SEED)
     for topic, leaves in TOPIC_LEAVES.items():
         items = list(BenefitItem.objects.filter(topic=topic, status=Status.PUBLISHED).order_by("code")
-                     .only("id", "code", "region_id", "industries", "sizes"))
+                     .only("id", "code", "title", "kind", "region_id", "industries", "sizes"))
         # A few province-wide items and a spread of city and county ones, as claimed in practice.
         province = [i for i in items if i.region_id == "510000"][:PROVINCE_PER_TOPIC]
         local = [i for i in items if i.region_id != "510000"]

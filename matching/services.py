@@ -23,6 +23,7 @@ from core.validators import validate_region_code, validate_uscc
 from policies.models import BenefitItem, Status
 
 from . import engine
+from .notify import tell as tell_agents
 from .engine.attributes import DERIVED_FROM
 from .models import (DERIVED_ATTRIBUTES, PROFILE_ATTRIBUTES, EnterpriseProfile, GrantEntry, GrantRound, ItemRule,
                      Match, Notice, Objection, Payout)
@@ -113,10 +114,12 @@ def _bool(value):
 _regions = None
 
 
-def _county_codes():
+def _registration_codes():
+    """Where an enterprise may be registered: a county, or a city itself (xxxx00 —
+    enterprises registered with a city's market regulator, e.g. in a development zone)."""
     global _regions
     if _regions is None:
-        _regions = set(Region.objects.filter(level=Level.COUNTY).values_list("code", flat=True))
+        _regions = set(Region.objects.filter(level__in=[Level.COUNTY, Level.CITY]).values_list("code", flat=True))
     return _regions
 
 
@@ -143,8 +146,8 @@ def clean_value(name, value, *, on=None):
             validate_region_code(text)
         except ValidationError as exc:
             raise ValueError(exc.messages[0]) from None
-        if text not in _county_codes():
-            raise ValueError("不是四川省的区县行政区划代码（GB/T 2260）")
+        if text not in _registration_codes():
+            raise ValueError("不是四川省的市或区县行政区划代码（GB/T 2260）")
         return text
     if name == "industry":
         if not engine.is_valid_industry(text):
@@ -331,12 +334,8 @@ def save_rule(actor, item, *, rule, version=None, grant_amount=None, grant_rate_
 def derive(attrs: dict) -> dict:
     """Fill size and rd_ratio from the base attributes, as a saved profile does."""
     out = {k: v for k, v in attrs.items() if k not in DERIVED_ATTRIBUTES}
-    size = engine.classify_size(out.get("industry") or None, out.get("employees"), out.get("revenue"),
-                                out.get("total_assets"))
-    if size:
-        out["size"] = size
-    if out.get("rd_spending") is not None and out.get("revenue"):
-        out["rd_ratio"] = round(float(out["rd_spending"]) * 100 / float(out["revenue"]), 2)
+    # size and rd_ratio are left to the engine: a size still undecided is the set of
+    # classes possible, and the R&D ratio is compared exactly (never rounded first)
     for name, value in list(out.items()):
         if isinstance(value, Decimal):
             out[name] = float(value)
@@ -350,11 +349,75 @@ class ItemResult:
     nearly: bool
     reasons: list
     short_by: list = field(default_factory=list)
+    window_state: str = "open"   # open / upcoming / closed: the item's application window today
+    amount: Decimal | None = None  # estimated amount (万元) when it meets
+    basis: str = ""               # how the amount is estimated
+    changed: str = ""             # what-if: "new" (meets now) or "lost" (no longer meets)
+
+    @property
+    def window(self) -> str:
+        """The application window in words ("" when always open)."""
+        return window_text(self.item)
+
+    @property
+    def shown_reasons(self) -> list:
+        """The reasons once each, leaving out what 还差 already says."""
+        said = {r.text for r in self.short_by} if self.nearly else set()
+        out = []
+        for r in self.reasons:
+            if r.text not in said:
+                said.add(r.text)
+                out.append(r)
+        return out
+
+    @property
+    def shown_short_by(self) -> list:
+        return list({r.text: r for r in self.short_by if r.changeable or not self.nearly}.values())
+
+
+WINDOW_ORDER = {"open": 0, "upcoming": 1, "closed": 2}
+
+
+def window_state(item, on) -> str:
+    if item.apply_until and item.apply_until < on:
+        return "closed"
+    if item.apply_from and item.apply_from > on:
+        return "upcoming"
+    return "open"
+
+
+def window_text(item) -> str:
+    if item.apply_from or item.apply_until:
+        start = f"{item.apply_from:%Y年%-m月%-d日}" if item.apply_from else "即日"
+        end = f"{item.apply_until:%Y年%-m月%-d日}" if item.apply_until else "长期"
+        return f"申报时间：{start}至{end}"
+    return f"申报时间：{item.apply_period}" if item.apply_period else ""
+
+
+def estimate(rule: ItemRule, attrs: dict) -> tuple[Decimal | None, str]:
+    """(amount in 万元 or None, the basis in words) of what one enterprise could get."""
+    item, cap = rule.item, rule.item.amount_cap
+    if rule.grant_amount is not None:
+        return rule.grant_amount, f"定额 {_wan(rule.grant_amount)}"
+    if rule.grant_rate_attr and rule.grant_rate is not None:
+        attr = engine.ATTRIBUTES.get(rule.grant_rate_attr)
+        amount = grant_amount(rule, attrs)
+        capped = f"，最高 {_wan(cap)}" if cap is not None else ""
+        if amount is None:
+            return None, f"按{attr.label}的 {rule.grant_rate.normalize():f}% 计{capped}（缺少{attr.label}数据）"
+        return amount, f"按{attr.label}的 {rule.grant_rate.normalize():f}% 计{capped}"
+    if cap is not None:
+        return cap, f"按最高金额 {_wan(cap)} 估算（支持标准：{item.amount}）"
+    return None, f"支持标准：{item.amount}" if item.amount else ""
+
+
+def _wan(amount) -> str:
+    return f"{Decimal(amount).normalize():,f}万元"
 
 
 ITEM_FIELDS = ("item__id", "item__code", "item__title", "item__kind", "item__delivery", "item__status",
                "item__region_id", "item__region__name", "item__department__name", "item__amount_cap",
-               "item__updated_at")
+               "item__updated_at", "item__apply_from", "item__apply_until", "item__apply_period", "item__amount")
 _listed_cache = {"key": None, "rules": None, "index": None}
 
 
@@ -363,7 +426,8 @@ def listed_rules(region=None):
     region that covers `region` when given."""
     qs = (ItemRule.objects.filter(item__status=Status.PUBLISHED)
           .select_related("item", "item__region", "item__department")
-          .only("id", "item_id", "rule", "version", *ITEM_FIELDS).order_by("item__id"))
+          .only("id", "item_id", "rule", "version", "grant_amount", "grant_rate_attr", "grant_rate", *ITEM_FIELDS)
+          .order_by("item__id"))
     rules = list(qs)
     if region:
         rules = [r for r in rules if region_covers(r.item.region_id, region)]
@@ -382,17 +446,34 @@ def listed_index():
     return _listed_cache["rules"], _listed_cache["index"]
 
 
-def calculate(attrs: dict, *, on=None):
-    """Every listed item for one enterprise: meets, nearly meets, cannot tell,
-    does not meet — each with its reasons (the engine's one-enterprise path)."""
+def calculate(attrs: dict, *, on=None, reasons="shown"):
+    """Every listed item for one enterprise: meets, nearly meets (one condition short,
+    and one it can change), cannot tell, does not meet — each with its reasons, its
+    application window and, when it meets, an estimated amount. Within a group, what
+    can be claimed now comes first, then windows not yet open, then closed ones.
+    reasons="shown" (the page) gives items that fail no reasons; "all" gives every item its."""
+    on = on or today()
     attrs = derive(attrs)
     rules, index = listed_index()
     groups = {"meets": [], "nearly": [], "unknown": [], "fails": []}
-    for item_rule, verdict in engine.evaluate_entity(index, attrs, today=on or today()):
+    for item_rule, verdict in engine.evaluate_entity(index, attrs, today=on, reasons=reasons):
         key = "nearly" if verdict.outcome == "fails" and verdict.nearly else verdict.outcome
-        groups[key].append(ItemResult(rules[item_rule.item_id].item, verdict.outcome, verdict.nearly,
-                                      list(verdict.reasons), list(verdict.short_by or [])))
+        rule = rules[item_rule.item_id]
+        result = ItemResult(rule.item, verdict.outcome, verdict.nearly, list(verdict.reasons),
+                            list(verdict.short_by or []), window_state(rule.item, on))
+        if key in ("meets", "nearly"):
+            result.amount, result.basis = estimate(rule, attrs)
+        groups[key].append(result)
+    for results in groups.values():
+        results.sort(key=lambda r: WINDOW_ORDER[r.window_state])  # stable: by item within a window state
     return groups
+
+
+def claimable_total(groups) -> tuple[Decimal, int]:
+    """(estimated total of the items that meet and can be claimed now, how many of them
+    have no figure to add)."""
+    now = [r for r in groups["meets"] if r.window_state == "open"]
+    return sum((r.amount for r in now if r.amount is not None), Decimal(0)), sum(r.amount is None for r in now)
 
 
 def _engine_items(rules):
@@ -400,15 +481,76 @@ def _engine_items(rules):
 
 
 def what_if(profile, raw: dict):
-    """The calculator with some values changed, the stored profile untouched."""
+    """The calculator with some values changed, the stored profile untouched.
+    Returns (groups, the values tried that differ from the profile)."""
+    report = what_if_report(profile, raw)
+    return report.groups, report.values
+
+
+@dataclass
+class WhatIf:
+    groups: dict
+    values: dict          # attribute: value tried (only those that differ from the profile)
+    changes: list         # (label, before, after) in words
+    new: list             # ItemResults that meet with the values tried and did not before
+    lost: list            # ItemResults that met before and do not with the values tried
+    total_before: Decimal = Decimal(0)
+    total_after: Decimal = Decimal(0)
+
+
+def what_if_report(profile, raw: dict, *, on=None):
+    """What changes when some values are tried: each changed value in words, the
+    items newly met and no longer met, and the estimated total before and after."""
     changed = {k: v for k, v in raw.items() if not _blank(v) or engine.ATTRIBUTES.get(k, None) and
                engine.ATTRIBUTES[k].type == "tags"}
     values, errors = clean_values(changed)
     if errors:
         raise ServiceError("假设的数据有误", errors=errors)
-    attrs = profile.attributes()
-    attrs.update({k: v for k, v in values.items() if v is not None and v != ""})
-    return calculate(attrs), values
+    base = profile.attributes()
+    values = {k: v for k, v in values.items() if v is not None and v != "" and not _same(base.get(k), v)}
+    attrs = dict(base)
+    attrs.update(values)
+    before, after = calculate(base, on=on), calculate(attrs, on=on, reasons="all")  # lost ones say why
+    met_before = {r.item.pk for r in before["meets"]}
+    met_after = {r.item.pk for r in after["meets"]}
+    new, lost = [], []
+    for results in after.values():
+        for r in results:
+            if r.item.pk in met_after - met_before:
+                r.changed = "new"
+                new.append(r)
+            elif r.item.pk in met_before - met_after:
+                r.changed = "lost"
+                lost.append(r)
+    changes = [(label(k), shown_value(k, base.get(k)), shown_value(k, v)) for k, v in values.items()]
+    return WhatIf(after, values, changes, new, lost, claimable_total(before)[0], claimable_total(after)[0])
+
+
+def _same(before, after) -> bool:
+    if isinstance(after, list):
+        return set(before or []) == set(after)
+    if before is None:
+        return False
+    if isinstance(after, (int, Decimal)) and isinstance(before, (int, float, Decimal)):
+        return Decimal(str(before)) == Decimal(after)
+    return before == after
+
+
+def shown_value(name, value) -> str:
+    """An attribute's value in words: 高新技术企业、科技型中小企业; 1,500万元; A级."""
+    attr = engine.ATTRIBUTES[name]
+    if value is None or value == "" or value == []:
+        return "（无）"
+    if attr.type == "tags":
+        return "、".join(attr.choices.get(t, t) for t in value)
+    if attr.type == "category":
+        return attr.choices.get(value, str(value))
+    if attr.type == "number":
+        number = Decimal(str(value)).normalize()
+        return f"{number:,f}{attr.unit}"
+    if attr.type == "bool":
+        return "是" if value else "否"
+    return str(value)
 
 
 # --- the stored match set and pushes ---
@@ -418,7 +560,8 @@ def _profile_rows(region_prefix_code=""):
     if region_prefix_code:
         qs = qs.filter(region__code__startswith=region_prefix_code)
     ids, records = [], []
-    columns = ["id", "region_id"] + [n for n in PROFILE_ATTRIBUTES if n != "region"]
+    # the stored size and rd_ratio are for display (rounded, one class or none): the engine derives its own
+    columns = ["id", "region_id"] + [n for n in PROFILE_ATTRIBUTES if n != "region" and n not in DERIVED_ATTRIBUTES]
     for row in qs.values_list(*columns).iterator(chunk_size=2000):
         ids.append(row[0])
         record = {"region": row[1]}
@@ -498,7 +641,8 @@ def refresh_profiles(profile_ids, *, on=None, notify=True):
     _, index = listed_index()
     new_total = 0
     for profile in EnterpriseProfile.objects.filter(pk__in=profile_ids):
-        meets = {item.item_id for item, verdict in engine.evaluate_entity(index, derive(profile.attributes()), today=on)
+        meets = {item.item_id for item, verdict in engine.evaluate_entity(index, derive(profile.attributes()), today=on,
+                                                                          reasons="none")
                  if verdict.outcome == "meets"}
         before = set(Match.objects.filter(profile=profile).values_list("item_id", flat=True))
         new, gone = meets - before, before - meets
@@ -507,8 +651,9 @@ def refresh_profiles(profile_ids, *, on=None, notify=True):
         Match.objects.bulk_create([Match(profile=profile, item_id=i, matched_at=now) for i in sorted(new)])
         if notify:
             items = {i.pk: i for i in BenefitItem.objects.filter(pk__in=new)}
-            Notice.objects.bulk_create([Notice(profile=profile, item=items[i], kind=Notice.Kind.MATCH, created_at=now,
-                                               text=match_text(items[i])) for i in sorted(new)])
+            pushed = Notice.objects.bulk_create([Notice(profile=profile, item=items[i], kind=Notice.Kind.MATCH,
+                                                        created_at=now, text=match_text(items[i])) for i in sorted(new)])
+            tell_agents(pushed, occasion=f"push-{now.isoformat()}")
         new_total += len(new)
     return new_total
 
@@ -575,8 +720,12 @@ def grant_amount(rule: ItemRule, attrs: dict) -> Decimal | None:
         return rule.grant_amount
     if rule.grant_rate_attr and rule.grant_rate is not None:
         base = attrs.get(rule.grant_rate_attr)
-        if base is None:
+        if base is None and engine.ATTRIBUTES[rule.grant_rate_attr].derived:
+            base = engine.normalize_profile(attrs)[rule.grant_rate_attr]  # rd_ratio, exactly
+        if base is None or isinstance(base, frozenset):
             return None
+        if not isinstance(base, (int, float, Decimal)):
+            base = Decimal(base.numerator) / Decimal(base.denominator)
         amount = (Decimal(str(base)) * rule.grant_rate / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return min(amount, cap) if cap is not None else amount
     return cap
@@ -629,9 +778,10 @@ def open_round(actor, item, *, publicity_days=PUBLICITY_DAYS):
                            errors={"item": ["无法计算兑现金额"]})
     GrantEntry.objects.bulk_create(entries)
     _audit("create", round_, after={"entries": [[e.profile.uscc, e.amount] for e in entries]}, actor=actor)
-    Notice.objects.bulk_create([Notice(profile=e.profile, item=item, kind=Notice.Kind.GRANT, created_at=now,
-                                       text=f"您符合“{item.title}”免申即享条件，拟兑现{e.amount}万元，"
-                                            f"请在“免申即享”中确认是否享受。") for e in entries])
+    tell_agents(Notice.objects.bulk_create([
+        Notice(profile=e.profile, item=item, kind=Notice.Kind.GRANT, created_at=now,
+               text=f"您符合“{item.title}”免申即享条件，拟兑现{e.amount}万元，请在“免申即享”中确认是否享受。")
+        for e in entries]), occasion=f"grant-{round_.pk}")
     return round_
 
 
@@ -680,10 +830,10 @@ def publish_round(actor, round_, *, version=None, on=None):
     fresh.version += 1
     fresh.save()
     now = timezone.now()
-    Notice.objects.bulk_create([Notice(profile=e.profile, item=fresh.item, kind=Notice.Kind.PUBLICITY,
-                                       created_at=now,
-                                       text=f"“{fresh.item.title}”免申即享名单已公示，公示期至"
-                                            f"{fresh.publicity_until:%Y年%m月%d日}。") for e in confirmed])
+    tell_agents(Notice.objects.bulk_create([
+        Notice(profile=e.profile, item=fresh.item, kind=Notice.Kind.PUBLICITY, created_at=now,
+               text=f"“{fresh.item.title}”免申即享名单已公示，公示期至{fresh.publicity_until:%Y年%m月%d日}。")
+        for e in confirmed]), occasion=f"publicity-{fresh.pk}")
     return fresh
 
 
@@ -728,8 +878,9 @@ def make_payouts(actor, round_, *, version=None, on=None):
                    .select_related("profile"))
     Payout.objects.bulk_create([Payout(entry=e, amount=e.amount, paid_on=on, made_by=actor, made_at=now)
                                 for e in entries])
-    Notice.objects.bulk_create([Notice(profile=e.profile, item=fresh.item, kind=Notice.Kind.PAYOUT, created_at=now,
-                                       text=f"“{fresh.item.title}”已兑现{e.amount}万元。") for e in entries])
+    tell_agents(Notice.objects.bulk_create([
+        Notice(profile=e.profile, item=fresh.item, kind=Notice.Kind.PAYOUT, created_at=now,
+               text=f"“{fresh.item.title}”已兑现{e.amount}万元。") for e in entries]), occasion=f"payout-{fresh.pk}")
     for payout in Payout.objects.filter(entry__round=fresh).select_related("entry__profile"):
         _audit("create", payout, after={"amount": payout.amount, "paid_on": payout.paid_on,
                                         "enterprise": payout.entry.profile.uscc}, actor=actor)

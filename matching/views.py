@@ -16,6 +16,7 @@ from core.forms import posted_version, show_service_error
 from policies.models import BenefitItem, Status
 
 from . import engine, forms, profiles, services
+from .engine.suggest import draft_rule, suggest
 from .models import EnterpriseProfile, GrantEntry, GrantRound, ItemRule, Match, Notice
 from .views_public import profile_rows
 
@@ -105,6 +106,17 @@ def upload(request):
     return render(request, "matching/upload.html", {"form": form, "columns": columns})
 
 
+def _marked(text, suggestions):
+    """The 申报条件 text as (piece, is the source of a suggestion) pieces, for <mark>."""
+    pieces, at = [], 0
+    for s in sorted(suggestions, key=lambda s: s.start):
+        if s.start < at:
+            continue
+        pieces += [(text[at:s.start], False), (text[s.start:s.end], True)]
+        at = s.end
+    return pieces + [(text[at:], False)]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, item_id):
@@ -127,9 +139,12 @@ def rule_edit(request, item_id):
             else:
                 messages.success(request, f"规则已保存（第{saved.version}版），符合条件的企业将收到推送")
                 return redirect("matching_console:rule", item_id=item.pk)
-    else:
-        initial = {"rule": json.dumps(current.rule if current else {"when": {"from": None, "until": None},
-                                                                     "condition": {"all": []}},
+    suggestions = suggest(item.conditions, region=item.region_id)
+    draft = draft_rule(suggestions)
+    if request.method != "POST":
+        use_draft = request.GET.get("draft") == "1" and draft is not None
+        initial = {"rule": json.dumps(draft if use_draft else current.rule if current else
+                                      {"when": {"from": None, "until": None}, "condition": {"all": []}},
                                       ensure_ascii=False, indent=2),
                    "version": current.version if current else 0}
         if current:
@@ -140,6 +155,8 @@ def rule_edit(request, item_id):
                   for a in engine.ATTRIBUTES.values()]
     return render(request, "matching/rule.html", {
         "item": item, "current": current, "form": form, "can_edit": can_edit, "attributes": attributes,
+        "suggestions": suggestions, "marked": _marked(item.conditions, suggestions),
+        "draft_used": request.method != "POST" and request.GET.get("draft") == "1" and draft is not None,
         "matched": Match.objects.filter(item=item).count(),
         "pushes": Notice.objects.filter(item=item, kind=Notice.Kind.MATCH).count(),
         "can_open_round": can_edit and item.delivery == BenefitItem.Delivery.AUTO_GRANT and current is not None

@@ -50,18 +50,25 @@ def calculator(request):
     if profile is None:
         return render(request, "matching/calculator.html", context)
     form = forms.WhatIfForm(request.POST or None, profile=profile)
-    tried = None
+    whatif = None
     if request.method == "POST" and form.is_valid():
         try:
-            groups, values = services.what_if(profile, form.values())
-            tried = [(services.label(k), "、".join(v) if isinstance(v, list) else v) for k, v in values.items()]
+            whatif = services.what_if_report(profile, form.values())
+            groups = whatif.groups
         except ServiceError as exc:
             show_service_error(form, exc)
             groups = services.calculate(profile.attributes())
     else:
         groups = services.calculate(profile.attributes())
-    context.update({"form": form, "tried": tried, "groups": [(key, title, hint, groups[key]) for key, title, hint in GROUPS],
-                    "rows": profile_rows(profile), "counts": {k: len(v) for k, v in groups.items()}})
+    total, without_figure = services.claimable_total(groups)
+    # Listed: what the enterprise can claim and what it can bring round; the rest is counted
+    shown = [(key, title, hint, groups[key]) for key, title, hint in GROUPS if key != "fails"]
+    lost = [r for r in groups["fails"] if r.changed == "lost"]
+    if lost:  # what-if: what no longer meets is shown too, marked
+        shown.append(("fails", "假设后不符合", "原来符合、假设后不再符合的政策", lost))
+    context.update({"form": form, "whatif": whatif, "groups": shown, "total": total,
+                    "without_figure": without_figure, "rows": profile_rows(profile),
+                    "counts": {k: len(v) for k, v in groups.items()}})
     return render(request, "matching/calculator.html", context)
 
 

@@ -1,21 +1,28 @@
 """Consultation in the policy zone: asking, tickets, replies.
 
-- ask: the answer card for a question; every ask is recorded as a
-  consultation (cases.services.record_policy_consultation), so it is counted
-  with the window's consultations in the centre's statistics.
+- ask: the answer card for a question. A question counts as a consultation
+  (cases.services.record_policy_consultation, channel 网上政策咨询) once per
+  asker and question per day: the asker is the signed-in user, else the
+  browser session, else the address (`asker_key`), so posting the same
+  question again adds nothing; an asker may ask at most ASK_LIMIT questions
+  a minute (ask_limit; refused with 429 beyond). Window and 12345 consultations are
+  registered by staff (cases.services.record_consultation).
 - open_ticket: "没有解决我的问题" turns the question into a ticket routed to
   the department that claims the matched item (or issued the document),
   due a set number of working days ahead (TONGBAN_POLICY_TICKET_DAYS, 5).
 - reply / close: the department answers (optimistic version, row lock); the
   asker reads the reply and may close the ticket.
 """
+import hashlib
 import os
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
+from cases.models import CaseEvent, EventChannel
 from cases.services import record_policy_consultation
 from core import workdays
 from core.errors import Conflict, ServiceError
@@ -25,6 +32,15 @@ from .answer import build_card
 from .models import BenefitItem, PolicyDocument, PolicyTicket
 
 MAX_QUESTION = 500
+ASK_LIMIT = 10  # questions a minute per asker (TONGBAN_POLICY_ASK_PER_MINUTE); counted per worker process
+
+
+def ask_limit():
+    value = getattr(settings, "TONGBAN_POLICY_ASK_PER_MINUTE", None) or os.environ.get("TONGBAN_POLICY_ASK_PER_MINUTE")
+    try:
+        return max(1, int(value)) if value else ASK_LIMIT
+    except (TypeError, ValueError):
+        return ASK_LIMIT
 State = PolicyTicket.State
 
 
@@ -51,17 +67,51 @@ def _asker(user):
     return user if getattr(user, "is_authenticated", False) else None
 
 
+def asker_key(request):
+    """Who is asking, hashed: the user, else the session, else the address."""
+    if getattr(request.user, "is_authenticated", False):
+        return _hashed(f"user:{request.user.pk}")
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        return _hashed(f"session:{session.session_key}")
+    return _hashed(f"address:{request.META.get('REMOTE_ADDR', '')}")
+
+
+def _hashed(raw):
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _throttle(key):
+    name = f"policies:ask:{key}"
+    cache.add(name, 0, timeout=60)
+    try:
+        count = cache.incr(name)
+    except ValueError:  # expired in between
+        cache.set(name, 1, timeout=60)
+        count = 1
+    limit = ask_limit()
+    if count > limit:
+        raise ServiceError(f"提问过于频繁：每分钟最多提问{limit}次，请稍后再试",
+                           errors={"question": [f"每分钟最多提问{limit}次"]}, code="too_many", status=429)
+
+
 @transaction.atomic
-def ask(user, question, city=""):
-    """The answer card; the ask is recorded as a consultation (anonymous allowed)."""
+def ask(user, question, city="", key=None):
+    """The answer card; the question counts as a consultation once per asker per day (anonymous allowed)."""
     question = clean_question(question)
+    actor = _asker(user)
+    key = key or (_hashed(f"user:{actor.pk}") if actor else "anonymous")
+    _throttle(key)
     card = build_card(question, city=city)
     department = None
     if card["found"]:
         department = Department.objects.filter(pk=card["best"]["department_id"]).first()
-    actor = _asker(user)
-    record_policy_consultation(actor, question=question, answer=card["summary"], department=department,
-                               asker="" if actor else "匿名")
+    asked_today = CaseEvent.objects.filter(kind=CaseEvent.Kind.CONSULT, day=timezone.localdate(),
+                                           channel=EventChannel.POLICY, data__asker_key=key,
+                                           data__question=question).exists()
+    if not asked_today:
+        record_policy_consultation(actor, question=question, answer=card["summary"], department=department,
+                                   asker="" if actor else "匿名", key=key)
     return card
 
 

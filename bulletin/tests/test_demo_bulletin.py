@@ -36,7 +36,7 @@ def bulletin(demo_bulletin, db):
 
 def test_section_four_reads_the_weeks_figures(bulletin):
     windows = bulletin.blocks.get(source="windows")
-    assert services.render_text(windows) == WEEK_TEXT + YEAR_TEXT
+    assert services.render_text(windows) == WEEK_TEXT + YEAR_TEXT + services.CONSULTATION_NOTE
     assert windows.template == services.WINDOWS_TEMPLATE                 # computed, not typed
     assert windows.figures["week_consultations"]["value"] == 1635
     assert windows.figures["year_transfers"]["value"] == 327744

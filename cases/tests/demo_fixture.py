@@ -4,7 +4,7 @@ transactions, and removed again by plain SQL afterwards."""
 from django.db import connection
 
 from accounts.models import Agent, Organisation, Person
-from cases import demo
+from cases import demo, summary
 from cases.models import Case, CaseEvent, Certificate, Counter, Evaluation
 from catalog.models import Matter
 
@@ -68,3 +68,4 @@ def remove(state):
     for key, value in counters.items():
         Counter.objects.filter(key=key).update(value=value)
     Matter.objects.filter(pk__gt=matters_before).delete()
+    summary.rebuild()  # the summary of what is left

@@ -29,8 +29,8 @@ def receive(demo_user, matter, window, at=None):
                             applicant_person=Person.objects.get(user__username="citizen"), at=at)
 
 
-@pytest.mark.parametrize("username, status", [("manager", 200), ("editor", 200), ("admin", 200), ("clerk", 403),
-                                              ("reviewer", 403), ("citizen", 403)])
+@pytest.mark.parametrize("username, status", [("manager", 200), ("editor", 200), ("admin", 200), ("clerk", 200),
+                                              ("reviewer", 200), ("citizen", 403)])
 def test_who_sees_the_dashboard(signed_in, username, status):
     client = signed_in(username)
     assert client.get(URL).status_code == status
@@ -105,3 +105,50 @@ def test_year_to_date(signed_in, demo_user, licence, hall_window):
     body = client.get(URL, {"period": "ytd"}).content.decode()
     today = timezone.localdate()
     assert f"{today.year}-01-01 至 {today:%Y-%m-%d}" in body
+
+
+def test_each_role_sees_its_own_figures_and_the_cases_behind_them(signed_in, demo_user, licence, hall_window,
+                                                                  county_licence):
+    from hall.models import Window
+    clerk = demo_user("clerk")
+    other_window = Window.objects.filter(hall=hall_window.hall).exclude(pk=hall_window.pk).first()
+    for window in (hall_window, hall_window, other_window):
+        case = receive(demo_user, licence, window, at=local(2024, 11, 5, 9))
+        services.accept(clerk, case, at=local(2024, 11, 5, 10))
+    county_case = services.receive(clerk, matter=county_licence, situation=county_licence.situations.first(),
+                                   channel=Channel.WINDOW, region=Region.objects.get(code="510104"),
+                                   window=other_window, at=local(2024, 11, 5, 9),
+                                   applicant_person=Person.objects.get(user__username="citizen"))
+    services.accept(clerk, county_case, at=local(2024, 11, 5, 10))
+    services.transfer(clerk, county_case, to_department=county_case.holder, at=local(2024, 11, 5, 11))
+    week = {"start": "2024-11-04", "end": "2024-11-08"}
+    # The manager: everything.
+    body = signed_in("manager").get(URL, week).content.decode()
+    assert figure(body, "acceptances") == 4
+    # A clerk: one window of their hall at a time (the one chosen, else the first).
+    client = signed_in("clerk")
+    body = client.get(URL, {**week, "window": hall_window.pk}).content.decode()
+    assert figure(body, "acceptances") == 2 and f"窗口：{hall_window}" in body
+    body = client.get(URL, {**week, "window": other_window.pk}).content.decode()
+    assert figure(body, "acceptances") == 2
+    cases = client.get(reverse("cases_console:stats_cases", args=["acceptances"]),
+                       {**week, "window": hall_window.pk}).content.decode()
+    assert 'id="drill-count">2<' in cases and "受理（件）明细" in cases
+    # The Jinjiang reviewer: their own bureau's figures only (its case, accepted for it and sent to it).
+    body = signed_in("reviewer_jinjiang").get(URL, week).content.decode()
+    assert figure(body, "acceptances") == 1 and figure(body, "transfers") == 1
+    cases = signed_in("reviewer_jinjiang").get(reverse("cases_console:stats_cases", args=["transfers"]),
+                                               week).content.decode()
+    assert county_case.number in cases and 'id="drill-count">1<' in cases
+    assert signed_in("manager").get(reverse("cases_console:stats_cases", args=["nonsense"])).status_code == 404
+
+
+def test_year_to_date_is_of_the_period_asked(signed_in, demo_user, licence, hall_window):
+    case = receive(demo_user, licence, hall_window, at=local(2024, 3, 5, 9))
+    services.accept(demo_user("clerk"), case, at=local(2024, 3, 5, 10))
+    client = signed_in("manager")
+    body = client.get(URL, {"start": "2024-11-04", "end": "2024-11-08"}).content.decode()
+    assert "period=ytd&amp;on=2024-11-08" in body
+    assert "今年以来（2024-01-01 至 2024-11-08）" in body and 'id="year-acceptances">1<' in body
+    body = client.get(URL, {"period": "ytd", "on": "2024-11-08"}).content.decode()
+    assert "2024-01-01 至 2024-11-08" in body and figure(body, "acceptances") == 1

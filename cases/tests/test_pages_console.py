@@ -198,7 +198,7 @@ def test_certificate_page_has_a_qr_code_to_the_verification_page(signed_in, demo
     cert = services.issue(clerk, case)[0]
     body = signed_in("clerk").get(reverse("cases_console:certificate", args=[cert.number])).content.decode()
     assert "<svg" in body and cert.e_certificate_id in body
-    assert f"http://testserver/cases/verify/{cert.number}/" in body
+    assert f"http://testserver/cases/verify/{cert.verification_code}/" in body and cert.verification_code in body
     assert signed_in("citizen").get(reverse("cases_console:certificate", args=[cert.number])).status_code == 403
 
 

@@ -28,11 +28,11 @@ from typing import Any, Iterable, Iterator, Mapping
 import numpy as np
 
 from .attributes import ATTRIBUTES, DERIVED
-from .evaluate import Verdict, evaluate, leaf_truth, normalize_profile, normalize_value
+from .evaluate import Verdict, evaluate, exact, leaf_truth, normalize_profile, normalize_value, rd_ratio
 from .industries import SECTION_LETTERS, parse_industry
 from .regions import region_level, region_prefix
 from .rules import CompiledRule, Group, Leaf, compile_rule, years_before
-from .sizes import CLASSES, GROUP_NAMES, GROUPS, size_group
+from .sizes import CLASSES, GROUP_NAMES, GROUPS, OUTSIDE, size_groups
 
 PROVINCE = "510000"
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
@@ -82,6 +82,8 @@ class ItemIndex:
             else:
                 self.by_prefix.setdefault(region_prefix(item.region), []).append(item)
 
+        self._plans: dict = {}
+
     def applicable(self, county: str | None) -> list[ItemRule]:
         out = list(self.province)
         if county:
@@ -89,12 +91,31 @@ class ItemIndex:
             out += self.by_prefix.get(county, [])
         return out
 
+    def plans(self, county: str | None) -> list:
+        """The array plans (entity.Plan) of the items that apply, in applicable()'s order."""
+        from .entity import Plan
+        keys = ["", county[:4], county] if county else [""]
+        out = []
+        for key in dict.fromkeys(keys):
+            plan = self._plans.get(key)
+            if plan is None:
+                plan = self._plans[key] = Plan(self.province if key == "" else self.by_prefix.get(key, []))
+            out.append(plan)
+        return out
 
-def evaluate_entity(items, profile: Mapping[str, Any], *, today: dt.date) -> list[tuple[ItemRule, Verdict]]:
-    """One enterprise against every item that applies to its region, with reasons.
-    `items` is an ItemIndex (build it once) or an iterable of ItemRule."""
+
+def evaluate_entity(items, profile: Mapping[str, Any], *, today: dt.date,
+                    reasons: str = "all") -> list[tuple[ItemRule, Verdict]]:
+    """One enterprise against every item that applies to its region.
+    `items` is an ItemIndex (build it once) or an iterable of ItemRule. reasons: "all"
+    gives every verdict its reasons; "shown" decides all items at once as array operations
+    and builds reasons only for those that meet, nearly meet or cannot tell; "none" gives
+    outcomes and "nearly" only."""
     index = items if isinstance(items, ItemIndex) else ItemIndex(items)
     values = normalize_profile(profile)
+    if reasons != "all":
+        from .entity import decide_entity
+        return decide_entity(index.plans(values["region"]), values, today, reasons=reasons)
     memo: dict = {}
     return [(item, evaluate(item.compiled, values, today=today, normalized=True, memo=memo))
             for item in index.applicable(values["region"])]
@@ -191,6 +212,8 @@ class ProfileTable:
         for name, attr in ATTRIBUTES.items():
             vals = [p[name] for p in normalized]
             columns[name] = _column_from_normalized(name, vals, n)
+        columns[SIZE_SET] = Column(np.fromiter(
+            (_set_bits(p["size"]) for p in normalized), dtype=np.uint8, count=n))
         return cls(ids, columns)
 
     @classmethod
@@ -281,7 +304,8 @@ class ProfileTable:
         for i in range(len(self)):
             rec = {"id": int(self.ids[i])}
             for name, col in self.columns.items():
-                rec[name] = _decode(name, col, i)
+                if name in ATTRIBUTES:
+                    rec[name] = _decode(name, col, i)
             out.append(rec)
         return out
 
@@ -318,9 +342,11 @@ def _decode(name, col: Column, i):
 def _column_from_normalized(name: str, vals: list, n: int) -> Column:
     """A column from normalize_value results (None = missing)."""
     t = ATTRIBUTES[name].type
+    if name == "size":  # a set of possible classes is not one class: the rank is missing
+        vals = [None if isinstance(v, frozenset) else v for v in vals]
     known = np.fromiter((v is not None for v in vals), dtype=bool, count=n)
     if t == "number":
-        arr = np.fromiter((np.nan if v is None else v for v in vals), dtype=np.float64, count=n)
+        arr = np.fromiter((np.nan if v is None else float(v) for v in vals), dtype=np.float64, count=n)
     elif t == "date":
         arr = np.fromiter((0 if v is None else v for v in vals), dtype=np.int32, count=n)
     elif t == "category":
@@ -387,9 +413,15 @@ def _fill_missing_columns(columns: dict, n: int):
     for name in ATTRIBUTES:
         if name not in columns and name not in DERIVED:
             columns[name] = _missing_column(name, n)
-    computed_size = size_vector(columns["industry"], columns["employees"], columns["revenue"],
-                                columns["total_assets"])
-    columns["size"] = _overlay(columns.get("size"), computed_size)
+    computed_size, computed_set = size_vector(columns["industry"], columns["employees"], columns["revenue"],
+                                              columns["total_assets"])
+    given = columns.get("size")
+    columns["size"] = _overlay(given, computed_size)
+    if given is not None:  # a size given outright is that one class
+        ranks = given.values.astype(np.int16)
+        given_bits = (np.left_shift(1, np.clip(ranks, 0, 3))).astype(np.uint8)
+        computed_set = Column(np.where(_known(given), given_bits, computed_set.values))
+    columns[SIZE_SET] = computed_set
     computed_ratio = rd_ratio_vector(columns["rd_spending"], columns["revenue"])
     columns["rd_ratio"] = _overlay(columns.get("rd_ratio"), computed_ratio)
 
@@ -409,49 +441,82 @@ def _known(col: Column) -> np.ndarray:
     return np.ones(len(col.values), dtype=bool) if col.known is None else col.known
 
 
-# Size groups per division / section, from sizes.size_group itself (so both paths agree).
-_DIV_GROUP = np.full(100, -1, dtype=np.int8)
-for _d in range(1, 98):
-    _g = size_group(f"{_d:02d}")
-    _DIV_GROUP[_d] = -1 if _g is None else GROUP_NAMES.index(_g)
-_SEC_GROUP = np.array([-1 if size_group(s) is None else GROUP_NAMES.index(size_group(s))
-                       for s in SECTION_LETTERS], dtype=np.int8)
-_MEASURE_KEYS = {"employees": 0, "revenue": 1, "total_assets": 2}
+SIZE_SET = "size_set"  # the hidden column of possible size classes: bit r set when rank r is possible
+_ALL_SIZES = 0b1111
 
 
-def size_vector(industry: Column, employees: Column, revenue: Column, assets: Column) -> Column:
-    """sizes.classify_size for every row at once."""
+def _set_bits(size) -> int:
+    """A normalised size (rank, frozenset of ranks or None) as bits of possible ranks."""
+    if size is None:
+        return _ALL_SIZES
+    if isinstance(size, frozenset):
+        return sum(1 << r for r in size)
+    return 1 << size
+
+
+def _industry_keys(ind: np.ndarray) -> np.ndarray:
+    """One int per industry code (section, division, group, class), -1s included."""
+    x = ind.astype(np.int64) + 1
+    return ((x[:, 0] * 100 + x[:, 1]) * 1000 + x[:, 2]) * 10000 + x[:, 3]
+
+
+def _code_of(row) -> str | None:
+    sec, div, grp, cls = (int(v) for v in row)
+    if sec < 0:
+        return None
+    letter = SECTION_LETTERS[sec]
+    if div < 0:
+        return letter
+    return f"{letter}{cls:04d}" if cls >= 0 else f"{letter}{grp:03d}" if grp >= 0 else f"{letter}{div:02d}"
+
+
+def size_vector(industry: Column, employees: Column, revenue: Column, assets: Column) -> tuple[Column, Column]:
+    """sizes.possible_sizes for every row at once: (the rank where one class is possible,
+    else missing; the bits of the possible ranks)."""
     ind = industry.values
     n = len(ind)
-    sec, div, grp = ind[:, 0], ind[:, 1], ind[:, 2]
-    group = np.where(div >= 0, _DIV_GROUP[np.clip(div, 0, 99)], _SEC_GROUP[np.clip(sec, 0, None)])
-    group = np.where(sec < 0, -1, group)
-    is70 = div == 70
-    group = np.where(is70, np.where(grp == 701, GROUP_NAMES.index("房地产开发经营"),
-                                    np.where(grp == 702, GROUP_NAMES.index("物业管理"), -1)), group)
-    measures = [employees, revenue, assets]
-    out = np.full(n, -1, dtype=np.int8)
-    for gi, gname in enumerate(GROUP_NAMES):
-        rows = group == gi
-        if not rows.any():
+    keys, first, inverse = np.unique(_industry_keys(ind), return_index=True, return_inverse=True)
+    combos: dict[tuple, int] = {}
+    combo_of_key = np.empty(len(keys), dtype=np.int16)
+    for k, row in enumerate(first):
+        code = _code_of(ind[row])
+        groups = size_groups(code) if code is not None else None
+        groups = GROUP_NAMES if groups is None else groups
+        combo_of_key[k] = combos.setdefault(tuple(groups), len(combos))
+    combo = combo_of_key[inverse.reshape(-1)] if n else np.empty(0, dtype=np.int16)
+    measures = {"employees": employees, "revenue": revenue, "total_assets": assets}
+    group_bits: dict[str, np.ndarray] = {}
+
+    def bits_of(gname):
+        if gname not in group_bits:
+            names, bounds = GROUPS[gname]
+            cap = np.full(n, 3, dtype=np.int8)
+            all_known = np.ones(n, dtype=bool)
+            for i, m in enumerate(names):
+                col = measures[m]
+                known = _known(col)
+                rank = np.zeros(n, dtype=np.int8)
+                for cls in CLASSES:
+                    rank += (col.values >= bounds[cls][i])
+                np.minimum(cap, np.where(known, rank, 3).astype(np.int8), out=cap)
+                all_known &= known
+            one = np.left_shift(1, cap.astype(np.int16))
+            group_bits[gname] = np.where(all_known, one, 2 * one - 1).astype(np.uint8)
+        return group_bits[gname]
+
+    out = np.zeros(n, dtype=np.uint8)
+    for groups, c in combos.items():
+        rows = combo == c
+        if OUTSIDE in groups:
+            out[rows] = _ALL_SIZES
             continue
-        names, bounds = GROUPS[gname]
-        cols = [measures[_MEASURE_KEYS[m]] for m in names]
-        ok = rows.copy()
-        for c in cols:
-            if c.known is not None:
-                ok &= c.known
-        result = np.full(n, _SIZE_RANK["micro"], dtype=np.int8)
-        decided = np.zeros(n, dtype=bool)
-        for cls in CLASSES:
-            hit = ~decided
-            for c, b in zip(cols, bounds[cls]):
-                hit &= c.values >= b
-            result[hit] = _SIZE_RANK[cls]
-            decided |= hit
-        out[ok] = result[ok]
-    known = out >= 0
-    return Column(out, None if known.all() else known)
+        acc = np.zeros(n, dtype=np.uint8)
+        for g in groups:
+            acc |= bits_of(g)
+        out[rows] = acc[rows]
+    single = (out != 0) & ((out & (out - 1)) == 0)
+    rank = np.where(single, np.log2(np.maximum(out, 1)).astype(np.int8), -1).astype(np.int8)
+    return Column(rank, None if single.all() else single), Column(out)
 
 
 def rd_ratio_vector(rd: Column, revenue: Column) -> Column:
@@ -551,6 +616,8 @@ class _Evaluator:
         return hit
 
     def _leaf_false(self, leaf: Leaf):
+        if leaf.attr == "size":
+            return _Mask((self.t.columns[SIZE_SET].values & _size_bits(leaf)) == 0)  # no possible class meets
         t = self.leaf_entry(leaf, True)
         if leaf.attr == "region" and self.county is not None:
             return bool(self.county) and not t
@@ -580,12 +647,16 @@ class _Evaluator:
         col = self.t.columns[name]
         x = col.values
         t = attr.type
+        if name == "size":
+            return (self.t.columns[SIZE_SET].values & ~_size_bits(leaf)) == 0  # every possible class agrees
         if t == "number" or t == "date" or t == "category":
             if op.startswith("years_since"):
                 cutoff = years_before(self.today, v).toordinal()
                 cond = x <= cutoff if op == "years_since>=" else x >= cutoff
             else:
                 cond = _compare(x, op, v)
+                if name == "rd_ratio":
+                    cond = _exact_ties(cond, x, op, v, self.t)
         elif t == "bool":
             cond = x == (1 if op == "is_true" else 0)
         elif t == "tags":
@@ -727,6 +798,34 @@ def _compare(x, op, v):
             cond |= x == item
         return cond if op == "in" else ~cond
     raise ValueError(op)
+
+
+def _size_bits(leaf: Leaf) -> np.uint8:
+    """Bits of the size ranks that meet a leaf on size."""
+    return np.uint8(sum(1 << r for r in range(4) if leaf_truth(leaf, r, dt.date.min)))
+
+
+def _exact_ties(cond, x, op, v, table) -> np.ndarray:
+    """Recompute, exactly, the rows whose float R&D ratio lies within rounding of the
+    threshold: rd × 100 against t × revenue as decimals (see evaluate.rd_ratio)."""
+    bounds = v if isinstance(v, tuple) else (v,)
+    near = np.zeros(len(x), dtype=bool)
+    for b in bounds:
+        near |= np.abs(x - b) <= 1e-9 * max(1.0, abs(b))
+    rows = np.flatnonzero(near)
+    if not len(rows):
+        return cond
+    cond = cond.copy()
+    rd, revenue = table.columns["rd_spending"], table.columns["revenue"]
+    probe = Leaf("", "rd_ratio", op, v, v)
+    for i in rows:
+        ratio = None
+        if _known(rd)[i] and _known(revenue)[i] and revenue.values[i] > 0:
+            ratio = rd_ratio(float(rd.values[i]), float(revenue.values[i]))
+            if float(ratio) != x[i]:
+                ratio = None  # a ratio given outright: compare it as written
+        cond[i] = bool(leaf_truth(probe, exact(float(x[i])) if ratio is None else ratio, dt.date.min))
+    return cond
 
 
 def _industry_key(code: str):

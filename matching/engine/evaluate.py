@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Mapping, NamedTuple
 
 from .attributes import ATTRIBUTES
 from .industries import normalize_industry
-from .rules import (CompiledRule, Leaf, compile_rule, fmt_value, parse_date, requirement,
-                    years_before)
-from .sizes import classify_size
+from .rules import (CompiledRule, Leaf, compile_rule, fmt_value, full_years, parse_date, requirement,
+                    requirement_not, years_before)
+from .sizes import possible_sizes
 
 MEETS, FAILS, UNKNOWN = "meets", "fails", "unknown"
 MARK = {True: "✓", False: "✗", None: "?"}
@@ -32,9 +33,16 @@ class Reason(NamedTuple):
     outcome: str        # the leaf's own answer: meets / fails / unknown
     text: str           # e.g. "营业收入 1,200万元，要求不低于 1,000万元 ✓"
     negated: bool = False  # under an odd number of "not": a ✗ here helps the rule
+    changeable: bool = False  # the enterprise can bring this condition round (see changeable())
+
+    @property
+    def shown(self) -> str:
+        """The answer as the text states it: the requirement with any "not" folded in."""
+        return SWAP[self.outcome] if self.negated else self.outcome
 
     def to_dict(self):
-        return {"path": self.path, "outcome": self.outcome, "text": self.text, "negated": self.negated}
+        return {"path": self.path, "outcome": self.outcome, "text": self.text, "negated": self.negated,
+                "shown": self.shown, "changeable": self.changeable}
 
 
 class Verdict:
@@ -135,19 +143,36 @@ def normalize_value(name: str, v):
     return str(v)
 
 
+def exact(v) -> Fraction:
+    """A number as the decimal it was written as (a float by its shortest repr)."""
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, float):
+        return Fraction(repr(v))
+    return Fraction(v)
+
+
 def rd_ratio(rd_spending, revenue):
-    """R&D spending as a percentage of revenue; None when revenue is missing or not positive."""
+    """R&D spending as a percentage of revenue, exactly (a Fraction, so that "≥ 3%"
+    means rd × 100 ≥ 3 × revenue); None when revenue is missing or not positive."""
     if rd_spending is None or revenue is None or revenue <= 0:
         return None
-    return rd_spending / revenue * 100
+    return exact(rd_spending) * 100 / exact(revenue)
+
+
+def size_value(possible: frozenset):
+    """A size as profiles hold it: the rank when one class is possible, else the set."""
+    return next(iter(possible)) if len(possible) == 1 else possible
 
 
 def normalize_profile(profile: Mapping[str, Any]) -> dict[str, Any]:
-    """Every attribute's normalised value, with the derived ones computed when absent."""
+    """Every attribute's normalised value, with the derived ones computed when absent.
+    A computed size is the rank of its class or, when the inputs leave several classes
+    possible, the frozenset of their ranks (sizes.possible_sizes)."""
     out = {name: normalize_value(name, profile.get(name)) for name in ATTRIBUTES}
     if out["size"] is None and profile.get("size") is None:
-        size = classify_size(out["industry"], out["employees"], out["revenue"], out["total_assets"])
-        out["size"] = normalize_value("size", size)
+        out["size"] = size_value(possible_sizes(out["industry"], out["employees"], out["revenue"],
+                                                out["total_assets"]))
     if out["rd_ratio"] is None and profile.get("rd_ratio") is None:
         out["rd_ratio"] = rd_ratio(out["rd_spending"], out["revenue"])
     return out
@@ -159,7 +184,13 @@ def leaf_truth(leaf: Leaf, value, today: dt.date):
     """True / False / None (unknown) for one leaf and a normalised value."""
     if value is None:
         return None
+    if isinstance(value, frozenset) and leaf.attribute.type == "category":
+        # a set of classes still possible: decided when every one of them agrees
+        answers = {leaf_truth(leaf, rank, today) for rank in value}
+        return answers.pop() if len(answers) == 1 else None
     op, v = leaf.op, leaf.value
+    if isinstance(value, Fraction) and leaf.attribute.type == "number":
+        v = tuple(exact(x) for x in v) if isinstance(v, tuple) else exact(v)
     if op == ">=":
         return value >= v
     if op == "<=":
@@ -197,18 +228,73 @@ def leaf_truth(leaf: Leaf, value, today: dt.date):
     raise ValueError(op)
 
 
-def _full_years(founded: dt.date, today: dt.date) -> int:
-    years = today.year - founded.year
-    if (today.month, today.day) < (founded.month, founded.day):
-        years -= 1
-    return years
+# Attributes an enterprise can bring round by itself, growing (more staff, revenue, R&D,
+# a better credit rating, a qualification): only these make an item "nearly" met.
+GROWING = {"employees", "insured_employees", "revenue", "total_assets", "tax_paid", "rd_spending", "rd_ratio",
+           "exports", "patents", "registered_capital", "credit_rating", "size"}
+_INVERSE = {">=": "<", "<": ">=", ">": "<=", "<=": ">", "==": "!=", "!=": "==", "in": "not_in", "not_in": "in",
+            "years_since>=": "years_since<", "years_since<=": "years_since>"}
 
 
-def leaf_text(leaf: Leaf, value, truth, today: dt.date, memo: dict | None = None) -> str:
+def changeable(leaf: Leaf, value, truth) -> bool:
+    """Whether the enterprise can turn this condition's answer round (from `truth` to its
+    opposite) by itself: gain a qualification, grow a measure, or wait for a date to pass.
+    Never its industry, region, legal form or listing."""
+    if truth is None or value is None:
+        return False
+    attr, op = leaf.attr, leaf.op if not truth else _INVERSE.get(leaf.op)
+    if attr == "qualifications":
+        return not truth  # gaining a qualification, never giving one up
+    if attr == "founded_on":
+        return op in ("years_since>=", "years_since>")  # time passes
+    if attr not in GROWING or op is None or isinstance(value, frozenset):
+        return False
+    v = leaf.value
+    if op in (">=", ">"):
+        return True
+    if op == "between":
+        return value < v[0]
+    if op == "in" and leaf.attribute.type == "category":
+        return any(x > value for x in v)
+    if op == "!=" and leaf.attribute.type == "category":
+        return True
+    return False
+
+
+def _actual(leaf: Leaf, value, today: dt.date, memo: dict | None) -> str:
+    """What the enterprise has, e.g. "营业收入 1,200万元", "已认定为高新技术企业"."""
     attr = leaf.attribute
-    mark = MARK[truth]
+    if attr.type == "tags":
+        wanted = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
+        held = [attr.choices[t] for t in wanted if t in value]
+        return f"已认定为{'、'.join(held)}" if held else f"未认定为{'、'.join(attr.choices[t] for t in wanted)}"
+    if attr.type == "bool":
+        return ("是" if value else "不是") + attr.label
+    if leaf.op.startswith("years_since"):
+        founded = dt.date.fromordinal(value)
+        return f"{attr.label} {founded.isoformat()}（成立 {full_years(founded, today)} 年）"
+    if isinstance(value, frozenset):
+        return f"{attr.label}可能为{'或'.join(fmt_value(attr, r) for r in sorted(value, reverse=True))}（缺少划型所需数据）"
+    if memo is None:
+        shown = fmt_value(attr, value)
+    else:  # the enterprise's own value, formatted once for all its rules
+        shown = memo.get(("shown", attr.name))
+        if shown is None:
+            shown = memo[("shown", attr.name)] = fmt_value(attr, value)
+    return f"{attr.label} {shown}"
+
+
+def leaf_text(leaf: Leaf, value, truth, today: dt.date, memo: dict | None = None, negated: bool = False) -> str:
+    """The reason for one condition. Under an odd number of "not" the requirement is
+    stated the way round the rule means it (要求未认定为…), with that answer's mark."""
+    attr = leaf.attribute
     if truth is None:
-        return f"缺少{attr.label}数据 {mark}"
+        if isinstance(value, frozenset):
+            return f"{_actual(leaf, value, today, memo)}，要求{requirement(leaf) if not negated else requirement_not(leaf)} ?"
+        return f"缺少{attr.label}数据 ?"
+    if negated:
+        return f"{_actual(leaf, value, today, memo)}，要求{requirement_not(leaf)} {MARK[not truth]}"
+    mark = MARK[truth]
     op, v = leaf.op, leaf.value
     if attr.type == "tags":
         names = attr.choices
@@ -226,17 +312,7 @@ def leaf_text(leaf: Leaf, value, truth, today: dt.date, memo: dict | None = None
     if attr.type == "bool":
         actual = ("是" if value else "不是") + attr.label
         return f"{actual} {mark}" if truth else f"{actual}，要求{requirement(leaf)} {mark}"
-    if op.startswith("years_since"):
-        founded = dt.date.fromordinal(value)
-        return (f"{attr.label} {founded.isoformat()}（成立 {_full_years(founded, today)} 年），"
-                f"要求{requirement(leaf)} {mark}")
-    if memo is None:
-        shown = fmt_value(attr, value)
-    else:  # the enterprise's own value, formatted once for all its rules
-        shown = memo.get(("shown", attr.name))
-        if shown is None:
-            shown = memo[("shown", attr.name)] = fmt_value(attr, value)
-    return f"{attr.label} {shown}，要求{requirement(leaf)} {mark}"
+    return f"{_actual(leaf, value, today, memo)}，要求{requirement(leaf)} {mark}"
 
 
 # ---------------------------------------------------------------- rules
@@ -297,8 +373,12 @@ def evaluate(rule, profile: Mapping[str, Any], *, today: dt.date, normalized: bo
             if hit is None:
                 value = values[leaf.attr]
                 truth = leaf_truth(leaf, value, today)
-                hit = memo[key] = (OUTCOME[truth], leaf_text(leaf, value, truth, today, memo))
-            reason = memo[reason_key] = Reason(path, hit[0], hit[1], negated)
+                hit = memo[key] = (OUTCOME[truth], truth, value, changeable(leaf, value, truth))
+            text_key = (key, negated)
+            text = memo.get(text_key)
+            if text is None:
+                text = memo[text_key] = leaf_text(leaf, hit[2], hit[1], today, memo, negated)
+            reason = memo[reason_key] = Reason(path, hit[0], text, negated, hit[3])
         reasons.append(reason)
     if compiled.flat:
         # all() of plain conditions (or one condition): count instead of walking the tree
@@ -307,7 +387,7 @@ def evaluate(rule, profile: Mapping[str, Any], *, today: dt.date, normalized: bo
         verdict = Verdict(outcome, reasons)
         if outcome == FAILS:
             failing = [r for r, a in zip(reasons, answers) if a == FAILS]
-            verdict.nearly = len(failing) == 1 and UNKNOWN not in answers
+            verdict.nearly = len(failing) == 1 and UNKNOWN not in answers and failing[0].changeable
             verdict.short_by = failing
         return verdict
     leaves = compiled.leaf_list
@@ -319,7 +399,7 @@ def evaluate(rule, profile: Mapping[str, Any], *, today: dt.date, normalized: bo
         fixes = []
         for leaf in leaves:
             t = truths[leaf.path]
-            if t is None:
+            if t is None or not by_path[leaf.path].changeable:
                 continue
             flipped = dict(truths)
             flipped[leaf.path] = not t

@@ -80,8 +80,13 @@ DIVISIONS = {
     97: "国际组织",
 }
 
-# The few groups/classes the size classification needs by name.
-KNOWN_CLASSES = {"7010": "房地产开发经营", "7020": "物业管理"}
+# The few groups (3 digits) the size classification needs by name (GB/T 4754-2017);
+# each of these groups has one class, "xxx0".
+KNOWN_GROUPS = {591: "装卸搬运", 592: "通用仓储", 593: "低温仓储", 594: "危险品仓储",
+                595: "谷物、棉花等农产品仓储", 596: "中药材仓储", 599: "其他仓储业",
+                701: "房地产开发经营", 702: "物业管理", 703: "房地产中介服务", 704: "房地产租赁经营",
+                709: "其他房地产业"}
+KNOWN_CLASSES = {f"{g}0": name for g, name in KNOWN_GROUPS.items()}
 
 SECTION_OF = {d: s for s, (lo, hi) in SECTION_SPANS.items() for d in range(lo, hi + 1)}
 SECTION_LETTERS = tuple(SECTIONS)  # index = the integer the bulk engine stores
@@ -135,8 +140,8 @@ def industry_label(code) -> str | None:
     section, division, group, klass = parsed
     if division < 0:
         return SECTIONS[section]
-    if klass >= 0 and f"{klass:04d}" in KNOWN_CLASSES:
-        return KNOWN_CLASSES[f"{klass:04d}"]
+    if group in KNOWN_GROUPS and (klass < 0 or klass == group * 10):
+        return KNOWN_GROUPS[group]
     return DIVISIONS[division]
 
 

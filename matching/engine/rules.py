@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from fractions import Fraction
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -167,12 +168,37 @@ def parse_date(value) -> dt.date | None:
     return None
 
 
-def years_before(today: dt.date, years: int) -> dt.date:
-    """The same calendar day `years` years before (29 Feb → 28 Feb)."""
+def anniversary(founded: dt.date, years: int) -> dt.date:
+    """The day `years` whole years after `founded`. 民法典 第二百零三条: a period in years
+    ends on the corresponding day, or the month's last day when there is none, so 29
+    February's anniversary in a common year is 28 February."""
     try:
-        return today.replace(year=today.year - years)
+        return founded.replace(year=founded.year + years)
     except ValueError:
-        return today.replace(year=today.year - years, day=28)
+        return founded.replace(year=founded.year + years, day=28)
+
+
+def years_before(today: dt.date, years: int) -> dt.date:
+    """The latest founding date with `years` whole years passed on `today`: founded on or
+    before it ⇔ anniversary(founded, years) ≤ today. On 28 February of a common year
+    that is 29 February when the year `years` back is a leap year."""
+    year = today.year - years
+    if (today.month, today.day) == (2, 28) and _leap(year) and not _leap(today.year):
+        return dt.date(year, 2, 29)
+    try:
+        return today.replace(year=year)
+    except ValueError:  # today is 29 February, the year back is common
+        return today.replace(year=year, day=28)
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def full_years(founded: dt.date, today: dt.date) -> int:
+    """Whole years since founding (the anniversary day counts, see anniversary())."""
+    years = today.year - founded.year
+    return years if years <= 0 or anniversary(founded, years) <= today else years - 1
 
 
 def _is_number(v) -> bool:
@@ -371,6 +397,12 @@ def _compile_node(node, path):
 # ---------------------------------------------------------------- rendering
 
 def fmt_number(v: float, unit: str = "") -> str:
+    if isinstance(v, Fraction):
+        # an exact ratio: shown to at most 4 decimals, cut (never rounded) towards zero so a
+        # value a hair below a threshold never reads as the threshold; "约" when cut
+        cut = Fraction(math.floor(v * 10000), 10000)
+        text = f"{float(cut):,.4f}".rstrip("0").rstrip(".") + unit
+        return text if cut == v else "约" + text
     if float(v).is_integer():
         text = f"{int(v):,}"
     else:
@@ -455,6 +487,31 @@ def _requirement(leaf: Leaf) -> str:
     if op == "is_false":
         return f"不是{attr.label}"
     return op
+
+
+def requirement_not(leaf: Leaf) -> str:
+    """What a leaf under "not" asks for, said directly: "未认定为…", "低于 1,000万元"."""
+    attr, op, v = leaf.attribute, leaf.op, leaf.value
+    inverse = {">=": "<", "<": ">=", ">": "<=", "<=": ">", "==": "!=", "!=": "==", "in": "not_in",
+               "not_in": "in", "is_true": "is_false", "is_false": "is_true"}
+    if op in inverse:
+        return requirement(Leaf(leaf.path, leaf.attr, inverse[op], v, leaf.raw))
+    text = requirement(leaf)
+    if op == "between":
+        return "不" + text
+    if op == "prefix":
+        return "不" + text
+    if op == "years_since>=":
+        return f"成立不满 {v} 年"
+    if op == "years_since<=":
+        return f"成立超过 {v} 年"
+    if op == "has":
+        return f"未认定为{attr.choices[v]}"
+    if op == "has_any":
+        return "未认定为" + "、".join(attr.choices[x] for x in v) + ("中任何一项" if len(v) > 1 else "")
+    if op == "has_all":
+        return ("未同时认定为" if len(v) > 1 else "未认定为") + "、".join(attr.choices[x] for x in v)
+    return "不满足：" + text
 
 
 def describe_leaf(leaf: Leaf) -> str:

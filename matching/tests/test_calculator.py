@@ -100,6 +100,100 @@ def test_staff_cannot_use_the_calculator(signed_in):
 def test_rule_out_of_force_does_not_meet(make_item, agent_profile):
     make_item("已过期的奖励", rule=rule_of(leaf("revenue", ">=", 1),
                                       when={"from": "2020-01-01", "until": "2020-12-31"}))
-    groups = services.calculate(agent_profile.attributes(), on=dt.date(2024, 5, 1))
+    groups = services.calculate(agent_profile.attributes(), on=dt.date(2024, 5, 1), reasons="all")
     assert titles(groups["fails"]) == ["已过期的奖励"]
     assert "有效期" in groups["fails"][0].reasons[0].text
+
+
+# ---------------------------------------------------------------- useful output (issue 18)
+
+def test_nearly_is_only_a_condition_the_enterprise_can_change(make_item, agent_profile):
+    make_item("建筑业资质奖励", rule=rule_of(leaf("industry", "prefix", ["E"]), leaf("revenue", ">=", 1000)))
+    make_item("攀枝花企业奖励", rule=rule_of(leaf("region", "prefix", ["5104"]), leaf("revenue", ">=", 1000)))
+    make_item("研发投入奖励", rule=rule_of(leaf("rd_ratio", ">=", 10), leaf("revenue", ">=", 1000)))
+    groups = services.calculate(agent_profile.attributes())
+    assert titles(groups["nearly"]) == ["研发投入奖励"]
+    assert set(titles(groups["fails"])) == {"建筑业资质奖励", "攀枝花企业奖励"}
+
+
+def test_the_web_path_compares_the_rd_ratio_exactly(make_item, agent_profile):
+    make_item("研发投入占比达3%的奖励", rule=rule_of(leaf("rd_ratio", ">=", 3)))
+    make_item("研发投入占比达2%的奖励", rule=rule_of(leaf("rd_ratio", ">=", 2)))
+    agent_profile.revenue, agent_profile.rd_spending = Decimal("99999.99"), Decimal("2999.99")  # 2.99999…%
+    agent_profile.save()
+    assert agent_profile.rd_ratio == Decimal("3.00")  # the stored figure is rounded, for display only
+    groups = services.calculate(agent_profile.attributes())
+    assert titles(groups["meets"]) == ["研发投入占比达2%的奖励"]
+    services.refresh_profiles([agent_profile.pk])
+    assert list(agent_profile.matches.values_list("item__title", flat=True)) == ["研发投入占比达2%的奖励"]
+    agent_profile.revenue, agent_profile.rd_spending = Decimal("1005"), Decimal("20.10")  # exactly 2%
+    agent_profile.save()
+    assert titles(services.calculate(agent_profile.attributes())["meets"]) == ["研发投入占比达2%的奖励"]
+
+
+def test_windows_are_shown_and_what_can_be_claimed_now_comes_first(make_item, agent_profile):
+    anyone = rule_of(leaf("revenue", ">=", 1))
+    closed = make_item("2021年度研发补助", rule=anyone)
+    closed.apply_from, closed.apply_until = dt.date(2021, 3, 1), dt.date(2021, 4, 30)
+    closed.save()
+    upcoming = make_item("2027年度研发补助", rule=anyone)
+    upcoming.apply_from, upcoming.apply_until = dt.date(2027, 3, 1), dt.date(2027, 4, 30)
+    upcoming.save()
+    make_item("常年受理的补助", rule=anyone, amount_cap=Decimal("20"))
+    groups = services.calculate(agent_profile.attributes(), on=dt.date(2026, 12, 3))
+    assert titles(groups["meets"]) == ["常年受理的补助", "2027年度研发补助", "2021年度研发补助"]
+    assert [r.window_state for r in groups["meets"]] == ["open", "upcoming", "closed"]
+    assert groups["meets"][2].window == "申报时间：2021年3月1日至2021年4月30日"
+    total, without = services.claimable_total(groups)
+    assert total == Decimal("20") and without == 0  # closed and upcoming items are not claimable now
+    assert groups["meets"][0].basis.startswith("按最高金额 20万元 估算")
+
+
+def test_what_if_says_in_chinese_what_changed(items, make_item, agent_profile, signed_in):
+    make_item("小微企业稳岗补贴", rule=rule_of(leaf("size", "in", ["small", "micro"])), amount_cap=Decimal("5"))
+    client = signed_in("agent")
+    page = client.post(reverse("matching:calculator") + f"?uscc={agent_profile.uscc}",
+                       {"qualifications": ["tech_sme", "high_tech"], "employees": "400", "revenue": "6000"}
+                       ).content.decode()
+    note = page[page.index('id="what-if-note"'):page.index("</div>", page.index('id="what-if-note"'))]
+    assert "high_tech" not in note and "tech_sme" not in note
+    assert "资质认定由“科技型中小企业”改为“科技型中小企业、高新技术企业”" in note
+    assert "营业收入由“1,200万元”改为“6,000万元”" in note
+    assert "新增符合 <strong>2</strong> 项：高新技术企业认定奖励、规上工业企业奖励" in note
+    assert "不再符合 <strong>1</strong> 项：小微企业稳岗补贴" in note
+    assert page.count('data-changed="new"') == 2 and page.count('data-changed="lost"') == 1
+    # the qualifications box comes back ticked as in the profile: not a change
+    page = client.post(reverse("matching:calculator") + f"?uscc={agent_profile.uscc}",
+                       {"qualifications": ["tech_sme"]}).content.decode()
+    assert "所填数值与企业画像相同" in page and "资质认定由" not in page
+
+
+def test_each_reason_is_said_once(make_item, agent_profile, signed_in):
+    make_item("高新技术企业认定奖励", rule=rule_of(leaf("qualifications", "has", "high_tech"),
+                                          leaf("revenue", ">=", 1000), leaf("revenue", ">=", 1000)))
+    page = signed_in("agent").get(reverse("matching:calculator")).content.decode()
+    assert page.count("未认定为高新技术企业 ✗") == 1
+    assert page.count("营业收入 1,200万元，要求不低于 1,000万元 ✓") == 1
+
+
+def test_a_recognition_item_never_asks_for_what_it_confers(make_item, agent_profile):
+    """The demo gave 创新型中小企业认定 its topic's rule (holds 专精特新), so a firm already
+    recognised read "差一项：未认定为专精特新…". A recognition is for firms not yet holding it
+    and holding the tier below (工信部企业〔2022〕63号)."""
+    from matching import demo
+    from policies.models import BenefitItem
+    agent_profile.qualifications = ["tech_sme", "innovative_sme"]
+    agent_profile.save()
+    innovative = make_item("创新型中小企业认定", rule=None)
+    innovative.kind = BenefitItem.Kind.QUALIFICATION
+    specialised = make_item("专精特新中小企业认定", rule=None)
+    specialised.kind = BenefitItem.Kind.QUALIFICATION
+    for item in (innovative, specialised):
+        item.save()
+        rule = demo._rule_for(item, demo.TOPIC_LEAVES["专精特新"])
+        services.ItemRule.objects.create(item=item, rule=rule)
+    groups = services.calculate(agent_profile.attributes(), reasons="all")
+    assert titles(groups["meets"]) == ["专精特新中小企业认定"]
+    lost = next(r for r in groups["fails"] if r.item.title == "创新型中小企业认定")
+    assert not lost.nearly
+    assert [r.text for r in lost.reasons] == ["已认定为创新型中小企业，要求未认定为创新型中小企业 ✗"]

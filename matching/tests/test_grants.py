@@ -76,6 +76,12 @@ def test_full_lifecycle(opened, demo_user, agent_profile):
     assert (payout.entry.profile, payout.amount, payout.paid_on) == (agent_profile, Decimal("9.60"),
                                                                      dt.date(2024, 11, 12))
     assert Notice.objects.filter(profile=agent_profile, kind=Notice.Kind.PAYOUT).count() == 1
+    # The agent was told in their 消息中心: the confirmation asked, the publicity, the payout; once each.
+    from messaging.models import Message
+    told = Message.objects.filter(recipient=agent).order_by("id")
+    assert [m.kind for m in told] == [Message.Kind.GRANT, Message.Kind.OTHER, Message.Kind.OTHER]
+    assert "免申即享" in told[0].subject and told[0].link == reverse("matching:grants")
+    assert "已兑现9.60万元" in told[2].body
     # Every step is in the audit log.
     logged = set(AuditEntry.objects.values_list("object_type", "action"))
     assert {("matching.GrantEntry", "update"), ("matching.GrantRound", "update"), ("matching.Payout", "create")} <= logged

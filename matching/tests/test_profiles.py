@@ -54,7 +54,7 @@ def test_bad_rows_are_reported_by_line_and_field_and_nothing_is_loaded(demo_user
         profiles.load(demo_user("manager"), bad.encode(), "bad.csv")
     lines = refused.value.errors["file"]
     assert refused.value.message.startswith("文件中有") and "未导入任何数据" in refused.value.message
-    assert "第4行“所在地区”：所在地区不是四川省的区县行政区划代码（GB/T 2260）" in lines
+    assert "第4行“所在地区”：所在地区不是四川省的市或区县行政区划代码（GB/T 2260）" in lines
     assert "第4行“营业收入”：营业收入不能为负数" in lines
     assert any(x.startswith("第5行“统一社会信用代码”：统一社会信用代码") for x in lines)
     assert "第5行“所属行业”：所属行业不是有效的国民经济行业代码（GB/T 4754-2017）" in lines
@@ -149,10 +149,10 @@ def test_api_patch_refuses_bad_values_by_field(signed_in, agent_profile):
     future = (services.today() + dt.timedelta(days=3)).isoformat()
     response = patch(signed_in("manager"), agent_profile.uscc,
                      {"values": {"region": "110101", "industry": "X1", "revenue": -1, "founded_on": future,
-                                 "size": "large", "colour": "red"}})
+                                 "size": "large", "colour": "red"}, "version": agent_profile.version})
     assert response.status_code == 422
     errors = response.json()["errors"]
-    assert errors["region"] == ["所在地区不是四川省的区县行政区划代码（GB/T 2260）"]
+    assert errors["region"] == ["所在地区不是四川省的市或区县行政区划代码（GB/T 2260）"]
     assert errors["industry"] == ["所属行业不是有效的国民经济行业代码（GB/T 4754-2017）"]
     assert errors["revenue"] == ["营业收入不能为负数"]
     assert errors["founded_on"] == ["成立日期不能晚于今天"]
@@ -173,8 +173,9 @@ def test_api_creates_a_profile_and_links_the_organisation(signed_in):
 def test_api_profile_reading_is_scoped(signed_in, agent_profile):
     assert signed_in("agent").get(f"/api/v1/enterprises/{agent_profile.uscc}/profile").status_code == 200
     assert signed_in("citizen").get(f"/api/v1/enterprises/{agent_profile.uscc}/profile").status_code == 403
-    assert patch(signed_in("agent"), agent_profile.uscc, {"values": {"revenue": 1}}).status_code == 403
-    assert patch(signed_in("reviewer_qingyang"), agent_profile.uscc, {"values": {"revenue": 1}}).status_code == 403
+    body = {"values": {"revenue": 1}, "version": agent_profile.version}
+    assert patch(signed_in("agent"), agent_profile.uscc, body).status_code == 403
+    assert patch(signed_in("reviewer_qingyang"), agent_profile.uscc, body).status_code == 403
 
 
 def test_every_engine_attribute_is_a_profile_column():

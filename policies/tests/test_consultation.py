@@ -2,7 +2,7 @@
 import pytest
 
 from cases import stats
-from cases.models import CaseEvent, Channel
+from cases.models import CaseEvent, EventChannel
 from core.errors import ServiceError
 from policies import consultation
 from policies.search import samples
@@ -54,7 +54,7 @@ def test_every_ask_is_counted_as_a_consultation(library, demo_user):
     assert stats.figures(stats.Period(today, today))["consultations"] == before + 3
     events = list(CaseEvent.objects.filter(kind=CaseEvent.Kind.CONSULT).order_by("id"))[-3:]
     assert [e.data["asker"] for e in events] == ["刘芳（citizen）", "匿名", "匿名"]
-    assert all(e.channel == Channel.ONLINE for e in events)
+    assert all(e.channel == EventChannel.POLICY for e in events)
     assert events[0].department.function == "human_resources"
     assert events[1].department.function == "natural_resources"
     assert events[2].department is None and "未找到" in events[2].data["answer"]
@@ -82,3 +82,32 @@ def test_ask_page_odd_input(client, library):
         response = client.post("/policies/ask/", {"question": q})
         assert response.status_code in (200, 400)
         assert "政策咨询" in response.content.decode()
+
+
+def test_a_repeated_question_counts_once_a_day_and_asking_is_rate_limited(library, client, settings):
+    """25 identical anonymous posts used to add 25 to 咨询人次."""
+    from django.utils import timezone
+    today = stats.Period(timezone.localdate(), timezone.localdate())
+    before = stats.figures(today)["consultations"]
+    settings.TONGBAN_POLICY_ASK_PER_MINUTE = 30
+    for _ in range(25):
+        assert client.post("/api/v1/policies/ask", {"question": "稳岗返还怎么申请？"},
+                           content_type="application/json").status_code == 200
+    assert stats.figures(today)["consultations"] == before + 1
+    client.post("/api/v1/policies/ask", {"question": "绿色矿山奖补多少"}, content_type="application/json")
+    assert stats.figures(today)["consultations"] == before + 2
+    rows = {r["key"]: r["consultations"] for r in stats.breakdown(today, "channel")}
+    assert rows["policy"] == 2 and stats.CHANNEL_NAMES["policy"] == "网上政策咨询"
+    # Another asker (another address) asking the same question is another consultation.
+    client.post("/api/v1/policies/ask", {"question": "稳岗返还怎么申请？"}, content_type="application/json",
+                REMOTE_ADDR="10.0.0.9")
+    assert stats.figures(today)["consultations"] == before + 3
+    # Beyond the limit a minute: refused, in the API's error format, and not counted.
+    settings.TONGBAN_POLICY_ASK_PER_MINUTE = 3
+    from django.core.cache import cache
+    cache.clear()
+    codes = [client.post("/api/v1/policies/ask", {"question": f"问题{i}"}, content_type="application/json")
+             for i in range(4)]
+    assert [r.status_code for r in codes] == [200, 200, 200, 429]
+    assert codes[-1].json()["code"] == "too_many" and "每分钟最多提问3次" in codes[-1].json()["message"]
+    assert stats.figures(today)["consultations"] == before + 6

@@ -52,3 +52,38 @@ def test_calculator_what_if_and_auto_grant_confirmation(page, login, settings):
     page.get_by_label("匹配规则（JSON）").fill('{"condition": {"attr": "employes", "op": ">=", "value": 50}}')
     page.get_by_role("button", name="预览规则说明").click()
     expect(page.locator("#rule-preview")).to_contain_text("condition.attr：未知的属性“employes”")
+
+
+def test_calculator_lists_what_can_be_claimed_or_changed_and_marks_what_if(page, login, settings):
+    """Issue 18: only claimable or changeable items, each reason once, what-if marks what changed."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from matching import demo
+    result = demo.load_demo(profiles=40)
+    nearly = result["nearly"].title
+
+    login("agent")
+    page.goto("/matching/")
+    expect(page.locator("#claimable-total")).to_contain_text("万元")
+    expect(page.locator("#group-fails")).to_have_count(0)  # what does not meet is counted, not listed
+    listed = page.evaluate("""() => [...document.querySelectorAll('.match-item')].map(li => ({
+        group: li.closest('section').id,
+        shortBy: li.querySelector('.short-by') ? li.querySelector('.short-by').textContent : '',
+        reasons: [...li.querySelectorAll('.reason')].map(r => r.textContent.trim())}))""")
+    assert listed
+    for item in listed:
+        assert len(item["reasons"]) == len(set(item["reasons"])), item
+        if item["group"] == "group-nearly":
+            # one condition short means one the enterprise can change: never industry, region, legal form
+            assert not any(word in item["shortBy"] for word in ("所属行业", "所在地区", "个体工商户")), item
+            assert not any(r and r in item["shortBy"] for r in item["reasons"]), item
+
+    page.get_by_label("高新技术企业", exact=True).check()
+    page.get_by_role("button", name="重新计算").click()
+    note = page.locator("#what-if-note")
+    expect(note).to_contain_text("资质认定由")
+    expect(note).to_contain_text("高新技术企业")
+    expect(note).not_to_contain_text("high_tech")
+    expect(note).to_contain_text("新增符合")
+    changed = page.locator("#group-meets .match-item[data-changed='new']", has_text=nearly).first
+    expect(changed).to_be_visible()
+    expect(changed).to_contain_text("假设后新增符合")
