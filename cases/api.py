@@ -1,5 +1,6 @@
-"""Case endpoints of the JSON API: the scoped list, one case with its events,
-and the main steps, through the same services as the pages."""
+"""Case endpoints of the JSON API: the scoped list, one case with its events
+and the steps the caller may take now, and the steps themselves, through the
+same services (and so the same transition table) as the pages."""
 import datetime as dt
 from typing import Literal
 
@@ -10,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 from accounts import policy
 from core.models import Department
 
-from . import services
+from . import services, transitions
 from .models import Case, CaseEvent
 
 router = Router(tags=["办件"])
@@ -56,6 +57,11 @@ class CertificateOut(Schema):
 class CaseDetailOut(CaseOut):
     events: list[EventOut]
     certificates: list[CertificateOut]
+    steps: list[str] = Field(description="调用者现在可办理的环节（按办件流转表 cases/transitions.py）")
+
+    @staticmethod
+    def resolve_steps(obj, context):
+        return transitions.offered(context["request"].user, obj)
 
 
 class CaseFilter(Schema):
@@ -100,6 +106,12 @@ class DecideIn(Versioned):
 class IssueIn(Versioned):
     copies: int = Field(1, ge=1, le=1000)
     valid_years: int | None = Field(None, ge=1, le=50)
+
+
+class TolerantIn(Versioned):
+    pending: list[str] = Field(..., description="容缺后补的材料名称（须为本情形可容缺的材料）")
+    promise_days: int = Field(5, description="承诺补齐期限（工作日）")
+    note: str = ""
 
 
 class HandOverIn(Versioned):
@@ -163,6 +175,14 @@ def accept(request, number: str, payload: Versioned):
     return _detail(case)
 
 
+@router.post("/cases/{number}/accept-tolerant", response=CaseDetailOut, summary="容缺受理")
+def accept_tolerant(request, number: str, payload: TolerantIn):
+    case = _case(request, number)
+    services.accept_tolerant(request.user, case, pending=payload.pending, promise_days=payload.promise_days,
+                             note=payload.note, version=payload.version)
+    return _detail(case)
+
+
 @router.post("/cases/{number}/refuse", response=CaseDetailOut, summary="不予受理")
 def refuse(request, number: str, payload: RefuseIn):
     case = _case(request, number)
@@ -178,7 +198,7 @@ def request_correction(request, number: str, payload: CorrectionIn):
     return _detail(case)
 
 
-@router.post("/cases/{number}/correction/answer", response=CaseDetailOut, summary="提交补正（申请人）")
+@router.post("/cases/{number}/correction/answer", response=CaseDetailOut, summary="提交补正（申请人，或窗口登记）")
 def answer_correction(request, number: str, payload: AnswerIn):
     case = _case(request, number)
     services.answer_correction(request.user, case, payload.note, version=payload.version)

@@ -296,3 +296,36 @@ def replay(events):
             evaluated = True
         state = after(name, state, previous=previous, approved=data.get("approved"))
     return state, holder, at_window
+
+
+# --- every case can finish ----------------------------------------------------
+
+def _moves(step, state, at_window):
+    """Where `step` can take a case from (state, at_window), by the table."""
+    if step.name == "answer_correction":       # back to where the correction was asked from
+        back = (State.RECEIVED, State.ACCEPTED, State.REVIEWING) if at_window else (State.ACCEPTED, State.REVIEWING)
+        return [(s, at_window) for s in back]
+    if step.name == "decide":
+        return [(State.APPROVED, True), (State.DENIED, True)]          # the result goes back to the window
+    if step.name == "transfer":
+        return [(after("transfer", state, to_window=w), w) for w in (True, False)]
+    return [(after(step.name, state), at_window)]
+
+
+def can_finish(state, at_window):
+    """True when some sequence of the table's steps takes a case from
+    (state, at_window) to a final state (送达 or 不予受理)."""
+    seen, todo = set(), [(state, at_window)]
+    while todo:
+        here = todo.pop()
+        if here in seen:
+            continue
+        seen.add(here)
+        if here[0] in FINAL:
+            return True
+        for step in TABLE:
+            if step.kind is None or step.name == "receive":
+                continue
+            if here[0] in (step.at_window if here[1] else step.in_office):
+                todo.extend(_moves(step, *here))
+    return False

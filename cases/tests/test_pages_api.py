@@ -21,6 +21,7 @@ def test_list_detail_and_steps(client, demo_user, licence, hall_window):
     assert listed["count"] == 1 and listed["items"][0]["number"] == case.number
     detail = client.get(f"/api/v1/cases/{case.number}").json()
     assert detail["state"] == "received" and detail["events"][0]["kind"] == "receive"
+    assert detail["steps"] == ["accept", "correct", "refuse"]          # the transition table's, for the clerk
     assert detail["events"][0]["actor"].startswith("王晓燕")
 
     response = _post(client, f"/api/v1/cases/{case.number}/accept", {"version": detail["version"]})
@@ -36,8 +37,10 @@ def test_list_detail_and_steps(client, demo_user, licence, hall_window):
     body = {"version": moved.json()["version"], "approved": True, "opinion": "准予"}
     assert _post(client, f"/api/v1/cases/{case.number}/decide", body).status_code == 403
     client.force_login(demo_user("reviewer"))
+    assert client.get(f"/api/v1/cases/{case.number}").json()["steps"] == ["correct", "transfer", "decide", "suspend"]
     decided = _post(client, f"/api/v1/cases/{case.number}/decide", body)
     assert decided.status_code == 200 and decided.json()["state"] == "approved"
+    assert decided.json()["steps"] == []                  # the reviewer still reads it; the window acts next
 
     client.force_login(demo_user("citizen"))
     assert [c["number"] for c in client.get("/api/v1/cases").json()["items"]] == [case.number]

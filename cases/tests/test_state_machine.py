@@ -7,6 +7,7 @@ and take any step a page offers them, while the clock runs from
 make-up working day). After every step:
 - each case's state is the replay of its events through cases/transitions.py;
 - what a page offers is what the table allows that person, and taking it succeeds;
+- every case can still reach a final state (送达 or 不予受理) by the table;
 - certificate numbers and e-certificate identifiers are unique and verify;
 - due dates are what the calendar makes of the events, on working days.
 """
@@ -161,6 +162,11 @@ class CaseLives(RuleBasedStateMachine):
         for case in Case.objects.filter(number__in=self.numbers):
             events = list(case.events.order_by("seq").values_list("seq", "kind", "at", "department_id", "data"))
             assert transitions.replay(events) == (case.state, case.holder_id, case.at_window)
+
+    @invariant()
+    def every_case_can_still_finish(self):
+        for state, at_window in Case.objects.filter(number__in=self.numbers).values_list("state", "at_window"):
+            assert transitions.can_finish(state, at_window), (state, at_window)
 
     @invariant()
     def deadlines_follow_the_calendar(self):

@@ -82,3 +82,19 @@ def test_a_case_sent_past_its_review_level_is_only_passed_on(demo_user, county_l
     assert "review" not in offered and "decide" not in offered and "transfer" in offered
     ok, why = transitions.allows(demo_user("reviewer"), transitions.STEPS["review"], case)
     assert not ok and "不是该事项本环节的审查部门" in why and "县级" in why
+
+
+def test_from_every_state_the_table_reaches_an_end():
+    """Every (state, place) a case can get into from 收件 can still reach 送达 or 不予受理."""
+    seen, todo = set(), [(Case.State.RECEIVED, True)]
+    while todo:
+        here = todo.pop()
+        if here in seen:
+            continue
+        seen.add(here)
+        for step in transitions.TABLE:
+            if step.kind and step.name != "receive" and here[0] in (step.at_window if here[1] else step.in_office):
+                todo.extend(transitions._moves(step, *here))
+    assert len(seen) >= 12
+    assert all(transitions.can_finish(*here) for here in seen), sorted(h for h in seen if not transitions.can_finish(*h))
+    assert not transitions.can_finish("nowhere", True)

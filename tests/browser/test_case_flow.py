@@ -30,6 +30,10 @@ def test_one_case_from_consultation_to_rating(page, login, case_settings):
             page.get_by_role("button", name="退出").click()
         login(username)
 
+    # Irreversible steps (作出决定, 颁发证照) ask first; this walk says yes.
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+
     # The manager's dashboard before anything happened this week.
     login("manager")
     page.goto("/console/cases/stats/")
@@ -99,6 +103,7 @@ def test_one_case_from_consultation_to_rating(page, login, case_settings):
     page.get_by_label("决定意见").fill("符合条件，准予登记")
     page.get_by_role("button", name="作出决定").click()
     expect(page.locator(".messages")).to_contain_text("已作出决定")
+    assert "作出决定后办件即办结" in asked[-1]
 
     # The clerk issues the certificate at the window and hands it over.
     switch("clerk")

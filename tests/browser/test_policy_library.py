@@ -92,8 +92,12 @@ def test_department_drafts_and_submits_the_centre_publishes_and_city_shows_it(pa
     login("manager")
     page.goto("/console/policies/review/")
     row = page.get_by_role("row").filter(has_text="关于强化产业项目用地保障的若干措施")
+    # Publishing cannot be undone: the page asks first.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     row.get_by_role("button", name="通过并发布").click()
     expect(page.locator(".messages")).to_contain_text("已审核发布")
+    assert "通过并发布后即对公众公开" in asked[0]
 
     # Province-wide, so it shows in every city's entry.
     page.goto("/policies/city/513400/")
