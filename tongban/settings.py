@@ -24,7 +24,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("TONGBAN_ALLOWED_HOSTS", "127.0.0.1,l
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TONGBAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # The platform's own apps: their models are audited (core.signals).
-TONGBAN_APPS = ["core", "accounts", "hall", "catalog", "cases", "policies", "matching", "bulletin"]
+TONGBAN_APPS = ["core", "accounts", "hall", "catalog", "cases", "policies", "matching", "bulletin", "bundles"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
