@@ -47,6 +47,8 @@ CONSOLE_LINKS = [
     ("duty.manage", "hall_console:duty", "厅(局)长进大厅", "值守安排、签到和值守情况"),
     ("keywork.edit", "hall_console:key_work", "重点工作推进", "重点工作每周进展及平台实时数据"),
     ("bulletin.edit", "bulletin:index", "工作周报", "生成、编辑、导出 DOCX/PDF 并印发每周工作周报"),
+    ("bundle.view", "bundles_console:index", "高效办成一件事", "一件事的梳理审核、申请、统计、容缺后补和系统演示"),
+    ("problem.report", "bundles_console:problems", "一件事问题清单", "问题、责任部门、解决措施、时限和处理记录"),
     ("organisation.view", "console:organisations", "法人信息", "查看和登记本辖区的法人及其他组织"),
     ("person.create", "console:person_new", "登记自然人", "为窗口办事群众登记身份信息"),
     ("staff.view", "console:staff", "工作人员", "本部门或本辖区的工作人员及其角色"),

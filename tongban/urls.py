@@ -52,6 +52,8 @@ urlpatterns = [
     path("console/matching/", include(("matching.urls_console", "matching_console"))),
     path("console/hall/", include(("hall.urls_console", "hall_console"))),
     path("console/bulletin/", include(("bulletin.urls", "bulletin"))),
+    path("bundles/", include(("bundles.urls_public", "bundles"))),
+    path("console/bundles/", include(("bundles.urls_console", "bundles_console"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
