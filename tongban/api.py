@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, django_auth
 
 from accounts.api import router as accounts_router
 from bulletin.api import router as bulletin_router
+from bundles.api import router as bundles_router
 from accounts.services import user_for_token
 from cases.api import router as cases_router
 from core import api_errors
@@ -46,6 +47,7 @@ api.add_router("/", policy_search_router)
 api.add_router("/", matching_router)
 api.add_router("/", hall_router)
 api.add_router("/", bulletin_router)
+api.add_router("/", bundles_router)
 
 
 def _reply(request, status, code, message, errors=None):
