@@ -13,7 +13,7 @@ from core.errors import ServiceError
 from core.models import Department
 
 from . import services, stats
-from .models import Application, Bundle, Problem
+from .models import Application, Bundle
 
 router = Router(tags=["高效办成一件事"])
 

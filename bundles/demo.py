@@ -122,8 +122,8 @@ def bundle_specs():
     """(code, name, mode, deferral, for enterprise, lead function, summary, fields, questions, items)."""
     return [
         ("credit-repair", "信用修复一件事", Mode.LINKED, True, True, "development_reform",
-         "企业受到行政处罚后已履行处罚决定、完成整改的，一次申请，同步修复“信用中国（四川）”、国家企业信用信息公示系统"
-         "和纳税信用记录（国发〔2024〕3号 附件：第一批重点事项清单“信用修复一件事”）。",
+         ("企业受到行政处罚后已履行处罚决定、完成整改的，一次申请，同步修复“信用中国（四川）”、国家企业信用信息公示系统"
+          "和纳税信用记录（国发〔2024〕3号 附件：第一批重点事项清单“信用修复一件事”）。"),
          [{"key": "penalty_number", "label": "行政处罚决定书文号", "kind": "text", "required": True, "max_length": 40},
           {"key": "penalty_authority", "label": "作出处罚的机关", "kind": "text", "required": True, "max_length": 60},
           {"key": "penalty_date", "label": "处罚决定日期", "kind": "date", "required": True},
@@ -139,8 +139,8 @@ def bundle_specs():
           _item("tax", "纳税信用补评复评", "复评",
                 field_map={"行政处罚决定书文号": "penalty_number", "联系人": "contact", "联系电话": "phone"})]),
         ("bankruptcy", "企业破产一件事", Mode.LINKED, False, True, "market_regulation",
-         "人民法院指定的管理人在破产程序中一次申请，按顺序办理不动产处置登记、清税、社保和公积金注销，最后办理企业注销登记；"
-         "银行账户的撤销由管理人持注销结果告知开户银行。",
+         ("人民法院指定的管理人在破产程序中一次申请，按顺序办理不动产处置登记、清税、社保和公积金注销，最后办理企业注销登记；"
+          "银行账户的撤销由管理人持注销结果告知开户银行。"),
          [{"key": "court_ruling", "label": "终结破产程序裁定书文号", "kind": "text", "required": True, "max_length": 40},
           {"key": "administrator", "label": "管理人名称", "kind": "text", "required": True, "max_length": 60},
           CONTACT, PHONE],

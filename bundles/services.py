@@ -24,8 +24,19 @@ from core import audit, workdays
 from core.errors import Conflict, ServiceError
 from core.models import Department, Level
 
-from .models import (Application, ApplicationChild, ApplicationMaterial, Bundle, BundleItem, BundleStep,
-                     BundleVersion, Deferral, Mode, Problem, ProblemChange)
+from .models import (
+    Application,
+    ApplicationChild,
+    ApplicationMaterial,
+    Bundle,
+    BundleItem,
+    BundleStep,
+    BundleVersion,
+    Deferral,
+    Mode,
+    Problem,
+    ProblemChange,
+)
 
 State = Case.State
 DONE_WELL = {State.APPROVED, State.ISSUED, State.DELIVERED}

@@ -19,7 +19,7 @@ from .models import Application, Bundle, Problem
 
 
 def _errors(request, exc):
-    for field, items in (exc.errors or {}).items():
+    for items in (exc.errors or {}).values():
         for message in items:
             messages.error(request, message)
     if not exc.errors:

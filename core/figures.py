@@ -14,8 +14,8 @@ A figure that fails to compute is shown as unavailable with the reason,
 never as a guessed number.
 """
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.utils import timezone
 

@@ -73,6 +73,7 @@ def test_an_unconfirmed_bundle_cannot_be_applied_for():
 def test_a_certificate_the_platform_issued_is_attached_by_reference(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     from cases.models import Certificate
+
     from .helpers import apply, enterprise
     org = enterprise()
     Certificate.objects.create(case=_some_case(org), number="CERT-1", e_certificate_id="EC-1", title="营业执照",

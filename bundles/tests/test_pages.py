@@ -49,12 +49,19 @@ def test_someone_else_cannot_see_the_application(signed_in):
 
 
 def test_console_pages(signed_in):
-    application = apply()
+    import datetime as dt
+    from django.utils import timezone
+    promise = {"material": "信用承诺书", "promise": "承诺补交盖章的信用承诺书",
+               "due_date": timezone.localdate() + dt.timedelta(days=2)}
+    application = apply(skip=("信用承诺书",), deferrals=[promise])
+    # three days later the promise is still open
+    application.deferrals.update(due_date=timezone.localdate() - dt.timedelta(days=1))
     client = signed_in("manager")
     home = client.get("/console/").content.decode()
     assert "高效办成一件事" in home and "一件事问题清单" in home
     page = client.get("/console/bundles/").content.decode()
     assert "企业破产一件事" in page and "按时办结率" in page and application.number in page
+    assert "信用承诺书，承诺" in page and "已逾期" in page                     # the overdue 容缺 promise
     page = client.get("/console/bundles/bankruptcy/").content.decode()
     assert "前置：第2、3、4项" in page and "开始系统演示" in page
     page = client.get(f"/console/bundles/applications/{application.number}/").content.decode()
