@@ -1,19 +1,44 @@
-"""The demo catalogue and the demo bundles, loaded once on top of the root
-conftest's reference data and accounts; every test rolls back its own changes."""
+"""The demo catalogue and the demo bundles, loaded once for the bundles tests
+and removed again after them (package scope), so the tests of other apps that
+run later in the same session find the database as they expect (no extra
+matters without manuals, no problems handled in the bulletin's demo week).
+Every test still rolls back its own changes."""
 import pytest
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+@pytest.fixture(scope="package", autouse=True)
+def bundles_demo_data(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        load()
+        added = load()
+    yield
+    with django_db_blocker.unblock():
+        remove(added)
 
 
 def load():
+    """Returns what was there before, so that only what the demo added is removed."""
+    from accounts.models import User
     from bundles.demo import load_demo
     from catalog.demo import load_demo_catalogue
+    from catalog.models import Matter
     load_demo_catalogue()
+    before = (set(Matter.objects.values_list("pk", flat=True)), set(User.objects.values_list("pk", flat=True)))
     load_demo()
+    return before
+
+
+def remove(before):
+    from accounts.models import User
+    from bundles.models import (Application, ApplicationChild, ApplicationMaterial, Bundle, BundleItem, BundleStep,
+                                BundleVersion, Deferral, Problem, ProblemChange)
+    from catalog.models import Matter
+    for model in (ProblemChange, Problem, ApplicationMaterial.children.through, ApplicationMaterial, Deferral,
+                  ApplicationChild, Application, BundleItem, BundleStep, BundleVersion, Bundle.cooperating.through,
+                  Bundle):
+        model.objects.all()._raw_delete(model.objects.db)
+    matters, users = before
+    Matter.objects.exclude(pk__in=matters).delete()
+    User.objects.exclude(pk__in=users).delete()
 
 
 @pytest.fixture
