@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
+from core import audit
 from core.errors import ServiceError
 from core.models import Department
 
@@ -232,8 +233,9 @@ def problems(request):
         except ServiceError as exc:
             _errors(request, exc)
         return redirect("bundles_console:problems")
+    # Windows see the tickets they raised; those who handle problems see the list.
     qs = services.visible_problems(request.user) if can_edit else Problem.objects.filter(
-        reported_by__endswith=request.user.name).select_related("bundle", "owner")
+        reported_by=audit.Actor(request.user).label).select_related("bundle", "owner")
     state = request.GET.get("state", "")
     if state in Problem.State.values:
         qs = qs.filter(state=state)

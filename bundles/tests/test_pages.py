@@ -92,3 +92,14 @@ def test_the_demonstration_page_runs_and_rolls_back(signed_in):
     page = client.post("/console/bundles/credit-repair/demonstration/").content.decode()
     assert "已全部回退" in page and "结果一并送达" in page
     assert Application.objects.count() == before
+
+
+def test_a_window_raises_a_ticket_and_sees_it(signed_in):
+    client = signed_in("clerk")
+    bundle = Bundle.objects.get(code="restaurant")
+    client.post("/console/bundles/problems/", {"bundle": bundle.pk, "title": "消防检查预约系统无法选择日期",
+                                               "kind": "system"})
+    problem = Problem.objects.get(title="消防检查预约系统无法选择日期")
+    assert problem.source == "window" and problem.owner == bundle.lead
+    page = client.get("/console/bundles/problems/").content.decode()
+    assert "消防检查预约系统无法选择日期" in page and "清税证明未能自动推送" not in page
