@@ -113,3 +113,22 @@ def test_credit_repair_as_one_application(page, login, bundle_settings):
     expect(page.locator("#combined-state")).to_have_text("已办结")
     expect(page.locator("#results li")).to_have_count(3)
     expect(page.locator("#results")).to_contain_text("信用修复决定")
+
+
+def test_bankruptcy_children_run_in_declared_order(page, login, bundle_settings):
+    from bundles.tests.helpers import apply, finish
+    facts = {"court_ruling": "（2026）川01破12号之五", "administrator": "四川蜀信律师事务所", "contact": "陈刚",
+             "phone": "13800001234"}
+    application = apply("bankruptcy", facts=facts)
+    login("agent")
+    page.goto(f"/bundles/applications/{application.number}/")
+    rows = page.locator("#children tbody tr")
+    expect(rows).to_have_count(5)
+    expect(rows.nth(0)).to_contain_text("已收件")
+    expect(rows.nth(1)).to_contain_text("第1项办结后自动开始")
+    expect(rows.nth(4)).to_contain_text("第2、3、4项办结后自动开始")
+    finish(application.children.get(item__position=1).case)          # 不动产登记 done in its console
+    page.reload()
+    expect(rows.nth(1)).to_contain_text("已收件")                     # 清税 starts by itself
+    expect(rows.nth(2)).to_contain_text("第2项办结后自动开始")
+    expect(page.locator("#combined-state")).to_have_text("办理中")
