@@ -50,3 +50,9 @@ def bundles_demo(db):
     from bundles.models import Bundle
     if not Bundle.objects.exists():
         load()
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded materials go to the test's own folder, not var/media."""
+    settings.MEDIA_ROOT = tmp_path
