@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup deps browser pdf bench clean
+.PHONY: run test setup deps browser pdf bench clean screens deploy-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,8 @@ deps: $(VENV)/.installed node_modules/.installed
 setup: deps pdf
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py setup_demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py setup_demo --demo
 
 run: setup
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) scripts/serve
@@ -37,6 +38,15 @@ pdf:
 
 test: deps browser pdf
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Screenshots of the main pages into docs/screens/ (needs `make run` serving on $(PORT)).
+screens: deps browser
+	$(BIN)/python scripts/screens.py http://$(HOST):$(PORT)
+
+# The production layout on this machine (nginx, two gunicorn servers, RQ
+# workers, PostgreSQL, Redis), smoke-tested through nginx, then torn down.
+deploy-check: deps
+	BIN=$(BIN) scripts/deploy-check
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles

@@ -75,3 +75,11 @@ def signed_in(client, demo_user):
         client.force_login(demo_user(username))
         return client
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters live in Django's cache (core.ratelimits); every
+    test starts with none, as if a minute had passed since the last one."""
+    from django.core.cache import cache
+    cache.clear()

@@ -66,7 +66,7 @@ def fresh_database(args, env):
     else:
         shutil.rmtree(OUT / "var", ignore_errors=True)
         (OUT / "var").mkdir(parents=True)
-    timings = {"migrate": run(env, "migrate", "--noinput"), "setup_demo": run(env, "setup_demo")}
+    timings = {"migrate": run(env, "migrate", "--noinput"), "setup_demo": run(env, "setup_demo", "--demo")}
     # the catalogue (setup_demo loads it too once the lead's hook is in; both are idempotent)
     timings["catalogue"] = run(env, "shell", "-c", "from catalog.demo import load_demo; load_demo()")
     timings["demo_year"] = run(env, "load_demo_cases")

@@ -9,9 +9,10 @@ that `cases.stats.figures` reads exactly what the centre's bulletin of
 
 How it works
 ------------
-Each case is played through `_Sim`, a small copy of the state machine in
-cases/services.py (same states, events, event data, holder and window moves,
-deadline arithmetic and version counter), on a working-time clock built from
+Each case is played through `_Sim`, which moves its state by the transition
+table (cases/transitions.py `enter`, the same table cases/services.py
+enforces) and writes the same events, event data, holder and window moves,
+deadline arithmetic and version counter as the services, on a working-time clock built from
 the official calendar (core.workdays). Nothing is written until the whole
 year is planned; then Case, CaseEvent, Certificate and Evaluation rows go in
 with bulk_create, the serial counters are moved past the numbers used, and a
@@ -47,7 +48,7 @@ from core import workdays
 from core.models import Department, Level, Region
 from hall.models import Window
 
-from . import identifiers
+from . import identifiers, transitions
 from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation
 
 YEAR = 2024
@@ -258,21 +259,21 @@ class _Sim:
         self._check(at)
         self.received_at = at
         self._event(Kind.RECEIVE, at, label, reason=note)
+        self.state = transitions.enter("receive", None, True)
 
     def request_correction(self, at, label, items):
         self._check(at)
         previous = self.state
         self._event(Kind.CORRECTION_REQUESTED, at, label, data={"items": items, "previous": previous})
-        self.state = State.CORRECTION
+        self.state = transitions.enter("correct", previous, self.at_window)
         self.version += 1
 
     def answer_correction(self, at, label, note, clock):
         self._check(at)
         request = next(e for e in reversed(self.events) if e[1] == Kind.CORRECTION_REQUESTED)
         self._event(Kind.CORRECTION_ANSWERED, at, label, reason=note)
-        self.state = request[6].get("previous", State.RECEIVED)
-        if self.state == State.CORRECTION:
-            self.state = State.RECEIVED
+        self.state = transitions.enter("answer_correction", self.state, self.at_window,
+                                       previous=request[6].get("previous"))
         if self.accepted_at:
             self.due_date = self._recomputed_due(at, clock)
         self.version += 1
@@ -281,13 +282,14 @@ class _Sim:
         self._check(at)
         due = clock.add_working_days(at.date(), self.matter.promised_limit)
         self._event(Kind.ACCEPT, at, label, data={"due_date": due.isoformat()})
-        self.state, self.accepted_at, self.due_date = State.ACCEPTED, at, due
+        self.state = transitions.enter("accept", self.state, self.at_window)
+        self.accepted_at, self.due_date = at, due
         self.version += 1
 
     def refuse(self, at, label, reasons, legal_basis):
         self._check(at)
         self._event(Kind.REFUSE, at, label, reason=reasons, data={"legal_basis": legal_basis})
-        self.state, self.concluded_at = State.REFUSED, at
+        self.state, self.concluded_at = transitions.enter("refuse", self.state, self.at_window), at
         self.version += 1
 
     def _transfer(self, at, label, to, to_window=False, reason=""):
@@ -296,9 +298,8 @@ class _Sim:
                 "to": to.name + ("（窗口）" if to_window else ""),
                 "from_department": source.id, "to_department": to.id, "to_window": to_window}
         self._event(Kind.TRANSFER, at, label, reason=reason, data=data, department=to)
+        self.state = transitions.enter("transfer", self.state, source_window, to_window=to_window)
         self.holder, self.at_window = to, to_window
-        if self.state == State.ACCEPTED and not to_window:
-            self.state = State.REVIEWING
 
     def transfer(self, at, label, to=None, to_window=False, reason=""):
         self._check(at)
@@ -313,20 +314,20 @@ class _Sim:
         self._check(at)
         self._event(Kind.REVIEW, at, label, reason=opinion, data={"level": self.holder.level})
         self.review_step += 1
-        self.state = State.REVIEWING
+        self.state = transitions.enter("review", self.state, self.at_window)
         self._transfer(at, label, next_department, reason="报上级审查")
         self.version += 1
 
     def suspend(self, at, label, procedure, reason):
         self._check(at)
         self._event(Kind.SUSPEND, at, label, reason=reason, data={"procedure": procedure})
-        self.state = State.SUSPENDED
+        self.state = transitions.enter("suspend", self.state, self.at_window)
         self.version += 1
 
     def resume(self, at, label, result, clock):
         self._check(at)
         self._event(Kind.RESUME, at, label, reason=result)
-        self.state = State.REVIEWING
+        self.state = transitions.enter("resume", self.state, self.at_window)
         self.due_date = self._recomputed_due(at, clock)
         self.version += 1
 
@@ -336,7 +337,7 @@ class _Sim:
         used = clock.working_days_between(self.accepted_at.date(), at.date()) - self._paused(at, clock)
         self._event(Kind.CONCLUDE, at, label, reason=opinion, data={
             "approved": bool(approved), "working_days": used, "on_time": at.date() <= self.due_date})
-        self.state = State.APPROVED if approved else State.DENIED
+        self.state = transitions.enter("decide", self.state, self.at_window, approved=approved)
         self.concluded_at = at
         self.issuer = self.holder
         # As services.decide: the result goes to the window of the receiving
@@ -348,22 +349,25 @@ class _Sim:
     def issue(self, at, label, holders, valid_years):
         """`holders`: (name, code) of each certificate."""
         self._check(at)
-        assert self.state == State.APPROVED and holders
+        assert holders
+        state = transitions.enter("issue", self.state, self.at_window)
         for name, code in holders:
             data = {"certificate": None}      # numbered once the whole year is planned
             self._event(Kind.ISSUE, at, label, data=data)
             self.certificates.append([at, name, code, valid_years, data])
-        self.state = State.ISSUED
+        self.state = state
         self.version += 1
 
     def hand_over(self, at, label, method, address=""):
         self._check(at)
         self._event(Kind.HANDOVER, at, label, data={"method": method, "address": address})
-        self.state, self.delivery, self.delivery_address = State.DELIVERED, method, address
+        self.state = transitions.enter("hand_over", self.state, self.at_window)
+        self.delivery, self.delivery_address = method, address
         self.version += 1
 
     def evaluate(self, at, label, score, comment, clock):
         self._check(at)
+        transitions.enter("evaluate", self.state, self.at_window)
         self._event(Kind.EVALUATE, at, label, reason=comment, data={"score": score})
         follow_up_due = clock.add_working_days(at.date(), 15) if score <= 2 else None
         self.evaluation = (score, comment, at, follow_up_due)
@@ -975,7 +979,7 @@ class _Year:
                 day = issued.date()
                 valid_until = day.replace(year=day.year + valid, day=28 if (day.month, day.day) == (2, 29) else day.day)
             self.certificate_rows.append((sim, number, identifiers.e_certificate_id(
-                matter.type_code, issuer.uscc or issuer.region_id.ljust(18, "0"), serial),
+                matter.type_code, issuer.uscc or issuer.region_id.ljust(18, "0"), serial, year=issued.year),
                 matter.result_name, name, code, issuer.pk, issued, valid_until))
         self.counters = {key: serials[key] for key in used}
 

@@ -99,6 +99,32 @@ class HandOverForm(VersionForm):
     address = forms.CharField(label="邮寄地址", required=False, max_length=200)
 
 
+class WindowCorrectionForm(VersionForm):
+    """The corrected materials brought to the window, recorded by the clerk."""
+
+    note = forms.CharField(label="补正情况", widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="如：申请人已到窗口补交签字后的申请书")
+
+    def __init__(self, *args, materials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        add_material_fields(self, materials, required=False)
+
+
+class TolerantAcceptForm(VersionForm):
+    """容缺受理: which secondary materials follow, and by when."""
+
+    pending = forms.MultipleChoiceField(label="容缺后补的材料", widget=forms.CheckboxSelectMultiple,
+                                        error_messages={"required": "请选择容缺后补的材料"})
+    promise_days = forms.IntegerField(label="承诺补齐期限（工作日）", min_value=1, max_value=services.TOLERANT_MAX_DAYS,
+                                      initial=5)
+    note = forms.CharField(label="容缺受理说明", required=False, max_length=200,
+                           help_text="如：申请人已签署容缺受理承诺书")
+
+    def __init__(self, *args, materials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pending"].choices = [(m.name, m.name) for m in materials]
+
+
 class FollowUpForm(forms.Form):
     result = forms.CharField(label="整改及回访情况", widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -107,6 +133,7 @@ STEP_FORMS = {
     "accept": AcceptForm, "refuse": RefuseForm, "correct": CorrectionForm, "transfer": TransferForm,
     "review": ReviewForm, "suspend": SuspendForm, "resume": ResumeForm, "decide": DecideForm,
     "issue": IssueForm, "hand_over": HandOverForm, "follow_up": FollowUpForm,
+    "answer_correction": WindowCorrectionForm, "accept_tolerant": TolerantAcceptForm,
 }
 
 
@@ -200,7 +227,10 @@ class ApplyForm(forms.Form):
     contact_phone = forms.CharField(label="联系电话", max_length=20)
     note = forms.CharField(label="申请说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, matter, situation, person, **kwargs):
+    def __init__(self, *args, matter, situation, person, materials=None, kept=None, **kwargs):
+        """`materials`: (material, needed, because) as the guided answers left
+        them (default: all of the situation's); `kept`: {field: file name}
+        of files kept from an earlier attempt, which need not be chosen again."""
         super().__init__(*args, **kwargs)
         choices = [("person", f"本人：{person.name}（{person.masked_id}）")]
         for org in Organisation.objects.filter(agent__person=person).order_by("name"):
@@ -208,8 +238,20 @@ class ApplyForm(forms.Form):
         self.fields["applicant"].choices = choices
         _limit_regions(self.fields["region"], matter)
         self.fields["contact_phone"].initial = person.phone
-        self.materials = list(situation.materials.all())
+        if materials is None:
+            materials = [(m, True, "") for m in situation.materials.all()]
+        self.materials = [m for m, _, _ in materials]
         add_material_fields(self, self.materials, required=True)
+        kept = kept or {}
+        for (name, material), (_, needed, because) in zip(self.material_fields, materials):
+            field = self.fields[name]
+            if not needed:
+                field.required = False
+                field.help_text = f"{because}；" + field.help_text if because else field.help_text
+            if name in kept:
+                field.required = False
+                field.help_text = f"已保留上次选择的文件“{kept[name]}”，无需重新选择；如需更换请重新选择。" \
+                    + field.help_text
 
     def applicant_objects(self, person):
         value = self.cleaned_data["applicant"]
@@ -264,7 +306,7 @@ class EvaluationForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    q = forms.CharField(label="证照编号或电子证照标识", max_length=100)
+    q = forms.CharField(label="电子证照标识或核验码", max_length=100)
 
 
 class StatsForm(forms.Form):

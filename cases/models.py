@@ -89,6 +89,15 @@ class Case(models.Model):
     def applicant_q(person):
         return models.Q(applicant_person=person) | models.Q(applicant_organisation__agent__person=person)
 
+    # Read by accounts.policy: a department keeps sight of every case it held.
+    def handled_by(self, department_id):
+        return self.events.filter(department_id=department_id).exists()
+
+    @staticmethod
+    def handled_q(department_id):
+        return models.Q(pk__in=CaseEvent.objects.filter(department_id=department_id, case__isnull=False)
+                        .values("case_id"))
+
 
 class CaseEvent(AppendOnly):
     """One step in a case's life, or a consultation (no case). Never changed.
@@ -189,6 +198,12 @@ class Certificate(models.Model):
 
     def __str__(self):
         return f"{self.title} {self.number}"
+
+    @property
+    def verification_code(self):
+        """Printed on the certificate; the public verification page asks for it."""
+        from .identifiers import verification_code
+        return verification_code(self.pk, self.e_certificate_id)
 
 
 class Evaluation(models.Model):

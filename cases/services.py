@@ -12,14 +12,12 @@ from core import audit, workdays
 from core.errors import Conflict, ServiceError
 from core.models import Department, Level
 
-from . import deadlines, identifiers
+from . import deadlines, identifiers, transitions
 from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation
 
 State = Case.State
 Kind = CaseEvent.Kind
-OPEN_AT_WINDOW = {State.RECEIVED, State.CORRECTION}
-IN_BACK_OFFICE = {State.ACCEPTED, State.REVIEWING}
-CONCLUDED = {State.APPROVED, State.DENIED, State.ISSUED, State.DELIVERED, State.REFUSED}
+CONCLUDED = transitions.CONCLUDED
 POOR_FOLLOW_UP_DAYS = 15  # Sichuan: a poor rating is rectified within 15 working days
 
 
@@ -48,15 +46,16 @@ def _event(case, kind, actor, at, *, reason="", data=None, department=None, wind
         reason=reason, data=data or {})
 
 
-def _locked(case, expected_version=None, states=None, step=""):
-    """The case row, locked; refuses when someone else moved it first."""
-    fresh = Case.objects.select_for_update().select_related("matter", "holder", "holder__region").get(pk=case.pk)
+def _locked(case, expected_version, actor, step):
+    """The case row, locked; refuses when someone else moved it first, and
+    any step the transition table (cases/transitions.py) does not allow."""
+    fresh = Case.objects.select_for_update().select_related(
+        "matter", "situation", "holder", "holder__region").get(pk=case.pk)
     if expected_version is not None and fresh.version != expected_version:
         last = fresh.events.order_by("-seq").first()
         who = f"{last.actor_label}已于{timezone.localtime(last.at):%Y-%m-%d %H:%M}{last.get_kind_display()}" if last else "他人已处理"
         raise Conflict(f"办件{fresh.number}已被处理（{who}），请刷新后查看")
-    if states is not None and fresh.state not in states:
-        raise Conflict(f"办件{fresh.number}当前状态为“{fresh.get_state_display()}”，不能{step}")
+    transitions.require(actor, step, fresh)
     return fresh
 
 
@@ -108,8 +107,10 @@ def _receiving_department(matter, region):
 
 @transaction.atomic
 def receive(actor, *, matter, situation, channel, region, applicant_person=None, applicant_organisation=None,
-            agent=None, window=None, contact_phone="", note="", at=None):
-    """Take in an application (收件): at a window, online or by post."""
+            agent=None, window=None, contact_phone="", note="", answers=None, at=None):
+    """Take in an application (收件): at a window, online or by post.
+    `answers`: the guided questions' (question, answer) texts that chose the
+    situation and materials, kept on the receive event."""
     policy.require(actor, "case.apply" if channel == Channel.ONLINE else "case.receive")
     errors = {}
     if situation.matter_id != matter.pk:
@@ -142,7 +143,8 @@ def receive(actor, *, matter, situation, channel, region, applicant_person=None,
         applicant_organisation=applicant_organisation, agent=agent, applicant_name=applicant.name,
         applicant_code=code, contact_phone=contact_phone, region=region, window=window, holder=holder,
         state=State.RECEIVED, received_at=at)
-    _event(case, Kind.RECEIVE, actor, at, reason=note)
+    _event(case, Kind.RECEIVE, actor, at, reason=note,
+           data={"answers": [{"question": q, "answer": a} for q, a in answers]} if answers else None)
     return case
 
 
@@ -151,28 +153,26 @@ def receive(actor, *, matter, situation, channel, region, applicant_person=None,
 @transaction.atomic
 def request_correction(actor, case, items, *, version=None, at=None):
     """One notice (一次性告知) listing everything to add or fix; the clock stops until answered."""
-    case = _locked(case, version, OPEN_AT_WINDOW | IN_BACK_OFFICE, "要求补正")
-    policy.require(actor, "case.correct", case)
+    case = _locked(case, version, actor, "correct")
     items = [{"material": (i.get("material") or "").strip(), "problem": (i.get("problem") or "").strip()}
              for i in items if (i.get("material") or i.get("problem") or "").strip()]
     if not items or any(not i["problem"] for i in items):
         raise ServiceError("请逐项写明需补正的材料及问题", errors={"items": ["补正内容不能为空，每项须写明问题"]})
     previous = case.state
-    case.state = State.CORRECTION
+    case.state = transitions.after("correct", previous)
     _save(case, "state")
     return _event(case, Kind.CORRECTION_REQUESTED, actor, _now(at), data={"items": items, "previous": previous})
 
 
 @transaction.atomic
-def answer_correction(actor, case, note="", *, version=None, at=None):
-    case = _locked(case, version, {State.CORRECTION}, "提交补正")
-    policy.require(actor, "case.answer_correction", case)
+def answer_correction(actor, case, note="", *, version=None, at=None, data=None):
+    """The corrected materials, handed in online by the applicant or at the
+    window (the clerk records them); the case goes back to where it was."""
+    case = _locked(case, version, actor, "answer_correction")
     request = case.events.filter(kind=Kind.CORRECTION_REQUESTED).order_by("-seq").first()
     at = _now(at)
-    event = _event(case, Kind.CORRECTION_ANSWERED, actor, at, reason=note)
-    case.state = request.data.get("previous", State.RECEIVED)
-    if case.state == State.CORRECTION:
-        case.state = State.RECEIVED
+    event = _event(case, Kind.CORRECTION_ANSWERED, actor, at, reason=note, data=data)
+    case.state = transitions.after("answer_correction", case.state, previous=request.data.get("previous"))
     fields = ["state"]
     if case.accepted_at:
         case.due_date = _recomputed_due(case, at)
@@ -190,20 +190,50 @@ def _recomputed_due(case, now):
 @transaction.atomic
 def accept(actor, case, *, version=None, at=None):
     """Accept (受理): the promised limit starts; the deadline counts working days."""
-    case = _locked(case, version, {State.RECEIVED}, "受理")
-    policy.require(actor, "case.accept", case)
+    case = _locked(case, version, actor, "accept")
     at = _now(at)
-    case.state, case.accepted_at = State.ACCEPTED, at
+    case.state, case.accepted_at = transitions.after("accept", case.state), at
     case.due_date = deadlines.due_date(at, case.matter.promised_limit)
     _save(case, "state", "accepted_at", "due_date")
     return _event(case, Kind.ACCEPT, actor, at, data={"due_date": case.due_date.isoformat()})
 
 
+# 容缺受理: the key materials are there, a few secondary ones may follow
+# within a promised time (国发〔2022〕5号 推行容缺受理); the catalogue marks
+# which materials may (Material.tolerable).
+TOLERANT_MAX_DAYS = 20
+
+
+@transaction.atomic
+def accept_tolerant(actor, case, *, pending, promise_days, note="", version=None, at=None):
+    """Accept with materials to follow (容缺受理): the clock starts now and the
+    applicant promises the listed materials within `promise_days` working days."""
+    case = _locked(case, version, actor, "accept_tolerant")
+    allowed = {m.name for m in transitions.tolerant_materials(case)}
+    pending = [name for name in (pending or []) if name]
+    errors = {}
+    if not pending:
+        errors["pending"] = ["请选择容缺后补的材料"]
+    elif set(pending) - allowed:
+        errors["pending"] = ["所选材料不在本情形可容缺的材料中：" + "、".join(sorted(set(pending) - allowed))]
+    if not isinstance(promise_days, int) or not 1 <= promise_days <= TOLERANT_MAX_DAYS:
+        errors["promise_days"] = [f"承诺补齐期限应为1到{TOLERANT_MAX_DAYS}个工作日"]
+    if errors:
+        raise ServiceError("容缺受理信息有误", errors=errors)
+    at = _now(at)
+    case.state, case.accepted_at = transitions.after("accept_tolerant", case.state), at
+    case.due_date = deadlines.due_date(at, case.matter.promised_limit)
+    promise_by = workdays.add_working_days(deadlines.local_date(at), promise_days)
+    _save(case, "state", "accepted_at", "due_date")
+    return _event(case, Kind.ACCEPT, actor, at, reason=(note or "").strip(), data={
+        "due_date": case.due_date.isoformat(), "tolerant": True, "pending": pending,
+        "promise_by": promise_by.isoformat()})
+
+
 @transaction.atomic
 def refuse(actor, case, *, reasons, legal_basis, version=None, at=None):
     """Refuse (不予受理) with reasons and the legal basis, for the printed notice."""
-    case = _locked(case, version, {State.RECEIVED, State.CORRECTION}, "不予受理")
-    policy.require(actor, "case.accept", case)
+    case = _locked(case, version, actor, "refuse")
     errors = {}
     if not (reasons or "").strip():
         errors["reasons"] = ["不予受理理由为必填项"]
@@ -212,7 +242,7 @@ def refuse(actor, case, *, reasons, legal_basis, version=None, at=None):
     if errors:
         raise ServiceError("请写明不予受理的理由和依据", errors=errors)
     at = _now(at)
-    case.state, case.concluded_at = State.REFUSED, at
+    case.state, case.concluded_at = transitions.after("refuse", case.state), at
     _save(case, "state", "concluded_at")
     return _event(case, Kind.REFUSE, actor, at, reason=reasons.strip(), data={"legal_basis": legal_basis.strip()})
 
@@ -222,8 +252,7 @@ def refuse(actor, case, *, reasons, legal_basis, version=None, at=None):
 def _transfer(case, actor, at, to_department, *, to_window=False, reason=""):
     from_department, from_window = case.holder, case.at_window
     case.holder, case.at_window = to_department, to_window
-    if case.state == State.ACCEPTED and not to_window:
-        case.state = State.REVIEWING
+    case.state = transitions.after("transfer", case.state, to_window=to_window)
     return _event(case, Kind.TRANSFER, actor, at, department=to_department, reason=reason, data={
         "from": from_department.name + ("（窗口）" if from_window else ""),
         "to": to_department.name + ("（窗口）" if to_window else ""),
@@ -234,8 +263,7 @@ def _transfer(case, actor, at, to_department, *, to_window=False, reason=""):
 def transfer(actor, case, *, to_department=None, to_window=False, reason="", version=None, at=None):
     """Hand a case on (流转): window → department, department → department,
     between levels, or back to the window."""
-    case = _locked(case, version, IN_BACK_OFFICE | {State.APPROVED, State.DENIED}, "流转")
-    policy.require(actor, "case.transfer", case)
+    case = _locked(case, version, actor, "transfer")
     if to_window:
         to_department = _handover_department(case)
     if to_department is None:
@@ -256,12 +284,6 @@ def _handover_department(case):
     return centre or case.holder
 
 
-def _require_back_office(actor, case):
-    if case.at_window:
-        raise Conflict(f"办件{case.number}仍在窗口，请先流转至承办部门")
-    policy.require(actor, "case.review", case)
-
-
 def _next_level_department(case):
     """The same function's department one level up, for county→city→province review."""
     region = case.holder.region.parent
@@ -274,17 +296,13 @@ def _next_level_department(case):
 @transaction.atomic
 def review(actor, case, *, opinion, version=None, at=None):
     """A level's review (审查): passes the case up to the next level that must review it."""
-    case = _locked(case, version, IN_BACK_OFFICE, "审查")
-    _require_back_office(actor, case)
+    case = _locked(case, version, actor, "review")
     if not (opinion or "").strip():
         raise ServiceError("审查意见为必填项", errors={"opinion": ["审查意见为必填项"]})
-    levels = case.matter.review_levels
-    if case.review_step >= len(levels) - 1:
-        raise ServiceError("已到最后一级，请作出决定", errors={"opinion": ["本级应作出准予或不予的决定"]})
     at = _now(at)
     event = _event(case, Kind.REVIEW, actor, at, reason=opinion.strip(), data={"level": case.holder.level})
     case.review_step += 1
-    case.state = State.REVIEWING
+    case.state = transitions.after("review", case.state)
     _transfer(case, actor, at, _next_level_department(case), reason="报上级审查")
     _save(case, "review_step", "holder", "at_window", "state")
     return event
@@ -293,23 +311,21 @@ def review(actor, case, *, opinion, version=None, at=None):
 @transaction.atomic
 def suspend(actor, case, *, procedure, reason, version=None, at=None):
     """Special procedure (特别程序): hearing, expert review … not counted against the limit."""
-    case = _locked(case, version, IN_BACK_OFFICE, "启动特别程序")
-    _require_back_office(actor, case)
+    case = _locked(case, version, actor, "suspend")
     if not (procedure or "").strip() or not (reason or "").strip():
         raise ServiceError("请写明特别程序种类和原因",
                            errors={"procedure": ["特别程序种类为必填项"], "reason": ["原因为必填项"]})
-    case.state = State.SUSPENDED
+    case.state = transitions.after("suspend", case.state)
     _save(case, "state")
     return _event(case, Kind.SUSPEND, actor, _now(at), reason=reason.strip(), data={"procedure": procedure.strip()})
 
 
 @transaction.atomic
 def resume(actor, case, *, result="", version=None, at=None):
-    case = _locked(case, version, {State.SUSPENDED}, "结束特别程序")
-    policy.require(actor, "case.review", case)
+    case = _locked(case, version, actor, "resume")
     at = _now(at)
     event = _event(case, Kind.RESUME, actor, at, reason=result)
-    case.state = State.REVIEWING
+    case.state = transitions.after("resume", case.state)
     case.due_date = _recomputed_due(case, at)
     _save(case, "state", "due_date")
     return event
@@ -319,15 +335,11 @@ def resume(actor, case, *, result="", version=None, at=None):
 def decide(actor, case, *, approved, opinion, version=None, at=None):
     """The decision (决定) at the last review level concludes the case; the
     result then goes back to the window that hands it out."""
-    case = _locked(case, version, IN_BACK_OFFICE, "作出决定")
-    _require_back_office(actor, case)
-    if case.review_step != len(case.matter.review_levels) - 1:
-        raise ServiceError("本级不是该事项的决定层级，请审查后报上级",
-                           errors={"approved": ["应由上级部门作出决定"]})
+    case = _locked(case, version, actor, "decide")
     if not (opinion or "").strip():
         raise ServiceError("决定意见为必填项", errors={"opinion": ["决定意见为必填项"]})
     at = _now(at)
-    case.state = State.APPROVED if approved else State.DENIED
+    case.state = transitions.after("decide", case.state, approved=approved)
     case.concluded_at = at
     events = list(case.events.order_by("seq"))
     used = workdays.working_days_between(deadlines.local_date(case.accepted_at), deadlines.local_date(at)) \
@@ -348,8 +360,7 @@ def _issuer_uscc(department):
 @transaction.atomic
 def issue(actor, case, *, copies=1, valid_years=None, version=None, at=None):
     """Issue the result (颁发): one or more numbered certificates with e-certificate identifiers."""
-    case = _locked(case, version, {State.APPROVED}, "颁发证照")
-    policy.require(actor, "case.issue", case)
+    case = _locked(case, version, actor, "issue")
     if not 1 <= copies <= 1000:
         raise ServiceError("证照数量应在1到1000之间", errors={"copies": ["证照数量应在1到1000之间"]})
     at = _now(at)
@@ -363,14 +374,15 @@ def issue(actor, case, *, copies=1, valid_years=None, version=None, at=None):
         serial = next_serial(f"cert:{type_code}:{issued_on:%Y}")
         certificate = Certificate.objects.create(
             case=case, number=identifiers.certificate_number(type_code, issued_on, serial),
-            e_certificate_id=identifiers.e_certificate_id(type_code, _issuer_uscc(issuer), serial),
+            e_certificate_id=identifiers.e_certificate_id(type_code, _issuer_uscc(issuer), serial,
+                                                           year=issued_on.year),
             title=matter.result_name, holder_name=case.applicant_name, holder_code=case.applicant_code,
             issuer=issuer, issued_at=at,
             valid_until=issued_on.replace(year=issued_on.year + valid_years) if valid_years else None)
         # Counted under the department that issues it, not the window handing it out.
         _event(case, Kind.ISSUE, actor, at, department=issuer, data={"certificate": certificate.number})
         certificates.append(certificate)
-    case.state = State.ISSUED
+    case.state = transitions.after("issue", case.state)
     _save(case, "state")
     return certificates
 
@@ -378,13 +390,13 @@ def issue(actor, case, *, copies=1, valid_years=None, version=None, at=None):
 @transaction.atomic
 def hand_over(actor, case, *, method, address="", version=None, at=None):
     """Hand the result over (送达) at the window or by post."""
-    case = _locked(case, version, {State.ISSUED, State.DENIED}, "送达")
-    policy.require(actor, "case.issue", case)
+    case = _locked(case, version, actor, "hand_over")
     if method not in ("window", "post"):
         raise ServiceError("送达方式应为窗口领取或邮寄送达", errors={"method": ["送达方式不在可选范围内"]})
     if method == "post" and not address.strip():
         raise ServiceError("邮寄送达须填写地址", errors={"address": ["邮寄地址为必填项"]})
-    case.state, case.delivery, case.delivery_address = State.DELIVERED, method, address.strip()
+    case.state, case.delivery, case.delivery_address = transitions.after("hand_over", case.state), method, \
+        address.strip()
     _save(case, "state", "delivery", "delivery_address")
     return _event(case, Kind.HANDOVER, actor, _now(at), data={"method": method, "address": address.strip()})
 
@@ -394,8 +406,7 @@ def hand_over(actor, case, *, method, address="", version=None, at=None):
 @transaction.atomic
 def evaluate(actor, case, *, score, comment="", at=None):
     """The applicant rates a concluded case once; a poor rating opens a follow-up."""
-    case = _locked(case, None, CONCLUDED, "评价")
-    policy.require(actor, "case.evaluate", case)
+    case = _locked(case, None, actor, "evaluate")
     if score not in Evaluation.Score.values:
         raise ServiceError("评价应为1到5分", errors={"score": ["评价应为非常满意（5）至非常不满意（1）之一"]})
     if Evaluation.objects.filter(case=case).exists():

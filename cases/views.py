@@ -8,7 +8,7 @@ import io
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,23 +24,13 @@ from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
 from core.models import Department, Level
 
-from . import deadlines, forms, services, stats
+from . import deadlines, forms, services, stats, transitions, uploads
 from .models import Case, CaseEvent, Certificate, Channel, Evaluation
 
 State = Case.State
 Kind = CaseEvent.Kind
 OPEN_STATES = [s for s in State.values if s not in (State.DELIVERED, State.REFUSED)]
 WARNING_LABELS = {"red": "已超期", "yellow": "即将到期"}
-STEP_TITLES = {
-    "accept": "受理", "refuse": "不予受理", "correct": "一次性告知补正", "transfer": "流转",
-    "review": "审查（报上级）", "decide": "作出决定", "suspend": "启动特别程序", "resume": "结束特别程序",
-    "issue": "颁发证照", "hand_over": "送达", "follow_up": "差评整改回访",
-}
-STEP_BUTTONS = {
-    "accept": "受理", "refuse": "不予受理", "correct": "发出补正告知", "transfer": "流转", "review": "审查通过，报上级",
-    "decide": "作出决定", "suspend": "启动特别程序", "resume": "结束特别程序", "issue": "颁发证照",
-    "hand_over": "确认送达", "follow_up": "完成整改回访",
-}
 SESSION_WINDOW = "cases.window"
 
 
@@ -51,6 +41,12 @@ def describe(event):
     data, parts = event.data or {}, []
     if event.kind == Kind.CONSULT:
         parts.append(f"咨询人：{data.get('asker', '')}；问：{data.get('question', '')}；答：{data.get('answer', '')}")
+    if event.kind == Kind.RECEIVE and data.get("answers"):
+        parts.append("引导问答：" + "；".join(f"{a['question']} {a['answer']}" for a in data["answers"]))
+    if event.kind == Kind.ACCEPT and data.get("tolerant"):
+        parts.append(f"容缺受理，申请人承诺于 {data.get('promise_by', '')} 前补齐：{'、'.join(data.get('pending', []))}")
+    if event.kind == Kind.CORRECTION_ANSWERED and data.get("materials"):
+        parts.append("补交：" + "、".join(data["materials"]))
     if event.kind == Kind.CORRECTION_REQUESTED:
         parts.append("；".join(f"{i['material'] + '：' if i.get('material') else ''}{i['problem']}"
                               for i in data.get("items", [])))
@@ -137,36 +133,21 @@ def destinations(case):
 
 
 def available_steps(user, case, evaluation=None):
-    s, can, steps = case.state, policy.can, []
-    if s == State.RECEIVED and can(user, "case.accept", case):
-        steps.append("accept")
-    if s in (State.RECEIVED, State.ACCEPTED, State.REVIEWING) and can(user, "case.correct", case):
-        steps.append("correct")
-    if s in (State.RECEIVED, State.CORRECTION) and can(user, "case.accept", case):
-        steps.append("refuse")
-    movable = (case.at_window and s == State.ACCEPTED) or \
-        (not case.at_window and s in (State.ACCEPTED, State.REVIEWING, State.APPROVED, State.DENIED))
-    if movable and can(user, "case.transfer", case) and destinations(case):
-        steps.append("transfer")
-    if not case.at_window and s in (State.ACCEPTED, State.REVIEWING) and can(user, "case.review", case):
-        last = len(case.matter.review_levels) - 1
-        steps.append("review" if case.review_step < last else "decide")
-        steps.append("suspend")
-    if s == State.SUSPENDED and can(user, "case.review", case):
-        steps.append("resume")
-    if s == State.APPROVED and can(user, "case.issue", case):
-        steps.append("issue")
-    if s in (State.ISSUED, State.DENIED) and can(user, "case.issue", case):
-        steps.append("hand_over")
-    if evaluation and evaluation.is_poor and not evaluation.follow_up_closed_at and \
-            can(user, "case.follow_up", case):
-        steps.append("follow_up")
-    return steps
+    """What the case page offers: exactly what the transition table allows
+    `user` now (cases/transitions.py), less a transfer with nowhere to go."""
+    return [name for name in transitions.offered(user, case, evaluation)
+            if name != "transfer" or destinations(case)]
 
 
-def _form(step, case, data=None):
+def _form(step, case, data=None, files=None):
     cls = forms.STEP_FORMS[step]
     kwargs = {"destinations": destinations(case)} if step == "transfer" else {}
+    if step == "answer_correction":
+        kwargs = {"materials": case.situation.materials.all()}
+    if step == "accept_tolerant":
+        kwargs = {"materials": transitions.tolerant_materials(case)}
+    if files is not None:
+        kwargs["files"] = files
     initial = {"version": case.version}
     if step == "transfer" and kwargs["destinations"] and case.at_window:
         initial["to"] = kwargs["destinations"][0][0]
@@ -180,6 +161,19 @@ def _run(step, user, case, data):
         services.accept(user, case, version=version)
         case.refresh_from_db()
         return f"已受理，承诺办结日期为 {case.due_date:%Y-%m-%d}"
+    if step == "accept_tolerant":
+        services.accept_tolerant(user, case, pending=data["pending"], promise_days=data["promise_days"],
+                                 note=data["note"], version=version)
+        case.refresh_from_db()
+        return f"已容缺受理，承诺办结日期为 {case.due_date:%Y-%m-%d}；申请人须在承诺期限内补齐所列材料"
+    if step == "answer_correction":
+        items = data["uploads"]
+        uploads.check_all(items)
+        with transaction.atomic():
+            services.answer_correction(user, case, data["note"], version=version,
+                                       data={"at_window": True, "materials": [m.name for _, m, _ in items]})
+            uploads.store_all(case, items, user)
+        return "已登记补正材料，请审核后受理"
     if step == "refuse":
         services.refuse(user, case, reasons=data["reasons"], legal_basis=data["legal_basis"], version=version)
         return "已作出不予受理决定，请打印《不予受理通知书》交申请人"
@@ -233,7 +227,9 @@ def _detail_context(request, case, bound=None):
     step_forms = []
     for step in steps:
         form = bound[1] if bound and bound[0] == step else _form(step, case)
-        step_forms.append({"name": step, "title": STEP_TITLES[step], "button": STEP_BUTTONS[step], "form": form})
+        row = transitions.STEPS[step]
+        step_forms.append({"name": step, "title": row.title, "button": row.button, "form": form,
+                           "confirm": row.confirm, "files": step == "answer_correction"})
     materials, other_files = file_rows(case)
     warning = deadlines.warning(case)
     return {
@@ -249,37 +245,61 @@ def _detail_context(request, case, bound=None):
 
 # --- pages ---
 
+WORKLIST_VIEWS = {"todo": "待我处理", "all": "全部可查看的办件"}
+
+
+def _at_my_desk(user, qs):
+    """Cases whose next step is this person's: at the window for clerks, in
+    their own department for department staff."""
+    if user.role == Role.CLERK:
+        return qs.filter(at_window=True)
+    if user.role in policy.DEPARTMENT_BOUND:
+        return qs.filter(holder=user.department_id, at_window=False)
+    return qs
+
+
 @console_view
 def worklist(request):
     user = request.user
     policy.require(user, "case.view")
     qs = policy.visible(user, Case.objects.select_related("matter", "situation", "holder", "window"),
                         region_field="region__code", function_field="holder__function")
-    scope = "all"
-    if user.role == Role.CLERK:
-        qs, scope = qs.filter(at_window=True), "window"
-    elif user.role in policy.DEPARTMENT_BOUND:
-        qs, scope = qs.filter(holder=user.department_id, at_window=False), "department"
+    view = request.GET.get("view", "")
+    if view not in WORKLIST_VIEWS:
+        view = "all" if request.GET.get("state") else "todo"
     state = request.GET.get("state", "")
-    if state == "all":
-        pass
-    elif state in State.values:
-        qs = qs.filter(state=state)
+    if view == "todo":
+        # 待我处理: what waits at my desk now, newest arrival first, so a case
+        # just received or just passed on is never buried under older ones.
+        state = state if state in State.values else ""
+        qs = _at_my_desk(user, qs).filter(state=state) if state else _at_my_desk(user, qs).filter(
+            state__in=OPEN_STATES)
+        arrived = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-seq").values("at")[:1]
+        qs = qs.annotate(arrived=Subquery(arrived)).order_by(F("arrived").desc(nulls_last=True), "-id")
     else:
-        state = ""
-        qs = qs.filter(state__in=OPEN_STATES)
+        # Everything this person may see, including cases their department
+        # handled before and has passed on (accounts.policy.HANDLED_READ).
+        if state == "all":
+            pass
+        elif state in State.values:
+            qs = qs.filter(state=state)
+        else:
+            state = ""
+            qs = qs.filter(state__in=OPEN_STATES)
+        qs = qs.order_by(F("due_date").asc(nulls_last=True), "received_at", "id")
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(number=q) | Q(applicant_name__contains=q) | Q(matter__name__contains=q))
-    qs = qs.order_by(F("due_date").asc(nulls_last=True), "received_at", "id")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = []
     for case in page:
         warning = deadlines.warning(case, today)
         rows.append({"case": case, "warning": warning, "label": WARNING_LABELS.get(warning, "")})
+    scope = "window" if user.role == Role.CLERK else ("department" if user.role in policy.DEPARTMENT_BOUND else "all")
     return render(request, "cases/worklist.html", {
         "rows": rows, "page": page, "state": state, "q": q, "states": State.choices, "scope": scope,
+        "view": view, "views": WORKLIST_VIEWS.items(),
         "red": sum(r["warning"] == "red" for r in rows), "yellow": sum(r["warning"] == "yellow" for r in rows),
         "can_receive": policy.can(user, "case.receive"), "can_consult": policy.can(user, "case.consult"),
         "can_stats": policy.can(user, "stats.view")})
@@ -299,13 +319,15 @@ def step(request, number, step):
         raise Http404
     case = _case_or_404(number)
     policy.require(request.user, "case.view", case)
-    form = _form(step, case, request.POST)
+    form = _form(step, case, request.POST, request.FILES)
     status = 200
     if form.is_valid():
         try:
             data = dict(form.cleaned_data)
             if step == "correct":
                 data["items"] = form.item_list()
+            if step == "answer_correction":
+                data["uploads"] = forms.uploads_of(form)
             message = _run(step, request.user, case, data)
         except Conflict as exc:
             # Someone moved the case first: show it as it is now, and say so.
@@ -321,7 +343,9 @@ def step(request, number, step):
             case = _case_or_404(number)
         else:
             messages.success(request, message)
-            return redirect("cases_console:detail", number=case.number)
+            if policy.can(request.user, "case.view", case):
+                return redirect("cases_console:detail", number=case.number)
+            return redirect("cases_console:worklist")
     return render(request, "cases/detail.html", _detail_context(request, case, bound=(step, form)), status=status)
 
 
@@ -367,10 +391,11 @@ def certificate(request, number):
     cert = get_object_or_404(Certificate.objects.select_related("case", "issuer"), number=number)
     case = _case_or_404(cert.case.number)
     policy.require(request.user, "case.view", case)
-    url = request.build_absolute_uri(reverse("cases:verify_detail", args=[cert.number]))
+    code = cert.verification_code
+    url = request.build_absolute_uri(reverse("cases:verify_detail", args=[code]))
     qr = segno.make(url, error="m").svg_inline(scale=4, title=f"核验 {cert.number}")
     return render(request, "cases/certificate.html", {"cert": cert, "case": case, "verify_url": url, "qr": qr,
-                                                      "masked": mask_code(cert.holder_code)})
+                                                      "code": code, "masked": mask_code(cert.holder_code)})
 
 
 # --- window intake and consultations ---

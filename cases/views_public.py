@@ -1,5 +1,7 @@
 """Public case pages under /cases/: apply online, 我的办件, a case's page
 (answer a correction, rate the service), and certificate verification."""
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,10 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
 from catalog.models import Matter
+from catalog.services import answers_from_query, resolve
 from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
+from core.ratelimits import limit
 
-from . import forms, services, uploads
+from . import forms, identifiers, services, staged, uploads
 from .models import Case, CaseEvent, Certificate, Channel
 from .views import _case_or_404, _evaluation, event_rows, file_rows, latest, mask_code
 
@@ -30,6 +34,24 @@ def _person(user):
     return person
 
 
+def _plan(situation, result):
+    """The materials of `situation` as the guided answers left them:
+    (material, needed, because). A material needed only for an answer not
+    given is left out when another answer to its question was given (e.g.
+    授权委托书 for 法定代表人本人办理), and optional while its question is open."""
+    chosen = {option.pk for _, option in result.answered}
+    answered_questions = {question.pk for question, _ in result.answered}
+    plan = []
+    for material in situation.materials.select_related("only_if__question"):
+        if material.only_if_id is None:
+            plan.append((material, True, ""))
+        elif material.only_if_id in chosen:
+            plan.append((material, True, f"因“{material.only_if.question.text} {material.only_if.text}”需要"))
+        elif material.only_if.question_id not in answered_questions:
+            plan.append((material, False, f"仅当“{material.only_if.question.text}”选择“{material.only_if.text}”时需要"))
+    return plan
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply(request, matter_id):
@@ -42,17 +64,27 @@ def apply(request, matter_id):
     if not matter.online:
         context["offline"] = True
         return render(request, "cases/apply.html", context)
-    chosen = request.POST.get("situation") or request.GET.get("situation")
-    situation = next((s for s in situations if str(s.pk) == str(chosen)), None)
+    params = request.POST if request.method == "POST" else request.GET
+    # The guided answers (办事指南's questions) are the application's: they
+    # pick the situation and the materials, and travel with every submit.
+    result = resolve(matter, answers_from_query(params))
+    chosen = params.get("situation")
+    situation = next((s for s in situations if str(s.pk) == str(chosen)), None) or result.situation
     if situation is None and len(situations) == 1:
         situation = situations[0]
-    context["situation"] = situation
+    answers = [(f"q{question.pk}", option.pk) for question, option in result.answered]
+    context.update(situation=situation, answers=answers, answered=result.answered,
+                   guide_query=urlencode(answers))
     if situation is None:
         return render(request, "cases/apply.html", context)
+    key = f"apply:{matter.pk}:{situation.pk}"
+    if request.method == "GET":
+        staged.clear(request, key)
+    kept = staged.kept(request, key)
     form = forms.ApplyForm(request.POST or None, request.FILES or None, matter=matter, situation=situation,
-                           person=person)
+                           person=person, materials=_plan(situation, result), kept=kept)
     if request.method == "POST" and form.is_valid():
-        items = forms.uploads_of(form)
+        items = forms.uploads_of(form) + staged.take(request, key, form)
         written = []
         try:
             uploads.check_all(items)
@@ -61,16 +93,37 @@ def apply(request, matter_id):
                 case = services.receive(
                     user, matter=matter, situation=situation, channel=Channel.ONLINE, region=form.cleaned_data["region"],
                     applicant_person=applicant_person, applicant_organisation=organisation,
-                    contact_phone=form.cleaned_data["contact_phone"], note=form.cleaned_data["note"])
+                    contact_phone=form.cleaned_data["contact_phone"], note=form.cleaned_data["note"],
+                    answers=[(q.text, o.text) for q, o in result.answered])
                 written = uploads.store_all(case, items, user)
         except ServiceError as exc:
             uploads.discard(written)
             show_service_error(form, exc)
         else:
+            staged.clear(request, key)
             messages.success(request, f"申请已提交，办件编号 {case.number}。窗口工作人员审核材料后将告知受理结果")
             return redirect("cases:detail", number=case.number)
+    if request.method == "POST":
+        # Keep what passed, and say plainly what must be chosen again.
+        again = staged.keep(request, key, form)
+        kept = staged.kept(request, key)
+        context["kept"] = [(form.fields[name].label, file_name) for name, file_name in kept.items()
+                           if name in form.fields]
+        context["again"] = again
+        form = _rebound(form, matter, situation, person, result, kept)
     context["form"] = form
     return render(request, "cases/apply.html", context)
+
+
+def _rebound(form, matter, situation, person, result, kept):
+    """The same form with its errors, its fields now knowing which files are kept."""
+    fresh = forms.ApplyForm(form.data, form.files, matter=matter, situation=situation, person=person,
+                            materials=_plan(situation, result), kept=kept)
+    fresh._errors = form._errors
+    fresh.cleaned_data = getattr(form, "cleaned_data", {})
+    for name in kept:
+        fresh._errors.pop(name, None)
+    return fresh
 
 
 @login_required
@@ -155,25 +208,43 @@ def evaluate(request, number):
 # --- certificate verification (no sign-in) ---
 
 def _not_found(q):
-    return f"未找到编号或标识为“{q}”的证照，请核对后重新输入；如有疑问请联系发证机关"
+    return f"未找到电子证照标识或核验码为“{q}”的证照，请核对证照上印制的标识或核验码后重新输入；如有疑问请联系发证机关"
 
 
+def _certificate_for(key):
+    """A certificate by its e-certificate identifier or the verification code
+    printed on it; never by its sequential number, which could be counted through."""
+    key = key.strip()
+    if identifiers.check_e_certificate_id(key):
+        return Certificate.objects.select_related("issuer").filter(e_certificate_id=key).first()
+    parsed = identifiers.parse_code(key)
+    if parsed is None:
+        return None
+    pk, tag = parsed
+    cert = Certificate.objects.select_related("issuer").filter(pk=pk).first()
+    if cert is None or not identifiers.code_matches(tag, cert.pk, cert.e_certificate_id):
+        return None
+    return cert
+
+
+@limit("verify")
 def verify(request):
     form = forms.VerifyForm(request.GET or None)
     if form.is_bound and form.is_valid():
         q = form.cleaned_data["q"].strip()
-        cert = Certificate.objects.filter(Q(number=q) | Q(e_certificate_id=q)).first()
+        cert = _certificate_for(q)
         if cert is not None:
-            return redirect("cases:verify_detail", number=cert.number)
+            return redirect("cases:verify_detail", key=cert.verification_code)
         return render(request, "cases/verify.html", {"form": form, "not_found": _not_found(q)}, status=404)
     return render(request, "cases/verify.html", {"form": form})
 
 
-def verify_detail(request, number):
-    cert = Certificate.objects.select_related("issuer").filter(number=number).first()
+@limit("verify")
+def verify_detail(request, key):
+    cert = _certificate_for(key)
     if cert is None:
-        return render(request, "cases/verify.html", {"form": forms.VerifyForm(initial={"q": number}),
-                                                     "not_found": _not_found(number)}, status=404)
+        return render(request, "cases/verify.html", {"form": forms.VerifyForm(initial={"q": key}),
+                                                     "not_found": _not_found(key)}, status=404)
     today = timezone.localdate()
     if cert.revoked:
         status, label = "revoked", "已注销"
@@ -182,5 +253,6 @@ def verify_detail(request, number):
     else:
         status, label = "valid", "有效"
     return render(request, "cases/verify_detail.html", {
-        "cert": cert, "masked": mask_code(cert.holder_code), "status": status, "status_label": label})
+        "cert": cert, "masked": mask_code(cert.holder_code), "holder": identifiers.mask_name(cert.holder_name),
+        "status": status, "status_label": label})
 

@@ -141,6 +141,10 @@ class Material(models.Model):
     from_e_certificate = models.BooleanField("可调取电子证照免提交", default=False)
     e_certificate_name = models.CharField("电子证照名称", max_length=80, blank=True)
     notes = models.CharField("填报说明", max_length=200, blank=True)
+    # 容缺受理 (国发〔2022〕5号): a secondary material that may follow within a
+    # promised time after acceptance; the case page offers 容缺受理 only then.
+    tolerable = models.BooleanField("可容缺后补", default=False,
+                                    help_text="容缺受理时，申请人可在受理后承诺的期限内补交")
     only_if = models.ForeignKey("GuideOption", verbose_name="仅在选择此项时需要", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="materials")
     position = models.PositiveSmallIntegerField("序号", default=0)

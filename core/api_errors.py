@@ -66,3 +66,20 @@ def translate(errors):
 
 def body(code, message, errors=None):
     return {"code": code, "message": message, "errors": errors or {}}
+
+
+def required_version(request, version):
+    """The version a client read, from the body's `version` or an If-Match
+    header. An update without it could silently overwrite someone else's
+    change, so it is refused (428, RFC 6585) before anything is read or changed."""
+    from .errors import ServiceError
+    if version is not None:
+        return version
+    header = request.headers.get("If-Match", "").strip()
+    if header.startswith("W/"):
+        header = header[2:]
+    header = header.strip('"')
+    if header.isdigit():
+        return int(header)
+    message = "修改须提供读取时的版本号（version 字段或 If-Match 头），以免覆盖他人的修改"
+    raise ServiceError(message, errors={"version": ["版本号为必填项"]}, code="version_required", status=428)

@@ -35,11 +35,12 @@ _context = contextvars.ContextVar("audit_context", default=None)
 class Actor:
     user: object
     ip: str = ""
+    system: str = ""  # a named system actor (a scheduled command, a task) when no person acts
 
     @property
     def label(self):
         if self.user is None:
-            return "系统"
+            return f"系统：{self.system}" if self.system else "系统"
         name = getattr(self.user, "name", "") or ""
         return f"{name}（{self.user.get_username()}）" if name else self.user.get_username()
 
@@ -54,6 +55,17 @@ def hash_algorithm():
 def acting_as(user, ip=""):
     """Attribute changes made inside the block to `user` (commands, tasks)."""
     token = _context.set(Actor(user, ip))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+@contextmanager
+def acting_as_system(name):
+    """Attribute changes made inside the block to a named system actor (e.g.
+    a scheduled command): changes with no person acting are audited too."""
+    token = _context.set(Actor(None, system=name))
     try:
         yield
     finally:
@@ -78,12 +90,13 @@ def client_ip(request):
 
 
 def current_actor():
-    """The person acting now, or None when no person is (seeding, migrations)."""
+    """The person or named system actor acting now, or None when neither is
+    (seeding, migrations)."""
     ctx = _context.get()
     if ctx is None:
         return None
     if isinstance(ctx, Actor):
-        return ctx if ctx.user is not None else None
+        return ctx if ctx.user is not None or ctx.system else None
     user = getattr(ctx, "user", None)  # a request; its user resolves lazily
     if user is None or not user.is_authenticated:
         return None

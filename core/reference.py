@@ -139,6 +139,12 @@ def package_calendar_years():
     return years, f"chinese-calendar {getattr(chinese_calendar, '__version__', '')}".strip()
 
 
+def calendar_basis(year, package):
+    """What a person reads as the year's basis: the State Council General
+    Office's annual notice, which the package transcribes."""
+    return f"国务院办公厅关于{year}年部分节假日安排的通知（据 {package} 收录）"
+
+
 def load_calendar():
     """Holidays and make-up working days of every year the package covers.
     Years an administrator entered by hand are left as they are."""
@@ -158,7 +164,12 @@ def load_calendar():
             elif not is_holiday and date.weekday() >= 5:
                 days.append(CalendarDay(date=date, kind=CalendarDay.Kind.WORKDAY, name=label))
             date += dt.timedelta(days=1)
-    CalendarYear.objects.bulk_create([CalendarYear(year=y, source=source) for y in years if y not in known])
+    CalendarYear.objects.bulk_create([CalendarYear(year=y, source=calendar_basis(y, source))
+                                      for y in years if y not in known])
+    # Years loaded before the basis named the notice (the package's name only).
+    for entry in CalendarYear.objects.filter(source__startswith="chinese-calendar"):
+        entry.source = calendar_basis(entry.year, source)
+        entry.save(update_fields=["source"])
     CalendarDay.objects.bulk_create(days)
     return len(years)
 

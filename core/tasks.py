@@ -9,3 +9,9 @@ def verify_audit_chain():
     from .audit import verify_chain
     report = verify_chain()
     return {"ok": report.ok, "checked": report.checked, "message": report.message()}
+
+
+@task()
+def ping(value=None):
+    """Does nothing but answer: the task-backend benchmark and health probes."""
+    return value

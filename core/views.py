@@ -12,7 +12,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
 from accounts import policy
 
-from . import services, tasks
+from . import audit_display, services, tasks
 from .errors import ServiceError
 from .models import AuditEntry, CalendarDay, CalendarYear
 
@@ -23,10 +23,6 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
-
-
-def portal_home(request):
-    return render(request, "core/portal_home.html")
 
 
 # What a staff member's console offers, each behind the action that allows it.
@@ -74,8 +70,11 @@ def audit_list(request):
         qs = qs.filter(object_type=kind)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     types = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
+    reader = audit_display.Reader()
     return render(request, "core/audit_list.html", {
-        "page": page, "types": sorted(types), "type": kind, "can_verify": policy.can(request.user, "audit.verify")})
+        "page": page, "rows": [reader.read(e) for e in page],
+        "types": sorted(((t, audit_display.type_label(t)) for t in types), key=lambda t: t[1]),
+        "type": kind, "can_verify": policy.can(request.user, "audit.verify")})
 
 
 @login_required
@@ -158,9 +157,45 @@ def calendar_year(request, year):
         "can_edit": policy.can(request.user, "calendar.edit")})
 
 
+# The error pages: Chinese for people, the API's error format under /api/
+# (core.api_errors), never a traceback or Django's English debug page.
+def _api_error(request, status, code, message):
+    if request.path.startswith("/api/"):
+        from . import api_errors
+        return JsonResponse(api_errors.body(code, message), status=status,
+                            json_dumps_params={"ensure_ascii": False})
+    return None
+
+
+def bad_request(request, exception=None):
+    return (_api_error(request, 400, "bad_request", "请求无法处理，请检查后重试")
+            or render(request, "400.html", status=400))
+
+
 def forbidden(request, exception=None):
-    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+    reason = str(exception or "")
+    return (_api_error(request, 403, "forbidden", reason or "无权进行此操作")
+            or render(request, "403.html", {"reason": reason}, status=403))
 
 
 def not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    return (_api_error(request, 404, "not_found", "接口或记录不存在")
+            or render(request, "404.html", status=404))
+
+
+def server_error(request):
+    # Rendered without the request's context: the failure may lie in the
+    # database or the session, which the context processors would touch again.
+    api = _api_error(request, 500, "server_error", "服务器内部错误，请稍后重试；如持续出现请联系管理员")
+    if api:
+        return api
+    from django.http import HttpResponseServerError
+    from django.template import loader
+    return HttpResponseServerError(loader.get_template("500.html").render({}))
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from an expired or foreign page (settings.CSRF_FAILURE_VIEW)."""
+    return (_api_error(request, 403, "csrf_failed", "请求缺少有效的 CSRF 令牌，请刷新页面后重试")
+            or render(request, "403.html", {"reason": "页面已过期或来源不明，请返回上一页刷新后重新提交。"},
+                      status=403))

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from accounts import policy
+from core import api_errors
 from policies.models import BenefitItem
 
 from . import services
@@ -40,7 +41,7 @@ class ProfilePatch(Schema):
     name: str | None = Field(None, description="企业名称；新建画像时必填")
     source: str = Field("", description="数据来源部门；不填时按属性的默认来源")
     updated_on: dt.date | None = Field(None, description="数据日期；不填为今天")
-    version: int | None = Field(None, description="读取时的版本号；他人已更新时返回 409")
+    version: int | None = Field(None, description="读取时的版本号（或 If-Match 头）；更新已有画像时必填，缺少时返回 428，他人已更新时返回 409")
 
 
 class ReasonOut(Schema):
@@ -80,7 +81,7 @@ class RuleOut(Schema):
 
 class RuleIn(Schema):
     rule: dict[str, Any]
-    version: int | None = Field(None, description="读取时的版本号；新建时不填")
+    version: int | None = Field(None, description="读取时的版本号（或 If-Match 头）；新建时不填，修改时必填（缺少时返回 428）")
     grant_amount: Decimal | None = None
     grant_rate_attr: str = ""
     grant_rate: Decimal | None = None
@@ -118,8 +119,11 @@ def get_profile(request, uscc: str):
 
 @router.patch("/enterprises/{uscc}/profile", response=ProfileOut, summary="更新企业画像（逐项）")
 def patch_profile(request, uscc: str, payload: ProfilePatch):
+    version = payload.version
+    if EnterpriseProfile.objects.filter(uscc=uscc.strip().upper()).exists():
+        version = api_errors.required_version(request, version)  # a new profile has none yet
     return services.save_profile(request.user, uscc=uscc, values=payload.values, name=payload.name,
-                                 source=payload.source, updated_on=payload.updated_on, version=payload.version)
+                                 source=payload.source, updated_on=payload.updated_on, version=version)
 
 
 def _result(r):
@@ -152,7 +156,10 @@ def get_rule(request, item_id: int):
 @router.put("/items/{item_id}/rule", response=RuleOut, summary="设定惠企事项的匹配规则")
 def put_rule(request, item_id: int, payload: RuleIn):
     item = get_object_or_404(BenefitItem, pk=item_id)
-    return _rule_out(services.save_rule(request.user, item, rule=payload.rule, version=payload.version,
+    version = payload.version
+    if ItemRule.objects.filter(item=item).exists():
+        version = api_errors.required_version(request, version)  # a new rule has none yet
+    return _rule_out(services.save_rule(request.user, item, rule=payload.rule, version=version,
                                         grant_amount=payload.grant_amount, grant_rate_attr=payload.grant_rate_attr,
                                         grant_rate=payload.grant_rate))
 

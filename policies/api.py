@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from accounts import policy
+from core import api_errors
 
 from . import services
 from .models import LISTED, BenefitItem, PolicyDocument
@@ -113,7 +114,7 @@ class DocumentIn(Schema):
     topic: str | None = None
     summary: str | None = None
     text: str | None = Field(None, description="正文：每条以“第X条”开头另起一行")
-    version: int | None = Field(None, description="修改时：上次读取的版本号；他人已修改时返回 409")
+    version: int | None = Field(None, description="修改时必填（或 If-Match 头）：上次读取的版本号；缺少时返回 428，他人已修改时返回 409")
 
 
 class ItemIn(Schema):
@@ -197,7 +198,8 @@ def create_document(request, payload: DocumentIn):
 @router.patch("/policies/documents/{pk}", response=DocumentDetailOut, summary="修改政策文件（草稿）")
 def update_document(request, pk: int, payload: DocumentIn):
     doc = get_object_or_404(PolicyDocument, pk=pk)
-    services.update_document(request.user, doc, _data(payload), version=payload.version)
+    services.update_document(request.user, doc, _data(payload),
+                             version=api_errors.required_version(request, payload.version))
     return get_document(request, pk)
 
 
@@ -232,7 +234,8 @@ def create_item(request, pk: int, payload: ItemIn):
 @router.patch("/policies/items/{pk}", response=ItemOut, summary="修改惠企事项（草稿）")
 def update_item(request, pk: int, payload: ItemIn):
     item = get_object_or_404(BenefitItem, pk=pk)
-    return services.update_item(request.user, item, _data(payload), version=payload.version)
+    return services.update_item(request.user, item, _data(payload),
+                                version=api_errors.required_version(request, payload.version))
 
 
 @router.post("/policies/items/{pk}/step", response=ItemOut, summary="提交、审核发布、退回、撤回惠企事项")

@@ -5,6 +5,8 @@ replies (version checked, Conflict 409 when someone replied first)."""
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from core.ratelimits import limit
+
 from . import consultation, search
 from .models import PolicyTicket
 
@@ -33,6 +35,7 @@ def _ticket(t):
 
 
 @router.get("/policies/search", auth=None, summary="全文检索政策文件、条款、解读和惠企事项")
+@limit("search")
 def search_policies(request, q: str = "", page: int = 1):
     """Filters as on the search page: city, department, type, item_kind,
     delivery, industry, size, status, date_from, date_to (bad values ignored)."""
@@ -47,11 +50,13 @@ def search_policies(request, q: str = "", page: int = 1):
 
 
 @router.get("/policies/suggest", auth=None, summary="检索建议")
+@limit("suggest")
 def suggest(request, q: str = ""):
     return {"suggestions": search.suggest(q)}
 
 
 @router.post("/policies/ask", auth=None, summary="政策咨询：返回注明出处的答复卡片（计入咨询人次）")
+@limit("ask")
 def ask(request, payload: AskIn):
     return consultation.ask(request.user, payload.question, city=payload.city)
 

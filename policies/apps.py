@@ -14,6 +14,8 @@ class PoliciesConfig(AppConfig):
     verbose_name = "惠企政策"
 
     def ready(self):
+        from . import notify
+        notify.connect()  # tell applicants through the 消息中心
         from core import figures
         # A running total as of now, whatever the period (the zone's live counters).
         figures.register("policy_zone", label="惠企政策专区统计", app=self.name, compute=_zone_figure,

@@ -120,6 +120,7 @@ class Interpretation(Scoped):
     image = models.FileField("图解图片", upload_to="policies/graphics/%Y/", blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField("上线时间", null=True, blank=True)
+    review_comment = models.TextField("审核意见", blank=True)
     version = models.PositiveIntegerField("版本", default=0)
 
     class Meta:

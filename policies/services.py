@@ -466,7 +466,7 @@ def return_document(actor, document, *, comment, version=None):
     for item in document.items.filter(status=Status.REVIEW):
         _step(item, Status.DRAFT, review_comment=comment)
     for interpretation in document.interpretations.filter(status=Status.REVIEW):
-        _step(interpretation, Status.DRAFT)
+        _step(interpretation, Status.DRAFT, review_comment=comment)
     _refresh(document)
     return document
 
@@ -770,7 +770,7 @@ def update_interpretation(actor, interpretation, data, *, version=None):
 def submit_interpretation(actor, interpretation, *, version=None):
     interpretation = _locked(interpretation, version, {Status.DRAFT}, "提交审核")
     check(actor, "policy.edit", interpretation)
-    _step(interpretation, Status.REVIEW)
+    _step(interpretation, Status.REVIEW, review_comment="")
     _refresh(interpretation.document)
     return interpretation
 
@@ -788,9 +788,13 @@ def approve_interpretation(actor, interpretation, *, version=None, at=None):
 
 @transaction.atomic
 def return_interpretation(actor, interpretation, *, comment="", version=None):
+    # The comment tells the department what to change: kept, and required, as for documents and items.
+    comment = _text(comment)
+    if not comment:
+        refuse({"comment": ["审核意见：退回时请写明需要修改的内容"]})
     interpretation = _locked(interpretation, version, {Status.REVIEW}, "退回")
     check(actor, "policy.publish", interpretation)
-    _step(interpretation, Status.DRAFT)
+    _step(interpretation, Status.DRAFT, review_comment=comment)
     _refresh(interpretation.document)
     return interpretation
 

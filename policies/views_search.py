@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import policy
 from core.errors import ServiceError
+from core.ratelimits import limit
 from core.models import Department, Level, Region
 
 from . import consultation, search
@@ -29,6 +30,7 @@ def _departments():
     return list(Department.objects.filter(pk__in=ids).select_related("region").order_by("region_id", "pk"))
 
 
+@limit("search")
 def search_page(request):
     params = request.GET
     q = params.get("q", "")
@@ -48,11 +50,13 @@ def search_page(request):
     return render(request, "policies/search.html", context)
 
 
+@limit("suggest")
 def suggest(request):
     return render(request, "policies/search_suggest.html", {"suggestions": search.suggest(request.GET.get("q", ""))})
 
 
 @require_http_methods(["GET", "POST"])
+@limit("ask", method="POST")
 def ask(request):
     """Ask in plain words, get a cited answer card; "没有解决我的问题" opens a ticket."""
     question = (request.POST.get("question") or request.GET.get("q") or "").strip()

@@ -1,18 +1,24 @@
 """The JSON API under /api/v1: session or bearer-token authentication, one
 error format, OpenAPI schema at /api/v1/openapi.json and docs at /api/v1/docs."""
+import logging
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, django_auth
+from django_ratelimit.exceptions import Ratelimited
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 from accounts.api import router as accounts_router
 from bulletin.api import router as bulletin_router
 from bundles.api import router as bundles_router
 from accounts.services import user_for_token
 from cases.api import router as cases_router
+from catalog.api import router as catalog_router
 from core import api_errors
 from core.api import router as core_router
 from hall.api import router as hall_router
@@ -32,16 +38,40 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class CsrfRefused(Exception):
+    """A browser session's write came without the page's CSRF token."""
+
+
+class SessionAuth(APIKeyCookie):
+    """A signed-in browser: the session cookie, and for writes Django's CSRF
+    check (another site's page could send the cookie; it cannot read the token)."""
+    param_name = settings.SESSION_COOKIE_NAME
+    openapi_description = "浏览器会话（网页内调用）；写操作须带 X-CSRFToken 头"
+
+    def __init__(self):
+        super().__init__(csrf=False)  # checked below, only for a signed-in session
+
+    def authenticate(self, request, key):
+        if not request.user.is_authenticated:
+            return None
+        if check_csrf(request) is not None:
+            raise CsrfRefused()
+        return request.user
+
+
 api = NinjaAPI(
     title="通办 API",
     version="1",
     description="四川省政务服务平台“通办”的数据接口。所有错误按统一格式返回：code、message（中文）、errors（按字段）。",
-    auth=[django_auth, TokenAuth()],
+    # The token first: a caller that sends one is another system, not a
+    # browser, and needs no CSRF token; a session keeps the CSRF check.
+    auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
+api.add_router("/", catalog_router)
 api.add_router("/", policies_router)
 api.add_router("/", policy_search_router)
 api.add_router("/", matching_router)
@@ -87,6 +117,25 @@ def _not_found(request, exc):
     return _reply(request, 404, "not_found", "记录不存在")
 
 
+@api.exception_handler(CsrfRefused)
+def _csrf_refused(request, exc):
+    return _reply(request, 403, "csrf_failed",
+                  "请求缺少有效的 CSRF 令牌：网页内调用请带 X-CSRFToken 头，其他系统请使用 API 令牌（Authorization: Bearer）")
+
+
+@api.exception_handler(Ratelimited)
+def _rate_limited(request, exc):
+    from core.ratelimits import MESSAGE
+    return _reply(request, 429, "rate_limited", MESSAGE)
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
     return _reply(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    # Logged with its traceback for the operators; the caller sees no internals.
+    logging.getLogger("tongban.api").exception("API 请求出错：%s %s", request.method, request.path)
+    return _reply(request, 500, "server_error", "服务器内部错误，请稍后重试；如持续出现请联系管理员")

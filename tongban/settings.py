@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TONGBAN_VAR_DIR", BASE_DIR / "var"))
@@ -17,14 +18,18 @@ def _env_bool(name, default=False):
     return os.environ.get(name, "1" if default else "0").lower() in ("1", "true", "yes", "on")
 
 
-DEBUG = _env_bool("TONGBAN_DEBUG", True)
+# Off unless asked: a debug page shows settings and paths to anyone (issue 16).
+DEBUG = _env_bool("TONGBAN_DEBUG", False)
 # The development key only serves the embedded demo; production sets its own.
 SECRET_KEY = os.environ.get("TONGBAN_SECRET_KEY", "dev-only-not-secret-tongban-demo-key-change-me")
+# Rotation: the previous key stays here until sessions and signed links made with it expire.
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("TONGBAN_SECRET_KEY_FALLBACKS", "").split(",") if k]
 ALLOWED_HOSTS = [h for h in os.environ.get("TONGBAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TONGBAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # The platform's own apps: their models are audited (core.signals).
-TONGBAN_APPS = ["core", "accounts", "hall", "catalog", "cases", "policies", "matching", "bulletin", "bundles"]
+TONGBAN_APPS = ["core", "accounts", "messaging", "hall", "catalog", "cases", "policies", "matching", "bulletin",
+                "bundles"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,11 +43,16 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_prometheus",
     *TONGBAN_APPS,
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -52,6 +62,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.AuditContextMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Turns a rate-limited request (core.ratelimits) into a 429 page.
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Axes must come last: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -70,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                "messaging.context_processors.unread",
             ],
         },
     },
@@ -128,7 +142,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("TONGBAN_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
@@ -142,22 +156,93 @@ MEDIA_ROOT = Path(os.environ.get("TONGBAN_MEDIA_ROOT", VAR_DIR / "media"))
 # Uploaded application materials: largest file accepted (PDF, JPEG, PNG).
 TONGBAN_UPLOAD_MAX_BYTES = int(os.environ.get("TONGBAN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 
+# A form from an expired page is told in Chinese, not Django's English page.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Content Security Policy (django-csp): scripts only from our own static
+# files, never inline; nothing framed; forms post only to us. Inline style
+# attributes stay allowed (htmx and Chart.js set styles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Behind TLS (production: TONGBAN_HTTPS=1): cookies only over HTTPS, HSTS for
+# a year, plain HTTP redirected (except the load balancer's /healthz). Off by
+# default so that `make run` works on http://127.0.0.1.
+TONGBAN_HTTPS = _env_bool("TONGBAN_HTTPS", False)
+if TONGBAN_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("TONGBAN_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _env_bool("TONGBAN_HSTS_PRELOAD", True)
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # nginx terminates TLS and says so in X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Rate limits (core.ratelimits), per person or, anonymous, per address.
+TONGBAN_RATE_LIMITS = {
+    "login": os.environ.get("TONGBAN_RATE_LOGIN", "30/m"),
+    "search": os.environ.get("TONGBAN_RATE_SEARCH", "60/m"),
+    "suggest": os.environ.get("TONGBAN_RATE_SUGGEST", "120/m"),
+    "ask": os.environ.get("TONGBAN_RATE_ASK", "10/m"),
+    "verify": os.environ.get("TONGBAN_RATE_VERIFY", "30/m"),
+}
+RATELIMIT_VIEW = "core.ratelimits.rate_limited"
+# The key of the public certificate verification codes (cases.identifiers).
+TONGBAN_VERIFY_KEY = os.environ.get("TONGBAN_VERIFY_KEY", "")
+
+# Background tasks: the database backend serves the embedded demo; production
+# runs RQ on Redis (django-tasks-rq) with several workers, `manage.py
+# rqworker --with-scheduler` (docs/deployment.md says why).
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TONGBAN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+REDIS_URL = os.environ.get("TONGBAN_REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 900}}
 
+# A cache shared by every app server (rate limits, cached figures) when
+# TONGBAN_CACHE_URL names a Redis; one process's memory otherwise.
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["TONGBAN_CACHE_URL"]}
+    if os.environ.get("TONGBAN_CACHE_URL") else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
+
+# Prometheus metrics at /metrics, answered only to these addresses.
+TONGBAN_METRICS_ALLOWED = [a for a in os.environ.get("TONGBAN_METRICS_ALLOWED", "127.0.0.1,::1").split(",") if a]
+
+# Logs: JSON lines with the request id (core/logs.py) unless
+# TONGBAN_LOG_FORMAT=text; both to standard error, for the process manager.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": os.environ.get("TONGBAN_LOG_FORMAT", "json")}},
     "root": {"handlers": ["console"], "level": os.environ.get("TONGBAN_LOG_LEVEL", "WARNING")},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
 
 # The audit chain uses SM3 where this Python's OpenSSL provides it.

@@ -3,16 +3,21 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from core import health
 from core import views as core_views
+from core.ratelimits import limit
 
+from . import portal as portal_views
 from .api import api
 
 portal = ([
-    path("", core_views.portal_home, name="home"),
+    path("", portal_views.home, name="home"),
+    path("search/", portal_views.search, name="search"),
+    path("themes/<slug:slug>/", portal_views.theme, name="theme"),
 ], "portal")
 
 account = ([
-    path("login/", accounts_views.SignInView.as_view(), name="login"),
+    path("login/", limit("login", method="POST")(accounts_views.SignInView.as_view()), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("register/", accounts_views.register, name="register"),
     path("home/", accounts_views.home, name="home"),
@@ -39,6 +44,9 @@ console = ([
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
+    path("display/", portal_views.display, name="display"),
     path("", include(portal)),
     path("accounts/", include(account)),
     path("console/", include(console)),
@@ -52,6 +60,7 @@ urlpatterns = [
     path("console/matching/", include(("matching.urls_console", "matching_console"))),
     path("console/hall/", include(("hall.urls_console", "hall_console"))),
     path("console/bulletin/", include(("bulletin.urls", "bulletin"))),
+    path("messages/", include(("messaging.urls", "messaging"))),
     path("bundles/", include(("bundles.urls_public", "bundles"))),
     path("console/bundles/", include(("bundles.urls_console", "bundles_console"))),
     path("admin/", admin.site.urls),
@@ -60,6 +69,8 @@ urlpatterns = [
 
 handler403 = "core.views.forbidden"
 handler404 = "core.views.not_found"
+handler400 = "core.views.bad_request"
+handler500 = "core.views.server_error"
 
 admin.site.site_header = "通办 · 基础数据管理"
 admin.site.site_title = "通办管理"

@@ -11,7 +11,7 @@ import pytest
 from django.db.models import Count
 
 from accounts.models import Person
-from cases import deadlines, demo, services, stats
+from cases import deadlines, demo, services, stats, transitions
 from cases.identifiers import check_e_certificate_id
 from cases.models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation
 from catalog.models import Matter
@@ -56,67 +56,9 @@ def test_the_year_has_the_expected_shape(year):
     assert 100 <= biggest["n"] <= 1000                                               # batches of hundreds
 
 
-def _replay(events):
-    """Walk one case's events through the services' rules; returns the state
-    the services would have left, or raises AssertionError."""
-    state, at_window, previous, last_at, holder, evaluated = None, True, None, None, None, False
-    for i, (seq, kind, at, department, data) in enumerate(events, start=1):
-        assert seq == i, f"seq {seq} at position {i}"
-        assert last_at is None or at >= last_at, "time went backwards"
-        last_at = at
-        same_call = i > 1 and events[i - 2][1] == kind == Kind.ISSUE and events[i - 2][2] == at
-        if kind == Kind.RECEIVE:
-            assert state is None
-            state, holder = State.RECEIVED, department
-        elif kind == Kind.CORRECTION_REQUESTED:
-            assert state in (State.RECEIVED, State.CORRECTION, State.ACCEPTED, State.REVIEWING)
-            previous, state = state, State.CORRECTION
-            assert data["previous"] == previous and data["items"]
-        elif kind == Kind.CORRECTION_ANSWERED:
-            assert state == State.CORRECTION
-            state = State.RECEIVED if previous == State.CORRECTION else previous
-        elif kind == Kind.ACCEPT:
-            assert state == State.RECEIVED
-            state = State.ACCEPTED
-        elif kind == Kind.REFUSE:
-            assert state in (State.RECEIVED, State.CORRECTION)
-            state = State.REFUSED
-        elif kind == Kind.TRANSFER:
-            assert state in (State.ACCEPTED, State.REVIEWING, State.APPROVED, State.DENIED)
-            assert data["from_department"] == holder and data["to_department"] == department
-            assert (department, data["to_window"]) != (holder, at_window)
-            holder, at_window = department, data["to_window"]
-            if state == State.ACCEPTED and not at_window:
-                state = State.REVIEWING
-        elif kind == Kind.REVIEW:
-            assert state in (State.ACCEPTED, State.REVIEWING) and not at_window and department == holder
-            state = State.REVIEWING
-            assert events[i][1] == Kind.TRANSFER and events[i][2] == at      # passed up at once
-        elif kind == Kind.SUSPEND:
-            assert state in (State.ACCEPTED, State.REVIEWING) and not at_window
-            state = State.SUSPENDED
-        elif kind == Kind.RESUME:
-            assert state == State.SUSPENDED
-            state = State.REVIEWING
-        elif kind == Kind.CONCLUDE:
-            assert state in (State.ACCEPTED, State.REVIEWING) and not at_window and department == holder
-            assert set(data) == {"approved", "working_days", "on_time"}
-            state = State.APPROVED if data["approved"] else State.DENIED
-        elif kind == Kind.ISSUE:
-            assert state == State.APPROVED or (same_call and state == State.ISSUED)
-            state = State.ISSUED
-        elif kind == Kind.HANDOVER:
-            assert state in (State.ISSUED, State.DENIED)
-            state = State.DELIVERED
-        elif kind == Kind.EVALUATE:
-            assert state in services.CONCLUDED and not evaluated
-            evaluated = True
-        else:
-            raise AssertionError(f"unexpected {kind}")
-    return state, holder, at_window
-
-
 def test_every_case_is_a_coherent_life(year):
+    """Every case's events replay through the one transition table
+    (cases/transitions.py) to the state its row holds."""
     cases = {pk: (state, holder, at_window) for pk, state, holder, at_window in
              Case.objects.values_list("pk", "state", "holder_id", "at_window")}
     lives = defaultdict(list)
@@ -127,7 +69,7 @@ def test_every_case_is_a_coherent_life(year):
     assert set(lives) == set(cases)
     for case, events in lives.items():
         try:
-            assert _replay(events) == cases[case]
+            assert transitions.replay(events) == cases[case]
         except AssertionError as failure:
             raise AssertionError(f"case {case}: {failure}; events {[e[:3] for e in events]}") from None
 

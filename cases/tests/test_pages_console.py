@@ -198,7 +198,7 @@ def test_certificate_page_has_a_qr_code_to_the_verification_page(signed_in, demo
     cert = services.issue(clerk, case)[0]
     body = signed_in("clerk").get(reverse("cases_console:certificate", args=[cert.number])).content.decode()
     assert "<svg" in body and cert.e_certificate_id in body
-    assert f"http://testserver/cases/verify/{cert.number}/" in body
+    assert f"http://testserver/cases/verify/{cert.verification_code}/" in body and cert.verification_code in body
     assert signed_in("citizen").get(reverse("cases_console:certificate", args=[cert.number])).status_code == 403
 
 
@@ -224,11 +224,14 @@ def test_worklist_marks_deadlines_in_colour_and_words(signed_in, demo_user, lice
     soon = received(demo_user, licence, hall_window)
     services.accept(clerk, soon)
     Case.objects.filter(pk=soon.pk).update(due_date=_next_working_day())
-    body = signed_in("clerk").get(reverse("cases_console:worklist")).content.decode()
+    body = signed_in("clerk").get(reverse("cases_console:worklist"), {"view": "all"}).content.decode()
     assert "已超期" in body and "warn-red" in body
     assert "即将到期" in body and "warn-yellow" in body
-    # Sorted by due date: the overdue case comes first.
+    # The whole list is sorted by due date: the overdue case comes first …
     assert body.index(overdue.number) < body.index(soon.number)
+    # … while 待我处理 (the default) puts the newest arrival first.
+    body = signed_in("clerk").get(reverse("cases_console:worklist")).content.decode()
+    assert body.index(soon.number) < body.index(overdue.number)
     filtered = signed_in("clerk").get(reverse("cases_console:worklist"), {"state": "received"}).content.decode()
     assert overdue.number not in filtered
     assert re.search(r"<option value=\"received\" selected", filtered)

@@ -107,19 +107,38 @@ def _certificate(demo_user, licence, client):
 def test_verification_shows_a_valid_certificate(client, demo_user, licence):
     cert = _certificate(demo_user, licence, client)
     client.logout()
+    code = cert.verification_code
     response = client.get(reverse("cases:verify"), {"q": cert.e_certificate_id})
-    assert response.status_code == 302 and response["Location"] == reverse("cases:verify_detail", args=[cert.number])
-    body = client.get(reverse("cases:verify_detail", args=[cert.number])).content.decode()
+    assert response.status_code == 302 and response["Location"] == reverse("cases:verify_detail", args=[code])
+    # The code as a person types it from the certificate: lower case, spaces.
+    typed = client.get(reverse("cases:verify"), {"q": " " + code.lower().replace("-", " ") + " "})
+    assert typed.status_code == 302 and typed["Location"] == reverse("cases:verify_detail", args=[code])
+    body = client.get(reverse("cases:verify_detail", args=[code])).content.decode()
     assert "该证照真实有效" in body and cert.title in body and cert.issuer.name in body
     assert cert.holder_code not in body and f"{cert.holder_code[:6]}********{cert.holder_code[-4:]}" in body
+    # The holder's name is masked (issue 16).
+    assert cert.holder_name not in body and f"<dd>{cert.holder_name[0]}*" in body
     Certificate.objects.filter(pk=cert.pk).update(revoked=True)
-    assert "已注销" in client.get(reverse("cases:verify_detail", args=[cert.number])).content.decode()
+    assert "已注销" in client.get(reverse("cases:verify_detail", args=[code])).content.decode()
+
+
+def test_verification_cannot_be_enumerated_by_sequential_number(client, demo_user, licence):
+    """A certificate's sequential number, or a code with its row number but a
+    guessed digest, finds nothing (issue 16)."""
+    cert = _certificate(demo_user, licence, client)
+    client.logout()
+    for guess in (cert.number, f"AAAA-AAAA-AAAA-{cert.pk}", cert.verification_code[:-1] + "9",
+                  "1.2.156.3005.2.长.x.0000001.001.Z"):
+        response = client.get(reverse("cases:verify"), {"q": guess})
+        assert response.status_code == 404 and cert.holder_name not in response.content.decode()
+        response = client.get(reverse("cases:verify_detail", args=[guess]))
+        assert response.status_code == 404 and cert.title not in response.content.decode()
 
 
 def test_verification_of_an_unknown_number_says_not_found(client, db):
     response = client.get(reverse("cases:verify"), {"q": "NO-SUCH-1"})
     assert response.status_code == 404
-    assert "未找到编号或标识为“NO-SUCH-1”的证照" in response.content.decode()
+    assert "未找到电子证照标识或核验码为“NO-SUCH-1”的证照" in response.content.decode()
     response = client.get(reverse("cases:verify_detail", args=["9999"]))
     assert response.status_code == 404 and "未找到" in response.content.decode()
     assert client.get(reverse("cases:verify")).status_code == 200

@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 
 register = template.Library()
 
@@ -8,3 +9,22 @@ def with_label(message, label):
     """Prefix a form error with its field's name unless it already says it."""
     message, label = str(message), str(label)
     return message if message.startswith(label) else f"{label}：{message}"
+
+
+@register.inclusion_tag("_console_menu.html", takes_context=True)
+def console_menu(context):
+    """The console's menu: only what the signed-in person may use (asked of
+    accounts.policy, over core.views.CONSOLE_LINKS)."""
+    from accounts import policy
+    from core.views import CONSOLE_LINKS
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not policy.can(user, "console.access"):
+        return {"links": []}
+    links = [{"href": reverse(url), "title": title} for action, url, title, _ in CONSOLE_LINKS
+             if policy.can(user, action)]
+    # The page's own entry: the longest address the current one lies under.
+    under = [link for link in links if request.path.startswith(link["href"])]
+    if under:
+        max(under, key=lambda link: len(link["href"]))["current"] = True
+    return {"links": links}

@@ -80,4 +80,6 @@ def test_calendar_holds_holidays_and_make_up_days_from_the_package():
     assert CalendarDay.objects.get(date="2025-01-29").name == "春节"
     # only weekend days are ever recorded as make-up working days
     assert all(d.weekday() >= 5 for d in CalendarDay.objects.filter(kind="workday").values_list("date", flat=True))
-    assert CalendarYear.objects.get(year=2025).source.startswith("chinese-calendar")
+    # The basis names the official notice, not only the package (issue 10, finding 7).
+    assert CalendarYear.objects.get(year=2025).source.startswith("国务院办公厅关于2025年部分节假日安排的通知")
+    assert "chinese-calendar" in CalendarYear.objects.get(year=2025).source

@@ -49,7 +49,7 @@ def test_rule_api_get_and_put(make_item, signed_in):
     stale = client.put(url, {"rule": rule_of(leaf("employees", ">=", 20)), "version": 0},
                        content_type="application/json")
     assert stale.status_code == 409
-    assert signed_in("agent").put(url, {"rule": rule_of(leaf("employees", ">=", 1))},
+    assert signed_in("agent").put(url, {"rule": rule_of(leaf("employees", ">=", 1)), "version": 1},
                                   content_type="application/json").status_code == 403
 
 

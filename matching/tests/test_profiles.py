@@ -149,7 +149,7 @@ def test_api_patch_refuses_bad_values_by_field(signed_in, agent_profile):
     future = (services.today() + dt.timedelta(days=3)).isoformat()
     response = patch(signed_in("manager"), agent_profile.uscc,
                      {"values": {"region": "110101", "industry": "X1", "revenue": -1, "founded_on": future,
-                                 "size": "large", "colour": "red"}})
+                                 "size": "large", "colour": "red"}, "version": agent_profile.version})
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert errors["region"] == ["所在地区不是四川省的区县行政区划代码（GB/T 2260）"]
@@ -173,8 +173,9 @@ def test_api_creates_a_profile_and_links_the_organisation(signed_in):
 def test_api_profile_reading_is_scoped(signed_in, agent_profile):
     assert signed_in("agent").get(f"/api/v1/enterprises/{agent_profile.uscc}/profile").status_code == 200
     assert signed_in("citizen").get(f"/api/v1/enterprises/{agent_profile.uscc}/profile").status_code == 403
-    assert patch(signed_in("agent"), agent_profile.uscc, {"values": {"revenue": 1}}).status_code == 403
-    assert patch(signed_in("reviewer_qingyang"), agent_profile.uscc, {"values": {"revenue": 1}}).status_code == 403
+    body = {"values": {"revenue": 1}, "version": agent_profile.version}
+    assert patch(signed_in("agent"), agent_profile.uscc, body).status_code == 403
+    assert patch(signed_in("reviewer_qingyang"), agent_profile.uscc, body).status_code == 403
 
 
 def test_every_engine_attribute_is_a_profile_column():

@@ -38,7 +38,8 @@ def test_profile_change_through_the_api_pushes_newly_met_items(make_item, agent_
     services.refresh_all(notify=True)
     assert notices(other) == ["成都锦程数字科技有限公司"] and notices(item) == []
     response = signed_in("manager").patch(f"/api/v1/enterprises/{agent_profile.uscc}/profile",
-                                          json.dumps({"values": {"revenue": 2500}, "source": "税务"}),
+                                          json.dumps({"values": {"revenue": 2500}, "source": "税务",
+                                                      "version": agent_profile.version}),
                                           content_type="application/json")
     assert response.status_code == 200
     assert notices(item) == ["成都锦程数字科技有限公司"]

@@ -3,3 +3,20 @@ document.addEventListener("htmx:configRequest", function (event) {
   var meta = document.querySelector('meta[name="csrf-token"]');
   if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
 });
+
+// No inline handlers (the Content Security Policy forbids them).
+// Irreversible steps ask first: a form, or the button that submits it, with
+// data-confirm is sent only when the person confirms the message it carries.
+document.addEventListener("submit", function (event) {
+  var button = event.submitter;
+  var form = event.target.closest("form");
+  var message = (button && button.getAttribute("data-confirm")) || (form && form.getAttribute("data-confirm"));
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+// A button with data-print prints the page.
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) { window.print(); }
+});

@@ -109,13 +109,13 @@ def test_one_case_from_consultation_to_rating(page, login, case_settings):
     page.get_by_role("button", name="确认送达").click()
     expect(page.locator(".messages")).to_contain_text("已送达")
     certificate = page.locator("table a[href*='/console/cases/certificates/']").first
-    cert_number = certificate.inner_text()
     certificate.click()
     expect(page.locator("figure.qr svg")).to_be_visible()
+    code = page.locator("#verification-code").inner_text()
 
-    # Anyone can verify it.
+    # Anyone can verify it with the code printed on it.
     page.goto("/cases/verify/")
-    page.get_by_label("证照编号或电子证照标识").fill(cert_number)
+    page.get_by_label("电子证照标识或核验码").fill(code)
     page.get_by_role("button", name="核验").click()
     expect(page.locator(".verdict")).to_have_text("✔ 该证照真实有效")
     expect(page.locator("dl.facts")).to_contain_text(matter.result_name)

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts import demo
 from cases.demo import load_demo_year
@@ -10,10 +10,46 @@ from matching import demo as matching_demo
 from policies import demo as policies_demo
 
 
+def real_records():
+    """What in this database is not the demo's: people other than the demo
+    accounts, or, before the demo accounts exist, any case, person,
+    organisation, matter or policy document. Empty for a fresh database and
+    for one holding only the demo (so `make run` may run again)."""
+    from accounts.models import Organisation, Person, User
+    from cases.models import Case
+    from catalog.models import Matter
+    from policies.models import PolicyDocument
+    demo_names = {username for username, *_ in demo.logins()}
+    found = []
+    others = User.objects.exclude(username__in=demo_names)
+    if others.exists():
+        found.append(f"{others.count()} 个非演示用户（如 {others.order_by('pk').first().username}）")
+    if not User.objects.filter(username__in=demo_names).exists():
+        for model in (Case, Person, Organisation, Matter, PolicyDocument):
+            count = model.objects.count()
+            if count:
+                found.append(f"{count} 条{model._meta.verbose_name}")
+    return found
+
+
 class Command(BaseCommand):
-    help = "载入基础数据；数据库中还没有用户时载入演示账户与数据，并列出演示登录"
+    help = ("载入演示数据（演示账户、事项目录、演示年度办件、政策库、匹配和周报演示）。须加 --demo 明确要求；"
+            "数据库已有真实数据时拒绝载入")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo", action="store_true",
+                            help="确认向此数据库载入演示数据（约80万条演示办件环节，会计入统计和周报）")
 
     def handle(self, *args, **options):
+        # Demo data in a real database would enter its statistics and bulletin
+        # (issue 16): it is loaded only when asked, and never beside real records.
+        if not options["demo"]:
+            raise CommandError("演示数据须明确要求：manage.py setup_demo --demo（生产环境请只运行 migrate 和 "
+                               "load_reference）")
+        found = real_records()
+        if found:
+            raise CommandError("数据库中已有真实数据（" + "、".join(found) + "），拒绝载入演示数据，未作任何改动。"
+                               "请换用空数据库演示")
         load_all()
         loaded = demo.load_demo()
         catalog_demo.load_demo()  # idempotent: adds only what is missing

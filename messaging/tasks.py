@@ -1,0 +1,39 @@
+"""Sending runs in the background and is retried with growing waits; a
+delivery already sent is never sent again (the task may run twice)."""
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+MAX_ATTEMPTS = 5
+BACKOFF = [dt.timedelta(minutes=m) for m in (1, 5, 30, 120)]
+
+
+@task()
+def deliver(delivery_id):
+    from . import senders
+    from .models import Delivery
+    with transaction.atomic():
+        delivery = (Delivery.objects.select_for_update().select_related("message")
+                    .filter(pk=delivery_id).first())
+        if delivery is None or delivery.state != Delivery.State.QUEUED:
+            return "skipped"
+        delivery.attempts += 1
+        try:
+            if delivery.channel == Delivery.Channel.EMAIL:
+                senders.send_email(delivery.address, delivery.message.subject, delivery.message.body)
+            else:
+                senders.sms_sender().send(delivery.address, senders.sms_text(delivery.message))
+        except Exception as exc:  # any provider failure: record it and try later
+            delivery.last_error = f"{type(exc).__name__}: {exc}"[:300]
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.state = Delivery.State.FAILED
+            delivery.save(update_fields=["attempts", "last_error", "state"])
+            if delivery.state == Delivery.State.QUEUED:
+                wait = BACKOFF[min(delivery.attempts - 1, len(BACKOFF) - 1)]
+                transaction.on_commit(lambda: deliver.using(run_after=timezone.now() + wait).enqueue(delivery_id))
+            return "retry" if delivery.state == Delivery.State.QUEUED else "failed"
+        delivery.state, delivery.sent_at = Delivery.State.SENT, timezone.now()
+        delivery.save(update_fields=["attempts", "state", "sent_at", "last_error"])
+        return "sent"
