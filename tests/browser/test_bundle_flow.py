@@ -30,6 +30,7 @@ def test_credit_repair_as_one_application(page, login, bundle_settings):
             page.get_by_role("button", name="退出").click()
         login(username)
 
+    page.on("dialog", lambda dialog: dialog.accept())   # a person confirms irreversible steps
     # The enterprise's agent answers once, fills one form, gives each material once.
     login("agent")
     page.goto("/")
