@@ -94,3 +94,10 @@ def _some_case(org):
     matter = Matter.objects.get(name="企业设立登记")
     return cases.receive(user("clerk"), matter=matter, situation=matter.situations.first(), channel="window",
                          region=matter.department.region, applicant_organisation=org)
+
+
+def test_the_demo_reviewers_count_as_demo_accounts_for_setup_demo():
+    from accounts.models import User
+    from core.management.commands.setup_demo import real_records
+    assert User.objects.filter(username="reviewer_market").exists()
+    assert real_records() == []          # `make run` may run again over the demo
