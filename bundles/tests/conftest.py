@@ -1,7 +1,7 @@
 """The demo catalogue and the demo bundles, loaded once for the bundles tests
 and removed again after them (package scope), so the tests of other apps that
-run later in the same session find the database as they expect (no extra
-matters without manuals, no problems handled in the bulletin's demo week).
+run later in the same session find the database as they expect (no catalogue
+they did not load, no problems handled in the bulletin's demo week).
 Every test still rolls back its own changes."""
 import pytest
 
@@ -24,8 +24,8 @@ def load():
     from bundles.demo import load_demo
     from catalog.demo import load_demo_catalogue
     from catalog.models import Matter
-    load_demo_catalogue()
     before = (set(Matter.objects.values_list("pk", flat=True)), set(User.objects.values_list("pk", flat=True)))
+    load_demo_catalogue()
     load_demo()
     return before
 
