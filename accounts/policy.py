@@ -25,27 +25,35 @@ _BULLETIN = {"activity.edit", "duty.manage", "keywork.edit", "bulletin.edit", "b
 # 自然资源非税收入: natural-resources staff register rights, fill in and approve fee
 # sources (revenue services also require the natural-resources function).
 _REVENUE = {"revenue.view", "revenue.edit", "revenue.approve"}
+# 高效办成一件事 (bundles): the centre reviews bundles and keeps the problem list; departments
+# draft and confirm the bundles they lead and handle the problems they own; windows raise tickets.
+_BUNDLE_VIEW = {"bundle.view", "problem.report"}
+_BUNDLE_DEPT = _BUNDLE_VIEW | {"problem.edit", "bundle.handle"}
+_BUNDLE_CENTRE = _BUNDLE_DEPT | {"bundle.edit", "bundle.review", "bundle.demo"}
 ROLE_ACTIONS = {
-    Role.CLERK: _VIEW | _ACTIVITY | {"duty.sign", "organisation.create", "person.create", "case.consult", "case.receive", "case.accept",
-                         "case.correct", "case.answer_correction", "case.transfer", "case.issue", "stats.view"},
-    Role.REVIEWER: _VIEW | _ACTIVITY | _POLICY_DEPT | _REVENUE | {"case.review", "case.correct", "case.transfer",
-                                                                  "manual.draft", "stats.view"},
-    Role.DEPT_ADMIN: _VIEW | _CATALOGUE | _ACTIVITY | _POLICY_DEPT | _REVENUE | {"stats.view",
+    Role.CLERK: _VIEW | _ACTIVITY | _BUNDLE_VIEW | {"bundle.handle"} | {
+        "duty.sign", "organisation.create", "person.create", "case.consult", "case.receive", "case.accept",
+        "case.correct", "case.answer_correction", "case.transfer", "case.issue", "stats.view"},
+    Role.REVIEWER: _VIEW | _ACTIVITY | _POLICY_DEPT | _REVENUE | _BUNDLE_DEPT | {
+        "case.review", "case.correct", "case.transfer", "manual.draft", "stats.view"},
+    Role.DEPT_ADMIN: _VIEW | _CATALOGUE | _ACTIVITY | _POLICY_DEPT | _REVENUE | _BUNDLE_DEPT | {
+                                           "bundle.edit", "bundle.confirm", "stats.view",
                                            "duty.sign", "staff.view", "staff.manage", "manual.draft", "manual.confirm",
                                            "case.follow_up"},
-    Role.CENTRE_MANAGER: _VIEW | _CATALOGUE | _POLICY_CENTRE | _ACTIVITY | _BULLETIN | {
+    Role.CENTRE_MANAGER: _VIEW | _CATALOGUE | _POLICY_CENTRE | _ACTIVITY | _BULLETIN | _BUNDLE_CENTRE | {
                                                "duty.sign", "organisation.create", "organisation.edit", "person.create",
                                                "staff.view", "audit.view", "case.consult", "case.follow_up",
                                                "manual.review", "stats.view"},
     Role.EDITOR: {"console.access", "catalog.view", "stats.view", "policy.view"} | _ACTIVITY | _BULLETIN,
-    Role.SYSADMIN: _VIEW | _CATALOGUE | _POLICY_CENTRE | _ACTIVITY | _BULLETIN | {
+    Role.SYSADMIN: _VIEW | _CATALOGUE | _POLICY_CENTRE | _ACTIVITY | _BULLETIN | _BUNDLE_CENTRE | {"bundle.confirm"} | {
                                          "organisation.create", "organisation.edit", "person.create", "staff.view",
                                          "staff.manage", "audit.view", "audit.verify", "calendar.edit",
                                          "reference.edit", "case.follow_up", "manual.review", "stats.view",
                                          "revenue.view", "revenue.exchange", "identity.manage"},
 }
 PUBLIC_ACTIONS = {"portal.access", "organisation.register", "organisation.view", "case.view", "case.apply",
-                  "case.answer_correction", "case.evaluate", "policy.ask", "matching.calculate", "matching.confirm"}
+                  "case.answer_correction", "case.evaluate", "policy.ask", "matching.calculate", "matching.confirm",
+                  "bundle.apply", "problem.report"}
 # Roles each role may hand out (within its own reach).
 GRANTABLE_ROLES = {
     Role.SYSADMIN: set(Role),
@@ -76,6 +84,9 @@ ACTION_NAMES = {
     "revenue.view": "查看自然资源非税收入", "revenue.edit": "登记矿业权和填报费源信息",
     "revenue.approve": "审批费源信息和办理复核", "revenue.exchange": "处理费源推送失败和对账", "keywork.edit": "维护重点工作", "bulletin.edit": "编辑工作周报", "bulletin.issue": "印发工作周报",
     "identity.manage": "管理统一身份认证接入平台",
+    "bundle.view": "查看一件事", "bundle.edit": "梳理一件事", "bundle.review": "审核一件事", "bundle.confirm": "确认一件事",
+    "bundle.apply": "申请一件事", "bundle.handle": "处理一件事申请（容缺后补）", "bundle.demo": "运行一件事系统演示",
+    "problem.report": "反映一件事问题", "problem.edit": "处理一件事问题清单",
 }
 
 
@@ -127,7 +138,7 @@ def _public_reaches(user, obj) -> bool:
     if isinstance(obj, Organisation):
         from .models import Agent
         return person is not None and obj.agent_set.filter(Agent.current_q(), person=person).exists()
-    if getattr(obj, "policy_kind", None) == "case":
+    if getattr(obj, "policy_kind", None) in ("case", "bundle_application"):
         return person is not None and obj.is_applicant(person)
     return False
 

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import re
 import time
+from collections.abc import Mapping
 
 from django.db import transaction
 from django.db.models import Max
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from accounts import policy
 from cases import stats
+from core import figures
 from core.errors import Conflict, ServiceError
 from hall import services as hall
 from hall.models import KeyWork, KeyWorkNote
@@ -32,9 +34,26 @@ ISSUING_UNIT = "四川省政府政务服务和公共资源交易服务中心"
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 WINDOW_FIGURES = {"consultations": "咨询（人次）", "acceptances": "受理（件）", "certificates": "颁发（件）",
                   "transfers": "流转（件次）"}
-FIGURE_LABELS = {**{f"week_{k}": f"本周{v}" for k, v in WINDOW_FIGURES.items()},
-                 **{f"year_{k}": f"今年以来{v}" for k, v in WINDOW_FIGURES.items()},
-                 **{s.value: s.label for s in KeyWork.Source}}
+class _Labels(Mapping):
+    """The figures a paragraph may cite: section 四's counts and whatever the
+    apps publish in the figure registry (read when asked, after every app's ready())."""
+
+    def _all(self):
+        return {**{f"week_{k}": f"本周{v}" for k, v in WINDOW_FIGURES.items()},
+                **{f"year_{k}": f"今年以来{v}" for k, v in WINDOW_FIGURES.items()},
+                **dict(figures.choices())}
+
+    def __getitem__(self, key):
+        return self._all()[key]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self):
+        return len(self._all())
+
+
+FIGURE_LABELS = _Labels()
 # What 咨询 counts (cases.stats): consultations registered by staff, and online
 # policy questions counted once per asker and question a day.
 CONSULTATION_NOTE = "（咨询人次含窗口、12345热线登记的咨询和网上政策咨询，网上政策咨询同一人同一问题每日计一次。）"
@@ -42,8 +61,6 @@ WINDOWS_TEMPLATE = ("本周，共计咨询{week_consultations}人次、受理{we
                     "流转{week_transfers}件次。今年以来，累计咨询{year_consultations}人次、受理{year_acceptances}件、"
                     "颁发{year_certificates}件、流转{year_transfers}件次。" + CONSULTATION_NOTE)
 OTHER_TEMPLATE = "持续开展受理工作手册梳理、审核工作。目前，{manual_progress}（单位）窗口。"
-SOURCE_SENTENCES = {"policy_zone": "截至目前，专区{policy_zone}。", "problems_handled": "本周处理问题{problems_handled}个。",
-                    "manual_progress": "目前，{manual_progress}。"}
 SECTION_TITLES = {Section.ACTIVITY: "一、政务工作动态", Section.KEY_WORK: "二、重点工作推进情况",
                   Section.DUTY: "三、厅（局）长进大厅", "reform": "四、综窗改革攻坚行动",
                   Section.WINDOWS: "（一）省本级综窗办件情况", Section.OTHER: "（二）其他工作开展情况"}
@@ -68,11 +85,11 @@ def compute_figures(bulletin):
         for name, value in stats.figures(period).items():
             out[f"{prefix}_{name}"] = {"value": value, "text": str(value), "available": True, "computed_at": now,
                                        "source": f"cases.stats.figures:{name}:{period.start}..{period.end}"}
-    for source in KeyWork.Source.values:
-        got = hall.figure_source(source)
-        value = got["values"].get("handled") if source == "problems_handled" else got["values"]
-        out[source] = {"value": value, "text": got["text"], "available": got["available"],
-                       "message": got.get("message", ""), "computed_at": now, "source": f"hall.{source}"}
+    for source in figures.keys():   # the figure registry: each app publishes its own
+        got = figures.read(source, bulletin.week_start, bulletin.week_end)
+        out[source] = {"value": got["value"], "text": got["text"], "available": got["available"],
+                       "message": got.get("message", ""), "computed_at": now,
+                       "source": f"figures.{source}:{bulletin.week_start}..{bulletin.week_end}"}
     return out
 
 
@@ -104,8 +121,9 @@ def _generated(bulletin):
         note = notes.get(key_work.pk)
         text = note.text.strip() if note else ""
         for source in key_work.sources:
-            if hall.figure_source(source)["available"]:
-                text += SOURCE_SENTENCES[source]
+            got = figures.read(source, start, end)
+            if got["available"]:
+                text += got["sentence"]
         if text:
             out.append((Section.KEY_WORK, f"key_work:{key_work.pk}", key_work.name, text))
     shifts = list(hall.shifts_between(start, end))

@@ -44,6 +44,8 @@ CONSOLE_LINKS = [
     ("keywork.edit", "hall_console:key_work", "重点工作推进", "重点工作每周进展及平台实时数据"),
     ("bulletin.edit", "bulletin:index", "工作周报", "生成、编辑、导出 DOCX/PDF 并印发每周工作周报"),
     ("revenue.view", "revenue:index", "自然资源非税收入", "矿业权、费源审批、与税务部门共享、三级看板与对账"),
+    ("bundle.view", "bundles_console:index", "高效办成一件事", "一件事的梳理审核、申请、统计、容缺后补和系统演示"),
+    ("problem.report", "bundles_console:problems", "一件事问题清单", "问题、责任部门、解决措施、时限和处理记录"),
     ("organisation.view", "console:organisations", "法人信息", "查看和登记本辖区的法人及其他组织"),
     ("person.create", "console:person_new", "登记自然人", "为窗口办事群众登记身份信息"),
     ("person.create", "console:person_verify", "实名核验", "当面核验身份证件或数字证书，提升为三级认证"),

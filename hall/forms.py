@@ -1,9 +1,10 @@
 """Forms of the hall pages: they read input; hall.services decides and saves."""
 from django import forms
 
+from core import figures
 from core.models import Department
 
-from .models import ActivityReport, KeyWork, Window
+from .models import ActivityReport, Window
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": "日期格式应为 YYYY-MM-DD"}
@@ -64,7 +65,7 @@ class DutyNotesForm(VersionForm):
 class KeyWorkForm(forms.Form):
     name = forms.CharField(label="名称", required=False, max_length=120)
     order = forms.IntegerField(label="排序", min_value=0, initial=0, required=False)
-    sources = forms.MultipleChoiceField(label="平台数据来源", choices=KeyWork.Source.choices, required=False,
+    sources = forms.MultipleChoiceField(label="平台数据来源", choices=figures.choices, required=False,
                                         widget=forms.CheckboxSelectMultiple)
 
 

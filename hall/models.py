@@ -128,6 +128,8 @@ class DutyShift(models.Model):
 class KeyWork(models.Model):
     """One of the centre's priority projects (重点工作推进)."""
 
+    # The figures the demo and tests name; the choices offered are whatever
+    # the apps publish in the figure registry (core.figures).
     class Source(models.TextChoices):
         POLICY_ZONE = "policy_zone", "惠企政策专区统计"
         MANUAL_PROGRESS = "manual_progress", "受理工作手册进度"

@@ -3,7 +3,8 @@
 Every change goes through a function here: it checks who acts (accounts.policy),
 validates everything first (Chinese field errors), and saves in one transaction
 with the row locked; a stale `version` gets a Conflict. Key work's figures are
-read live from the apps that hold them, never typed in.
+read live through the figure registry (core.figures) that the owning apps
+fill in, never typed in and never imported from those apps.
 """
 import datetime as dt
 import hashlib
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
+from core import figures
 from core.errors import Conflict, ServiceError
 from core.models import Department
 
@@ -261,7 +263,7 @@ def save_key_work(actor, *, name, order=0, sources=(), active=True, key_work=Non
     errors = {}
     name = _require_text(errors, "name", name, "名称", 60)
     sources = list(sources or [])
-    unknown = [s for s in sources if s not in KeyWork.Source.values]
+    unknown = [s for s in sources if figures.get(s) is None]
     if unknown:
         errors["sources"] = ["未知的数据来源：" + "、".join(unknown)]
     same = KeyWork.objects.filter(name=name)
@@ -298,39 +300,16 @@ def save_key_work_note(actor, key_work, *, week_start, text, version=None):
     return _bump(note, "text", "author", "updated_at")
 
 
-def live_figures(key_work):
-    """The platform's own figures for a key work, read now. Each entry:
-    key, label, available, values (dict), text (the bulletin's wording)."""
-    return [figure_source(source) for source in key_work.sources]
+def live_figures(key_work, start=None, end=None):
+    """The platform's own figures for a key work, read now through the figure
+    registry (core.figures) for the period [start, end] (default: this week).
+    Each entry: key, label, available, value, values, text, phrase (the
+    bulletin's sentence), message."""
+    return [figure_source(source, start, end) for source in key_work.sources]
 
 
-def figure_source(source):
-    now = timezone.now().isoformat()
-    if source == KeyWork.Source.POLICY_ZONE:
-        try:
-            from policies.stats import zone_counters
-            values = zone_counters()
-        except Exception as exc:   # the policy zone is still being built; say so instead of guessing
-            return _unavailable(source, f"惠企政策专区统计暂不可用（{type(exc).__name__}）", now)
-        text = (f"累计发布政策文件{values['documents']}个、政策解读{values['interpretations']}个、"
-                f"认领事项{values['items']}个")
-        return {"key": source, "label": KeyWork.Source(source).label, "available": True, "values": values,
-                "text": text, "computed_at": now}
-    if source == KeyWork.Source.MANUAL_PROGRESS:
-        try:
-            from catalog.manuals import progress
-            _, totals, sentence = progress()
-        except Exception as exc:
-            return _unavailable(source, f"受理工作手册进度暂不可用（{type(exc).__name__}）", now)
-        return {"key": source, "label": KeyWork.Source(source).label, "available": True,
-                "values": {"confirmed": totals.confirmed, "situations": totals.situations}, "text": sentence,
-                "computed_at": now}
-    if source == KeyWork.Source.PROBLEMS_HANDLED:
-        return _unavailable(source, "“一件事”问题清单尚未上线，暂无处理问题数（待“高效办成一件事”模块建成后自动引用）", now)
-    return _unavailable(source, f"未知的数据来源 {source}", now)
-
-
-def _unavailable(source, message, now):
-    label = KeyWork.Source(source).label if source in KeyWork.Source.values else source
-    return {"key": source, "label": label, "available": False, "values": {}, "text": "", "message": message,
-            "computed_at": now}
+def figure_source(source, start=None, end=None):
+    got = figures.read(source, start, end)
+    if got["available"]:
+        got["phrase"] = got["sentence"].replace("{" + source + "}", got["text"])
+    return got

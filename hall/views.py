@@ -191,7 +191,7 @@ def key_work(request):
             else:
                 messages.error(request, "；".join(m for ms in exc.errors.values() for m in ms) or exc.message)
     notes = {n.key_work_id: n for n in KeyWorkNote.objects.filter(week_start=start)}
-    rows = [{"item": k, "note": notes.get(k.pk), "figures": services.live_figures(k)}
+    rows = [{"item": k, "note": notes.get(k.pk), "figures": services.live_figures(k, start, end)}
             for k in KeyWork.objects.filter(active=True)]
     return render(request, "hall/key_work.html", {
         "rows": rows, "form": form, "start": start, "end": end,

@@ -15,6 +15,7 @@ from ninja.utils import check_csrf
 
 from accounts.api import router as accounts_router
 from bulletin.api import router as bulletin_router
+from bundles.api import router as bundles_router
 from accounts.services import user_for_token
 from identity.auth import user_for_access_token
 from cases.api import router as cases_router
@@ -83,6 +84,7 @@ api.add_router("/", matching_router)
 api.add_router("/", hall_router)
 api.add_router("/", bulletin_router)
 api.add_router("/", revenue_router)
+api.add_router("/", bundles_router)
 
 
 def _reply(request, status, code, message, errors=None):

@@ -29,7 +29,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TONGBAN_CSRF_TRUSTED_ORIGINS"
 
 # The platform's own apps: their models are audited (core.signals).
 TONGBAN_APPS = ["core", "accounts", "messaging", "hall", "catalog", "cases", "policies", "matching", "bulletin",
-                "revenue", "identity"]
+                "bundles", "revenue", "identity"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

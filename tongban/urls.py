@@ -70,6 +70,8 @@ urlpatterns = [
     path("oidc/", include(identity_urls.provider)),
     path("identity/", include(identity_urls.public)),
     path("console/identity/", include(identity_urls.console)),
+    path("bundles/", include(("bundles.urls_public", "bundles"))),
+    path("console/bundles/", include(("bundles.urls_console", "bundles_console"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

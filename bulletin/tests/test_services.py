@@ -117,7 +117,7 @@ def test_accepted_activities_duty_and_key_work_go_into_the_draft(demo_user, dist
     sections = services.document_sections(bulletin)
     assert [p["text"] for p in sections[0]["paragraphs"]] == ["消防救援总队窗口在大厅开展消防宣传。"]
     assert sections[1]["paragraphs"][0]["lead"] == "（一）高效办成一件事。"
-    assert sections[1]["paragraphs"][0]["text"] == "梳理问题清单。"     # no typed number for the missing source
+    assert sections[1]["paragraphs"][0]["text"] == "梳理问题清单。本周处理问题0个。"   # from the problem list
     assert sections[2]["paragraphs"][0]["text"] == "本周，司法厅二级巡视员陈雅琴到省政务服务大厅窗口值守。"
     # an item accepted later arrives on refresh; the editor's edit of another stays
     late = hall.submit_activity(clerk, date=dt.date(2024, 11, 8), title="调研", kind="inspection",

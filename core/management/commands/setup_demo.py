@@ -5,6 +5,7 @@ from cases.demo import load_demo_year
 from catalog import demo as catalog_demo
 from core.reference import load_all
 from bulletin import demo as bulletin_demo
+from bundles import demo as bundles_demo
 from matching import demo as matching_demo
 from policies import demo as policies_demo
 from revenue import demo as revenue_demo
@@ -20,6 +21,7 @@ def real_records():
     from catalog.models import Matter
     from policies.models import PolicyDocument
     demo_names = {username for username, *_ in demo.logins()}
+    demo_names |= {username for username, *_ in bundles_demo.REVIEWERS}   # the 一件事 departments' reviewers
     found = []
     others = User.objects.exclude(username__in=demo_names)
     if others.exists():
@@ -59,6 +61,7 @@ class Command(BaseCommand):
             self.stdout.write(f"已载入演示年度办件 {year['cases']} 件（环节 {year['events']} 条、证照 {year['certificates']} 件）。")
         policies_demo.load_demo()
         matching_demo.load_demo()
+        bundles_demo.load_demo()   # before the bulletin: its 第45期 counts the problems handled
         bulletin_demo.load_demo()
         revenue_demo.load_demo()  # idempotent: a year of fee sources, once
         self.stdout.write("已载入演示数据。" if loaded else "数据库已有用户，未重复载入演示数据。")

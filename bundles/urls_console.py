@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.console_index, name="index"),
+    path("problems/", views.problems, name="problems"),
+    path("problems/<int:pk>/", views.problem_page, name="problem"),
+    path("applications/<str:number>/", views.application_page, name="application"),
+    path("<slug:code>/", views.console_bundle, name="bundle"),
+    path("<slug:code>/demonstration/", views.demonstrate, name="demonstrate"),
+]
