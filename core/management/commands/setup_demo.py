@@ -9,6 +9,7 @@ from bundles import demo as bundles_demo
 from matching import demo as matching_demo
 from policies import demo as policies_demo
 from revenue import demo as revenue_demo
+from revenue import services as revenue_services
 
 
 def real_records():
@@ -22,6 +23,8 @@ def real_records():
     from policies.models import PolicyDocument
     demo_names = {username for username, *_ in demo.logins()}
     demo_names |= {username for username, *_ in bundles_demo.REVIEWERS}   # the 一件事 departments' reviewers
+    demo_names |= {username for username, *_ in revenue_demo.logins()}   # the natural-resources bureaus' staff
+    demo_names.add(revenue_services.SYSTEM_USERNAME)  # the exchange's system actor, made on first use
     found = []
     others = User.objects.exclude(username__in=demo_names)
     if others.exists():
