@@ -20,7 +20,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from ..models import LISTED, BenefitItem, SearchEntry, Status
-from . import engine, index, segment
+import numpy as np
+
+from . import engine, index, ranker, segment, understand
 
 PER_PAGE = 20
 SNIPPET_CHARS = 120
@@ -32,13 +34,20 @@ SIZE_NAMES = {"large": "大型", "medium": "中型", "small": "小型", "micro":
 
 def refresh_document(document):
     """Re-index a document with its articles, interpretations and items
-    (called by policies.services after every change of state or content)."""
-    return index.refresh_document(document)
+    (called by policies.services after every change of state or content).
+    The ranking index sees the new rows by their ids; the old ones are
+    struck off here at once."""
+    old = list(SearchEntry.objects.filter(document_id=document.pk).values_list("id", flat=True))
+    count = index.refresh_document(document)
+    ranker.forget(old)
+    return count
 
 
 def rebuild():
     """Re-index the whole library (after a bulk import or the demo load)."""
-    return index.rebuild()
+    total = index.rebuild()
+    ranker.invalidate()
+    return total
 
 
 @dataclass
@@ -103,6 +112,7 @@ class Hit:
     snippet: str  # safe HTML
     url: str
     score: float | None = None
+    parent: tuple | None = None  # (title, url) of the document an item or article belongs to
 
     @property
     def kind(self):
@@ -133,6 +143,17 @@ class Results:
     mode: str  # "all" (every term), "any" (some terms), "browse" (filters only), "none"
     page: object = None
     hits: list = field(default_factory=list)
+    understood: object = None  # policies.search.understand.Understood
+    no_answer: bool = False  # nothing above the threshold: "没有找到直接相关的政策"
+    topics: list = field(default_factory=list)  # nearest topics when there is no answer
+
+    @property
+    def corrected(self):
+        return self.understood.corrected if self.understood else ""
+
+    @property
+    def region(self):
+        return (self.understood.region, self.understood.region_name) if self.understood and self.understood.region else None
 
     @property
     def count(self):
@@ -185,37 +206,119 @@ def highlight_words(terms):
     return segment.plain_words(terms)
 
 
+def _marks(u):
+    """The words to mark in a result: the query's content words, their synonyms
+    and, for words the text writes differently, their bigrams."""
+    words = set()
+    for _, alts in ranker.terms_of(u):
+        words.update(alts)
+    for run in u.runs:
+        words.update(ranker.bigrams(run))
+    return sorted((w for w in words if w), key=len, reverse=True)
+
+
+def _ranked(q, filters):
+    """(Understood, [(score, coverage, entry id)] one per document)."""
+    index = ranker.current()
+    u = understand.understand(q, index)
+    if not u.words:
+        return u, []
+    allowed = None
+    if filters.any():
+        allowed = np.fromiter(engine.entries(filters).values_list("id", flat=True), np.int64)
+    return u, ranker.grouped(*ranker.score(index, u, allowed))
+
+
+def _fetch(ids):
+    """The entries of `ids`, in that order; rows gone meanwhile are skipped
+    (and remembered by the index)."""
+    rows = SearchEntry.objects.in_bulk(ids)
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        ranker.current().gone.update(missing)
+    return [rows[i] for i in ids if i in rows]
+
+
 def search(q, filters=None, page=1, per_page=PER_PAGE):
-    """A page of ranked, highlighted hits for the query `q` and filters."""
+    """A page of ranked, highlighted results for the query `q` and filters:
+    one per document, its best-matching entry standing for it."""
     filters = filters or SearchFilters()
     raw = (q or "").strip()
     truncated = len(raw) > segment.MAX_QUERY_CHARS
-    terms = segment.query_terms(raw)
-    qs = engine.entries(filters)
-    if terms:
-        qs, mode = engine.ranked(qs, terms)
-    elif filters.any():
-        qs, mode = qs.order_by("-date", "id"), "browse"
-    else:
-        return Results(raw, truncated, terms, "none")
-    pager = Paginator(qs, per_page)
+    if not segment.squash(raw):
+        if filters.any():
+            qs = engine.entries(filters).order_by("-date", "id")
+            pager = Paginator(qs, per_page)
+            page_obj = pager.get_page(page)
+            hits = [Hit(entry=e, title=highlight(e.title, []), snippet=highlight(e.text, [], SNIPPET_CHARS),
+                        url=url_for(e)) for e in page_obj.object_list]
+            return Results(raw, truncated, [], "browse", page_obj, hits)
+        return Results(raw, truncated, [], "none")
+    u, ranked = _ranked(raw, filters)
+    results = Results(raw, truncated, u.words, "all", understood=u)
+    # Answered when one of the first ten documents covers enough of the query;
+    # then, past the first ten, the weak tail (under half the bar) is left out.
+    bar = ranker.threshold(u)
+    answers = []
+    if any(r[1] >= bar for r in ranked[:10]):
+        answers = ranked[:10] + [r for r in ranked[10:] if r[1] >= bar * ranker.TAIL]
+    if not answers:
+        results.no_answer = True
+        results.topics = _topics([r[2] for r in ranked[:10]])
+        results.page = Paginator([], per_page).get_page(1)
+        return results
+    pager = Paginator(answers, per_page)
     page_obj = pager.get_page(page)
-    words = highlight_words(terms)
-    hits = [Hit(entry=e, title=highlight(e.title, words), snippet=highlight(e.text, words, SNIPPET_CHARS),
-                url=url_for(e), score=getattr(e, "score", None)) for e in page_obj.object_list]
-    return Results(raw, truncated, terms, mode, page_obj, hits)
+    entries = _fetch([r[2] for r in page_obj.object_list])
+    words = _marks(u)
+    parents = _documents([e.document_id for e in entries if e.kind != SearchEntry.Kind.DOCUMENT])
+    scores = {r[2]: r[0] for r in page_obj.object_list}
+    results.page = page_obj
+    results.hits = [Hit(entry=e, title=highlight(e.title, words), snippet=highlight(e.text, words, SNIPPET_CHARS),
+                        url=url_for(e), score=scores.get(e.pk), parent=parents.get(e.document_id))
+                    for e in entries]
+    return results
+
+
+def _documents(ids):
+    """{document id: (title, url)} for the documents results hang under."""
+    rows = SearchEntry.objects.filter(kind=SearchEntry.Kind.DOCUMENT, document_id__in=set(ids))
+    return {e.document_id: (e.title, url_for(e)) for e in rows}
+
+
+def _topics(ids, limit=4):
+    """The nearest topics (documents' 政策主题) of the closest misses, for a
+    query with no answer."""
+    from ..models import PolicyDocument
+    entries = SearchEntry.objects.in_bulk(ids)
+    docs = [entries[i].document_id for i in ids if i in entries]
+    topics = dict(PolicyDocument.objects.filter(pk__in=docs).values_list("pk", "topic"))
+    out = []
+    for d in docs:
+        t = topics.get(d)
+        if t and t not in out:
+            out.append(t)
+    return out[:limit]
 
 
 def top_entries(q, kinds=None, limit=5, filters=None):
-    """The best `limit` entries for a question (no paging, no highlighting)."""
-    terms = segment.query_terms(q, question=True)
-    if not terms:
-        return [], terms
-    qs = engine.entries(filters or SearchFilters()).exclude(status=Status.EXPIRED)
+    """The best `limit` entries for a question (no paging, no highlighting, no
+    grouping), leaving out expired ones; ([], terms) when nothing answers."""
+    filters = filters or SearchFilters()
+    u, _ = None, None
+    index = ranker.current()
+    u = understand.understand(q, index)
+    if not u.words:
+        return [], []
+    qs = engine.entries(filters).exclude(status=Status.EXPIRED)
     if kinds:
         qs = qs.filter(kind__in=kinds)
-    qs, _ = engine.ranked(qs, terms)
-    return list(qs[:limit]), terms
+    allowed = np.fromiter(qs.values_list("id", flat=True), np.int64)
+    found, weights = ranker.score(index, u, allowed)
+    bar = ranker.threshold(u)
+    found = [f for f in found if weights.coverage(f[1], f[2]) >= bar]
+    ids = [int(seg.ids[i]) for _, _, _, seg, i in found[:limit]]
+    return _fetch(ids), [[(w,)] for w in u.words]
 
 
 def suggest(prefix, limit=8):

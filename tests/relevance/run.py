@@ -192,6 +192,8 @@ def summary(rows):
     out = {}
     for half in ("dev", "test"):
         mine = [r for r in rows if r["half"] == half]
+        if not mine:
+            continue
         groups = {t: [r for r in mine if r["type"] == t] for t in TYPES}
         groups["hard"] = [r for r in mine if r["type"] in HARD]
         figures = {}
@@ -247,8 +249,6 @@ def main(argv=None):
     search_warmup()
     rows = evaluate(queries, doc_ids, item_ids)
     figures = summary(rows)
-    if args.half:
-        figures = {args.half: figures[args.half]}
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=1))
     else:
