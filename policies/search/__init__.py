@@ -153,7 +153,17 @@ class Results:
 
     @property
     def region(self):
+        """(code, name as typed) of a city or county named in the query."""
         return (self.understood.region, self.understood.region_name) if self.understood and self.understood.region else None
+
+    @property
+    def region_city(self):
+        return self.understood.region[:4] + "00" if self.region else ""
+
+    @property
+    def region_city_name(self):
+        from core.models import Region
+        return Region.objects.filter(code=self.region_city).values_list("name", flat=True).first() or ""
 
     @property
     def count(self):
@@ -315,7 +325,8 @@ def top_entries(q, kinds=None, limit=5, filters=None):
         qs = qs.filter(kind__in=kinds)
     allowed = np.fromiter(qs.values_list("id", flat=True), np.int64)
     found, weights = ranker.score(index, u, allowed)
-    bar = ranker.threshold(u)
+    # A question's sources need only the tail's bar: the answer card says how sure it is.
+    bar = ranker.threshold(u) * ranker.TAIL
     found = [f for f in found if weights.coverage(f[1], f[2]) >= bar]
     ids = [int(seg.ids[i]) for _, _, _, seg, i in found[:limit]]
     return _fetch(ids), [[(w,)] for w in u.words]

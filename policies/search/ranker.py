@@ -343,8 +343,12 @@ def score(index, u, allowed=None):
         word_bits = np.zeros(n, np.uint64)
         gram_bits = np.zeros(n, np.uint64)
         gram_idfs = [_bm25(index, seg, "bigrams", g, W_BIGRAM, scores, gram_bits, j) for j, g in enumerate(grams)]
-        for c in singles:
-            _bm25(index, seg, "unigrams", c, W_UNIGRAM, scores)
+        # A query of single characters (税, 矿) is covered by its characters.
+        single_bits = np.zeros(n, np.uint64) if not grams else None
+        single_idfs = [_bm25(index, seg, "unigrams", c, W_UNIGRAM, scores, single_bits, j)
+                       for j, c in enumerate(singles[:64])]
+        if single_bits is not None:
+            gram_bits, gram_idfs = single_bits, single_idfs
         word_idfs = []
         for j, (_, alts) in enumerate(terms):
             postings = [seg.words[a] for a in alts if a in seg.words]
@@ -367,7 +371,8 @@ def score(index, u, allowed=None):
             weights.words = word_idfs
             # A bigram inside an aspect word weighs nothing in coverage either.
             covered = [w for w in u.words if w in understand.aspects()] if not aspect_only else []
-            weights.grams = [0.0 if any(g in w for w in covered) else x for g, x in zip(grams, gram_idfs)]
+            weights.grams = [0.0 if any(g in w for w in covered) else x
+                             for g, x in zip(grams or singles, gram_idfs)]
         scores *= np.array([KIND_WEIGHT[k] for k in KINDS], np.float32)[seg.kind]
         if u.region:
             region = int(u.region)
@@ -421,6 +426,14 @@ def _adjacent(u):
     return out
 
 
+ITEM = KINDS.index("item")
+ITEM_PREFERENCE = 0.6  # an item within this share of the best article's score is shown instead
+
+
+def _kind_of(seg, entry_id):
+    return int(seg.kind[np.searchsorted(seg.ids, entry_id)]) if entry_id in seg.ids else 0
+
+
 def grouped(found, weights):
     """One result per document: [(document score, coverage, entry id)], best
     first. The entry standing for a document is its best item or article
@@ -434,14 +447,16 @@ def grouped(found, weights):
         own = int(seg.kind[i]) != document_kind
         d = docs.get(document)
         if d is None:
-            docs[document] = [s, wb, gb, int(seg.ids[i]), 0.0, own]
+            docs[document] = [s, wb, gb, int(seg.ids[i]), 0.0, own, s]
             continue
         d[1] |= wb
         d[2] |= gb
         if not d[4]:
             d[4] = s
         if own and not d[5]:
-            d[3], d[5] = int(seg.ids[i]), True
+            d[3], d[5], d[6] = int(seg.ids[i]), True, s
+        elif d[5] and int(seg.kind[i]) == ITEM and KINDS[_kind_of(seg, d[3])] != "item" and s >= ITEM_PREFERENCE * d[6]:
+            d[3] = int(seg.ids[i])  # an item close behind an article or interpretation stands for the document
     out = [(d[0] + SECOND_SHARE * d[4], weights.coverage(d[1], d[2]), d[3]) for d in docs.values()]
     out.sort(key=lambda r: -r[0])
     return out

@@ -13,7 +13,7 @@ def library(db):
 
 def test_search_api(client, library):
     data = client.get("/api/v1/policies/search", {"q": "稳岗返还", "city": "bad"}).json()
-    assert data["count"] >= 3 and data["ignored_filters"] == ["city"]
+    assert data["count"] >= 1 and data["ignored_filters"] == ["city"]
     assert any(r["kind"] == "item" and "<mark>" in r["title_html"] for r in data["results"])
     assert client.get("/api/v1/policies/search", {"q": "😀" * 5000}).json()["mode"] == "none"
     assert "稳岗返还" in client.get("/api/v1/policies/suggest", {"q": "稳岗"}).json()["suggestions"]
