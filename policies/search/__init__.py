@@ -12,6 +12,7 @@ embedded SQLite FTS5 index by default with a PostgreSQL path in production
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -170,10 +171,16 @@ class Results:
         return self.page.paginator.count if self.page else 0
 
 
+@lru_cache(maxsize=4)
+def _url_pattern(name):
+    """reverse() once per URL name ("…/0/" with the id left as a slot)."""
+    return reverse(name, args=[0]).replace("/0/", "/{}/")
+
+
 def url_for(entry):
     if entry.kind == SearchEntry.Kind.ITEM:
-        return reverse("policies:item", args=[entry.object_id])
-    base = reverse("policies:document", args=[entry.document_id])
+        return _url_pattern("policies:item").format(entry.object_id)
+    base = _url_pattern("policies:document").format(entry.document_id)
     if entry.kind == SearchEntry.Kind.ARTICLE:
         return f"{base}#article-{entry.object_id}"
     if entry.kind == SearchEntry.Kind.INTERPRETATION:
@@ -292,8 +299,13 @@ def search(q, filters=None, page=1, per_page=PER_PAGE):
 
 def _documents(ids):
     """{document id: (title, url)} for the documents results hang under."""
-    rows = SearchEntry.objects.filter(kind=SearchEntry.Kind.DOCUMENT, document_id__in=set(ids))
-    return {e.document_id: (e.title, url_for(e)) for e in rows}
+    titles = ranker._index.titles if ranker._index is not None else {}
+    missing = [i for i in set(ids) if i not in titles]
+    if missing:
+        titles = {**titles, **dict(SearchEntry.objects.filter(kind=SearchEntry.Kind.DOCUMENT, document_id__in=missing)
+                                  .values_list("document_id", "title"))}
+    pattern = _url_pattern("policies:document")
+    return {i: (titles[i], pattern.format(i)) for i in set(ids) if i in titles}
 
 
 def _topics(ids, limit=4):

@@ -40,6 +40,7 @@ KIND_WEIGHT = {"item": 1.1, "document": 1.0, "article": 0.9, "interpretation": 0
 REGION_SAME, REGION_COUNTY, REGION_PROVINCE, REGION_OTHER = 1.35, 1.5, 1.0, 0.45
 SECOND_SHARE = 0.1  # a document's second-best entry adds this share of its score
 CANDIDATES = 400
+PROXIMITY_DEPTH = 100  # the best entries checked for adjacent query words
 # Below this share of the query's IDF weight matched by the best document, the
 # answer is "none" (calibrated on the dev half of tests/relevance with
 # tests/relevance/calibrate.py). A question of more than SHORT content words
@@ -81,7 +82,9 @@ class Segment:
         self.ids, self.kind, self.document, self.city, self.region, self.texts = [], [], [], [], [], []
         lengths = []
         bi, uni, words = defaultdict(list), defaultdict(list), defaultdict(list)
+        self.titles = {}
         for pk, kind, document_id, title, text, city, region in rows:
+            original_title = title
             title = understand.simplified(title)
             text = understand.simplified(text)
             if kind == "article":
@@ -96,6 +99,8 @@ class Segment:
             self.city.append(int(city or 0))
             self.region.append(int(region or 0))
             self.texts.append(title + "\n" + text)
+            if kind == "document":
+                self.titles[document_id] = original_title
             for table, make in ((bi, bigrams), (uni, chars)):
                 tf = defaultdict(float)
                 for g in make(title):
@@ -134,6 +139,9 @@ class Index:
         self.checked = time.monotonic()
         self.gone = set()  # ids seen deleted
         self.total = sum(len(s) for s in segments)
+        self.titles = {}  # document id: title, for the document a result hangs under
+        for s in segments:
+            self.titles.update(s.titles)
         self.avg = (sum(float(s.lengths.sum()) for s in segments) / self.total) if self.total else 1.0
         self._vocab = None
         self._group_df = {}
@@ -232,6 +240,15 @@ def invalidate():
         _index = None
 
 
+def _max_id():
+    from django.db import connection
+
+    from ..models import SearchEntry
+    with connection.cursor() as cursor:  # the ORM's aggregate costs more than the query
+        cursor.execute(f"SELECT MAX(id) FROM {SearchEntry._meta.db_table}")
+        return cursor.fetchone()[0] or 0
+
+
 def forget(ids):
     """Rows deleted in this process: never shown again by this index."""
     with _lock:
@@ -242,15 +259,13 @@ def forget(ids):
 def current():
     """The index, brought up to date with the table."""
     global _index
-    from django.db.models import Max
-
     from ..models import SearchEntry
     with _lock:
         index = _index
         if index is None:
             _index = index = build()
             return index
-        top = SearchEntry.objects.aggregate(m=Max("id"))["m"] or 0
+        top = _max_id()
         now = time.monotonic()
         if top < index.max_id:
             _index = index = build()
@@ -396,8 +411,9 @@ def score(index, u, allowed=None):
     pairs = [(a + b) for run_words in _adjacent(u) for a, b in zip(run_words, run_words[1:])]
     if pairs:
         bonus = W_PROXIMITY * max(1.0, math.log(1 + len(index.segments[0])))
-        found = [(s + bonus * sum(1 for p in pairs if p in seg.texts[i]) / len(pairs), wb, gb, seg, i)
-                 for s, wb, gb, seg, i in found]
+        head = [(s + bonus * sum(1 for p in pairs if p in seg.texts[i]) / len(pairs), wb, gb, seg, i)
+                for s, wb, gb, seg, i in found[:PROXIMITY_DEPTH]]
+        found = head + found[PROXIMITY_DEPTH:]
         found.sort(key=lambda f: -f[0])
     return found, weights
 
@@ -427,36 +443,32 @@ def _adjacent(u):
 
 
 ITEM = KINDS.index("item")
+DOCUMENT = KINDS.index("document")
 ITEM_PREFERENCE = 0.6  # an item within this share of the best article's score is shown instead
-
-
-def _kind_of(seg, entry_id):
-    return int(seg.kind[np.searchsorted(seg.ids, entry_id)]) if entry_id in seg.ids else 0
 
 
 def grouped(found, weights):
     """One result per document: [(document score, coverage, entry id)], best
     first. The entry standing for a document is its best item or article
-    (shown under the document), or the document itself when nothing else of
-    it matched. A document's coverage is over the terms any of its entries
-    match."""
+    (shown under the document; an item close behind is preferred), or the
+    document itself when nothing else of it matched. A document's coverage is
+    over the terms any of its entries match."""
     docs = {}
-    document_kind = KINDS.index("document")
     for s, wb, gb, seg, i in found:
-        document = int(seg.document[i])
-        own = int(seg.kind[i]) != document_kind
+        document, kind = int(seg.document[i]), int(seg.kind[i])
         d = docs.get(document)
         if d is None:
-            docs[document] = [s, wb, gb, int(seg.ids[i]), 0.0, own, s]
+            # [score, word bits, gram bits, entry id, second score, entry kind, entry score]
+            docs[document] = [s, wb, gb, int(seg.ids[i]), 0.0, kind, s]
             continue
         d[1] |= wb
         d[2] |= gb
         if not d[4]:
             d[4] = s
-        if own and not d[5]:
-            d[3], d[5], d[6] = int(seg.ids[i]), True, s
-        elif d[5] and int(seg.kind[i]) == ITEM and KINDS[_kind_of(seg, d[3])] != "item" and s >= ITEM_PREFERENCE * d[6]:
-            d[3] = int(seg.ids[i])  # an item close behind an article or interpretation stands for the document
+        if d[5] == DOCUMENT and kind != DOCUMENT:
+            d[3], d[5], d[6] = int(seg.ids[i]), kind, s
+        elif d[5] not in (DOCUMENT, ITEM) and kind == ITEM and s >= ITEM_PREFERENCE * d[6]:
+            d[3], d[5] = int(seg.ids[i]), kind
     out = [(d[0] + SECOND_SHARE * d[4], weights.coverage(d[1], d[2]), d[3]) for d in docs.values()]
     out.sort(key=lambda r: -r[0])
     return out

@@ -190,11 +190,12 @@ def correct(text, index):
     occurs nowhere) by a stretch of a title that sounds the same."""
     out, found = text, []
     for run in CJK_RUN.findall(text):
-        keys = sounds(run)
+        keys = None  # the run's sounds, worked out only when a stretch is unknown
         taken = set()
         for start, window in _windows(run):
             if set(range(start, start + len(window))) & taken or index.known(window):
                 continue
+            keys = keys or sounds(run)
             meant = index.sounds_like(keys[start:start + len(window)], window)
             if meant:
                 out = out.replace(window, meant, 1)
