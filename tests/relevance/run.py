@@ -240,6 +240,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--half", choices=["dev", "test"])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--record", action="store_true",
+                        help="write the test half's figures to figures.json (the floor tests/relevance/test_relevance.py holds)")
     parser.add_argument("--misses", action="store_true", help="list the queries the engine does worst on (dev only)")
     args = parser.parse_args(argv)
     setup()
@@ -249,6 +251,8 @@ def main(argv=None):
     search_warmup()
     rows = evaluate(queries, doc_ids, item_ids)
     figures = summary(rows)
+    if args.record:
+        record(figures["test"])
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=1))
     else:
@@ -259,6 +263,20 @@ def main(argv=None):
         for r in sorted((r for r in rows if r["half"] == "dev"), key=lambda r: r.get("engine", (1,))[0])[:40]:
             print(r["type"], r["q"], r.get("engine"), r.get("baseline"), "NONE" if r["engine_none"] else "",
                   file=sys.stderr)
+
+
+FIGURES = os.path.join(os.path.dirname(__file__), "figures.json")
+
+
+def record(test):
+    """The floors of the regression guard: the test half's nDCG@10 for
+    ordinary and hard queries and the no-answer share, rounded down to 0.01."""
+    floors = {"ordinary_ndcg": math.floor(test["ordinary"]["engine_ndcg"] * 100) / 100,
+              "hard_ndcg": math.floor(test["hard"]["engine_ndcg"] * 100) / 100,
+              "none_share": math.floor(test["none"]["none_share"] * 100) / 100}
+    with open(FIGURES, "w", encoding="utf-8") as f:
+        json.dump(floors, f, indent=1)
+        f.write("\n")
 
 
 def search_warmup():
