@@ -246,19 +246,35 @@ def _ranked(q, filters):
     return u, ranker.grouped(*ranker.score(index, u, allowed))
 
 
-def _fetch(ids):
+class Stale(Exception):
+    """A row under a known id belongs to another document: the table was
+    emptied and refilled behind the index's back (a test database flush)."""
+
+
+def _fetch(ids, documents=None):
     """The entries of `ids`, in that order; rows gone meanwhile are skipped
-    (and remembered by the index)."""
+    (and remembered by the index). With `documents` ({id: document id}), a
+    row that is not what the index took it for raises Stale."""
     rows = SearchEntry.objects.in_bulk(ids)
     missing = [i for i in ids if i not in rows]
     if missing:
-        ranker.current().gone.update(missing)
+        ranker.forget(missing)
+    if documents and any(rows[i].document_id != documents[i] for i in ids if i in rows):
+        raise Stale
     return [rows[i] for i in ids if i in rows]
 
 
 def search(q, filters=None, page=1, per_page=PER_PAGE):
     """A page of ranked, highlighted results for the query `q` and filters:
     one per document, its best-matching entry standing for it."""
+    try:
+        return _search(q, filters, page, per_page)
+    except Stale:
+        ranker.invalidate()
+        return _search(q, filters, page, per_page)
+
+
+def _search(q, filters, page, per_page):
     filters = filters or SearchFilters()
     raw = (q or "").strip()
     truncated = len(raw) > segment.MAX_QUERY_CHARS
@@ -286,7 +302,7 @@ def search(q, filters=None, page=1, per_page=PER_PAGE):
         return results
     pager = Paginator(answers, per_page)
     page_obj = pager.get_page(page)
-    entries = _fetch([r[2] for r in page_obj.object_list])
+    entries = _fetch([r[2] for r in page_obj.object_list], {r[2]: r[3] for r in page_obj.object_list})
     words = _marks(u)
     parents = _documents([e.document_id for e in entries if e.kind != SearchEntry.Kind.DOCUMENT])
     scores = {r[2]: r[0] for r in page_obj.object_list}

@@ -448,7 +448,7 @@ ITEM_PREFERENCE = 0.6  # an item within this share of the best article's score i
 
 
 def grouped(found, weights):
-    """One result per document: [(document score, coverage, entry id)], best
+    """One result per document: [(document score, coverage, entry id, document id)], best
     first. The entry standing for a document is its best item or article
     (shown under the document; an item close behind is preferred), or the
     document itself when nothing else of it matched. A document's coverage is
@@ -459,7 +459,7 @@ def grouped(found, weights):
         d = docs.get(document)
         if d is None:
             # [score, word bits, gram bits, entry id, second score, entry kind, entry score]
-            docs[document] = [s, wb, gb, int(seg.ids[i]), 0.0, kind, s]
+            docs[document] = [s, wb, gb, int(seg.ids[i]), 0.0, kind, s, document]
             continue
         d[1] |= wb
         d[2] |= gb
@@ -469,6 +469,6 @@ def grouped(found, weights):
             d[3], d[5], d[6] = int(seg.ids[i]), kind, s
         elif d[5] not in (DOCUMENT, ITEM) and kind == ITEM and s >= ITEM_PREFERENCE * d[6]:
             d[3], d[5] = int(seg.ids[i]), kind
-    out = [(d[0] + SECOND_SHARE * d[4], weights.coverage(d[1], d[2]), d[3]) for d in docs.values()]
+    out = [(d[0] + SECOND_SHARE * d[4], weights.coverage(d[1], d[2]), d[3], d[7]) for d in docs.values()]
     out.sort(key=lambda r: -r[0])
     return out

@@ -30,7 +30,7 @@ def main():
         u, ranked = search._ranked(q.text, search.SearchFilters())
         # Coverage as a share of the bar at THRESHOLD 1.0, so any threshold can be tried.
         scale = ranker.SHORT / max(ranker.SHORT, len(u.words))
-        covers = [c / scale for _, c, _ in ranked[:run.K]]
+        covers = [r[1] / scale for r in ranked[:run.K]]
         hits = [(h.entry.document_id, h.entry.object_id if h.entry.kind == "item" else None) for h in r.hits]
         ndcg = run.measure(judge, q.grades, hits)[0] if q.grades else None
         rows.append((max(covers) if covers else 0.0, len(u.words), ndcg, q))
