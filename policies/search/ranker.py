@@ -25,6 +25,7 @@ and after policies.search.rebuild().
 """
 import math
 import threading
+from array import array
 import time
 from collections import defaultdict
 from functools import lru_cache
@@ -70,9 +71,58 @@ def chars(text):
     return [c for run in understand.CJK_RUN.findall(text) for c in run]
 
 
-def _freeze(lists):
-    return {t: (np.fromiter((n for n, _ in p), np.int32, len(p)), np.fromiter((w for _, w in p), np.float32, len(p)))
-            for t, p in lists.items()}
+class Postings:
+    """term → (entry positions, weighted term frequencies), all terms in two
+    flat arrays (a dict of small arrays costs several times the memory)."""
+
+    def __init__(self):
+        self.terms = {}
+        self._term, self._entry, self._weight = array("I"), array("I"), array("f")
+
+    def add(self, n, counts):
+        terms = self.terms
+        for term, weight in counts.items():
+            t = terms.get(term)
+            if t is None:
+                t = terms[term] = len(terms)
+            self._term.append(t)
+            self._entry.append(n)
+            self._weight.append(weight)
+
+    def freeze(self):
+        term = np.frombuffer(self._term, np.uint32)
+        order = np.argsort(term, kind="stable")
+        self.entries = np.frombuffer(self._entry, np.uint32)[order].astype(np.int32)
+        self.weights = np.frombuffer(self._weight, np.float32)[order].copy()
+        bounds = np.searchsorted(term[order], np.arange(len(self.terms) + 1))
+        self.slices = {k: (int(bounds[t]), int(bounds[t + 1])) for k, t in self.terms.items()}
+        del self._term, self._entry, self._weight, self.terms
+        return self
+
+    def __contains__(self, term):
+        return term in self.slices
+
+    def get(self, term, default=None):
+        span = self.slices.get(term)
+        if span is None:
+            return default
+        return self.entries[span[0]:span[1]], self.weights[span[0]:span[1]]
+
+    def __getitem__(self, term):
+        return self.get(term)
+
+    def df(self, term):
+        span = self.slices.get(term)
+        return span[1] - span[0] if span else 0
+
+
+def _counts(title, text, make):
+    tf = defaultdict(float)
+    for g in make(title):
+        tf[g] += TITLE_WEIGHT
+    for g in make(text):
+        tf[g] += 1.0
+    return tf
 
 
 class Segment:
@@ -81,7 +131,7 @@ class Segment:
     def __init__(self, rows, doc_titles):
         self.ids, self.kind, self.document, self.city, self.region, self.texts = [], [], [], [], [], []
         lengths = []
-        bi, uni, words = defaultdict(list), defaultdict(list), defaultdict(list)
+        bi, uni, words = Postings(), Postings(), Postings()
         self.titles = {}
         for pk, kind, document_id, title, text, city, region in rows:
             original_title = title
@@ -101,29 +151,17 @@ class Segment:
             self.texts.append(title + "\n" + text)
             if kind == "document":
                 self.titles[document_id] = original_title
-            for table, make in ((bi, bigrams), (uni, chars)):
-                tf = defaultdict(float)
-                for g in make(title):
-                    tf[g] += TITLE_WEIGHT
-                for g in make(text):
-                    tf[g] += 1.0
-                for g, w in tf.items():
-                    table[g].append((n, w))
+            bi.add(n, _counts(title, text, bigrams))
+            uni.add(n, _counts(title, text, chars))
+            words.add(n, _counts(title, text, segment._words))
             lengths.append(len(title) * TITLE_WEIGHT + len(text))
-            tf = defaultdict(float)
-            for w in segment._words(title):
-                tf[w] += TITLE_WEIGHT
-            for w in segment._words(text):
-                tf[w] += 1.0
-            for w, c in tf.items():
-                words[w].append((n, c))
         self.ids = np.array(self.ids, np.int64)
         self.kind = np.array(self.kind, np.int8)
         self.document = np.array(self.document, np.int64)
         self.city = np.array(self.city, np.int32)
         self.region = np.array(self.region, np.int32)
         self.lengths = np.array(lengths, np.float32)
-        self.bigrams, self.unigrams, self.words = _freeze(bi), _freeze(uni), _freeze(words)
+        self.bigrams, self.unigrams, self.words = bi.freeze(), uni.freeze(), words.freeze()
 
     def __len__(self):
         return len(self.ids)
@@ -161,7 +199,7 @@ class Index:
             offset += len(s)
 
     def df(self, table, term):
-        return sum(len(getattr(s, table).get(term, ((),))[0]) for s in self.segments)
+        return sum(getattr(s, table).df(term) for s in self.segments)
 
     def idf(self, df):
         return math.log(1 + (self.total - df + 0.5) / (df + 0.5))
