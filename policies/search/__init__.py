@@ -9,6 +9,7 @@ embedded SQLite FTS5 index by default with a PostgreSQL path in production
     refresh_document(document)  -> re-index one document and what hangs on it
     rebuild()                   -> re-index the whole library
 """
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -240,10 +241,13 @@ def _ranked(q, filters):
     u = understand.understand(q, index)
     if not u.words:
         return u, []
-    allowed = None
+    allowed, city = None, ""
     if filters.any():
-        allowed = np.fromiter(engine.entries(filters).values_list("id", flat=True), np.int64)
-    return u, ranker.grouped(*ranker.score(index, u, allowed))
+        if dataclasses.replace(filters, city="", ignored=[]).any():
+            allowed = np.fromiter(engine.entries(filters).values_list("id", flat=True), np.int64)
+        else:
+            city = filters.city  # the common case, filtered in the index without a query
+    return u, ranker.grouped(*ranker.score(index, u, allowed, city=city))
 
 
 class Stale(Exception):

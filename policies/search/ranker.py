@@ -378,7 +378,7 @@ class Weights:
         return max(share(word_bits, self.words), share(gram_bits, self.grams))
 
 
-def score(index, u, allowed=None):
+def score(index, u, allowed=None, city=""):
     """([(score, word bits, gram bits, segment, position)] for the best
     entries, Weights); bit j is set when the entry matches term j."""
     terms = terms_of(u)[:64]
@@ -437,6 +437,9 @@ def score(index, u, allowed=None):
             scores *= factor
         if allowed is not None:
             scores[~np.isin(seg.ids, allowed)] = 0
+        if city:
+            # A city's view: its own records and the province's (as policies.search.engine.filters_q).
+            scores[(seg.city != int(city)) & (seg.city != 0)] = 0
         if index.gone:
             scores[np.isin(seg.ids, list(index.gone))] = 0
         top = np.nonzero(scores)[0]
