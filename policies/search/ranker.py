@@ -37,6 +37,7 @@ from . import segment, understand
 K1, B = 1.2, 0.75
 TITLE_WEIGHT = 2.0  # a title's characters count twice
 W_BIGRAM, W_UNIGRAM, W_WORD, W_PROXIMITY = 1.0, 0.15, 1.2, 1.0
+W_ASPECT = 0.5  # a word saying which aspect (补贴, 条件, 优惠) weighs less than one naming the topic
 KIND_WEIGHT = {"item": 1.1, "document": 1.0, "article": 0.9, "interpretation": 0.85}
 REGION_SAME, REGION_COUNTY, REGION_PROVINCE, REGION_OTHER = 1.35, 1.5, 1.0, 0.45
 SECOND_SHARE = 0.1  # a document's second-best entry adds this share of its score
@@ -418,7 +419,8 @@ def score(index, u, allowed=None, city=""):
             np.maximum.at(best, idx, tf)
             hit = np.nonzero(best)[0]
             norm = K1 * (1 - B + B * seg.lengths[hit] / index.avg)
-            scores[hit] += W_WORD * idf * best[hit] * (K1 + 1) / (best[hit] + norm)
+            weight = W_WORD * (W_ASPECT if set(alts) & understand.aspects() else 1.0)
+            scores[hit] += weight * idf * best[hit] * (K1 + 1) / (best[hit] + norm)
             word_bits[hit] |= np.uint64(1 << j)
         if number == 0:
             weights.words = word_idfs
