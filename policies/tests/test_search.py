@@ -144,3 +144,32 @@ def test_pagination(library):
     second = search.search("企业", page=2, per_page=3)
     assert {h.entry.pk for h in second.hits}.isdisjoint({h.entry.pk for h in r.hits})
     assert search.search("企业", page="abc", per_page=3).page.number == 1
+
+
+def test_the_ranking_index_follows_the_workflow(library, demo_user):
+    """Withdraw, expire, and rows changed behind this process's back (another
+    worker): the next search shows what the library now says."""
+    from policies import services
+    from policies.search import ranker
+    assert "失业保险稳岗返还" in titles(search.search("稳岗返还"))
+    stable = PolicyDocument.objects.get(number="川人社发〔2024〕12号")
+    services.withdraw_document(None, stable)
+    r = search.search("稳岗返还")
+    assert "失业保险稳岗返还" not in titles(r)
+
+    hightech = PolicyDocument.objects.get(title__startswith="四川省支持高新")
+    PolicyDocument.objects.filter(pk=hightech.pk).update(expires_on="2024-12-31")
+    services.expire_documents()
+    assert all(h.expired for h in search.search("高新技术企业认定奖励").hits if h.entry.document_id == hightech.pk)
+
+    # Another process deletes a document's rows and adds new ones: this index
+    # learns of the new rows by their ids and skips the vanished ones.
+    ranker.current()
+    mianyang = library["mianyang"]
+    SearchEntry.objects.filter(document_id=mianyang.pk).delete()
+    assert search.search("房租").hits == [] or all(h.entry.document_id != mianyang.pk
+                                                   for h in search.search("房租").hits)
+    BenefitItem.objects.filter(document=mianyang).update(title="小微企业水电补贴")
+    from policies.search import index
+    index.refresh_document(mianyang)  # as another worker would, without this process's bookkeeping
+    assert "小微企业水电补贴" in titles(search.search("水电"))
