@@ -269,7 +269,9 @@ def build():
     from ..models import SearchEntry
     rows = _rows(SearchEntry.objects.all())
     main = Segment(rows, _doc_titles())
-    return Index([main], rows[-1][0] if rows else 0, len(rows))
+    index = Index([main], rows[-1][0] if rows else 0, len(rows))
+    index._vocab = _title_vocabulary(index)  # now, not on the first query with a typo
+    return index
 
 
 def invalidate():
