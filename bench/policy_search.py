@@ -11,11 +11,13 @@
    (scale - 1) times in SQL, each copy moved to another city and given new
    object ids, and the full-text index rebuilt (FTS5 'rebuild'; on
    PostgreSQL the GIN index is dropped and created again after the copy).
-3. In each database, in-process: every relevance query (tests/relevance),
-   each alone and with a city filter, through policies.search.search() (count,
-   first page of 20, highlighting); the baseline is a plain LIKE scan over
-   title and text for the same query (count and first page), measured in the
-   same run. p50/p95 and the ratio engine/baseline are printed and written to
+3. In each database, in-process: every query of the relevance set
+   (tests/relevance/queries.txt), each alone and with a city filter, through
+   policies.search.search() (the in-process ranking index, built on the first
+   query: its build time and memory are reported; first page of 20,
+   highlighting); beside it, in the same run, the engine before issue 12
+   (policies.search.engine: FTS5 bm25() / PostgreSQL ts_rank over the
+   tokens, AND then OR, first page of 20). p50/p95 are printed and written to
    bench/out/policy_search*.json.
 Kept out of `make test`: the 100x database takes minutes to build.
 """
@@ -122,44 +124,45 @@ def _pct(values, p):
 
 def phase_measure(rounds):
     _setup()
-    from django.db.models import Q
+    import resource
+
+    from django.core.paginator import Paginator
 
     from policies import search
     from policies.models import SearchEntry
-    from policies.search import segment
-    from tests.relevance.queries import QUERIES
+    from policies.search import engine as fts, ranker, segment
+    from tests.relevance.corpus import queries as relevance_queries
     entries = SearchEntry.objects.count()
-    queries = [q for q, _, _ in QUERIES]
-    like_every = 1
+    queries = [q.text for q in relevance_queries()]
     if entries > LARGE:
-        # At 100x a LIKE scan reads gigabytes per query: every third query,
-        # one round, and the LIKE baseline on every fourth of those.
-        queries, rounds, like_every = queries[::3], 1, 4
+        queries, rounds = queries[::3], 1
     cases = [(q, "") for q in queries] + [(q, "510100") for q in queries]
-    search.search("预热")  # load the dictionary once
-    engine, baseline, found = [], [], []
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t = time.perf_counter()
+    ranker.current()  # the in-process index is built on the first query
+    build_s = time.perf_counter() - t
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0
+    search.search("预热")
+    engine, old, found = [], [], []
     for _ in range(rounds):
-        for n, (q, city) in enumerate(cases):
+        for q, city in cases:
             f = search.SearchFilters(city=city)
             t = time.perf_counter()
             r = search.search(q, f)
             engine.append(1000 * (time.perf_counter() - t))
             found.append(r.count)
-            if n % like_every:
-                continue
-            # Baseline: a LIKE scan for the query (word characters only) in title or text.
-            word = segment.squash(q)[:20]
+            # The engine before issue 12: AND over segmented words in FTS5 / tsvector, OR when nothing has them all.
             t = time.perf_counter()
-            qs = SearchEntry.objects.filter(Q(title__contains=word) | Q(text__contains=word))
-            if city:
-                qs = qs.filter(Q(city_code=city) | Q(city_code=""))
-            qs.count()
-            list(qs.order_by("-date")[:20])
-            baseline.append(1000 * (time.perf_counter() - t))
-    return {"queries": len(cases), "rounds": rounds, "entries": entries, "like_queries": len(baseline),
-            "engine_p50_ms": statistics.median(engine), "engine_p95_ms": _pct(engine, 95),
-            "baseline_p50_ms": statistics.median(baseline), "baseline_p95_ms": _pct(baseline, 95),
-            "median_hits": statistics.median(found)}
+            terms = segment.query_terms(q)
+            if terms:
+                qs, _ = fts.ranked(fts.entries(f), terms)
+                page = Paginator(qs, 20).get_page(1)
+                list(page.object_list)
+            old.append(1000 * (time.perf_counter() - t))
+    return {"queries": len(cases), "rounds": rounds, "entries": entries, "index_build_s": build_s,
+            "index_rss_mb": rss / 1024, "engine_p50_ms": statistics.median(engine), "engine_p95_ms": _pct(engine, 95),
+            "old_p50_ms": statistics.median(old), "old_p95_ms": _pct(old, 95),
+            "median_results": statistics.median(found)}
 
 
 # --- orchestration ---
@@ -223,15 +226,14 @@ def main():
               flush=True)
     report["measure_demo"] = _run(demo_url, "--phase", "measure", "--rounds", str(args.rounds))
     report["measure_scaled"] = _run(scaled_url, "--phase", "measure", "--rounds", str(args.rounds))
-    print(f"\nSearch latency ({kind}), in-process (count + first page of 20 + highlighting):")
-    print("| corpus | entries | searches (LIKE) | engine p50 | engine p95 | LIKE scan p50 | LIKE scan p95 | "
-          "p50 ratio engine/LIKE |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(f"\nSearch latency ({kind}), in-process (first page of 20, highlighting):")
+    print("| corpus | entries | searches | index build | index memory | engine p50 | engine p95 | "
+          "old engine p50 | old engine p95 |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for label, m in (("demo", report["measure_demo"]), (f"{args.scale}x demo", report["measure_scaled"])):
-        print(f"| {label} | {m['entries']:,} | {m['queries'] * m['rounds']} ({m['like_queries']}) | "
-              f"{m['engine_p50_ms']:.1f} ms | {m['engine_p95_ms']:.1f} ms | "
-              f"{m['baseline_p50_ms']:.1f} ms | {m['baseline_p95_ms']:.1f} ms | "
-              f"{m['engine_p50_ms'] / m['baseline_p50_ms']:.2f} |")
+        print(f"| {label} | {m['entries']:,} | {m['queries'] * m['rounds']} | {m['index_build_s']:.1f} s | "
+              f"{m['index_rss_mb']:.0f} MB | {m['engine_p50_ms']:.1f} ms | {m['engine_p95_ms']:.1f} ms | "
+              f"{m['old_p50_ms']:.1f} ms | {m['old_p95_ms']:.1f} ms |")
     (OUT / f"policy_search_{kind}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
 
 

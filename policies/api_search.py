@@ -43,10 +43,14 @@ def search_policies(request, q: str = "", page: int = 1):
     r = search.search(q, filters, page=page)
     return {"query": r.query[:200], "truncated": r.truncated, "mode": r.mode, "count": r.count,
             "page": r.page.number if r.page else 1, "ignored_filters": filters.ignored,
+            # 没有找到直接相关的政策: no result passed the threshold; the nearest topics instead
+            "no_answer": r.no_answer, "topics": r.topics, "corrected": r.corrected,
+            "region": r.region[0] if r.region else "",
             "results": [{"kind": h.kind, "kind_label": h.kind_label, "id": h.entry.object_id,
                          "document_id": h.entry.document_id, "title": h.entry.title, "title_html": str(h.title),
                          "snippet_html": str(h.snippet), "url": h.url, "status": h.entry.status,
-                         "expired": h.expired, "date": h.entry.date} for h in r.hits]}
+                         "expired": h.expired, "date": h.entry.date,
+                         "document_title": h.parent[0] if h.parent else h.entry.title} for h in r.hits]}
 
 
 @router.get("/policies/suggest", auth=None, summary="检索建议")

@@ -9,9 +9,11 @@ embedded SQLite FTS5 index by default with a PostgreSQL path in production
     refresh_document(document)  -> re-index one document and what hangs on it
     rebuild()                   -> re-index the whole library
 """
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -20,7 +22,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from ..models import LISTED, BenefitItem, SearchEntry, Status
-from . import engine, index, segment
+import numpy as np
+
+from . import engine, index, ranker, segment, understand
 
 PER_PAGE = 20
 SNIPPET_CHARS = 120
@@ -32,13 +36,20 @@ SIZE_NAMES = {"large": "大型", "medium": "中型", "small": "小型", "micro":
 
 def refresh_document(document):
     """Re-index a document with its articles, interpretations and items
-    (called by policies.services after every change of state or content)."""
-    return index.refresh_document(document)
+    (called by policies.services after every change of state or content).
+    The ranking index sees the new rows by their ids; the old ones are
+    struck off here at once."""
+    old = list(SearchEntry.objects.filter(document_id=document.pk).values_list("id", flat=True))
+    count = index.refresh_document(document)
+    ranker.forget(old)
+    return count
 
 
 def rebuild():
     """Re-index the whole library (after a bulk import or the demo load)."""
-    return index.rebuild()
+    total = index.rebuild()
+    ranker.invalidate()
+    return total
 
 
 @dataclass
@@ -103,6 +114,7 @@ class Hit:
     snippet: str  # safe HTML
     url: str
     score: float | None = None
+    parent: tuple | None = None  # (title, url) of the document an item or article belongs to
 
     @property
     def kind(self):
@@ -133,16 +145,43 @@ class Results:
     mode: str  # "all" (every term), "any" (some terms), "browse" (filters only), "none"
     page: object = None
     hits: list = field(default_factory=list)
+    understood: object = None  # policies.search.understand.Understood
+    no_answer: bool = False  # nothing above the threshold: "没有找到直接相关的政策"
+    topics: list = field(default_factory=list)  # nearest topics when there is no answer
+
+    @property
+    def corrected(self):
+        return self.understood.corrected if self.understood else ""
+
+    @property
+    def region(self):
+        """(code, name as typed) of a city or county named in the query."""
+        return (self.understood.region, self.understood.region_name) if self.understood and self.understood.region else None
+
+    @property
+    def region_city(self):
+        return self.understood.region[:4] + "00" if self.region else ""
+
+    @property
+    def region_city_name(self):
+        from core.models import Region
+        return Region.objects.filter(code=self.region_city).values_list("name", flat=True).first() or ""
 
     @property
     def count(self):
         return self.page.paginator.count if self.page else 0
 
 
+@lru_cache(maxsize=4)
+def _url_pattern(name):
+    """reverse() once per URL name ("…/0/" with the id left as a slot)."""
+    return reverse(name, args=[0]).replace("/0/", "/{}/")
+
+
 def url_for(entry):
     if entry.kind == SearchEntry.Kind.ITEM:
-        return reverse("policies:item", args=[entry.object_id])
-    base = reverse("policies:document", args=[entry.document_id])
+        return _url_pattern("policies:item").format(entry.object_id)
+    base = _url_pattern("policies:document").format(entry.document_id)
     if entry.kind == SearchEntry.Kind.ARTICLE:
         return f"{base}#article-{entry.object_id}"
     if entry.kind == SearchEntry.Kind.INTERPRETATION:
@@ -185,37 +224,144 @@ def highlight_words(terms):
     return segment.plain_words(terms)
 
 
+def _marks(u):
+    """The words to mark in a result: the query's content words, their synonyms
+    and, for words the text writes differently, their bigrams."""
+    words = set()
+    for _, alts in ranker.terms_of(u):
+        words.update(alts)
+    for run in u.runs:
+        words.update(ranker.bigrams(run))
+    return sorted((w for w in words if w), key=len, reverse=True)
+
+
+def _ranked(q, filters):
+    """(Understood, [(score, coverage, entry id)] one per document)."""
+    index = ranker.current()
+    u = understand.understand(q, index)
+    if not u.words:
+        return u, []
+    allowed, city = None, ""
+    if filters.any():
+        if dataclasses.replace(filters, city="", ignored=[]).any():
+            allowed = np.fromiter(engine.entries(filters).values_list("id", flat=True), np.int64)
+        else:
+            city = filters.city  # the common case, filtered in the index without a query
+    return u, ranker.grouped(*ranker.score(index, u, allowed, city=city))
+
+
+class Stale(Exception):
+    """A row under a known id belongs to another document: the table was
+    emptied and refilled behind the index's back (a test database flush)."""
+
+
+def _fetch(ids, documents=None):
+    """The entries of `ids`, in that order; rows gone meanwhile are skipped
+    (and remembered by the index). With `documents` ({id: document id}), a
+    row that is not what the index took it for raises Stale."""
+    rows = SearchEntry.objects.in_bulk(ids)
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        ranker.forget(missing)
+    if documents and any(rows[i].document_id != documents[i] for i in ids if i in rows):
+        raise Stale
+    return [rows[i] for i in ids if i in rows]
+
+
 def search(q, filters=None, page=1, per_page=PER_PAGE):
-    """A page of ranked, highlighted hits for the query `q` and filters."""
+    """A page of ranked, highlighted results for the query `q` and filters:
+    one per document, its best-matching entry standing for it."""
+    try:
+        return _search(q, filters, page, per_page)
+    except Stale:
+        ranker.invalidate()
+        return _search(q, filters, page, per_page)
+
+
+def _search(q, filters, page, per_page):
     filters = filters or SearchFilters()
     raw = (q or "").strip()
     truncated = len(raw) > segment.MAX_QUERY_CHARS
-    terms = segment.query_terms(raw)
-    qs = engine.entries(filters)
-    if terms:
-        qs, mode = engine.ranked(qs, terms)
-    elif filters.any():
-        qs, mode = qs.order_by("-date", "id"), "browse"
-    else:
-        return Results(raw, truncated, terms, "none")
-    pager = Paginator(qs, per_page)
+    if not segment.squash(raw):
+        if filters.any():
+            qs = engine.entries(filters).order_by("-date", "id")
+            pager = Paginator(qs, per_page)
+            page_obj = pager.get_page(page)
+            hits = [Hit(entry=e, title=highlight(e.title, []), snippet=highlight(e.text, [], SNIPPET_CHARS),
+                        url=url_for(e)) for e in page_obj.object_list]
+            return Results(raw, truncated, [], "browse", page_obj, hits)
+        return Results(raw, truncated, [], "none")
+    u, ranked = _ranked(raw, filters)
+    results = Results(raw, truncated, u.words, "all", understood=u)
+    # Answered when one of the first ten documents covers enough of the query;
+    # then, past the first ten, the weak tail (under half the bar) is left out.
+    bar = ranker.threshold(u)
+    answers = []
+    if any(r[1] >= bar for r in ranked[:10]):
+        answers = ranked[:10] + [r for r in ranked[10:] if r[1] >= bar * ranker.TAIL]
+    if not answers:
+        results.no_answer = True
+        results.topics = _topics([r[2] for r in ranked[:10]])
+        results.page = Paginator([], per_page).get_page(1)
+        return results
+    pager = Paginator(answers, per_page)
     page_obj = pager.get_page(page)
-    words = highlight_words(terms)
-    hits = [Hit(entry=e, title=highlight(e.title, words), snippet=highlight(e.text, words, SNIPPET_CHARS),
-                url=url_for(e), score=getattr(e, "score", None)) for e in page_obj.object_list]
-    return Results(raw, truncated, terms, mode, page_obj, hits)
+    entries = _fetch([r[2] for r in page_obj.object_list], {r[2]: r[3] for r in page_obj.object_list})
+    words = _marks(u)
+    parents = _documents([e.document_id for e in entries if e.kind != SearchEntry.Kind.DOCUMENT])
+    scores = {r[2]: r[0] for r in page_obj.object_list}
+    results.page = page_obj
+    results.hits = [Hit(entry=e, title=highlight(e.title, words), snippet=highlight(e.text, words, SNIPPET_CHARS),
+                        url=url_for(e), score=scores.get(e.pk), parent=parents.get(e.document_id))
+                    for e in entries]
+    return results
+
+
+def _documents(ids):
+    """{document id: (title, url)} for the documents results hang under."""
+    titles = ranker._index.titles if ranker._index is not None else {}
+    missing = [i for i in set(ids) if i not in titles]
+    if missing:
+        titles = {**titles, **dict(SearchEntry.objects.filter(kind=SearchEntry.Kind.DOCUMENT, document_id__in=missing)
+                                  .values_list("document_id", "title"))}
+    pattern = _url_pattern("policies:document")
+    return {i: (titles[i], pattern.format(i)) for i in set(ids) if i in titles}
+
+
+def _topics(ids, limit=4):
+    """The nearest topics (documents' 政策主题) of the closest misses, for a
+    query with no answer."""
+    from ..models import PolicyDocument
+    entries = SearchEntry.objects.in_bulk(ids)
+    docs = [entries[i].document_id for i in ids if i in entries]
+    topics = dict(PolicyDocument.objects.filter(pk__in=docs).values_list("pk", "topic"))
+    out = []
+    for d in docs:
+        t = topics.get(d)
+        if t and t not in out:
+            out.append(t)
+    return out[:limit]
 
 
 def top_entries(q, kinds=None, limit=5, filters=None):
-    """The best `limit` entries for a question (no paging, no highlighting)."""
-    terms = segment.query_terms(q, question=True)
-    if not terms:
-        return [], terms
-    qs = engine.entries(filters or SearchFilters()).exclude(status=Status.EXPIRED)
+    """The best `limit` entries for a question (no paging, no highlighting, no
+    grouping), leaving out expired ones; ([], terms) when nothing answers."""
+    filters = filters or SearchFilters()
+    u, _ = None, None
+    index = ranker.current()
+    u = understand.understand(q, index)
+    if not u.words:
+        return [], []
+    qs = engine.entries(filters).exclude(status=Status.EXPIRED)
     if kinds:
         qs = qs.filter(kind__in=kinds)
-    qs, _ = engine.ranked(qs, terms)
-    return list(qs[:limit]), terms
+    allowed = np.fromiter(qs.values_list("id", flat=True), np.int64)
+    found, weights = ranker.score(index, u, allowed)
+    # A question's sources need only the tail's bar: the answer card says how sure it is.
+    bar = ranker.threshold(u) * ranker.TAIL
+    found = [f for f in found if weights.coverage(f[1], f[2]) >= bar]
+    ids = [int(seg.ids[i]) for _, _, _, seg, i in found[:limit]]
+    return _fetch(ids), [[(w,)] for w in u.words]
 
 
 def suggest(prefix, limit=8):

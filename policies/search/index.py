@@ -62,7 +62,8 @@ def entries_for(document, articles, interpretations, items):
         body = [item.target, item.conditions, item.amount, item.apply_period, item.materials, item.payout_method]
         out.append(SearchEntry(
             kind=Kind.ITEM, object_id=item.pk, title=item.title[:200],
-            text="\n".join(filter(None, [item.amount, item.target, item.conditions])),
+            text="\n".join(filter(None, [item.amount, item.target, item.conditions, item.apply_period,
+                                           item.materials])),
             tokens=_tokens(item.title, *body, item.get_kind_display(), item.get_delivery_display(), document.title),
             item_kind=item.kind, delivery=item.delivery, industries=_padded(item.industries)[:400],
             sizes=_padded(item.sizes)[:40], **_base(item, document, status)))

@@ -35,7 +35,7 @@ QUESTION_WORDS = set("申请 申报 申领 领取 享受 条件 标准 流程 �
 
 def _lines(name):
     for line in (HERE / name).read_text(encoding="utf-8").splitlines():
-        line = line.strip()
+        line = line.split("  #", 1)[0].strip()  # "  # source" ends a line
         if line and not line.startswith("#"):
             yield line
 
@@ -75,6 +75,11 @@ def segmenter():
     for word in synonyms():
         if not jieba.has_word(word):
             jieba.add_word(word, 200000, None)
+    # Question phrases (有没有, 能不能) cut whole, so they fall away whole.
+    for line in _lines("stopwords.txt"):
+        for word in line.split():
+            if len(word) > 1 and not jieba.has_word(word):
+                jieba.add_word(word, 20000, None)
     return jieba
 
 

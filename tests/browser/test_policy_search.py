@@ -75,3 +75,48 @@ def test_search_ask_ticket_and_reply(page, login):
     expect(page.locator(".ticket-reply")).to_contain_text("四川省自然资源厅")
     page.get_by_role("button", name="问题已解决，办结工单").click()
     expect(page.get_by_text("已办结").first).to_be_visible()
+
+
+def test_search_understands_questions_cities_traditional_typos_and_says_when_nothing_fits(page):
+    """What a person sees for four kinds of query: a situational question naming
+    a city, traditional characters, a same-sound typo, and a question the
+    library cannot answer."""
+    from policies.search import ranker, samples
+    samples.load_samples()
+    ranker.invalidate()
+    results = page.locator("#search-results")
+
+    def search(q):
+        page.goto("/policies/search/")
+        page.locator("#q").fill(q)
+        page.get_by_role("button", name="检索").click()
+        expect(page).to_have_url(re.compile(r"/policies/search/\?q="))
+
+    # A situational question naming Chengdu: Chengdu's own policy comes first, under
+    # its document, with the matched words marked, and a chip to keep to Chengdu.
+    search("我们公司在成都，刚评上专精特新小巨人，有没有奖励")
+    first = results.locator("li.hit").first
+    expect(first.get_by_role("link", name="成都市促进专精特新中小企业高质量发展的若干政策")).to_be_visible()
+    expect(first.locator(".best-match").get_by_role("link", name="专精特新“小巨人”企业奖励")).to_be_visible()
+    expect(first.locator("mark").first).to_be_visible()
+    results.get_by_role("link", name="只看成都市").click()
+    expect(page).to_have_url(re.compile(r"city=510100"))
+    expect(page.locator("#city")).to_have_value("510100")
+
+    # Traditional characters find the simplified text.
+    search("穩崗返還怎麼申請")
+    expect(results.get_by_role("link", name="失业保险稳岗返还", exact=True)).to_be_visible()
+
+    # A same-sound typo is corrected, and the correction is offered.
+    search("文岗返还")
+    expect(results.locator(".did-you-mean")).to_contain_text("您是不是要找")
+    expect(results.locator(".did-you-mean").get_by_role("link", name="「稳岗返还」")).to_be_visible()
+    expect(results.get_by_role("link", name="失业保险稳岗返还", exact=True)).to_be_visible()
+
+    # Nothing in the library answers: say so, offer near topics and the consultation.
+    search("养狗需要办证吗")
+    expect(results.locator(".no-answer")).to_contain_text("没有找到直接相关的政策")
+    expect(results.locator("li.hit")).to_have_count(0)
+    results.get_by_role("link", name="向政策咨询提问").click()
+    expect(page).to_have_url(re.compile(r"/policies/ask/\?q="))
+    expect(page.get_by_label("您的问题")).to_have_value("养狗需要办证吗")
