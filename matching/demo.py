@@ -96,9 +96,9 @@ def _rule_for(item, topic_leaves):
     if recognition is not None:
         topic_leaves = [x for x in topic_leaves if x.get("attr") != "qualifications"] + recognition
     leaves = list(topic_leaves)
-    if item.industries and not any(x["attr"] == "industry" for x in leaves):
+    if item.industries and not any(x.get("attr") == "industry" for x in leaves):
         leaves.append(leaf("industry", "prefix", list(item.industries)))
-    if item.sizes and not any(x["attr"] == "size" for x in leaves):
+    if item.sizes and not any(x.get("attr") == "size" for x in leaves):
         leaves.append(leaf("size", "in", list(item.sizes)))
     rule = {"when": {"from": None, "until": None}, "condition": {"all": leaves}}
     return rule if not engine.validate(rule) else {"when": {"from": None, "until": None},
