@@ -178,9 +178,11 @@ def _breakdowns(parts, dimensions):
 # Each month that is over (each day of the month in progress) is grouped
 # once and kept in this process with the event log's newest id at the time
 # (its watermark). A request reads which days the events written since the
-# oldest watermark fall on, less a margin for transactions that committed
-# out of id order (one PK range scan, usually the last few hundred events);
-# a grouping with none of those days stands, and its watermark moves up.
+# oldest watermark fall on (one PK range scan, usually a few events): a
+# grouping with a newer event on its days is grouped again; one with only
+# events of the margin below its watermark (transactions that may have
+# committed out of id order) is checked against its stamp; the others stand,
+# and their watermark moves up.
 # Once a minute a grouping is also checked against a stamp of its summary
 # rows (count, sum of events, newest id: an index-only scan), which catches
 # a rebuild or a transaction slower than the margin.
@@ -284,15 +286,18 @@ def _fresh(segments, reach, filters):
     entries = [_memo.get(key) for key in keys]
     top = _newest_event()
     kept = [entry["watermark"] for entry in entries if entry is not None]
-    touched = set()
+    touched = {}  # day → newest event id on it, among the events since the oldest watermark (less the margin)
     if kept:
-        touched = set(CaseEvent.objects.filter(id__gt=min(kept) - MARGIN).order_by()
-                      .values_list("day", flat=True).distinct())
+        touched = dict(CaseEvent.objects.filter(id__gt=min(kept) - MARGIN).order_by().values("day")
+                       .annotate(newest=Max("id")).values_list("day", "newest"))
     now = time.monotonic()
     out = []
     for segment, key, entry in zip(segments, keys, entries):
-        if entry is not None and any(segment.start <= day <= segment.end for day in touched):
-            entry = None
+        inside = [newest for day, newest in touched.items() if segment.start <= day <= segment.end]
+        if entry is not None and any(newest > entry["watermark"] for newest in inside):
+            entry = None          # written since it was grouped
+        elif entry is not None and inside:
+            entry["checked"] = 0  # within the margin: maybe committed late; the stamp decides
         if entry is not None and now - entry["checked"] > RECHECK_SECONDS:
             if _stamp(segment) != entry["stamp"]:
                 entry = None
