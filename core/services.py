@@ -5,8 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import policy
-
+from . import authz
 from .errors import ServiceError, from_validation_error
 from .models import CalendarDay, CalendarYear
 
@@ -16,7 +15,7 @@ FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 @transaction.atomic
 def add_calendar_year(actor, *, year, source):
-    policy.require(actor, "calendar.edit")
+    authz.require(actor, "calendar.edit")
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ServiceError(f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间", errors={"year": [f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间"]})
     if CalendarYear.objects.filter(year=year).exists():
@@ -33,7 +32,7 @@ def add_calendar_year(actor, *, year, source):
 @transaction.atomic
 def set_calendar_day(actor, *, date: dt.date, kind, name=""):
     """Mark a date as a holiday or a make-up working day (replacing what it was)."""
-    policy.require(actor, "calendar.edit")
+    authz.require(actor, "calendar.edit")
     day = CalendarDay.objects.filter(date=date).first() or CalendarDay(date=date)
     day.kind, day.name = kind, name
     try:
@@ -49,7 +48,7 @@ def set_calendar_day(actor, *, date: dt.date, kind, name=""):
 
 @transaction.atomic
 def remove_calendar_day(actor, *, date: dt.date):
-    policy.require(actor, "calendar.edit")
+    authz.require(actor, "calendar.edit")
     deleted, _ = CalendarDay.objects.filter(date=date).delete()
     if not deleted:
         raise ServiceError(f"{date} 不是已登记的节假日或调休日", errors={"date": ["未登记"]}, status=404)

@@ -10,9 +10,7 @@ from django.shortcuts import render, redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
-from accounts import policy
-
-from . import audit_display, services, tasks
+from . import audit_display, authz, services, tasks
 from .errors import ServiceError
 from .models import AuditEntry, CalendarDay, CalendarYear
 
@@ -58,15 +56,15 @@ CONSOLE_LINKS = [
 
 @login_required
 def console_home(request):
-    policy.require(request.user, "console.access")
-    links = [(url, title, text) for action, url, title, text in CONSOLE_LINKS if policy.can(request.user, action)]
+    authz.require(request.user, "console.access")
+    links = [(url, title, text) for action, url, title, text in CONSOLE_LINKS if authz.can(request.user, action)]
     return render(request, "core/console_home.html", {"links": links,
                                                       "is_sysadmin": request.user.role == "sysadmin"})
 
 
 @login_required
 def audit_list(request):
-    policy.require(request.user, "audit.view")
+    authz.require(request.user, "audit.view")
     qs = AuditEntry.objects.all()
     kind = request.GET.get("type", "")
     if kind:
@@ -77,20 +75,20 @@ def audit_list(request):
     return render(request, "core/audit_list.html", {
         "page": page, "rows": [reader.read(e) for e in page],
         "types": sorted(((t, audit_display.type_label(t)) for t in types), key=lambda t: t[1]),
-        "type": kind, "can_verify": policy.can(request.user, "audit.verify")})
+        "type": kind, "can_verify": authz.can(request.user, "audit.verify")})
 
 
 @login_required
 @require_POST
 def audit_verify(request):
-    policy.require(request.user, "audit.verify")
+    authz.require(request.user, "audit.verify")
     result = tasks.verify_audit_chain.enqueue()
     return render(request, "core/_audit_verify.html", {"result": result})
 
 
 @login_required
 def audit_verify_status(request, result_id):
-    policy.require(request.user, "audit.verify")
+    authz.require(request.user, "audit.verify")
     try:
         result = tasks.verify_audit_chain.get_result(result_id)
     except (TaskResultDoesNotExist, TaskResultMismatch):
@@ -100,7 +98,7 @@ def audit_verify_status(request, result_id):
 
 @login_required
 def calendar_years(request):
-    policy.require(request.user, "console.access")
+    authz.require(request.user, "console.access")
     years = CalendarYear.objects.all()
     counts = {}
     for year in years:
@@ -110,7 +108,7 @@ def calendar_years(request):
         counts[year.year] = days
     return render(request, "core/calendar_years.html", {
         "years": [(y, counts[y.year]) for y in reversed(years)],
-        "can_edit": policy.can(request.user, "calendar.edit"),
+        "can_edit": authz.can(request.user, "calendar.edit"),
         "next_year": (years.last().year + 1) if years else dt.date.today().year})
 
 
@@ -130,10 +128,10 @@ def calendar_year_add(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def calendar_year(request, year):
-    policy.require(request.user, "console.access")
+    authz.require(request.user, "console.access")
     entry = CalendarYear.objects.filter(year=year).first()
     if request.method == "POST":
-        policy.require(request.user, "calendar.edit")
+        authz.require(request.user, "calendar.edit")
         try:
             date = dt.date.fromisoformat(request.POST.get("date", ""))
         except ValueError:
@@ -157,7 +155,7 @@ def calendar_year(request, year):
     days = CalendarDay.objects.filter(date__year=year)
     return render(request, "core/calendar_year.html", {
         "year": year, "entry": entry, "days": days, "kinds": CalendarDay.Kind.choices,
-        "can_edit": policy.can(request.user, "calendar.edit")})
+        "can_edit": authz.can(request.user, "calendar.edit")})
 
 
 # The error pages: Chinese for people, the API's error format under /api/

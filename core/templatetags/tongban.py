@@ -14,15 +14,15 @@ def with_label(message, label):
 @register.inclusion_tag("_console_menu.html", takes_context=True)
 def console_menu(context):
     """The console's menu: only what the signed-in person may use (asked of
-    accounts.policy, over core.views.CONSOLE_LINKS)."""
-    from accounts import policy
+    accounts.policy through core.authz, over core.views.CONSOLE_LINKS)."""
+    from core import authz
     from core.views import CONSOLE_LINKS
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not policy.can(user, "console.access"):
+    if user is None or not authz.can(user, "console.access"):
         return {"links": []}
     links = [{"href": reverse(url), "title": title} for action, url, title, _ in CONSOLE_LINKS
-             if policy.can(user, action)]
+             if authz.can(user, action)]
     # The page's own entry: the longest address the current one lies under.
     under = [link for link in links if request.path.startswith(link["href"])]
     if under:
