@@ -174,12 +174,22 @@ def load_calendar():
     return len(years)
 
 
+# Reference data that apps above core own (the hall's windows), loaded after
+# core's own: each app adds its loader in its ready(), so core imports none.
+LOADERS = {}
+
+
+def register_loader(name, load):
+    LOADERS[name] = load
+
+
 @transaction.atomic
 def load_all():
-    from hall.reference import load_hall
-    return {
+    counts = {
         "regions": load_regions(),
         "departments": load_departments(),
         "calendar_years": load_calendar(),
-        "windows": load_hall(),
     }
+    for name, load in LOADERS.items():
+        counts[name] = load()
+    return counts
