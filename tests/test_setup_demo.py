@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Organisation, Person, User
 from catalog.models import Matter
-from core.management.commands.setup_demo import real_records
+from tongban.management.commands.setup_demo import real_records
 
 pytestmark = pytest.mark.django_db
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "oauth2_provider",
     *TONGBAN_APPS,
+    "tongban",  # the composition root: setup_demo, the portal's front pages
 ]
 
 MIDDLEWARE = [

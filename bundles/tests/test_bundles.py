@@ -98,6 +98,6 @@ def _some_case(org):
 
 def test_the_demo_reviewers_count_as_demo_accounts_for_setup_demo():
     from accounts.models import User
-    from core.management.commands.setup_demo import real_records
+    from tongban.management.commands.setup_demo import real_records
     assert User.objects.filter(username="reviewer_market").exists()
     assert real_records() == []          # `make run` may run again over the demo
