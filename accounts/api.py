@@ -1,7 +1,7 @@
+from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from django.contrib.auth import authenticate
 
 from . import policy, services
 from .models import Organisation

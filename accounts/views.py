@@ -9,8 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from core import api_errors
-from core import audit
+from core import api_errors, audit
 from core.errors import ServiceError
 from core.forms import show_service_error
 from core.models import Department, Level, Region

@@ -69,12 +69,12 @@ def main():
                 Bulletin.objects.filter(week_start=demo.WEEK_START).delete()
                 seconds, bulletin = timed(lambda: services.build_draft(editor, week_start=demo.WEEK_START))
                 rows["build"].append(seconds)
-                seconds, bulletin = timed(lambda: services.refresh(editor, bulletin, version=bulletin.version))
+                seconds, bulletin = timed(lambda b=bulletin: services.refresh(editor, b, version=b.version))
                 rows["refresh"].append(seconds)
-                seconds, docx = timed(lambda: services.docx_bytes(bulletin))
+                seconds, docx = timed(lambda b=bulletin: services.docx_bytes(b))
                 rows["docx"].append(seconds)
                 if ready:
-                    seconds, _ = timed(lambda: render.docx_to_pdf(docx))
+                    seconds, _ = timed(lambda d=docx: render.docx_to_pdf(d))
                     if cold_pdf is None:
                         cold_pdf = seconds          # the first conversion also makes LibreOffice's profile
                     else:

@@ -28,12 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import matching_synth as synth  # noqa: E402
 import numpy as np  # noqa: E402
 
 from matching.engine import ItemIndex, ItemRule, MatchSet, evaluate, evaluate_entity, match_all, match_item  # noqa: E402
 from matching.engine.attributes import ATTRIBUTES  # noqa: E402
 from matching.engine.rules import Leaf, years_before  # noqa: E402
-import matching_synth as synth  # noqa: E402
 
 TODAY = synth.TODAY
 
@@ -253,7 +253,6 @@ COLUMNS = [("id", "bigint"), ("region", "text"), ("industry", "text"), ("size", 
 
 def _postgres(args, table, items, results, full_s, full_cpu):
     import psycopg
-    import pyarrow as pa
     from pyarrow import csv as pacsv
     print(f"  PostgreSQL: one query per item over {args.pg_rows:,} entities (database tongban_bench_h4)")
     admin_url = args.database_url.rsplit("/", 1)[0] + "/postgres"

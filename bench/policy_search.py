@@ -130,7 +130,8 @@ def phase_measure(rounds):
 
     from policies import search
     from policies.models import SearchEntry
-    from policies.search import engine as fts, ranker, segment
+    from policies.search import engine as fts
+    from policies.search import ranker, segment
     from tests.relevance.corpus import queries as relevance_queries
     entries = SearchEntry.objects.count()
     queries = [q.text for q in relevance_queries()]

@@ -663,7 +663,6 @@ class _Year:
             if rng.random() < 0.02:
                 blocks.append("correction")
         rng.shuffle(blocks)
-        pause_total = 0
         if blocks:
             width = (1 - stage) / len(blocks)
             for i, block in enumerate(blocks):
@@ -716,7 +715,7 @@ class _Year:
 
     def _result(self, sim, decided, approved, copies=None, issue_at=None):
         """After the decision: back to a window, certificates, hand-over, rating."""
-        rng, clock, M = self.rng, self.clock, self.clock.moment
+        rng, M = self.rng, self.clock.moment
         pickup = sim.batch or (sim.channel == Channel.WINDOW and rng.random() < 0.85) or (
             sim.channel == Channel.ONLINE and rng.random() < 0.4)
         now = decided
@@ -793,14 +792,14 @@ class _Year:
 
     def batch_case(self, matter, day_index, last_index, copies, rounds, misrouted):
         """A batch application accepted on `day_index` whose life ends by `last_index`."""
-        rng, clock, M = self.rng, self.clock, self.clock.moment
+        rng, clock = self.rng, self.clock
         channel = Channel.ONLINE if matter.online and rng.random() < 0.3 else Channel.WINDOW
         sim = self._new_case(matter, channel, batch=True)
         try:
             self._batch_life(sim, day_index, last_index, copies, rounds, misrouted)
         except _Stop:
             if day_index <= clock.pos[WEEK_END]:
-                raise AssertionError("a batch case of a counted period ran past the end of the year")
+                raise AssertionError("a batch case of a counted period ran past the end of the year") from None
         return sim
 
     def _batch_life(self, sim, day_index, last_index, copies, rounds, misrouted):
@@ -952,7 +951,7 @@ class _Year:
 
     # writing
     def _aware(self, local):
-        return (local - self.offset).replace(tzinfo=dt.timezone.utc)
+        return (local - self.offset).replace(tzinfo=dt.UTC)
 
     def _number(self):
         serials = {c.key: c.value for c in Counter.objects.filter(key__startswith="case:")}
@@ -967,7 +966,7 @@ class _Year:
         certificates = [(c[0], i, sim, c) for i, sim in enumerate(self.cases) for c in sim.certificates]
         certificates.sort(key=lambda row: (row[0], row[1]))
         self.certificate_rows = []
-        for at, _, sim, (issued, name, code, valid, data) in certificates:
+        for _at, _, sim, (issued, name, code, valid, data) in certificates:
             matter = sim.matter
             key = f"cert:{matter.type_code}:{issued:%Y}"
             serial = serials.get(key, 0) + 1
@@ -1072,7 +1071,7 @@ class _Writer:
         if local is None:
             return None
         utc = local - self.offset
-        return str(utc) if self.sqlite else utc.replace(tzinfo=dt.timezone.utc)
+        return str(utc) if self.sqlite else utc.replace(tzinfo=dt.UTC)
 
     def date(self, value):
         return self.ops.adapt_datefield_value(value) if value is not None else None

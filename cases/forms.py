@@ -9,7 +9,7 @@ from core.models import Level, Region
 from hall.models import Window
 
 from . import services
-from .models import Channel, EventChannel, Evaluation
+from .models import Channel, Evaluation, EventChannel
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -243,7 +243,7 @@ class ApplyForm(forms.Form):
         self.materials = [m for m, _, _ in materials]
         add_material_fields(self, self.materials, required=True)
         kept = kept or {}
-        for (name, material), (_, needed, because) in zip(self.material_fields, materials):
+        for (name, _material), (_, needed, because) in zip(self.material_fields, materials):
             field = self.fields[name]
             if not needed:
                 field.required = False

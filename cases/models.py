@@ -8,7 +8,7 @@ Statistics count events, never the Case row.
 from django.db import models
 
 from accounts.models import Organisation, Person, User
-from catalog.models import Matter, Material, Situation
+from catalog.models import Material, Matter, Situation
 from core.models import AppendOnly, Department, Region
 from hall.models import Window
 

@@ -555,7 +555,7 @@ def _stats(request):
         # Days without events show as zero in the chart.
         by_day = {row["day"]: row for row in daily}
         daily = [by_day.get(period.start + dt.timedelta(days=i),
-                            {"day": period.start + dt.timedelta(days=i), **{f: 0 for f in stats.FIGURES}})
+                            {"day": period.start + dt.timedelta(days=i), **dict.fromkeys(stats.FIGURES, 0)})
                  for i in range(period.days())]
     year_figures = figures if year == period else stats.figures(year, **filters, **reach)
     return {

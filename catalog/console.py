@@ -15,8 +15,17 @@ from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
 
 from . import exchange, manuals, services
-from .forms import (ConfirmForm, ImportForm, ManualForm, MaterialForm, MatterForm, QuestionForm, ReviewForm,
-                    SituationForm, provincial_departments)
+from .forms import (
+    ConfirmForm,
+    ImportForm,
+    ManualForm,
+    MaterialForm,
+    MatterForm,
+    QuestionForm,
+    ReviewForm,
+    SituationForm,
+    provincial_departments,
+)
 from .models import GuideOption, GuideQuestion, Manual, Material, Matter, Situation
 
 

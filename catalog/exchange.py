@@ -28,7 +28,7 @@ from .services import errors_of, label_of, matter_errors
 
 FORMAT = "tongban-catalogue"
 SHEETS = ["事项", "情形", "材料", "引导问题", "引导选项"]
-LEVEL_LABELS = {value: label for value, label in Level.choices}
+LEVEL_LABELS = dict(Level.choices)
 LEVEL_VALUES = {**{label: value for value, label in Level.choices}, **{v: v for v, _ in Level.choices},
                 "省": "province", "市": "city", "县": "county", "市州": "city", "区县": "county"}
 YES, NO = "是", "否"

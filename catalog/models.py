@@ -1,7 +1,7 @@
 """The matter catalogue (事项目录): matters, their situations, materials and
 guiding questions, and the clerks' acceptance manuals."""
-from django.core.exceptions import ValidationError
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 

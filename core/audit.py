@@ -11,12 +11,12 @@ import hashlib
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models.fields.files import FieldFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from .models import AuditChainHead, AuditEntry
@@ -178,7 +178,7 @@ def mark_changed_secrets(after, old_secrets, instance):
 def _digest(algorithm, entry):
     body = {
         "seq": entry.seq,
-        "at": entry.at.astimezone(dt_timezone.utc).isoformat(),
+        "at": entry.at.astimezone(UTC).isoformat(),
         "actor": entry.actor_id,
         "actor_label": entry.actor_label,
         "ip": entry.ip,

@@ -83,7 +83,7 @@ def backup(destination):
             from .audit import verify_chain
             chain = verify_chain()
         files = sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
-        manifest = {"format": FORMAT, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        manifest = {"format": FORMAT, "created_at": dt.datetime.now(dt.UTC).isoformat(),
                     "database": connection.vendor, "counts": counts, "files": len(files),
                     "audit_entries": chain.checked, "audit_ok": chain.ok}
         destination.parent.mkdir(parents=True, exist_ok=True)

@@ -51,6 +51,7 @@ def metrics(request):
     """Prometheus metrics (django-prometheus), for the monitoring host only."""
     from django.http import HttpResponseForbidden
     from django_prometheus.exports import ExportToDjangoView
+
     from .audit import client_ip
     if client_ip(request) not in settings.TONGBAN_METRICS_ALLOWED:
         return HttpResponseForbidden("指标接口仅对监控主机开放", content_type="text/plain; charset=utf-8")

@@ -34,6 +34,7 @@ def rate_limited(request, exception=None):
     """settings.RATELIMIT_VIEW: a Chinese page (the API answers in its own format)."""
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
+
         from . import api_errors
         return JsonResponse(api_errors.body("rate_limited", MESSAGE), status=429,
                             json_dumps_params={"ensure_ascii": False})

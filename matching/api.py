@@ -4,7 +4,7 @@ with reasons, a benefit item's rule, and auto-grant confirmation — through
 the same services as the pages."""
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -62,7 +62,7 @@ class ResultOut(Schema):
     short_by: list[ReasonOut]
     window_state: str = Field("open", description="申报窗口：open 可申报 / upcoming 未开始 / closed 已截止")
     window: str = ""
-    amount: Optional[Decimal] = Field(None, description="预计金额（万元），符合或差一项时")
+    amount: Decimal | None = Field(None, description="预计金额（万元），符合或差一项时")
     basis: str = Field("", description="预计金额的依据")
 
 

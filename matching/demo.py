@@ -167,19 +167,19 @@ def _fallback_items():
     """Two province-level auto-grant items when the policy library's demo is absent."""
     department = Department.objects.get(function="economy_it", region_id="510000")
     document, _ = PolicyDocument.objects.get_or_create(
-        title="四川省促进中小企业创新发展若干措施（演示）", defaults=dict(
-            department=department, region_id="510000", number="川经信发〔2024〕1号", issuers=department.name,
-            level=Level.PROVINCE, issued_on=dt.date(2024, 3, 1), status=Status.PUBLISHED))
+        title="四川省促进中小企业创新发展若干措施（演示）", defaults={
+            "department": department, "region_id": "510000", "number": "川经信发〔2024〕1号", "issuers": department.name,
+            "level": Level.PROVINCE, "issued_on": dt.date(2024, 3, 1), "status": Status.PUBLISHED})
     specs = [("DEMO-MATCH-001", "科技型中小企业研发费用补助", "科技型中小企业"),
              ("DEMO-MATCH-002", "首次认定高新技术企业奖励", "高新技术企业认定奖励"),
              ("DEMO-MATCH-003", "小型微利企业所得税优惠", "小微企业减税")]
     items = []
     for code, title, topic in specs:
-        item, _ = BenefitItem.objects.get_or_create(code=code, defaults=dict(
-            department=department, region_id="510000", document=document, title=title, topic=topic,
-            kind=BenefitItem.Kind.SUBSIDY, delivery=BenefitItem.Delivery.AUTO_GRANT, target="符合条件的企业",
-            conditions="见匹配规则", amount="按研发投入的10%给予补助，最高50万元", amount_cap=Decimal("50"),
-            status=Status.PUBLISHED))
+        item, _ = BenefitItem.objects.get_or_create(code=code, defaults={
+            "department": department, "region_id": "510000", "document": document, "title": title, "topic": topic,
+            "kind": BenefitItem.Kind.SUBSIDY, "delivery": BenefitItem.Delivery.AUTO_GRANT, "target": "符合条件的企业",
+            "conditions": "见匹配规则", "amount": "按研发投入的10%给予补助，最高50万元", "amount_cap": Decimal("50"),
+            "status": Status.PUBLISHED})
         items.append(item)
     return items
 

@@ -82,6 +82,12 @@ class EnterpriseProfile(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.derive()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"size", "rd_ratio"}
+        super().save(*args, **kwargs)
+
     def derive(self):
         """Fill the derived attributes from the entered ones."""
         from .engine import classify_size
@@ -90,12 +96,6 @@ class EnterpriseProfile(models.Model):
             self.rd_ratio = (Decimal(self.rd_spending) * 100 / Decimal(self.revenue)).quantize(Decimal("0.01"))
         else:
             self.rd_ratio = None
-
-    def save(self, *args, **kwargs):
-        self.derive()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"size", "rd_ratio"}
-        super().save(*args, **kwargs)
 
     def attributes(self) -> dict:
         """The profile as the engine reads it: missing values are left out."""
@@ -137,6 +137,13 @@ class ItemRule(models.Model):
     def __str__(self):
         return f"{self.item} 的规则"
 
+    def save(self, *args, **kwargs):
+        # A rule the engine refuses is never stored, whoever saves it.
+        from .engine import describe
+        self.clean()
+        self.description = describe(self.rule)
+        super().save(*args, **kwargs)
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -144,13 +151,6 @@ class ItemRule(models.Model):
         problems = validate(self.rule)
         if problems:
             raise ValidationError({"rule": [f"{p.path}：{p.message}" if p.path else p.message for p in problems]})
-
-    def save(self, *args, **kwargs):
-        # A rule the engine refuses is never stored, whoever saves it.
-        from .engine import describe
-        self.clean()
-        self.description = describe(self.rule)
-        super().save(*args, **kwargs)
 
 
 class Match(models.Model):

@@ -51,7 +51,7 @@ def _columns(header):
     """Map each column to an identity field or attribute; unknown ones are errors."""
     by_label = {a.label: a.name for a in engine.ATTRIBUTES.values()}
     mapping, problems = [], []
-    for index, raw in enumerate(header):
+    for _index, raw in enumerate(header):
         name = (raw or "").strip().lstrip("\ufeff")
         key = IDENTITY.get(name) or (name if name in engine.ATTRIBUTES else by_label.get(name))
         if key is None:

@@ -23,10 +23,20 @@ from core.validators import validate_region_code, validate_uscc
 from policies.models import BenefitItem, Status
 
 from . import engine
-from .notify import tell as tell_agents
 from .engine.attributes import DERIVED_FROM
-from .models import (DERIVED_ATTRIBUTES, PROFILE_ATTRIBUTES, EnterpriseProfile, GrantEntry, GrantRound, ItemRule,
-                     Match, Notice, Objection, Payout)
+from .models import (
+    DERIVED_ATTRIBUTES,
+    PROFILE_ATTRIBUTES,
+    EnterpriseProfile,
+    GrantEntry,
+    GrantRound,
+    ItemRule,
+    Match,
+    Notice,
+    Objection,
+    Payout,
+)
+from .notify import tell as tell_agents
 
 FIELD_LABELS = {"uscc": "统一社会信用代码", "name": "企业名称"}
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "有", "t"}
@@ -583,7 +593,7 @@ def _store(item, matched_ids, *, notify=True, at=None):
     """Make the stored set for `item` equal `matched_ids`; a notice for each
     enterprise not in it before. Returns the newly matched ids."""
     at = at or timezone.now()
-    matched = set(int(i) for i in matched_ids)
+    matched = {int(i) for i in matched_ids}
     before = set(Match.objects.filter(item=item).values_list("profile_id", flat=True))
     new, gone = matched - before, before - matched
     if gone:

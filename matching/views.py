@@ -201,7 +201,7 @@ def round_detail(request, pk, objection_form=None):
     round_ = _round_or_404(request, pk)
     entries = round_.entries.select_related("profile", "profile__region", "decided_by").prefetch_related(
         "objections").order_by("profile__uscc")
-    counts = {d: 0 for d in GrantEntry.Decision.values}
+    counts = dict.fromkeys(GrantEntry.Decision.values, 0)
     for e in entries:
         counts[e.decision] += 1
     can_publish = policy.can(request.user, "matching.grant", round_)

@@ -50,7 +50,7 @@ def library(demo_user, document_data, item_data):
             doc = services.submit_document(author, doc)
             if state == "review":
                 return doc
-            return services.approve_document(demo_user("manager"), doc, at=dt.datetime(2024, 3, 4, 2, tzinfo=dt.timezone.utc))
+            return services.approve_document(demo_user("manager"), doc, at=dt.datetime(2024, 3, 4, 2, tzinfo=dt.UTC))
 
     return Library()
 

@@ -239,7 +239,7 @@ class _Composer:
 
 def _published_at(date, rng):
     moment = dt.datetime.combine(date, dt.time(rng.randint(9, 17), rng.choice([0, 15, 30, 45])), SHANGHAI)
-    return moment.astimezone(dt.timezone.utc)
+    return moment.astimezone(dt.UTC)
 
 
 def _breakdown_due(date):

@@ -294,7 +294,7 @@ def _write(plan):
         touched.append(doc)
         documents += 1
     by_ordinal = {(a.document_id, a.ordinal): a for a in
-                  PolicyArticle.objects.filter(document__in=[d for d in touched])}
+                  PolicyArticle.objects.filter(document__in=list(touched))}
     for item, ordinal in plan.items:
         item.document = item.document  # now saved: refresh the id
         item.article = by_ordinal.get((item.document.pk, ordinal)) if ordinal else None

@@ -32,8 +32,7 @@ from core.workdays import add_working_days
 from matching.engine import normalize_industry
 
 from . import search
-from .models import (LISTED, BenefitItem, Interpretation, PolicyArticle, PolicyAttachment, PolicyDocument,
-                     Status)
+from .models import LISTED, BenefitItem, Interpretation, PolicyArticle, PolicyAttachment, PolicyDocument, Status
 
 BREAKDOWN_DAYS = 7
 SIZES = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}

@@ -24,6 +24,7 @@ def city_counters():
     """{city code: counters} for every city entry at once (three queries),
     each the same as zone_counters(code): the city's own plus province-wide."""
     from django.db.models import Count
+
     from .models import LISTED
     tables = {
         "documents": PolicyDocument.objects.filter(status__in=LISTED),

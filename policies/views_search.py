@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import policy
 from core.errors import ServiceError
-from core.ratelimits import limit
 from core.models import Department, Level, Region
+from core.ratelimits import limit
 
 from . import consultation, search
 from .models import LISTED, BenefitItem, PolicyTicket, SearchEntry, Status

@@ -2,7 +2,9 @@
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseBadRequest
 from django.urls import path
-from tongban.urls import handler400, handler403, handler404, handler500, urlpatterns as platform  # noqa: F401
+
+from tongban.urls import handler400, handler403, handler404, handler500  # noqa: F401
+from tongban.urls import urlpatterns as platform
 
 
 def boom(request):

@@ -54,6 +54,7 @@ def test_a_server_error_is_chinese_without_a_traceback():
 @pytest.mark.urls("tests.boom_urls")
 def test_the_api_answers_errors_in_its_own_format():
     from django.test import RequestFactory
+
     from tongban.api import api
     response = api.on_exception(RequestFactory().get("/api/v1/cases"),
                                 RuntimeError("secret internals: /srv/tongban/settings.py"))

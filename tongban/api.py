@@ -6,29 +6,29 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from django_ratelimit.exceptions import Ratelimited
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from accounts.api import router as accounts_router
+from accounts.services import user_for_token
 from bulletin.api import router as bulletin_router
 from bundles.api import router as bundles_router
-from accounts.services import user_for_token
-from identity.auth import user_for_access_token
 from cases.api import router as cases_router
-from catalog.api import router as catalog_router
 from cases.api_stats import router as stats_router
+from catalog.api import router as catalog_router
 from core import api_errors
 from core.api import router as core_router
+from core.errors import ServiceError, from_validation_error
 from hall.api import router as hall_router
+from identity.auth import user_for_access_token
 from matching.api import router as matching_router
 from policies.api import router as policies_router
 from policies.api_search import router as policy_search_router
 from revenue.api import router as revenue_router
-from core.errors import ServiceError, from_validation_error
 
 
 class TokenAuth(HttpBearer):

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from catalog.models import Matter
 from cases.models import Case
+from catalog.models import Matter
 from hall.models import ActivityReport
 from policies import stats as policy_stats
 from policies.models import LISTED, PolicyDocument

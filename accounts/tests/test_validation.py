@@ -194,8 +194,8 @@ def test_api_person_with_bad_resident_id(signed_in):
 
 
 def test_self_registration_is_audited_with_the_new_user_as_actor(client, db):
-    from core.models import AuditEntry
     from accounts.demo import make_resident_id
+    from core.models import AuditEntry
     response = client.post("/accounts/register/", {
         "username": "wangwu", "name": "王五", "resident_id": make_resident_id("510104", "19950505", "031"),
         "phone": "", "password": "Quiet#River2024"}, REMOTE_ADDR="10.1.2.3")

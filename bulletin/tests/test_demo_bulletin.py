@@ -57,6 +57,7 @@ def test_loading_again_adds_nothing(bulletin):
 def test_the_demo_pdf_carries_section_four(bulletin):
     needs_pdf()
     from pypdf import PdfReader
+
     from bulletin import render
     reader = PdfReader(io.BytesIO(render.docx_to_pdf(services.docx_bytes(bulletin))))
     text = re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))

@@ -32,8 +32,18 @@ def load():
 
 def remove(before):
     from accounts.models import User
-    from bundles.models import (Application, ApplicationChild, ApplicationMaterial, Bundle, BundleItem, BundleStep,
-                                BundleVersion, Deferral, Problem, ProblemChange)
+    from bundles.models import (
+        Application,
+        ApplicationChild,
+        ApplicationMaterial,
+        Bundle,
+        BundleItem,
+        BundleStep,
+        BundleVersion,
+        Deferral,
+        Problem,
+        ProblemChange,
+    )
     from catalog.models import Matter
     for model in (ProblemChange, Problem, ApplicationMaterial.children.through, ApplicationMaterial, Deferral,
                   ApplicationChild, Application, BundleItem, BundleStep, BundleVersion, Bundle.cooperating.through,

@@ -50,6 +50,7 @@ def test_someone_else_cannot_see_the_application(signed_in):
 
 def test_console_pages(signed_in):
     import datetime as dt
+
     from django.utils import timezone
     promise = {"material": "信用承诺书", "promise": "承诺补交盖章的信用承诺书",
                "due_date": timezone.localdate() + dt.timedelta(days=2)}

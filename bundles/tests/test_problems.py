@@ -59,7 +59,7 @@ def test_a_handled_problem_at_beijing_midnight_counts_on_the_beijing_day():
     problem = _problem("跨零点处理")
     # 2026-11-27 23:30 UTC is Saturday 07:30 in Beijing
     services.handle_problem(user("manager"), problem, version=problem.version, measures="已处理",
-                            at=dt.datetime(2026, 11, 27, 23, 30, tzinfo=dt.timezone.utc))
+                            at=dt.datetime(2026, 11, 27, 23, 30, tzinfo=dt.UTC))
     assert Problem.objects.get(pk=problem.pk).handled_on == dt.date(2026, 11, 28)
     assert services.problems_handled(WEEK, WEEK + dt.timedelta(days=4)) == 0
 

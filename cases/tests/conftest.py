@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.codes import implementation_code, item_code
-from catalog.models import Matter, Material, MatterType, Situation
+from catalog.models import Material, Matter, MatterType, Situation
 from core.models import Department
 
 

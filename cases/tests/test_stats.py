@@ -1,8 +1,8 @@
 import datetime as dt
 
+from accounts.models import Person
 from cases import services, stats
 from cases.models import Channel
-from accounts.models import Person
 from core.models import Region
 
 from .conftest import local

@@ -25,7 +25,7 @@ def test_demo_catalogue_counts(db):
 
 
 def test_every_demo_row_passes_validation(db):
-    from catalog.services import matter_errors, errors_of
+    from catalog.services import errors_of, matter_errors
     for matter in Matter.objects.select_related("department"):
         assert matter_errors(matter) == {}, matter.name
     for situation in Situation.objects.select_related("matter"):

@@ -1,6 +1,5 @@
-from django.urls import path
-
 from city import views
+from django.urls import path
 
 urlpatterns = [
     path("", views.home, name="home"),

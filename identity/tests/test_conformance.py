@@ -11,7 +11,6 @@ import pytest
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from django.utils import timezone
 from joserfc import jwt
 from joserfc.errors import JoseError

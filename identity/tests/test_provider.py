@@ -150,8 +150,9 @@ def test_an_agents_changes_are_audited_on_behalf_of_their_organisation(client):
     created = AuditEntry.objects.filter(object_type="accounts.Organisation", action="create").latest("seq")
     assert created.on_behalf_of == f"成都新设科技有限公司（{uscc}）" and created.actor_label.startswith("陈刚")
     # Now agent of two: nothing is guessed until one is chosen.
-    from identity.middleware import organisation_acted_for
     from django.test import RequestFactory
+
+    from identity.middleware import organisation_acted_for
     request = RequestFactory().get("/")
     request.user, request.session = login.actor, {}
     assert organisation_acted_for(request) is None

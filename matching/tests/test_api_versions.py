@@ -6,8 +6,9 @@ import json
 import pytest
 
 from matching.models import EnterpriseProfile, ItemRule
-from .conftest import leaf, rule_of
 from policies.models import BenefitItem, PolicyDocument, Status
+
+from .conftest import leaf, rule_of
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,23 @@ from pathlib import Path
 
 import pytest
 
-from matching.engine import (ATTRIBUTES, ItemIndex, ItemRule, MatchSet, ProfileTable, classify_size,
-                             describe, evaluate, evaluate_entity, industry_label, is_valid_industry,
-                             match_all, match_item, unknown_item, validate)
+from matching.engine import (
+    ATTRIBUTES,
+    ItemIndex,
+    ItemRule,
+    MatchSet,
+    ProfileTable,
+    classify_size,
+    describe,
+    evaluate,
+    evaluate_entity,
+    industry_label,
+    is_valid_industry,
+    match_all,
+    match_item,
+    unknown_item,
+    validate,
+)
 from matching.engine.industries import DIVISIONS, SECTIONS, normalize_industry
 
 TODAY = dt.date(2024, 11, 4)

@@ -80,7 +80,7 @@ def test_industries_outside_the_standard_have_no_size(code):
 
 def test_bulk_sizes_agree_with_the_table_on_every_boundary():
     records = []
-    for i, (sector, values, expected) in enumerate(_cases()):
+    for sector, values, expected in _cases():
         for code in CODES[sector]:
             records.append({"id": len(records), "industry": code, "region": "510104", **values, "_want": expected})
     table = ProfileTable.from_records([{k: v for k, v in r.items() if k != "_want"} for r in records])

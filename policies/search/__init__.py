@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.urls import reverse
@@ -22,8 +23,6 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from ..models import LISTED, BenefitItem, SearchEntry, Status
-import numpy as np
-
 from . import engine, index, ranker, segment, understand
 
 PER_PAGE = 20

@@ -29,8 +29,8 @@ def _padded(values):
 
 
 def _base(obj, document, status):
-    return dict(document_id=document.pk, region_code=obj.region_id, city_code=obj.city_code or "",
-                department_id=obj.department_id, status=status, date=document.issued_on)
+    return {"document_id": document.pk, "region_code": obj.region_id, "city_code": obj.city_code or "",
+                "department_id": obj.department_id, "status": status, "date": document.issued_on}
 
 
 def entries_for(document, articles, interpretations, items):

@@ -25,8 +25,8 @@ and after policies.search.rebuild().
 """
 import math
 import threading
-from array import array
 import time
+from array import array
 from collections import defaultdict
 from functools import lru_cache
 
@@ -215,7 +215,7 @@ class Index:
         if self._vocab is None:
             self._vocab = _title_vocabulary(self)
         best = ""
-        for text, count in sorted(self._vocab.get(keys, {}).items(), key=lambda kv: -kv[1]):
+        for text, _count in sorted(self._vocab.get(keys, {}).items(), key=lambda kv: -kv[1]):
             if text != typed and set(text) & set(typed):
                 best = text
                 break

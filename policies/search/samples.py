@@ -72,9 +72,9 @@ def load_samples(index=True):
         dept = Department.objects.get(function=function, region_id=region)
         city = "" if region == "510000" else region[:4] + "00"
         doc, created = PolicyDocument.objects.get_or_create(
-            title=title, defaults=dict(number=number, department=dept, region_id=region, city_code=city,
-                                       issuers=dept.name, level=dept.level, issued_on=issued, status=status,
-                                       summary=summary, published_at=now if status != Status.DRAFT else None))
+            title=title, defaults={"number": number, "department": dept, "region_id": region, "city_code": city,
+                                       "issuers": dept.name, "level": dept.level, "issued_on": issued, "status": status,
+                                       "summary": summary, "published_at": now if status != Status.DRAFT else None})
         docs[key] = doc
         if not created:
             continue

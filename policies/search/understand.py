@@ -111,7 +111,7 @@ def understand(raw, vocabulary=None):
     if current:
         runs.append("".join(current))
     if not words:  # a query of nothing but function words is searched as typed
-        words = [w for w in segment._words(text)]
+        words = list(segment._words(text))
         runs = ["".join(words)] if words else []
     corrected = ""
     if corrections:

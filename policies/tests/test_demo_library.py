@@ -36,7 +36,7 @@ def test_demo_library_counts_variety_and_topics():
     assert all(NUMBER.match(n) for _, n in numbers)
     conditions = list(BenefitItem.objects.values_list("conditions", flat=True)[:3000])
     assert len(set(conditions)) > 300
-    assert {k for k in BenefitItem.objects.values_list("kind", flat=True).distinct()} == {
+    assert set(BenefitItem.objects.values_list("kind", flat=True).distinct()) == {
         "relief", "subsidy", "entitlement", "qualification"}
     assert BenefitItem.objects.filter(delivery="auto_grant").count() > 1000
     item = BenefitItem.objects.filter(city_code="510100").exclude(phone="").first()

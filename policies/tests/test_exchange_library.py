@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from policies import exchange, services
+from policies import exchange
 from policies.models import BenefitItem, PolicyDocument, Status
 
 pytestmark = pytest.mark.django_db

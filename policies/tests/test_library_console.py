@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from policies.models import BenefitItem, PolicyDocument, Status
+from policies.models import PolicyDocument, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_department_creates_document_and_item_and_submits(signed_in, document_data, item_data):
     client = signed_in("deptadmin")
     data = document_data()
-    response = client.post(reverse("policies_console:document_new"), {k: v for k, v in data.items()})
+    response = client.post(reverse("policies_console:document_new"), dict(data.items()))
     doc = PolicyDocument.objects.get(number=data["number"])
     assert response.status_code == 302 and doc.articles.count() == 3
     item = item_data()

@@ -18,7 +18,7 @@ def test_department_drafts_and_the_centre_publishes(demo_user, library):
     doc = library.document("review")
     assert doc.status == Status.REVIEW and doc.items.get().status == Status.REVIEW
     assert zone_counters() == before  # nothing listed until the centre approves
-    doc = services.approve_document(demo_user("manager"), doc, at=dt.datetime(2024, 11, 4, 2, tzinfo=dt.timezone.utc))
+    doc = services.approve_document(demo_user("manager"), doc, at=dt.datetime(2024, 11, 4, 2, tzinfo=dt.UTC))
     assert doc.status == Status.PUBLISHED and doc.published_at is not None
     # 7 working days after Monday 2024-11-04 is Wednesday 2024-11-13.
     assert doc.breakdown_due == dt.date(2024, 11, 13)
@@ -117,7 +117,7 @@ def test_withdraw_reopen_and_expire(demo_user, library):
 def test_overdue_breakdowns(demo_user, library, document_data):
     doc = library.document("review")
     doc.items.all().delete()
-    doc = services.approve_document(demo_user("manager"), doc, at=dt.datetime(2024, 11, 4, 2, tzinfo=dt.timezone.utc))
+    doc = services.approve_document(demo_user("manager"), doc, at=dt.datetime(2024, 11, 4, 2, tzinfo=dt.UTC))
     assert doc not in services.overdue_documents(today=dt.date(2024, 11, 13))
     assert doc in services.overdue_documents(today=dt.date(2024, 11, 14))
     count = services.overdue_count(today=dt.date(2024, 11, 14))

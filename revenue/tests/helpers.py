@@ -9,10 +9,10 @@ from accounts.demo import make_uscc
 from accounts.models import User
 from revenue import exchange, services
 
-RIGHT = dict(kind="mining", name="仁和区钒钛磁铁矿", holder_name="攀枝花金江钒钛矿业有限公司",
-             holder_uscc=make_uscc("510411", "1", 5551234), region_code="510411", area_km2=Decimal("3.2150"),
-             mineral="钒钛磁铁矿", granting_level="county", contract_no="攀仁矿出〔2026〕7号",
-             contract_date=dt.date(2026, 11, 20), term_start=dt.date(2026, 11, 20), term_end=dt.date(2041, 11, 19))
+RIGHT = {"kind": "mining", "name": "仁和区钒钛磁铁矿", "holder_name": "攀枝花金江钒钛矿业有限公司",
+             "holder_uscc": make_uscc("510411", "1", 5551234), "region_code": "510411", "area_km2": Decimal("3.2150"),
+             "mineral": "钒钛磁铁矿", "granting_level": "county", "contract_no": "攀仁矿出〔2026〕7号",
+             "contract_date": dt.date(2026, 11, 20), "term_start": dt.date(2026, 11, 20), "term_end": dt.date(2041, 11, 19)}
 
 
 def user(username):

@@ -51,9 +51,10 @@ def test_random_crashes_lose_nothing_and_apply_nothing_twice(revenue_setup, taxs
             crashes += 1
     monkeypatch.undo()
     # Settled: all sent, every notice back (the bureau pays in the step that serves it), ledgers agree.
-    settled = lambda: (not OutboxMessage.objects.filter(state="pending").exists()
-                       and not FeeSource.objects.filter(notice__isnull=True).exists()
-                       and reconciliation.compare(exchange.platform_ledger(), exchange.ledger()) == [])
+    def settled():
+        return (not OutboxMessage.objects.filter(state="pending").exists()
+                and not FeeSource.objects.filter(notice__isnull=True).exists()
+                and reconciliation.compare(exchange.platform_ledger(), exchange.ledger()) == [])
     assert drain(passes=80, until=settled)
     assert crashes > 0
     rec = reconciliation.run()

@@ -83,7 +83,7 @@ def cities(live_server, tmp_path):
 
 def test_one_login_every_city_then_backchannel_logout(page, login, cities):
     login("agent")  # the only password typed in this test
-    for city, (code, name, _port) in zip(cities, CITIES):
+    for city, (_code, name, _port) in zip(cities, CITIES):
         page.goto(city.url)
         expect(page.get_by_text(f"{name}市惠企政策申兑平台").first).to_be_visible()
         page.get_by_role("link", name="省统一身份认证登录").last.click()

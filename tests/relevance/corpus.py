@@ -119,7 +119,7 @@ def load():
     from policies import exchange, services
     from policies.models import BenefitItem, PolicyDocument, Status
     docs = documents()
-    existing = {c: pk for c, pk in BenefitItem.objects.filter(code__startswith="EVAL-").values_list("code", "pk")}
+    existing = dict(BenefitItem.objects.filter(code__startswith="EVAL-").values_list("code", "pk"))
     if not existing:
         exchange.import_library(None, json.dumps(tables(docs), ensure_ascii=False).encode("utf-8"), "eval.json")
         for number in [d.fields["文号"] for d in docs]:
@@ -127,7 +127,7 @@ def load():
             services.submit_document(None, document)
             services.approve_document(None, document)
         services.expire_documents()
-        existing = {c: pk for c, pk in BenefitItem.objects.filter(code__startswith="EVAL-").values_list("code", "pk")}
+        existing = dict(BenefitItem.objects.filter(code__startswith="EVAL-").values_list("code", "pk"))
     doc_ids = dict(PolicyDocument.objects.filter(number__in=[d.fields["文号"] for d in docs])
                    .values_list("number", "pk"))
     documents_by_key = {d.key: doc_ids[d.fields["文号"]] for d in docs}

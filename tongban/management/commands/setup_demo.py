@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import demo
+from bulletin import demo as bulletin_demo
+from bundles import demo as bundles_demo
 from cases.demo import load_demo_year
 from catalog import demo as catalog_demo
 from core.reference import load_all
-from bulletin import demo as bulletin_demo
-from bundles import demo as bundles_demo
 from matching import demo as matching_demo
 from policies import demo as policies_demo
 from revenue import demo as revenue_demo
