@@ -1,5 +1,6 @@
 """Shared fixtures. Every database test starts with the reference data
 (regions, departments, calendar, hall) and the demo accounts loaded."""
+
 import os
 
 import pytest
@@ -22,6 +23,7 @@ def _load():
     from accounts.demo import load_demo
     from core.models import Region
     from core.reference import load_all
+
     if not Region.objects.exists():
         load_all()
     load_demo()
@@ -33,6 +35,7 @@ def demo_year(django_db_setup, django_db_blocker):
     for the tests that ask for it; they run last (see below) so every other
     test still starts from an empty case log."""
     from cases.tests import demo_fixture
+
     with django_db_blocker.unblock():
         _load()  # a transactional test before may have emptied the database
         counts, state = demo_fixture.load()
@@ -52,7 +55,8 @@ def reference_data(request):
     after each test; put the reference data back for the next one."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker and marker.kwargs.get("transaction")) or any(
-        name in request.fixturenames for name in ("live_server", "transactional_db"))
+        name in request.fixturenames for name in ("live_server", "transactional_db")
+    )
     if not marker and not transactional and "db" not in request.fixturenames:
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
@@ -65,15 +69,18 @@ def demo_user(db):
 
     def get(username):
         return User.objects.select_related("department", "department__region").get(username=username)
+
     return get
 
 
 @pytest.fixture
 def signed_in(client, demo_user):
     """The test client signed in as the named demo user (no password hashing)."""
+
     def sign_in(username):
         client.force_login(demo_user(username))
         return client
+
     return sign_in
 
 
@@ -82,4 +89,5 @@ def fresh_rate_limits():
     """Rate-limit counters live in Django's cache (core.ratelimits); every
     test starts with none, as if a minute had passed since the last one."""
     from django.core.cache import cache
+
     cache.clear()

@@ -73,7 +73,10 @@ def token(request, payload: TokenIn):
 def me(request):
     user = request.user
     return {
-        "username": user.username, "name": user.name, "kind": user.kind, "role": user.role,
+        "username": user.username,
+        "name": user.name,
+        "kind": user.kind,
+        "role": user.role,
         "department": user.department.name if user.department_id else None,
         "region": user.department.region_id if user.department_id else None,
         "actions": sorted(policy.actions_of(user)),
@@ -86,7 +89,7 @@ def organisations(request, q: str = "", limit: int = Query(50, ge=1, le=500), of
     qs = policy.visible(request.user, Organisation.objects.order_by("id"))
     if q:
         qs = qs.filter(name__contains=q) | qs.filter(uscc=q.upper())
-    return qs[offset:offset + limit]
+    return qs[offset : offset + limit]
 
 
 @router.get("/organisations/{org_id}", response=OrganisationOut, summary="一个法人")

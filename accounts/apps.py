@@ -9,4 +9,5 @@ class AccountsConfig(AppConfig):
         from core import authz
 
         from . import policy
+
         authz.register(policy)  # core asks who may do what through core.authz

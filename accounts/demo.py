@@ -2,6 +2,7 @@
 
 Codes are built with python-stdnum's check-digit functions so they pass the
 same validation real input does."""
+
 from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import ric, uscc
@@ -53,9 +54,15 @@ def load_demo():
     if User.objects.exists():
         return False
     for username, name, role, function, region in STAFF:
-        user = User(username=username, name=name, kind=User.Kind.STAFF, role=role,
-                    department=Department.objects.get(function=function, region_id=region),
-                    is_staff=(role == Role.SYSADMIN), is_superuser=(role == Role.SYSADMIN))
+        user = User(
+            username=username,
+            name=name,
+            kind=User.Kind.STAFF,
+            role=role,
+            department=Department.objects.get(function=function, region_id=region),
+            is_staff=(role == Role.SYSADMIN),
+            is_superuser=(role == Role.SYSADMIN),
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
     people = {}
@@ -63,11 +70,17 @@ def load_demo():
         user = User(username=username, name=name, kind=User.Kind.PUBLIC)
         user.set_password(DEMO_PASSWORD)
         user.save()
-        people[username] = Person.objects.create(user=user, name=name,
-                                                 resident_id=make_resident_id(region, birth, sequence))
+        people[username] = Person.objects.create(
+            user=user, name=name, resident_id=make_resident_id(region, birth, sequence)
+        )
     for serial, (name, region, kind, legal, address, agent) in enumerate(ORGANISATIONS, start=1):
-        org = Organisation.objects.create(uscc=make_uscc(region, kind, 8800000 + serial * 137), name=name,
-                                          region_id=region, legal_representative=legal, address=address)
+        org = Organisation.objects.create(
+            uscc=make_uscc(region, kind, 8800000 + serial * 137),
+            name=name,
+            region_id=region,
+            legal_representative=legal,
+            address=address,
+        )
         if agent:
             Agent.objects.create(organisation=org, person=people[agent], scopes=["policy", "claim"])
     # The citizen registered online (level one); the agent was verified at a window (level three).

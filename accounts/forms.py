@@ -54,16 +54,24 @@ class StaffForm(forms.Form):
 class AgentForm(forms.Form):
     name = forms.CharField(label="被授权人姓名", max_length=60)
     resident_id = forms.CharField(label="被授权人身份证号", max_length=18)
-    scopes = forms.MultipleChoiceField(label="授权范围", widget=forms.CheckboxSelectMultiple, required=False,
-                                       choices=[("policy", "查询惠企政策"), ("claim", "申报兑现惠企政策"),
-                                                ("case", "办理政务服务事项")])
-    expires_at = forms.DateTimeField(label="授权截止", required=False, help_text="格式 2027-06-30 18:00；不填为长期有效",
-                                     input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%d"])
+    scopes = forms.MultipleChoiceField(
+        label="授权范围",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        choices=[("policy", "查询惠企政策"), ("claim", "申报兑现惠企政策"), ("case", "办理政务服务事项")],
+    )
+    expires_at = forms.DateTimeField(
+        label="授权截止",
+        required=False,
+        help_text="格式 2027-06-30 18:00；不填为长期有效",
+        input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
 
 
 class VerifyPersonForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=60)
     resident_id = forms.CharField(label="身份证号", max_length=18)
-    method = forms.ChoiceField(label="核验方式", choices=[("in_person", "窗口当面核验（查验身份证原件）"),
-                                                       ("certificate", "数字证书认证")])
+    method = forms.ChoiceField(
+        label="核验方式", choices=[("in_person", "窗口当面核验（查验身份证原件）"), ("certificate", "数字证书认证")]
+    )
     note = forms.CharField(label="说明", max_length=200, required=False)

@@ -6,6 +6,7 @@ The real register is reached through the province's data-sharing exchange
 service); it is not available here, so this stand-in answers from the
 platform's own person records made by a clerk at a window plus a few fixed
 entries. Replace `lookup` with the exchange's client in production."""
+
 # Entries the stand-in knows besides persons registered at a window (demo data).
 KNOWN = {}
 
@@ -16,6 +17,7 @@ def lookup(resident_id):
     if resident_id in KNOWN:
         return KNOWN[resident_id]
     from .demo import PUBLIC, make_resident_id
+
     for _username, name, region, birth, sequence in PUBLIC:
         if make_resident_id(region, birth, sequence) == resident_id:
             return name

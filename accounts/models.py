@@ -1,5 +1,6 @@
 """Who uses the platform: staff with a role in a department, and the public:
 persons (自然人), organisations (法人) and the agents (经办人) acting for them."""
+
 import hashlib
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -27,8 +28,9 @@ class User(AbstractUser):
     name = models.CharField("姓名", max_length=60)
     kind = models.CharField("用户类型", max_length=10, choices=Kind.choices, default=Kind.PUBLIC)
     role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
-    department = models.ForeignKey(Department, verbose_name="所属部门", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="staff")
+    department = models.ForeignKey(
+        Department, verbose_name="所属部门", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
     phone = models.CharField("手机号", max_length=20, blank=True)
 
     objects = UserManager()
@@ -64,8 +66,9 @@ class User(AbstractUser):
 class Person(models.Model):
     """A natural person: an applicant, possibly with a portal account."""
 
-    user = models.OneToOneField(User, verbose_name="账户", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="person")
+    user = models.OneToOneField(
+        User, verbose_name="账户", null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
     name = models.CharField("姓名", max_length=60)
     resident_id = models.CharField("身份证号", max_length=18, unique=True, validators=[validate_resident_id])
     phone = models.CharField("手机号", max_length=20, blank=True)
@@ -97,6 +100,7 @@ class AssuranceLevel(models.IntegerChoices):
     """How sure the platform is that an account is the person it names
     (levels after GB/T 31504-2015 and 国办发〔2018〕45号 的实名核验要求: the stronger
     the check, the higher the level)."""
+
     SELF_REGISTERED = 1, "一级：自行注册"
     REGISTER_CHECKED = 2, "二级：姓名与身份证号经人口库核验"
     VERIFIED = 3, "三级：窗口当面核验或数字证书认证"
@@ -115,8 +119,9 @@ class AssuranceRecord(models.Model):
     level = models.PositiveSmallIntegerField("认证等级", choices=AssuranceLevel.choices)
     method = models.CharField("认证方式", max_length=12, choices=Method.choices)
     reached_at = models.DateTimeField("认证时间")
-    checked_by = models.ForeignKey("User", verbose_name="核验人", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    checked_by = models.ForeignKey(
+        "User", verbose_name="核验人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField("说明", max_length=200, blank=True)
 
     class Meta:
@@ -136,8 +141,13 @@ class Organisation(models.Model):
     legal_representative = models.CharField("法定代表人", max_length=60, blank=True)
     address = models.CharField("住所", max_length=200, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    agents = models.ManyToManyField(Person, through="Agent", through_fields=("organisation", "person"),
-                                    related_name="organisations", verbose_name="经办人")
+    agents = models.ManyToManyField(
+        Person,
+        through="Agent",
+        through_fields=("organisation", "person"),
+        related_name="organisations",
+        verbose_name="经办人",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "法人及其他组织"
@@ -149,6 +159,7 @@ class Organisation(models.Model):
 
 class AgentScope(models.TextChoices):
     """What an agent may do for the organisation."""
+
     POLICY = "policy", "查询惠企政策"
     CLAIM = "claim", "申报兑现惠企政策"
     CASE = "case", "办理政务服务事项"
@@ -166,8 +177,9 @@ class Agent(models.Model):
     scopes = models.JSONField("授权范围", default=list, blank=True)
     expires_at = models.DateTimeField("授权截止", null=True, blank=True)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
-    authorised_by = models.ForeignKey(Person, verbose_name="授权人", null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+    authorised_by = models.ForeignKey(
+        Person, verbose_name="授权人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "经办人授权"
@@ -180,12 +192,15 @@ class Agent(models.Model):
     def current_q(prefix=""):
         """Authorisations in force now: not revoked, not past their expiry."""
         from django.utils import timezone
-        return (models.Q(**{f"{prefix}revoked_at__isnull": True})
-                & (models.Q(**{f"{prefix}expires_at__isnull": True}) | models.Q(**{f"{prefix}expires_at__gt": timezone.now()})))
+
+        return models.Q(**{f"{prefix}revoked_at__isnull": True}) & (
+            models.Q(**{f"{prefix}expires_at__isnull": True}) | models.Q(**{f"{prefix}expires_at__gt": timezone.now()})
+        )
 
     @property
     def in_force(self):
         from django.utils import timezone
+
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
 
     @property

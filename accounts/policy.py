@@ -6,6 +6,7 @@ the whole province, a city body its counties, a county body only itself),
 and for department-bound roles their own department's function. Views, the
 API and services all ask `can`/`require`/`visible` here.
 """
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
@@ -17,8 +18,16 @@ _VIEW = {"console.access", "organisation.view", "person.view", "case.view", "cat
 _CATALOGUE = {"catalog.edit", "catalog.import"}
 # Departments maintain their own policy documents and items; the centre publishes.
 _POLICY_DEPT = {"policy.edit", "policy.import", "policy.answer", "matching.manage", "matching.profile"}
-_POLICY_CENTRE = {"policy.edit", "policy.import", "policy.publish", "policy.overdue", "policy.answer",
-                  "matching.manage", "matching.profile", "matching.grant"}
+_POLICY_CENTRE = {
+    "policy.edit",
+    "policy.import",
+    "policy.publish",
+    "policy.overdue",
+    "policy.answer",
+    "matching.manage",
+    "matching.profile",
+    "matching.grant",
+}
 # Hall operations and the bulletin: windows and departments send activity reports.
 _ACTIVITY = {"activity.submit"}
 _BULLETIN = {"activity.edit", "duty.manage", "keywork.edit", "bulletin.edit", "bulletin.issue"}
@@ -31,29 +40,104 @@ _BUNDLE_VIEW = {"bundle.view", "problem.report"}
 _BUNDLE_DEPT = _BUNDLE_VIEW | {"problem.edit", "bundle.handle"}
 _BUNDLE_CENTRE = _BUNDLE_DEPT | {"bundle.edit", "bundle.review", "bundle.demo"}
 ROLE_ACTIONS = {
-    Role.CLERK: _VIEW | _ACTIVITY | _BUNDLE_VIEW | {"bundle.handle"} | {
-        "duty.sign", "organisation.create", "person.create", "case.consult", "case.receive", "case.accept",
-        "case.correct", "case.answer_correction", "case.transfer", "case.issue", "stats.view"},
-    Role.REVIEWER: _VIEW | _ACTIVITY | _POLICY_DEPT | _REVENUE | _BUNDLE_DEPT | {
-        "case.review", "case.correct", "case.transfer", "manual.draft", "stats.view"},
-    Role.DEPT_ADMIN: _VIEW | _CATALOGUE | _ACTIVITY | _POLICY_DEPT | _REVENUE | _BUNDLE_DEPT | {
-                                           "bundle.edit", "bundle.confirm", "stats.view",
-                                           "duty.sign", "staff.view", "staff.manage", "manual.draft", "manual.confirm",
-                                           "case.follow_up"},
-    Role.CENTRE_MANAGER: _VIEW | _CATALOGUE | _POLICY_CENTRE | _ACTIVITY | _BULLETIN | _BUNDLE_CENTRE | {
-                                               "duty.sign", "organisation.create", "organisation.edit", "person.create",
-                                               "staff.view", "audit.view", "case.consult", "case.follow_up",
-                                               "manual.review", "stats.view"},
+    Role.CLERK: _VIEW
+    | _ACTIVITY
+    | _BUNDLE_VIEW
+    | {"bundle.handle"}
+    | {
+        "duty.sign",
+        "organisation.create",
+        "person.create",
+        "case.consult",
+        "case.receive",
+        "case.accept",
+        "case.correct",
+        "case.answer_correction",
+        "case.transfer",
+        "case.issue",
+        "stats.view",
+    },
+    Role.REVIEWER: _VIEW
+    | _ACTIVITY
+    | _POLICY_DEPT
+    | _REVENUE
+    | _BUNDLE_DEPT
+    | {"case.review", "case.correct", "case.transfer", "manual.draft", "stats.view"},
+    Role.DEPT_ADMIN: _VIEW
+    | _CATALOGUE
+    | _ACTIVITY
+    | _POLICY_DEPT
+    | _REVENUE
+    | _BUNDLE_DEPT
+    | {
+        "bundle.edit",
+        "bundle.confirm",
+        "stats.view",
+        "duty.sign",
+        "staff.view",
+        "staff.manage",
+        "manual.draft",
+        "manual.confirm",
+        "case.follow_up",
+    },
+    Role.CENTRE_MANAGER: _VIEW
+    | _CATALOGUE
+    | _POLICY_CENTRE
+    | _ACTIVITY
+    | _BULLETIN
+    | _BUNDLE_CENTRE
+    | {
+        "duty.sign",
+        "organisation.create",
+        "organisation.edit",
+        "person.create",
+        "staff.view",
+        "audit.view",
+        "case.consult",
+        "case.follow_up",
+        "manual.review",
+        "stats.view",
+    },
     Role.EDITOR: {"console.access", "catalog.view", "stats.view", "policy.view"} | _ACTIVITY | _BULLETIN,
-    Role.SYSADMIN: _VIEW | _CATALOGUE | _POLICY_CENTRE | _ACTIVITY | _BULLETIN | _BUNDLE_CENTRE | {"bundle.confirm"} | {
-                                         "organisation.create", "organisation.edit", "person.create", "staff.view",
-                                         "staff.manage", "audit.view", "audit.verify", "calendar.edit",
-                                         "reference.edit", "case.follow_up", "manual.review", "stats.view",
-                                         "revenue.view", "revenue.exchange", "identity.manage"},
+    Role.SYSADMIN: _VIEW
+    | _CATALOGUE
+    | _POLICY_CENTRE
+    | _ACTIVITY
+    | _BULLETIN
+    | _BUNDLE_CENTRE
+    | {"bundle.confirm"}
+    | {
+        "organisation.create",
+        "organisation.edit",
+        "person.create",
+        "staff.view",
+        "staff.manage",
+        "audit.view",
+        "audit.verify",
+        "calendar.edit",
+        "reference.edit",
+        "case.follow_up",
+        "manual.review",
+        "stats.view",
+        "revenue.view",
+        "revenue.exchange",
+        "identity.manage",
+    },
 }
-PUBLIC_ACTIONS = {"portal.access", "organisation.register", "organisation.view", "case.view", "case.apply",
-                  "case.answer_correction", "case.evaluate", "policy.ask", "matching.calculate", "matching.confirm",
-                  "bundle.apply", "problem.report"}
+PUBLIC_ACTIONS = {
+    "portal.access",
+    "organisation.register",
+    "organisation.view",
+    "case.view",
+    "case.apply",
+    "case.answer_correction",
+    "case.evaluate",
+    "policy.ask",
+    "matching.calculate",
+    "matching.confirm",
+    "bundle.apply",
+    "problem.report",
+}
 # Roles each role may hand out (within its own reach).
 GRANTABLE_ROLES = {
     Role.SYSADMIN: set(Role),
@@ -63,30 +147,72 @@ GRANTABLE_ROLES = {
 DEPARTMENT_BOUND = {Role.REVIEWER, Role.DEPT_ADMIN}
 
 ACTION_NAMES = {
-    "console.access": "进入工作台", "portal.access": "使用办事门户", "organisation.view": "查看法人信息",
-    "organisation.create": "登记法人", "organisation.edit": "修改法人信息", "organisation.register": "登记代办的组织",
-    "person.view": "查看自然人信息", "person.create": "登记自然人", "staff.view": "查看工作人员",
-    "staff.manage": "管理工作人员", "audit.view": "查看审计日志", "audit.verify": "校验审计链",
-    "calendar.edit": "维护工作日历", "reference.edit": "维护基础数据",
-    "case.view": "查看办件", "case.consult": "登记咨询", "case.receive": "收件", "case.apply": "网上申请",
-    "case.accept": "受理或不予受理", "case.correct": "要求补正", "case.answer_correction": "提交补正材料",
-    "case.transfer": "流转办件", "case.review": "审查决定", "case.issue": "颁发证照和送达",
-    "case.evaluate": "评价", "case.follow_up": "差评整改", "stats.view": "查看统计",
-    "catalog.view": "查看事项目录", "catalog.edit": "维护事项目录", "catalog.import": "导入事项目录",
-    "manual.draft": "梳理受理工作手册", "manual.review": "审核受理工作手册", "manual.confirm": "确认受理工作手册",
-    "policy.view": "查看惠企政策库", "policy.edit": "维护政策文件和惠企事项", "policy.import": "导入政策文件和惠企事项",
-    "policy.publish": "审核发布政策", "policy.overdue": "查看逾期未拆解的政策", "policy.answer": "答复政策咨询",
-    "policy.ask": "提交政策咨询", "matching.calculate": "使用政策计算器", "matching.confirm": "确认免申即享意愿",
-    "matching.manage": "维护匹配规则和发起免申即享", "matching.profile": "导入和更新企业画像",
+    "console.access": "进入工作台",
+    "portal.access": "使用办事门户",
+    "organisation.view": "查看法人信息",
+    "organisation.create": "登记法人",
+    "organisation.edit": "修改法人信息",
+    "organisation.register": "登记代办的组织",
+    "person.view": "查看自然人信息",
+    "person.create": "登记自然人",
+    "staff.view": "查看工作人员",
+    "staff.manage": "管理工作人员",
+    "audit.view": "查看审计日志",
+    "audit.verify": "校验审计链",
+    "calendar.edit": "维护工作日历",
+    "reference.edit": "维护基础数据",
+    "case.view": "查看办件",
+    "case.consult": "登记咨询",
+    "case.receive": "收件",
+    "case.apply": "网上申请",
+    "case.accept": "受理或不予受理",
+    "case.correct": "要求补正",
+    "case.answer_correction": "提交补正材料",
+    "case.transfer": "流转办件",
+    "case.review": "审查决定",
+    "case.issue": "颁发证照和送达",
+    "case.evaluate": "评价",
+    "case.follow_up": "差评整改",
+    "stats.view": "查看统计",
+    "catalog.view": "查看事项目录",
+    "catalog.edit": "维护事项目录",
+    "catalog.import": "导入事项目录",
+    "manual.draft": "梳理受理工作手册",
+    "manual.review": "审核受理工作手册",
+    "manual.confirm": "确认受理工作手册",
+    "policy.view": "查看惠企政策库",
+    "policy.edit": "维护政策文件和惠企事项",
+    "policy.import": "导入政策文件和惠企事项",
+    "policy.publish": "审核发布政策",
+    "policy.overdue": "查看逾期未拆解的政策",
+    "policy.answer": "答复政策咨询",
+    "policy.ask": "提交政策咨询",
+    "matching.calculate": "使用政策计算器",
+    "matching.confirm": "确认免申即享意愿",
+    "matching.manage": "维护匹配规则和发起免申即享",
+    "matching.profile": "导入和更新企业画像",
     "matching.grant": "发布公示、登记异议和兑现",
-    "activity.submit": "报送政务工作动态", "activity.edit": "编辑和采用政务工作动态", "duty.manage": "安排厅(局)长进大厅",
+    "activity.submit": "报送政务工作动态",
+    "activity.edit": "编辑和采用政务工作动态",
+    "duty.manage": "安排厅(局)长进大厅",
     "duty.sign": "值守签到",
-    "revenue.view": "查看自然资源非税收入", "revenue.edit": "登记矿业权和填报费源信息",
-    "revenue.approve": "审批费源信息和办理复核", "revenue.exchange": "处理费源推送失败和对账", "keywork.edit": "维护重点工作", "bulletin.edit": "编辑工作周报", "bulletin.issue": "印发工作周报",
+    "revenue.view": "查看自然资源非税收入",
+    "revenue.edit": "登记矿业权和填报费源信息",
+    "revenue.approve": "审批费源信息和办理复核",
+    "revenue.exchange": "处理费源推送失败和对账",
+    "keywork.edit": "维护重点工作",
+    "bulletin.edit": "编辑工作周报",
+    "bulletin.issue": "印发工作周报",
     "identity.manage": "管理统一身份认证接入平台",
-    "bundle.view": "查看一件事", "bundle.edit": "梳理一件事", "bundle.review": "审核一件事", "bundle.confirm": "确认一件事",
-    "bundle.apply": "申请一件事", "bundle.handle": "处理一件事申请（容缺后补）", "bundle.demo": "运行一件事系统演示",
-    "problem.report": "反映一件事问题", "problem.edit": "处理一件事问题清单",
+    "bundle.view": "查看一件事",
+    "bundle.edit": "梳理一件事",
+    "bundle.review": "审核一件事",
+    "bundle.confirm": "确认一件事",
+    "bundle.apply": "申请一件事",
+    "bundle.handle": "处理一件事申请（容缺后补）",
+    "bundle.demo": "运行一件事系统演示",
+    "problem.report": "反映一件事问题",
+    "problem.edit": "处理一件事问题清单",
 }
 
 
@@ -130,6 +256,7 @@ def _reaches(user, obj) -> bool:
 
 def _public_reaches(user, obj) -> bool:
     from .models import Organisation, Person
+
     person = getattr(user, "person", None)
     if obj is None:
         return True
@@ -137,6 +264,7 @@ def _public_reaches(user, obj) -> bool:
         return person is not None and obj.pk == person.pk
     if isinstance(obj, Organisation):
         from .models import Agent
+
         return person is not None and obj.agent_set.filter(Agent.current_q(), person=person).exists()
     if getattr(obj, "policy_kind", None) in ("case", "bundle_application"):
         return person is not None and obj.is_applicant(person)
@@ -161,8 +289,12 @@ HANDLED_READ = {"case.view"}
 
 
 def _handled(user, obj) -> bool:
-    return user.kind == User.Kind.STAFF and bool(user.department_id) and hasattr(obj, "handled_by") \
+    return (
+        user.kind == User.Kind.STAFF
+        and bool(user.department_id)
+        and hasattr(obj, "handled_by")
         and obj.handled_by(user.department_id)
+    )
 
 
 def require(user, action, obj=None):
@@ -180,6 +312,7 @@ def visible(user, queryset, region_field="region__code", function_field=None):
     from core.regions import region_level, region_prefix
 
     from .models import Organisation, Person
+
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     if user.kind == User.Kind.PUBLIC:
@@ -190,6 +323,7 @@ def visible(user, queryset, region_field="region__code", function_field=None):
             return queryset.none()
         if queryset.model is Organisation:
             from .models import Agent
+
             return queryset.filter(Agent.current_q("agent__"), agent__person=person)
         if queryset.model is Person:
             return queryset.filter(pk=person.pk)
@@ -208,5 +342,5 @@ def visible(user, queryset, region_field="region__code", function_field=None):
     if function_field and user.role in DEPARTMENT_BOUND:
         reach &= Q(**{function_field: user.department.function})
     if hasattr(queryset.model, "handled_q"):
-        reach |= queryset.model.handled_q(user.department_id)       # see HANDLED_READ
+        reach |= queryset.model.handled_q(user.department_id)  # see HANDLED_READ
     return queryset.filter(reach)

@@ -1,5 +1,6 @@
 """Account changes. Each function validates everything first and saves in one
 transaction, so a refused request leaves no trace."""
+
 import hashlib
 import secrets
 
@@ -70,8 +71,13 @@ def register_person(*, username, password, name, resident_id, phone="", ip=""):
                 person.user = user
                 person.save()
                 from .models import AssuranceLevel, AssuranceRecord
-                AssuranceRecord.objects.create(person=person, level=AssuranceLevel.SELF_REGISTERED,
-                                               method=AssuranceRecord.Method.SELF, reached_at=timezone.now())
+
+                AssuranceRecord.objects.create(
+                    person=person,
+                    level=AssuranceLevel.SELF_REGISTERED,
+                    method=AssuranceRecord.Method.SELF,
+                    reached_at=timezone.now(),
+                )
     except IntegrityError:
         # Someone registered the same name or ID a moment ago.
         raise ServiceError("注册信息有误，请按提示修改", errors=_duplicates(user, person)) from None
@@ -177,14 +183,22 @@ def register_organisation_as_agent(user, data):
 @transaction.atomic
 def create_staff(actor, *, username, password, name, role, department, phone=""):
     policy.require(actor, "staff.manage")
-    user = User(username=username, name=name, kind=User.Kind.STAFF, role=role,
-                department_id=getattr(department, "pk", department), phone=phone)
+    user = User(
+        username=username,
+        name=name,
+        kind=User.Kind.STAFF,
+        role=role,
+        department_id=getattr(department, "pk", department),
+        phone=phone,
+    )
     _clean(user, exclude=["password"])
     policy.require(actor, "staff.manage", user)
     if not policy.can_grant(actor, role):
         # A department administrator staffs their own department; only a
         # system administrator creates centre managers, editors or administrators.
-        raise ServiceError("无权指定该角色", errors={"role": [f"无权指定该角色：您不能授予“{Role(role).label}”"]}, status=403)
+        raise ServiceError(
+            "无权指定该角色", errors={"role": [f"无权指定该角色：您不能授予“{Role(role).label}”"]}, status=403
+        )
     _check_password(password, user)
     user.set_password(password)
     user.save()
@@ -199,23 +213,24 @@ def issue_token(user, name="API"):
 
 
 def user_for_token(key):
-    token = (APIToken.objects.select_related("user").filter(key_hash=APIToken.hash_key(key), revoked=False)
-             .first())
+    token = APIToken.objects.select_related("user").filter(key_hash=APIToken.hash_key(key), revoked=False).first()
     if token is None or not token.user.is_active:
         return None
     APIToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
 
 
-
 # --- assurance levels: how sure we are an account is the person it names ---
+
 
 def _reach_level(person, level, method, checked_by=None, note=""):
     from .models import AssuranceRecord
+
     if person.assurance_level >= level:
         return person.assurance
-    return AssuranceRecord.objects.create(person=person, level=level, method=method, reached_at=timezone.now(),
-                                          checked_by=checked_by, note=note)
+    return AssuranceRecord.objects.create(
+        person=person, level=level, method=method, reached_at=timezone.now(), checked_by=checked_by, note=note
+    )
 
 
 @transaction.atomic
@@ -224,6 +239,7 @@ def check_against_register(user, *, name, resident_id):
     population register (the stand-in in accounts.idregister)."""
     from . import idregister
     from .models import AssuranceLevel, AssuranceRecord
+
     person = getattr(user, "person", None)
     if person is None:
         raise ServiceError("只有完成实名登记的个人用户才能进行身份核验")
@@ -243,6 +259,7 @@ def verify_in_person(actor, person, *, method="in_person", note=""):
     """Level three: a clerk has seen the person and their ID card at a window,
     or the person signed with a digital certificate."""
     from .models import AssuranceLevel, AssuranceRecord
+
     policy.require(actor, "person.create")
     if method not in (AssuranceRecord.Method.IN_PERSON, AssuranceRecord.Method.CERTIFICATE):
         raise ServiceError("认证方式应为窗口当面核验或数字证书认证", errors={"method": ["认证方式无效"]})
@@ -251,10 +268,15 @@ def verify_in_person(actor, person, *, method="in_person", note=""):
 
 # --- agents: the legal representative authorises and revokes them ---
 
+
 def _legal_representative_of(user, org):
     person = getattr(user, "person", None)
-    if person is None or not Agent.objects.filter(Agent.current_q(), organisation=org, person=person,
-                                                  is_legal_representative=True).exists():
+    if (
+        person is None
+        or not Agent.objects.filter(
+            Agent.current_q(), organisation=org, person=person, is_legal_representative=True
+        ).exists()
+    ):
         raise ServiceError("只有该组织的法定代表人才能授权或撤销经办人", status=403)
     return person
 
@@ -264,6 +286,7 @@ def authorise_agent(user, org, *, resident_id, name, scopes, expires_at=None):
     """The legal representative authorises a registered person to act for the
     organisation, for the given scopes until `expires_at`."""
     from .models import AgentScope
+
     principal = _legal_representative_of(user, org)
     errors = {}
     scopes = [s for s in dict.fromkeys(scopes or []) if s]

@@ -34,26 +34,29 @@ def axes_username(request, credentials=None):
     name = (credentials or {}).get("username")
     if name is None:
         name = request.POST.get("username", "") if hasattr(request, "POST") else ""
-    return str(name)[:User._meta.get_field("username").max_length]
+    return str(name)[: User._meta.get_field("username").max_length]
 
 
 def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
     """Axes calls this once an account is locked after repeated failures.
     The API answers in its own JSON error format, pages with the Chinese page."""
     if request.path.startswith("/api/"):
-        return JsonResponse(api_errors.body("locked_out", LOCKED_OUT_MESSAGE), status=429,
-                            json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            api_errors.body("locked_out", LOCKED_OUT_MESSAGE), status=429, json_dumps_params={"ensure_ascii": False}
+        )
     return render(request, "accounts/locked_out.html", status=429)
 
 
 def console_view(view):
     """A staff console page: signed in, and a role that may enter the console.
     Public accounts are refused here even for records they may see elsewhere."""
+
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         policy.require(request.user, "console.access")
         return view(request, *args, **kwargs)
+
     return wrapped
 
 
@@ -82,8 +85,12 @@ def register(request):
 def me(request):
     person = getattr(request.user, "person", None)
     from .models import Agent
-    organisations = (Organisation.objects.filter(Agent.current_q("agent__"), agent__person=person)
-                     .select_related("region") if person else [])
+
+    organisations = (
+        Organisation.objects.filter(Agent.current_q("agent__"), agent__person=person).select_related("region")
+        if person
+        else []
+    )
     return render(request, "accounts/me.html", {"person": person, "organisations": organisations})
 
 
@@ -100,11 +107,15 @@ def register_organisation(request):
         else:
             messages.success(request, f"已登记为“{org.name}”的经办人")
             return redirect("accounts:me")
-    return render(request, "accounts/organisation_form.html", {"form": form, "title": "登记我代办的组织", "base": "portal_base.html",
-                                                               "back": "accounts:me"})
+    return render(
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "title": "登记我代办的组织", "base": "portal_base.html", "back": "accounts:me"},
+    )
 
 
 # --- staff console: organisations, persons, staff ---
+
 
 def _reachable_regions(user):
     return policy.visible(user, Region.objects.exclude(level=Level.PROVINCE), region_field="code")
@@ -118,17 +129,23 @@ def organisation_list(request):
     if q:
         qs = qs.filter(name__contains=q) | qs.filter(uscc=q.upper())
     page = Paginator(qs.order_by("-created_at"), 30).get_page(request.GET.get("page"))
-    template = "accounts/_organisation_rows.html" if request.headers.get("HX-Request") else "accounts/organisation_list.html"
-    return render(request, template, {"page": page, "q": q,
-                                      "can_create": policy.can(request.user, "organisation.create")})
+    template = (
+        "accounts/_organisation_rows.html" if request.headers.get("HX-Request") else "accounts/organisation_list.html"
+    )
+    return render(
+        request, template, {"page": page, "q": q, "can_create": policy.can(request.user, "organisation.create")}
+    )
 
 
 @console_view
 def organisation_detail(request, pk):
     org = get_object_or_404(Organisation.objects.select_related("region"), pk=pk)
     policy.require(request.user, "organisation.view", org)
-    return render(request, "accounts/organisation_detail.html", {
-        "org": org, "agents": org.agents.all(), "can_edit": policy.can(request.user, "organisation.edit", org)})
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {"org": org, "agents": org.agents.all(), "can_edit": policy.can(request.user, "organisation.edit", org)},
+    )
 
 
 @console_view
@@ -144,8 +161,11 @@ def organisation_create(request):
         else:
             messages.success(request, f"已登记“{org.name}”")
             return redirect("console:organisation", pk=org.pk)
-    return render(request, "accounts/organisation_form.html", {"form": form, "title": "登记法人", "base": "console_base.html",
-                                                               "back": "console:organisations"})
+    return render(
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "title": "登记法人", "base": "console_base.html", "back": "console:organisations"},
+    )
 
 
 @console_view
@@ -153,9 +173,14 @@ def organisation_create(request):
 def organisation_edit(request, pk):
     org = get_object_or_404(Organisation, pk=pk)
     policy.require(request.user, "organisation.edit", org)
-    initial = {"uscc": org.uscc, "name": org.name, "region": org.region_id,
-               "legal_representative": org.legal_representative, "address": org.address,
-               "version": services.version_of(org)}
+    initial = {
+        "uscc": org.uscc,
+        "name": org.name,
+        "region": org.region_id,
+        "legal_representative": org.legal_representative,
+        "address": org.address,
+        "version": services.version_of(org),
+    }
     form = OrganisationForm(request.POST or None, initial=initial, regions=_reachable_regions(request.user))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -168,8 +193,11 @@ def organisation_edit(request, pk):
         else:
             messages.success(request, "已保存")
             return redirect("console:organisation", pk=org.pk)
-    return render(request, "accounts/organisation_form.html", {"form": form, "title": f"修改：{org.name}", "base": "console_base.html",
-                                                               "back": "console:organisations"})
+    return render(
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "title": f"修改：{org.name}", "base": "console_base.html", "back": "console:organisations"},
+    )
 
 
 @console_view
@@ -192,11 +220,16 @@ def person_create(request):
 def staff_list(request):
     policy.require(request.user, "staff.view")
     qs = User.objects.filter(kind=User.Kind.STAFF).select_related("department", "department__region")
-    qs = policy.visible(request.user, qs, region_field="department__region__code", function_field="department__function")
+    qs = policy.visible(
+        request.user, qs, region_field="department__region__code", function_field="department__function"
+    )
     if request.user.role in policy.DEPARTMENT_BOUND:
         qs = qs.filter(department=request.user.department)
-    return render(request, "accounts/staff_list.html", {
-        "staff": qs.order_by("department_id", "username"), "can_manage": policy.can(request.user, "staff.manage")})
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {"staff": qs.order_by("department_id", "username"), "can_manage": policy.can(request.user, "staff.manage")},
+    )
 
 
 @console_view
@@ -226,6 +259,7 @@ def organisation_agents(request, pk):
     what scope and until when; authorise another, revoke one."""
     from .forms import AgentForm
     from .models import Agent
+
     org = get_object_or_404(Organisation, pk=pk)
     policy.require(request.user, "organisation.view", org)
     form = AgentForm(request.POST or None)
@@ -237,8 +271,11 @@ def organisation_agents(request, pk):
         else:
             messages.success(request, f"已授权 {agent.person.name} 代办")
             return redirect("accounts:organisation_agents", pk=org.pk)
-    agents = Agent.objects.filter(organisation=org).select_related("person").order_by("-is_legal_representative",
-                                                                                         "person__name")
+    agents = (
+        Agent.objects.filter(organisation=org)
+        .select_related("person")
+        .order_by("-is_legal_representative", "person__name")
+    )
     return render(request, "accounts/organisation_agents.html", {"org": org, "agents": agents, "form": form})
 
 
@@ -246,6 +283,7 @@ def organisation_agents(request, pk):
 @require_http_methods(["POST"])
 def revoke_agent(request, pk):
     from .models import Agent
+
     agent = get_object_or_404(Agent.objects.select_related("organisation", "person"), pk=pk)
     try:
         services.revoke_agent(request.user, agent)
@@ -265,6 +303,7 @@ def act_for(request):
     """An agent of several organisations chooses which one they act for now
     (what they change is audited on its behalf)."""
     from .models import Agent
+
     uscc = request.POST.get("uscc", "")
     if Agent.objects.filter(Agent.current_q(), person__user=request.user, organisation__uscc=uscc).exists():
         request.session[ACTING_ORGANISATION] = uscc
@@ -281,19 +320,26 @@ def person_verify(request):
     card at the window (or their digital certificate)."""
     from .forms import VerifyPersonForm
     from .models import Person
+
     policy.require(request.user, "person.create")
     form = VerifyPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = Person.objects.filter(resident_id=data["resident_id"].strip().upper(), name=data["name"].strip()).first()
+        person = Person.objects.filter(
+            resident_id=data["resident_id"].strip().upper(), name=data["name"].strip()
+        ).first()
         try:
             if person is None:
-                raise ServiceError("未找到该姓名和身份证号的自然人，请先登记", errors={"resident_id": ["未找到该姓名和身份证号的自然人"]})
+                raise ServiceError(
+                    "未找到该姓名和身份证号的自然人，请先登记",
+                    errors={"resident_id": ["未找到该姓名和身份证号的自然人"]},
+                )
             record = services.verify_in_person(request.user, person, method=data["method"], note=data["note"])
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
             messages.success(request, f"{person.name}（{person.masked_id}）现为{record.get_level_display()}")
             return redirect("console:person_verify")
-    return render(request, "accounts/person_form.html", {"form": form, "title": "实名核验（三级认证）",
-                                                         "button": "核验"})
+    return render(
+        request, "accounts/person_form.html", {"form": form, "title": "实名核验（三级认证）", "button": "核验"}
+    )

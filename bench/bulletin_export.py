@@ -11,6 +11,7 @@ LibreOffice converting an empty DOCX: the floor any PDF costs. Prints medians
 and writes bench/out/bulletin_export.json. With --image, page 1 of the demo
 bulletin's PDF is rendered to a PNG (pdftoppm) for the docs.
 """
+
 import argparse
 import io
 import json
@@ -41,6 +42,7 @@ def main():
     args = parser.parse_args()
 
     import django
+
     django.setup()
     from django.db import connection, transaction
     from docx import Document
@@ -76,7 +78,7 @@ def main():
                 if ready:
                     seconds, _ = timed(lambda d=docx: render.docx_to_pdf(d))
                     if cold_pdf is None:
-                        cold_pdf = seconds          # the first conversion also makes LibreOffice's profile
+                        cold_pdf = seconds  # the first conversion also makes LibreOffice's profile
                     else:
                         rows["pdf"].append(seconds)
                     rows["empty_pdf"].append(timed(lambda: render.docx_to_pdf(empty.getvalue()))[0])
@@ -86,9 +88,14 @@ def main():
         print(f"run {run + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in rows.items() if v), flush=True)
 
     median = {k: round(statistics.median(v), 3) for k, v in rows.items() if v}
-    result = {"machine": f"{platform.node()} {os.cpu_count()} cores", "database": connection.vendor,
-              "case_events": events, "runs": args.runs, "median_seconds": median,
-              "cold_first_pdf_seconds": round(cold_pdf, 3) if cold_pdf else None}
+    result = {
+        "machine": f"{platform.node()} {os.cpu_count()} cores",
+        "database": connection.vendor,
+        "case_events": events,
+        "runs": args.runs,
+        "median_seconds": median,
+        "cold_first_pdf_seconds": round(cold_pdf, 3) if cold_pdf else None,
+    }
     if "pdf" in median and "empty_pdf" in median:
         result["pdf_vs_empty_document"] = round(median["pdf"] / median["empty_pdf"], 2)
         result["build_docx_pdf_seconds"] = round(median["build"] + median["docx"] + median["pdf"], 3)
@@ -105,8 +112,22 @@ def main():
         with tempfile.TemporaryDirectory() as work:
             source = Path(work) / "bulletin.pdf"
             source.write_bytes(pdf)
-            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(source),
-                            str(Path(args.image).with_suffix(""))], check=True)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "80",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-singlefile",
+                    str(source),
+                    str(Path(args.image).with_suffix("")),
+                ],
+                check=True,
+            )
         print(f"page 1 → {args.image}")
 
 

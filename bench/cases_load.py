@@ -11,6 +11,7 @@ Also times cases.stats.figures over the year to date in-process (no HTTP),
 which is the bulletin's count on its own. Results go to bench/out/*.json.
 See bench/README.md.
 """
+
 import argparse
 import http.client
 import json
@@ -31,15 +32,20 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-PASSWORD = "Tongban@2024"          # accounts.demo.DEMO_PASSWORD
+PASSWORD = "Tongban@2024"  # accounts.demo.DEMO_PASSWORD
 PG_URL = "postgres://postgres@127.0.0.1:5432/tongban_bench"
 WEEK = "start=2024-11-04&end=2024-11-08"
 YTD = "start=2024-01-01&end=2024-11-08"
 
 
 def environment(args):
-    env = dict(os.environ, TONGBAN_DEBUG="0", TONGBAN_LOG_LEVEL="ERROR", PYTHONPATH=str(ROOT),
-               PYTHONWARNINGS="ignore::UserWarning")   # WhiteNoise: no collected static (pages only)
+    env = dict(
+        os.environ,
+        TONGBAN_DEBUG="0",
+        TONGBAN_LOG_LEVEL="ERROR",
+        PYTHONPATH=str(ROOT),
+        PYTHONWARNINGS="ignore::UserWarning",
+    )  # WhiteNoise: no collected static (pages only)
     if args.postgres:
         env["DATABASE_URL"] = args.database_url
     else:
@@ -50,14 +56,20 @@ def environment(args):
 
 def run(env, *command):
     started = time.monotonic()
-    subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL if command[0] != "load_demo_cases" else None)
+    subprocess.run(
+        [PYTHON, "manage.py", *command],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if command[0] != "load_demo_cases" else None,
+    )
     return time.monotonic() - started
 
 
 def fresh_database(args, env):
     if args.postgres:
         import psycopg
+
         name = urllib.parse.urlparse(args.database_url).path.lstrip("/")
         admin = args.database_url.rsplit("/", 1)[0] + "/postgres"
         with psycopg.connect(admin, autocommit=True) as conn:
@@ -103,9 +115,12 @@ class Client:
         cookies = _cookies(set_cookies)
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
         status, _, headers, set_cookies = self.request(
-            "POST", "/accounts/login/", cookies=cookies,
+            "POST",
+            "/accounts/login/",
+            cookies=cookies,
             body={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            headers={"Referer": f"http://127.0.0.1:{self.port}/accounts/login/"})
+            headers={"Referer": f"http://127.0.0.1:{self.port}/accounts/login/"},
+        )
         cookies.update(_cookies(set_cookies))
         if status != 302 or "sessionid" not in cookies:
             raise RuntimeError(f"login as {username} failed ({status})")
@@ -150,8 +165,13 @@ def measure(client, path, cookies, *, requests, concurrency, budget):
 def summary(latencies, wall, failures=0):
     ordered = sorted(latencies)
     p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-    return {"requests": len(ordered), "failures": failures, "p50_ms": round(statistics.median(ordered) * 1000, 1),
-            "p95_ms": round(p95 * 1000, 1), "rps": round(len(ordered) / wall, 1)}
+    return {
+        "requests": len(ordered),
+        "failures": failures,
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(p95 * 1000, 1),
+        "rps": round(len(ordered) / wall, 1),
+    }
 
 
 def in_process_figures(env, repeat):
@@ -164,16 +184,19 @@ def in_process_figures(env, repeat):
         "t = []\n"
         f"for _ in range({repeat}):\n"
         "    s = time.perf_counter(); f = stats.figures(p); t.append(time.perf_counter() - s)\n"
-        "print(json.dumps({'times': t, 'figures': f}))\n")
-    output = subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True,
-                            capture_output=True, text=True).stdout
+        "print(json.dumps({'times': t, 'figures': f}))\n"
+    )
+    output = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
     result = json.loads(output.strip().splitlines()[-1])
     return summary(result["times"], sum(result["times"])), result["figures"]
 
 
 def _shell(env, code):
-    output = subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True,
-                            capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -188,7 +211,8 @@ def in_process_bulletin(env, repeat):
         f"for _ in range({repeat}):\n"
         "    s = time.perf_counter(); stats.figures(w); stats.figures(w.year_to_end())\n"
         "    t.append(time.perf_counter() - s)\n"
-        "print(json.dumps({'times': t}))\n")
+        "print(json.dumps({'times': t}))\n"
+    )
     times = _shell(env, code)["times"]
     return summary(times, sum(times))
 
@@ -229,7 +253,8 @@ def in_process_write_cost(env, cases):
         "summary.add = real\n"
         "best = {k: min(v) * 1000 for k, v in out.items()}\n"
         "best['ratio'] = best['with summary'] / best['without summary']\n"
-        "print(json.dumps({k: round(v, 2) for k, v in best.items()}))\n")
+        "print(json.dumps({k: round(v, 2) for k, v in best.items()}))\n"
+    )
     return _shell(env, code)
 
 
@@ -253,8 +278,21 @@ def main():
 
     port = free_port()
     server = subprocess.Popen(
-        [GUNICORN, "tongban.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-         "--timeout", "300", "--log-level", "warning"], cwd=ROOT, env=env)
+        [
+            GUNICORN,
+            "tongban.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--timeout",
+            "300",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         client = Client(port)
         for _ in range(100):
@@ -295,23 +333,38 @@ def main():
     write_cost = in_process_write_cost(env, 60)
 
     floor = results["healthz (floor)"]
-    print(f"\n{backend}, gunicorn {args.workers} workers, {args.concurrency} concurrent, "
-          f"{os.cpu_count()} CPUs, {platform.python_version()}")
-    print(f"{'endpoint':<42}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'req/s':>9}{'p50 ×floor':>12}{'p95 ×floor':>12}"
-          f"{'req/s ÷floor':>14}")
+    print(
+        f"\n{backend}, gunicorn {args.workers} workers, {args.concurrency} concurrent, "
+        f"{os.cpu_count()} CPUs, {platform.python_version()}"
+    )
+    print(
+        f"{'endpoint':<42}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'req/s':>9}{'p50 ×floor':>12}{'p95 ×floor':>12}"
+        f"{'req/s ÷floor':>14}"
+    )
     for label, r in results.items():
         ratio = f"{r['p50_ms'] / floor['p50_ms']:.1f}" if r is not floor else "1.0"
         ratio95 = f"{r['p95_ms'] / floor['p95_ms']:.1f}" if r is not floor else "1.0"
         rate = f"{floor['rps'] / r['rps']:.1f}" if r["rps"] else "-"
         failures = f"  ({r['failures']} not 200)" if r.get("failures") else ""
-        print(f"{label:<42}{r['requests']:>6}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['rps']:>9}{ratio:>12}{ratio95:>12}"
-              f"{rate:>14}{failures}")
+        print(
+            f"{label:<42}{r['requests']:>6}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['rps']:>9}{ratio:>12}{ratio95:>12}"
+            f"{rate:>14}{failures}"
+        )
     print(f"year to date as counted: {counted}")
     print(f"write cost, receive + accept at the window: {write_cost}")
     print(f"load average: {os.getloadavg()}")
-    report = {"backend": backend, "workers": args.workers, "concurrency": args.concurrency,
-              "cpus": os.cpu_count(), "load_average": os.getloadavg(), "setup_seconds": timings,
-              "results": results, "year_to_date": counted, "write_cost": write_cost, "at": time.strftime("%Y-%m-%d %H:%M:%S")}
+    report = {
+        "backend": backend,
+        "workers": args.workers,
+        "concurrency": args.concurrency,
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "setup_seconds": timings,
+        "results": results,
+        "year_to_date": counted,
+        "write_cost": write_cost,
+        "at": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
     (OUT / f"results-{backend}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
     return 0
 

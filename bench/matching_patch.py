@@ -10,6 +10,7 @@ agent's profile through the JSON API (alternately adding 高新技术企业 and 
 taking them away: one item met and one lost each time) and times until the stored matches equal what the calculator says and each
 newly met item has its push. Printed with the load average (the machine is shared).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,10 +35,15 @@ def main():
     db.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db}", DJANGO_SETTINGS_MODULE="tongban.settings",
-               TONGBAN_TASK_BACKEND="django_tasks_db.DatabaseBackend")
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{db}",
+        DJANGO_SETTINGS_MODULE="tongban.settings",
+        TONGBAN_TASK_BACKEND="django_tasks_db.DatabaseBackend",
+    )
     os.environ.update(env)
     import django
+
     django.setup()
     from django.core.management import call_command
     from django.test import Client
@@ -55,11 +61,21 @@ def main():
     demo.load_demo()
     print(f"database ready in {time.perf_counter() - t:.1f} s (excluded)")
     # the demo's own queued pushes first, so the runs see an idle worker
-    subprocess.run([sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"], cwd=ROOT, env=env,
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-startup-delay",
-                               "--interval", str(args.interval)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=open(db.with_suffix(".worker.log"), "w"))
+    subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", str(args.interval)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(db.with_suffix(".worker.log"), "w"),
+    )
     try:
         time.sleep(10)  # the worker is up (slow to start on a busy machine)
         client = Client()
@@ -78,8 +94,11 @@ def main():
             new = want - before
             pushes_before = Notice.objects.filter(profile=profile, item_id__in=new).count()
             start = time.perf_counter()
-            response = client.patch(f"/api/v1/enterprises/{profile.uscc}/profile",
-                                    json.dumps({"values": values}), content_type="application/json")
+            response = client.patch(
+                f"/api/v1/enterprises/{profile.uscc}/profile",
+                json.dumps({"values": values}),
+                content_type="application/json",
+            )
             assert response.status_code == 200, response.content
             while True:
                 got = set(Match.objects.filter(profile=profile).values_list("item_id", flat=True))
@@ -91,12 +110,16 @@ def main():
                 time.sleep(0.005)
             times.append(time.perf_counter() - start)
             changed.append(len(want ^ before))
-            print(f"  run {run + 1}: {times[-1] * 1000:.0f} ms ({len(new)} new matches and pushes, "
-                  f"{len(before - want)} gone)")
+            print(
+                f"  run {run + 1}: {times[-1] * 1000:.0f} ms ({len(new)} new matches and pushes, "
+                f"{len(before - want)} gone)"
+            )
         warm = sorted(x * 1000 for x in times[1:])  # the first run meets a cold worker (imports, item index)
-        print(f"PATCH → matches and pushes stored: first (cold worker) {times[0] * 1000:.0f} ms; then median "
-              f"{statistics.median(warm):.0f} ms, max {warm[-1]:.0f} ms over {len(warm)} runs (goal < 1,000 ms); "
-              f"worker polls every {args.interval * 1000:.0f} ms; load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"PATCH → matches and pushes stored: first (cold worker) {times[0] * 1000:.0f} ms; then median "
+            f"{statistics.median(warm):.0f} ms, max {warm[-1]:.0f} ms over {len(warm)} runs (goal < 1,000 ms); "
+            f"worker polls every {args.interval * 1000:.0f} ms; load average {os.getloadavg()[0]:.1f}"
+        )
     finally:
         worker.terminate()
         worker.wait(timeout=10)

@@ -9,6 +9,7 @@ entities, extrapolated, and with --postgres one SQL query per item on a PostgreS
 sample of the entities (database tongban_bench_h4, dropped and recreated), extrapolated.
 Generation is timed separately and excluded. Results: printed, and bench/out/matching-<n>.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,9 +68,14 @@ def main():
     ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "matching"))
     args = ap.parse_args()
     calib = _calibrate()
-    results = {"calibration_10M_loop": calib, "entities": args.entities, "items": args.items, "workers": args.workers,
-               "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
-               "load_average_start": os.getloadavg()}
+    results = {
+        "calibration_10M_loop": calib,
+        "entities": args.entities,
+        "items": args.items,
+        "workers": args.workers,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+        "load_average_start": os.getloadavg(),
+    }
 
     print(f"matching benchmark: {args.entities:,} entities, {args.items:,} items, {args.workers} workers")
     line("machine", f"{results['machine']}; load average {results['load_average_start'][0]:.1f}")
@@ -93,8 +99,14 @@ def main():
     line("items generated / compiled", f"{t2 - t1:.1f} s / {t3 - t2:.2f} s  {levels}")
     line("entity–item pairs in scope", f"{applicable_pairs:,}")
     line("peak RSS after generation", f"{rss_mb():,.0f} MB")
-    results.update(generate_s=t1 - t0, items_s=t2 - t1, compile_s=t3 - t2, levels=levels,
-                   applicable_pairs=applicable_pairs, rss_after_generation_mb=rss_mb())
+    results.update(
+        generate_s=t1 - t0,
+        items_s=t2 - t1,
+        compile_s=t3 - t2,
+        levels=levels,
+        applicable_pairs=applicable_pairs,
+        rss_after_generation_mb=rss_mb(),
+    )
 
     # (a) the full match set, written to disk
     out = Path(args.out)
@@ -111,8 +123,14 @@ def main():
     line("pairs that meet", f"{pairs:,}  ({pairs / max(applicable_pairs, 1):.2%} of pairs in scope)")
     line("match set on disk", f"{disk / 2**20:,.0f} MB in {len(list(out.iterdir()))} files")
     line("peak RSS: main process / largest worker", f"{rss_mb():,.0f} MB / {rss_mb(resource.RUSAGE_CHILDREN):,.0f} MB")
-    results.update(full_s=full_s, full_cpu_s=full_cpu, pairs=pairs, disk_mb=disk / 2**20, rss_main_mb=rss_mb(),
-                   rss_worker_mb=rss_mb(resource.RUSAGE_CHILDREN))
+    results.update(
+        full_s=full_s,
+        full_cpu_s=full_cpu,
+        pairs=pairs,
+        disk_mb=disk / 2**20,
+        rss_main_mb=rss_mb(),
+        rss_worker_mb=rss_mb(resource.RUSAGE_CHILDREN),
+    )
 
     # (b) one new item against all entities
     print("(b) one new item against all entities")
@@ -126,7 +144,10 @@ def main():
             got = match_item(item, table, today=TODAY)
             runs.append(time.perf_counter() - t)
         times[item.region] = (min(runs), len(got))
-        line(f"new {item.level} item ({item.region})", f"{min(runs) * 1000:.0f} ms, {len(got):,} entities meet  (goal < 500 ms)")
+        line(
+            f"new {item.level} item ({item.region})",
+            f"{min(runs) * 1000:.0f} ms, {len(got):,} entities meet  (goal < 500 ms)",
+        )
     results["new_item_ms"] = {k: v[0] * 1000 for k, v in times.items()}
 
     # (c) one enterprise against all items: decided at once as arrays, reasons for the items
@@ -154,21 +175,32 @@ def main():
         if mode == "shown":
             line("items checked per enterprise (median / max)", f"{int(np.median(counts))} / {max(counts)}")
             line("items with reasons built (median / max)", f"{int(np.median(shown))} / {max(shown)}")
-        line(f"{label}: wall p50 / p95 / max",
-             f"{np.percentile(per_ms, 50):.1f} / {np.percentile(per_ms, 95):.1f} / {per_ms.max():.1f} ms  (goal p50 < 5, p95 < 15)")
-        line(f"{label}: CPU p50 / p95 / max",
-             f"{np.percentile(cpu_ms, 50):.1f} / {np.percentile(cpu_ms, 95):.1f} / {cpu_ms.max():.1f} ms")
-        results.update({f"{key}_ms_p50": float(np.percentile(per_ms, 50)), f"{key}_ms_p95": float(np.percentile(per_ms, 95)),
-                        f"{key}_ms_max": float(per_ms.max()),
-                        f"{key}_cpu_ms_p50": float(np.percentile(cpu_ms, 50)),
-                        f"{key}_cpu_ms_p95": float(np.percentile(cpu_ms, 95)),
-                        f"{key}_items_median": float(np.median(counts)), f"{key}_shown_median": float(np.median(shown))})
+        line(
+            f"{label}: wall p50 / p95 / max",
+            f"{np.percentile(per_ms, 50):.1f} / {np.percentile(per_ms, 95):.1f} / {per_ms.max():.1f} ms  (goal p50 < 5, p95 < 15)",
+        )
+        line(
+            f"{label}: CPU p50 / p95 / max",
+            f"{np.percentile(cpu_ms, 50):.1f} / {np.percentile(cpu_ms, 95):.1f} / {cpu_ms.max():.1f} ms",
+        )
+        results.update(
+            {
+                f"{key}_ms_p50": float(np.percentile(per_ms, 50)),
+                f"{key}_ms_p95": float(np.percentile(per_ms, 95)),
+                f"{key}_ms_max": float(per_ms.max()),
+                f"{key}_cpu_ms_p50": float(np.percentile(cpu_ms, 50)),
+                f"{key}_cpu_ms_p95": float(np.percentile(cpu_ms, 95)),
+                f"{key}_items_median": float(np.median(counts)),
+                f"{key}_shown_median": float(np.median(shown)),
+            }
+        )
     line("load average now", f"{os.getloadavg()[0]:.1f}")
     # the calculator and the bulk engine agree on these enterprises
     saved = MatchSet.load(out)
     for rec in records[:40]:
-        single = sorted(it.item_id for it, v in evaluate_entity(index, rec, today=TODAY, reasons="shown")
-                        if v.outcome == "meets")
+        single = sorted(
+            it.item_id for it, v in evaluate_entity(index, rec, today=TODAY, reasons="shown") if v.outcome == "meets"
+        )
         assert single == saved.for_entity(rec["id"]).tolist(), rec["id"]
     line("check: calculator = full match set on 40 enterprises", "ok")
 
@@ -193,13 +225,26 @@ def main():
     loop_cpu = time.process_time() - c
     loop_total = loop_s / len(sample) * len(table)
     loop_cpu_total = loop_cpu / len(sample) * len(table)
-    line("plain Python loop, sample", f"{len(sample)} entities, {evaluated:,} pairs, {loop_s:.1f} s (CPU {loop_cpu:.1f} s)")
-    line("plain Python loop, extrapolated to all entities",
-         f"{loop_total:,.0f} s = {loop_total / 3600:.1f} h  → engine is {loop_total / full_s:,.0f}× faster")
-    line("  the same in CPU time (engine: CPU of all its processes)",
-         f"{loop_cpu_total:,.0f} s = {loop_cpu_total / 3600:.1f} h  → {loop_cpu_total / full_cpu:,.0f}×")
-    results.update(loop_sample_cpu_s=loop_cpu, loop_extrapolated_cpu_s=loop_cpu_total, loop_sample_s=loop_s, loop_sample_entities=len(sample), loop_pairs=evaluated,
-                   loop_extrapolated_s=loop_total)
+    line(
+        "plain Python loop, sample",
+        f"{len(sample)} entities, {evaluated:,} pairs, {loop_s:.1f} s (CPU {loop_cpu:.1f} s)",
+    )
+    line(
+        "plain Python loop, extrapolated to all entities",
+        f"{loop_total:,.0f} s = {loop_total / 3600:.1f} h  → engine is {loop_total / full_s:,.0f}× faster",
+    )
+    line(
+        "  the same in CPU time (engine: CPU of all its processes)",
+        f"{loop_cpu_total:,.0f} s = {loop_cpu_total / 3600:.1f} h  → {loop_cpu_total / full_cpu:,.0f}×",
+    )
+    results.update(
+        loop_sample_cpu_s=loop_cpu,
+        loop_extrapolated_cpu_s=loop_cpu_total,
+        loop_sample_s=loop_s,
+        loop_sample_entities=len(sample),
+        loop_pairs=evaluated,
+        loop_extrapolated_s=loop_total,
+    )
 
     if args.postgres:
         _postgres(args, table, items, results, full_s, full_cpu)
@@ -234,26 +279,44 @@ def _new_items():
         {"attr": "credit_rating", "op": "in", "value": ["A", "B"]},
         {"attr": "industry", "op": "prefix", "value": ["C", "I65", "M"]},
     ]
-    tech = [{"attr": "qualifications", "op": "has_any", "value": ["high_tech", "tech_sme"]},
-            {"attr": "rd_ratio", "op": ">=", "value": 3.5}, {"attr": "revenue", "op": ">=", "value": 800}]
+    tech = [
+        {"attr": "qualifications", "op": "has_any", "value": ["high_tech", "tech_sme"]},
+        {"attr": "rd_ratio", "op": ">=", "value": 3.5},
+        {"attr": "revenue", "op": ">=", "value": 800},
+    ]
     rule = lambda c: {"when": {"from": "2024-11-01", "until": None}, "condition": {"all": c}}  # noqa: E731
     return [("510000", rule(cond)), ("510000", rule(tech)), ("510100", rule(cond)), ("510104", rule(cond))]
 
 
 # ---------------------------------------------------------------- PostgreSQL baseline
 
-COLUMNS = [("id", "bigint"), ("region", "text"), ("industry", "text"), ("size", "text"), ("founded_on", "date"),
-           ("registered_capital", "double precision"), ("employees", "double precision"),
-           ("insured_employees", "double precision"), ("revenue", "double precision"),
-           ("total_assets", "double precision"), ("tax_paid", "double precision"),
-           ("rd_spending", "double precision"), ("rd_ratio", "double precision"), ("exports", "double precision"),
-           ("patents", "double precision"), ("credit_rating", "text"), ("qualifications", "text[]"),
-           ("is_listed", "boolean"), ("is_individual", "boolean")]
+COLUMNS = [
+    ("id", "bigint"),
+    ("region", "text"),
+    ("industry", "text"),
+    ("size", "text"),
+    ("founded_on", "date"),
+    ("registered_capital", "double precision"),
+    ("employees", "double precision"),
+    ("insured_employees", "double precision"),
+    ("revenue", "double precision"),
+    ("total_assets", "double precision"),
+    ("tax_paid", "double precision"),
+    ("rd_spending", "double precision"),
+    ("rd_ratio", "double precision"),
+    ("exports", "double precision"),
+    ("patents", "double precision"),
+    ("credit_rating", "text"),
+    ("qualifications", "text[]"),
+    ("is_listed", "boolean"),
+    ("is_individual", "boolean"),
+]
 
 
 def _postgres(args, table, items, results, full_s, full_cpu):
     import psycopg
     from pyarrow import csv as pacsv
+
     print(f"  PostgreSQL: one query per item over {args.pg_rows:,} entities (database tongban_bench_h4)")
     admin_url = args.database_url.rsplit("/", 1)[0] + "/postgres"
     dbname = args.database_url.rsplit("/", 1)[1]
@@ -275,7 +338,9 @@ def _postgres(args, table, items, results, full_s, full_cpu):
         conn.execute("VACUUM ANALYZE entity")
         load_s = time.perf_counter() - t
         line("PostgreSQL load (COPY + index + analyze)", f"{load_s:.1f} s")
-        sample_items = [items[i] for i in np.sort(rng.choice(len(items), min(args.pg_items, len(items)), replace=False))]
+        sample_items = [
+            items[i] for i in np.sort(rng.choice(len(items), min(args.pg_items, len(items)), replace=False))
+        ]
         ids_in_sample = table.ids[pos]
         spent, checked = 0.0, 0
         with conn.cursor() as cur:
@@ -292,16 +357,22 @@ def _postgres(args, table, items, results, full_s, full_cpu):
                     checked += 1
     per_item = spent / len(sample_items)
     total = per_item * len(items) * (len(table) / n)
-    line("SQL per item (mean over sample)", f"{per_item * 1000:.1f} ms on {n:,} rows; results checked on {checked} items")
-    line("one query per item, extrapolated to all entities and items",
-         f"{total:,.0f} s = {total / 60:.1f} min  → engine is {total / full_s:,.0f}× faster "
-         f"(wall time; {total / full_cpu:,.0f}× against the engine's CPU time)")
-    results.update(pg_rows=n, pg_load_s=load_s, pg_items=len(sample_items), pg_per_item_ms=per_item * 1000,
-                   pg_extrapolated_s=total)
+    line(
+        "SQL per item (mean over sample)", f"{per_item * 1000:.1f} ms on {n:,} rows; results checked on {checked} items"
+    )
+    line(
+        "one query per item, extrapolated to all entities and items",
+        f"{total:,.0f} s = {total / 60:.1f} min  → engine is {total / full_s:,.0f}× faster "
+        f"(wall time; {total / full_cpu:,.0f}× against the engine's CPU time)",
+    )
+    results.update(
+        pg_rows=n, pg_load_s=load_s, pg_items=len(sample_items), pg_per_item_ms=per_item * 1000, pg_extrapolated_s=total
+    )
 
 
 def _arrow_sample(table, pos):
     import pyarrow as pa
+
     recs_cols = {}
     for name, _ in COLUMNS:
         if name == "id":
@@ -314,7 +385,11 @@ def _arrow_sample(table, pos):
         if attr.type == "number":
             recs_cols[name] = pa.array(vals, mask=~known)
         elif attr.type == "date":
-            recs_cols[name] = pa.array(vals.astype(np.int64) - dt.date(1970, 1, 1).toordinal(), mask=~known).cast(pa.int32()).cast(pa.date32())
+            recs_cols[name] = (
+                pa.array(vals.astype(np.int64) - dt.date(1970, 1, 1).toordinal(), mask=~known)
+                .cast(pa.int32())
+                .cast(pa.date32())
+            )
         elif attr.type == "bool":
             recs_cols[name] = pa.array(vals == 1, mask=~known)
         elif attr.type == "category":
@@ -323,12 +398,15 @@ def _arrow_sample(table, pos):
         elif attr.type == "tags":
             uniq, inv = np.unique(vals, return_inverse=True)
             tags = list(attr.choices)
-            lit = np.array(["{" + ",".join(t for b, t in enumerate(tags) if int(u) >> b & 1) + "}" for u in uniq], dtype=object)
+            lit = np.array(
+                ["{" + ",".join(t for b, t in enumerate(tags) if int(u) >> b & 1) + "}" for u in uniq], dtype=object
+            )
             recs_cols[name] = pa.array(np.where(known, lit[inv], None), type=pa.string())
         elif name == "region":
             recs_cols[name] = pa.array(np.where(known, vals.astype(str).astype(object), None), type=pa.string())
         elif name == "industry":
             from matching.engine.bulk import _decode
+
             uniq, inv = np.unique(vals, axis=0, return_inverse=True)
             codes = np.array([_decode("industry", type(col)(uniq), i) for i in range(len(uniq))], dtype=object)
             recs_cols[name] = pa.array(codes[inv.ravel()], type=pa.string())
@@ -372,8 +450,16 @@ def _leaf_sql(leaf: Leaf, params) -> str:
         v = (dt.date.fromordinal(v[0]), dt.date.fromordinal(v[1])) if op == "between" else dt.date.fromordinal(v)
     if t == "category":
         choices = list(attr.choices)
-        ok = {"in": lambda r: r in v, "not_in": lambda r: r not in v, "==": lambda r: r == v, "!=": lambda r: r != v,
-              ">": lambda r: r > v, ">=": lambda r: r >= v, "<": lambda r: r < v, "<=": lambda r: r <= v}[op]
+        ok = {
+            "in": lambda r: r in v,
+            "not_in": lambda r: r not in v,
+            "==": lambda r: r == v,
+            "!=": lambda r: r != v,
+            ">": lambda r: r > v,
+            ">=": lambda r: r >= v,
+            "<": lambda r: r < v,
+            "<=": lambda r: r <= v,
+        }[op]
         allowed = [c for r, c in enumerate(choices) if ok(r)]
         params.append(allowed)
         return f"{col} = ANY(%s)"

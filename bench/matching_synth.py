@@ -5,6 +5,7 @@ entities concentrated in Chengdu, industries skewed to retail, wholesale, cateri
 services, most enterprises micro, qualifications rare. Items: most claimed at city or
 county level, rules of 2–6 conditions with the round thresholds policies use.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,25 +22,88 @@ TODAY = dt.date(2024, 11, 4)
 # Resident population (万人, 2020 census, rounded) of the 21 cities; Chengdu's share of
 # market entities is well above its share of people, hence the extra factor.
 CITY_POPULATION = {
-    "5101": 2094 * 1.6, "5103": 249, "5104": 121, "5105": 425, "5106": 346, "5107": 487,
-    "5108": 231, "5109": 281, "5110": 314, "5111": 316, "5113": 561, "5114": 296,
-    "5115": 459, "5116": 326, "5117": 538, "5118": 143, "5119": 271, "5120": 231,
-    "5132": 82, "5133": 111, "5134": 486,
+    "5101": 2094 * 1.6,
+    "5103": 249,
+    "5104": 121,
+    "5105": 425,
+    "5106": 346,
+    "5107": 487,
+    "5108": 231,
+    "5109": 281,
+    "5110": 314,
+    "5111": 316,
+    "5113": 561,
+    "5114": 296,
+    "5115": 459,
+    "5116": 326,
+    "5117": 538,
+    "5118": 143,
+    "5119": 271,
+    "5120": 231,
+    "5132": 82,
+    "5133": 111,
+    "5134": 486,
 }
 CENTRAL_CHENGDU = {"510104", "510105", "510106", "510107", "510108", "510112", "510116"}
 
 # Share of entities by division (the rest spread evenly over all divisions).
 DIVISION_SHARE = {
-    52: 0.30, 51: 0.11, 62: 0.10, 80: 0.04, 81: 0.025, 82: 0.02, 72: 0.07, 1: 0.03, 3: 0.025,
-    5: 0.01, 61: 0.02, 54: 0.03, 65: 0.02, 64: 0.01, 70: 0.015, 74: 0.015, 75: 0.015, 47: 0.01,
-    48: 0.01, 50: 0.02, 13: 0.006, 14: 0.004, 15: 0.005, 18: 0.003, 21: 0.003, 26: 0.003,
-    27: 0.002, 30: 0.006, 33: 0.005, 34: 0.004, 35: 0.004, 36: 0.002, 38: 0.003, 39: 0.004,
-    86: 0.003, 88: 0.004, 89: 0.003, 90: 0.006, 83: 0.008, 84: 0.008, 71: 0.004, 73: 0.003,
-    44: 0.001, 59: 0.004, 60: 0.001, 58: 0.003,
+    52: 0.30,
+    51: 0.11,
+    62: 0.10,
+    80: 0.04,
+    81: 0.025,
+    82: 0.02,
+    72: 0.07,
+    1: 0.03,
+    3: 0.025,
+    5: 0.01,
+    61: 0.02,
+    54: 0.03,
+    65: 0.02,
+    64: 0.01,
+    70: 0.015,
+    74: 0.015,
+    75: 0.015,
+    47: 0.01,
+    48: 0.01,
+    50: 0.02,
+    13: 0.006,
+    14: 0.004,
+    15: 0.005,
+    18: 0.003,
+    21: 0.003,
+    26: 0.003,
+    27: 0.002,
+    30: 0.006,
+    33: 0.005,
+    34: 0.004,
+    35: 0.004,
+    36: 0.002,
+    38: 0.003,
+    39: 0.004,
+    86: 0.003,
+    88: 0.004,
+    89: 0.003,
+    90: 0.006,
+    83: 0.008,
+    84: 0.008,
+    71: 0.004,
+    73: 0.003,
+    44: 0.001,
+    59: 0.004,
+    60: 0.001,
+    58: 0.003,
 }
 QUAL_RATE_AMONG_ENTERPRISES = {  # rough shares among enterprises (not individual businesses)
-    "high_tech": 0.006, "specialised_sme": 0.003, "tech_sme": 0.008, "little_giant": 0.0002,
-    "innovative_sme": 0.004, "manufacturing_champion": 0.00002, "tech_centre": 0.0004, "gazelle": 0.0003,
+    "high_tech": 0.006,
+    "specialised_sme": 0.003,
+    "tech_sme": 0.008,
+    "little_giant": 0.0002,
+    "innovative_sme": 0.004,
+    "manufacturing_champion": 0.00002,
+    "tech_centre": 0.0004,
+    "gazelle": 0.0003,
 }
 
 
@@ -104,16 +168,31 @@ def generate_entities(n: int, seed: int = 2024) -> ProfileTable:
     tax_paid = np.round(np.nan_to_num(revenue, nan=0) * rng.uniform(0.005, 0.06, n), 2)
     listed = np.where(ent & (rng.random(n) < 0.00003), 1, 0).astype(np.int8)
     ids = rng.permutation(n).astype(np.int64) + 1_000_000_000
-    return ProfileTable.from_arrays(ids, {
-        "region": region, "industry": industry, "founded_on": founded, "registered_capital": capital,
-        "employees": employees, "insured_employees": insured, "revenue": revenue, "total_assets": assets,
-        "tax_paid": tax_paid, "rd_spending": rd, "exports": exports, "patents": patents,
-        "credit_rating": credit, "qualifications": quals, "is_listed": listed,
-        "is_individual": individual.astype(np.int8),
-    })
+    return ProfileTable.from_arrays(
+        ids,
+        {
+            "region": region,
+            "industry": industry,
+            "founded_on": founded,
+            "registered_capital": capital,
+            "employees": employees,
+            "insured_employees": insured,
+            "revenue": revenue,
+            "total_assets": assets,
+            "tax_paid": tax_paid,
+            "rd_spending": rd,
+            "exports": exports,
+            "patents": patents,
+            "credit_rating": credit,
+            "qualifications": quals,
+            "is_listed": listed,
+            "is_individual": individual.astype(np.int8),
+        },
+    )
 
 
 # ---------------------------------------------------------------- items
+
 
 def _leaf(attr, op, value=None):
     node = {"attr": attr, "op": op}
@@ -131,8 +210,17 @@ def _condition_pool(rng, scope: str):
     p = lambda seq: _pick(rng, seq)  # noqa: E731
     tech = [
         lambda: _leaf("qualifications", "has", p(["high_tech", "tech_sme", "specialised_sme", "innovative_sme"])),
-        lambda: _leaf("qualifications", "has_any", p([["high_tech", "tech_sme"], ["specialised_sme", "little_giant"],
-                                                     ["high_tech", "specialised_sme", "innovative_sme"]])),
+        lambda: _leaf(
+            "qualifications",
+            "has_any",
+            p(
+                [
+                    ["high_tech", "tech_sme"],
+                    ["specialised_sme", "little_giant"],
+                    ["high_tech", "specialised_sme", "innovative_sme"],
+                ]
+            ),
+        ),
         lambda: _leaf("rd_ratio", ">=", p([3, 4, 5, 6])),
         lambda: _leaf("rd_spending", ">=", p([50, 100, 200, 500, 1000])),
         lambda: _leaf("patents", ">=", p([1, 2, 5])),
@@ -142,7 +230,9 @@ def _condition_pool(rng, scope: str):
         lambda: _leaf("revenue", "between", p([[100, 2000], [500, 5000], [1000, 40000]])),
         lambda: _leaf("employees", ">=", p([5, 10, 20, 50, 100, 300])),
         lambda: _leaf("insured_employees", ">=", p([5, 10, 30, 50, 100])),
-        lambda: _leaf("size", "in", p([["small", "micro"], ["medium", "small", "micro"], ["medium", "large"], ["micro"]])),
+        lambda: _leaf(
+            "size", "in", p([["small", "micro"], ["medium", "small", "micro"], ["medium", "large"], ["micro"]])
+        ),
         lambda: _leaf("credit_rating", "in", p([["A"], ["A", "B"], ["A", "B", "M"]])),
         lambda: {"not": _leaf("credit_rating", "in", ["C", "D"])},
         lambda: _leaf("founded_on", "years_since>=", p([1, 2, 3, 5])),
@@ -153,9 +243,29 @@ def _condition_pool(rng, scope: str):
         lambda: _leaf("is_listed", "is_false"),
     ]
     sector = [
-        lambda: _leaf("industry", "prefix", p([["C"], ["C39", "C38", "C40"], ["C26", "C27"], ["I65", "I64"],
-                                               ["M"], ["F52"], ["F51", "F52"], ["H62"], ["H61", "H62"], ["A"],
-                                               ["E"], ["G54", "G58", "G59"], ["L72"], ["R"], ["C13", "C14", "C15"]])),
+        lambda: _leaf(
+            "industry",
+            "prefix",
+            p(
+                [
+                    ["C"],
+                    ["C39", "C38", "C40"],
+                    ["C26", "C27"],
+                    ["I65", "I64"],
+                    ["M"],
+                    ["F52"],
+                    ["F51", "F52"],
+                    ["H62"],
+                    ["H61", "H62"],
+                    ["A"],
+                    ["E"],
+                    ["G54", "G58", "G59"],
+                    ["L72"],
+                    ["R"],
+                    ["C13", "C14", "C15"],
+                ]
+            ),
+        ),
         lambda: _leaf("industry", "not_in", p([["K7010"], ["J66", "J67"]])),
         lambda: _leaf("is_individual", p(["is_true", "is_false"])),
         lambda: _leaf("exports", ">=", p([50, 100, 500, 1000])),
@@ -170,8 +280,9 @@ def _region_condition(rng, scope: str, codes):
         return _leaf("region", "prefix", list(rng.choice(cities, int(rng.integers(1, 4)), replace=False)))
     prefix = scope[:4]
     inside = [c for c in codes if c.startswith(prefix)]
-    return _leaf("region", "in", [str(x) for x in rng.choice(inside, min(len(inside), int(rng.integers(1, 4))),
-                                                              replace=False)])
+    return _leaf(
+        "region", "in", [str(x) for x in rng.choice(inside, min(len(inside), int(rng.integers(1, 4))), replace=False)]
+    )
 
 
 def generate_items(n_items: int, seed: int = 4754, province_share=0.04, city_share=0.32):
@@ -192,9 +303,9 @@ def generate_items(n_items: int, seed: int = 4754, province_share=0.04, city_sha
         kind = rng.random()
         k = int(rng.integers(2, 7))
         chosen = []
-        if kind < 0.3:      # technology and innovation
+        if kind < 0.3:  # technology and innovation
             chosen += [_pick(rng, tech)(), _pick(rng, tech)()]
-        elif kind < 0.55:   # a sector's support
+        elif kind < 0.55:  # a sector's support
             chosen += [_pick(rng, sector)()]
         while len(chosen) < k:
             r = rng.random()

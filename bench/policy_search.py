@@ -21,6 +21,7 @@
    bench/out/policy_search*.json.
 Kept out of `make test`: the 100x database takes minutes to build.
 """
+
 import argparse
 import json
 import os
@@ -39,22 +40,31 @@ LARGE = 200_000  # entries above which the measurement takes a sample of the que
 
 
 def _run(url, *args):
-    env = dict(os.environ, DATABASE_URL=url, PYTHONPATH=str(ROOT), TONGBAN_LOG_LEVEL="ERROR",
-               DJANGO_SETTINGS_MODULE="tongban.settings", PYTHONWARNINGS="ignore")
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        PYTHONPATH=str(ROOT),
+        TONGBAN_LOG_LEVEL="ERROR",
+        DJANGO_SETTINGS_MODULE="tongban.settings",
+        PYTHONWARNINGS="ignore",
+    )
     out = subprocess.run([PYTHON, __file__, *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # --- phases, each in its own process (one database per process) ---
 
+
 def _setup():
     import django
+
     django.setup()
 
 
 def phase_demo():
     _setup()
     from django.core.management import call_command
+
     t = time.perf_counter()
     call_command("migrate", verbosity=0)
     from accounts.demo import load_demo as load_accounts
@@ -62,6 +72,7 @@ def phase_demo():
     from core.reference import load_all
     from policies import demo, search
     from policies.models import SearchEntry
+
     if not Region.objects.exists():
         load_all()
     load_accounts()
@@ -80,8 +91,11 @@ def phase_scale(scale):
 
     from policies.models import SearchEntry
     from policies.search import index
-    cols = ("kind, object_id, document_id, title, text, tokens, region_code, city_code, department_id, item_kind, "
-            "delivery, industries, sizes, status, date")
+
+    cols = (
+        "kind, object_id, document_id, title, text, tokens, region_code, city_code, department_id, item_kind, "
+        "delivery, industries, sizes, status, date"
+    )
     t = time.perf_counter()
     base = SearchEntry.objects.count()
     top = SearchEntry.objects.order_by("-id").values_list("id", flat=True).first()
@@ -93,16 +107,37 @@ def phase_scale(scale):
                 cursor.execute(sql)
         else:
             cursor.execute("DROP INDEX IF EXISTS policies_searchentry_tsv")
-        cities = ["510100", "510300", "510400", "510500", "510600", "510700", "510800", "510900", "511000",
-                  "511100", "511300", "511400", "511500", "511600", "511700", "511800", "511900", "512000",
-                  "513200", "513300", "513400"]
+        cities = [
+            "510100",
+            "510300",
+            "510400",
+            "510500",
+            "510600",
+            "510700",
+            "510800",
+            "510900",
+            "511000",
+            "511100",
+            "511300",
+            "511400",
+            "511500",
+            "511600",
+            "511700",
+            "511800",
+            "511900",
+            "512000",
+            "513200",
+            "513300",
+            "513400",
+        ]
         for n in range(1, scale):
             city = cities[n % len(cities)]
             cursor.execute(
                 f"INSERT INTO policies_searchentry ({cols}) SELECT kind, object_id + %s, document_id + %s, title, text, "
                 f"tokens, region_code, CASE WHEN city_code = '' THEN '' ELSE %s END, department_id, item_kind, "
                 f"delivery, industries, sizes, status, date FROM policies_searchentry WHERE id <= %s",
-                [n * 100_000_000, n * 100_000_000, city, top])
+                [n * 100_000_000, n * 100_000_000, city, top],
+            )
         copied_s = time.perf_counter() - t
         if sqlite:
             cursor.execute("INSERT INTO policies_searchentry_fts(policies_searchentry_fts) VALUES ('rebuild')")
@@ -113,8 +148,12 @@ def phase_scale(scale):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE policies_searchentry")
-    return {"base_entries": base, "entries": SearchEntry.objects.count(), "copy_s": copied_s,
-            "build_s": time.perf_counter() - t}
+    return {
+        "base_entries": base,
+        "entries": SearchEntry.objects.count(),
+        "copy_s": copied_s,
+        "build_s": time.perf_counter() - t,
+    }
 
 
 def _pct(values, p):
@@ -133,6 +172,7 @@ def phase_measure(rounds):
     from policies.search import engine as fts
     from policies.search import ranker, segment
     from tests.relevance.corpus import queries as relevance_queries
+
     entries = SearchEntry.objects.count()
     queries = [q.text for q in relevance_queries()]
     if entries > LARGE:
@@ -160,17 +200,29 @@ def phase_measure(rounds):
                 page = Paginator(qs, 20).get_page(1)
                 list(page.object_list)
             old.append(1000 * (time.perf_counter() - t))
-    return {"queries": len(cases), "rounds": rounds, "entries": entries, "index_build_s": build_s,
-            "index_rss_mb": rss / 1024, "engine_p50_ms": statistics.median(engine), "engine_p95_ms": _pct(engine, 95),
-            "old_p50_ms": statistics.median(old), "old_p95_ms": _pct(old, 95),
-            "median_results": statistics.median(found)}
+    return {
+        "queries": len(cases),
+        "rounds": rounds,
+        "entries": entries,
+        "index_build_s": build_s,
+        "index_rss_mb": rss / 1024,
+        "engine_p50_ms": statistics.median(engine),
+        "engine_p95_ms": _pct(engine, 95),
+        "old_p50_ms": statistics.median(old),
+        "old_p95_ms": _pct(old, 95),
+        "median_results": statistics.median(found),
+    }
 
 
 # --- orchestration ---
 
+
 def _pg_exists(name):
-    out = subprocess.run(["psql", PG + "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        ["psql", PG + "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        capture_output=True,
+        text=True,
+    )
     return out.stdout.strip() == "1"
 
 
@@ -216,25 +268,34 @@ def main():
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
         report["demo"] = _run(demo_url, "--phase", "demo")
-        print(f"demo library: {report['demo']['entries']} search entries; setup {report['demo']['setup_s']:.0f} s, "
-              f"search.rebuild() {report['demo']['rebuild_s']:.1f} s", flush=True)
+        print(
+            f"demo library: {report['demo']['entries']} search entries; setup {report['demo']['setup_s']:.0f} s, "
+            f"search.rebuild() {report['demo']['rebuild_s']:.1f} s",
+            flush=True,
+        )
         if args.postgres:
             _pg(f"CREATE DATABASE {scaled_name} TEMPLATE {demo_name}")
         else:
             shutil.copyfile(demo_file, scaled_file)
         report["scaled"] = _run(scaled_url, "--phase", "scale", "--scale", str(args.scale))
-        print(f"x{args.scale}: {report['scaled']['entries']} search entries, built in {report['scaled']['build_s']:.0f} s",
-              flush=True)
+        print(
+            f"x{args.scale}: {report['scaled']['entries']} search entries, built in {report['scaled']['build_s']:.0f} s",
+            flush=True,
+        )
     report["measure_demo"] = _run(demo_url, "--phase", "measure", "--rounds", str(args.rounds))
     report["measure_scaled"] = _run(scaled_url, "--phase", "measure", "--rounds", str(args.rounds))
     print(f"\nSearch latency ({kind}), in-process (first page of 20, highlighting):")
-    print("| corpus | entries | searches | index build | index memory | engine p50 | engine p95 | "
-          "old engine p50 | old engine p95 |")
+    print(
+        "| corpus | entries | searches | index build | index memory | engine p50 | engine p95 | "
+        "old engine p50 | old engine p95 |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for label, m in (("demo", report["measure_demo"]), (f"{args.scale}x demo", report["measure_scaled"])):
-        print(f"| {label} | {m['entries']:,} | {m['queries'] * m['rounds']} | {m['index_build_s']:.1f} s | "
-              f"{m['index_rss_mb']:.0f} MB | {m['engine_p50_ms']:.1f} ms | {m['engine_p95_ms']:.1f} ms | "
-              f"{m['old_p50_ms']:.1f} ms | {m['old_p95_ms']:.1f} ms |")
+        print(
+            f"| {label} | {m['entries']:,} | {m['queries'] * m['rounds']} | {m['index_build_s']:.1f} s | "
+            f"{m['index_rss_mb']:.0f} MB | {m['engine_p50_ms']:.1f} ms | {m['engine_p95_ms']:.1f} ms | "
+            f"{m['old_p50_ms']:.1f} ms | {m['old_p95_ms']:.1f} ms |"
+        )
     (OUT / f"policy_search_{kind}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
 
 

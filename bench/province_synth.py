@@ -10,6 +10,7 @@ numbers stay unique; the events keep their days, kinds, departments, windows
 and matters, so every figure is the demo year's times the factor. Bench only:
 never against a real database.
 """
+
 import argparse
 import os
 import sys
@@ -28,6 +29,7 @@ def main():
     os.environ.setdefault("TONGBAN_VAR_DIR", args.var)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
     import django
+
     django.setup()
     from django.db import connection, transaction
 
@@ -38,8 +40,9 @@ def main():
     if connection.vendor != "sqlite":
         raise SystemExit("SQLite only (PostgreSQL at scale: see docs/performance.md)")
     quote = connection.ops.quote_name
-    cities = list(Region.objects.filter(code__endswith="00").exclude(code__endswith="0000")
-                  .values_list("code", flat=True))
+    cities = list(
+        Region.objects.filter(code__endswith="00").exclude(code__endswith="0000").values_list("code", flat=True)
+    )
     case_columns = [f.column for f in Case._meta.concrete_fields if f.column not in ("id", "number", "region_id")]
     event_columns = [f.column for f in CaseEvent._meta.concrete_fields if f.column not in ("id", "case_id")]
     with connection.cursor() as cursor:
@@ -47,7 +50,7 @@ def main():
         top = cursor.fetchone()[0] or 0
         cursor.execute(f"SELECT COUNT(*) FROM {quote(CaseEvent._meta.db_table)} WHERE case_id IS NULL")
         consultations = cursor.fetchone()[0]
-    offset = 10 ** len(str(top))     # copy k's case ids are k*offset + the original id
+    offset = 10 ** len(str(top))  # copy k's case ids are k*offset + the original id
     started = time.monotonic()
     for k in range(1, args.factor):
         region = cities[k % len(cities)]
@@ -57,22 +60,30 @@ def main():
             cursor.execute(
                 f"INSERT INTO {quote(Case._meta.db_table)} (id, number, region_id, {cols}) "
                 f"SELECT id + %s, number || %s, %s, {cols} FROM {quote(Case._meta.db_table)} WHERE id <= %s",
-                [k * offset, f"P{k}", region, top])
+                [k * offset, f"P{k}", region, top],
+            )
             cols = ", ".join(quote(c) for c in event_columns)
             cursor.execute(
                 f"INSERT INTO {quote(CaseEvent._meta.db_table)} (case_id, {cols}) "
                 f"SELECT case_id + %s, {cols} FROM {quote(CaseEvent._meta.db_table)} "
-                f"WHERE case_id IS NOT NULL AND case_id <= %s", [k * offset, top])
+                f"WHERE case_id IS NOT NULL AND case_id <= %s",
+                [k * offset, top],
+            )
             cursor.execute(
                 f"INSERT INTO {quote(CaseEvent._meta.db_table)} (case_id, {cols}) "
                 f"SELECT NULL, {cols} FROM {quote(CaseEvent._meta.db_table)} WHERE case_id IS NULL "
-                f"ORDER BY id LIMIT %s", [consultations])
+                f"ORDER BY id LIMIT %s",
+                [consultations],
+            )
         print(f"copy {k}: region {region}, {time.monotonic() - t0:.0f}s", flush=True)
     t0 = time.monotonic()
     rows = summary.rebuild()
-    print(f"summary rebuilt: {rows} rows in {time.monotonic() - t0:.0f}s; "
-          f"{CaseEvent.objects.count()} events, {Case.objects.count()} cases; "
-          f"total {time.monotonic() - started:.0f}s", flush=True)
+    print(
+        f"summary rebuilt: {rows} rows in {time.monotonic() - t0:.0f}s; "
+        f"{CaseEvent.objects.count()} events, {Case.objects.count()} cases; "
+        f"total {time.monotonic() - started:.0f}s",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ simulator and this script are three processes sharing nothing but HTTP and
 the platform's database file. Prints a line per run and a summary; writes
 bench/out/revenue_crash.json.
 """
+
 import argparse
 import json
 import os
@@ -38,8 +39,9 @@ def free_port():
 
 
 def env():
-    return dict(os.environ, DATABASE_URL=f"sqlite:///{DB}", TONGBAN_TAX_TIMEOUT="1",
-                DJANGO_SETTINGS_MODULE="tongban.settings")
+    return dict(
+        os.environ, DATABASE_URL=f"sqlite:///{DB}", TONGBAN_TAX_TIMEOUT="1", DJANGO_SETTINGS_MODULE="tongban.settings"
+    )
 
 
 def prepare():
@@ -48,11 +50,19 @@ def prepare():
         return
     e = dict(env(), DATABASE_URL=f"sqlite:///{TEMPLATE}")
     subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=e, check=True)
-    subprocess.run([PY, "-c", "import django; django.setup()\n"
-                    "from core.reference import load_all; load_all()\n"
-                    "from accounts.demo import load_demo; load_demo()\n"
-                    "from revenue import demo, rules; rules.load_parameters(); demo.load_users()"],
-                   cwd=ROOT, env=e, check=True)
+    subprocess.run(
+        [
+            PY,
+            "-c",
+            "import django; django.setup()\n"
+            "from core.reference import load_all; load_all()\n"
+            "from accounts.demo import load_demo; load_demo()\n"
+            "from revenue import demo, rules; rules.load_parameters(); demo.load_users()",
+        ],
+        cwd=ROOT,
+        env=e,
+        check=True,
+    )
 
 
 class Proc:
@@ -71,6 +81,7 @@ class Proc:
 
 def wait_http(url):
     import urllib.request
+
     for _ in range(200):
         try:
             urllib.request.urlopen(url, timeout=1).read()
@@ -88,9 +99,32 @@ def one_run(n, args, rng):
     simdb = OUT / "taxsim.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(str(simdb) + suffix).unlink(missing_ok=True)
-    sim = Proc([PY, "-m", "taxsim.server", "--port", str(port), "--db", str(simdb), "--duplicate-rate", "0.4",
-                "--shuffle", "--pay", "mixed", "--pay-after", "0", "--fail-rate", "0.1", "--timeout-rate", "0.1",
-                "--timeout-seconds", "2", "--seed", str(n)])
+    sim = Proc(
+        [
+            PY,
+            "-m",
+            "taxsim.server",
+            "--port",
+            str(port),
+            "--db",
+            str(simdb),
+            "--duplicate-rate",
+            "0.4",
+            "--shuffle",
+            "--pay",
+            "mixed",
+            "--pay-after",
+            "0",
+            "--fail-rate",
+            "0.1",
+            "--timeout-rate",
+            "0.1",
+            "--timeout-seconds",
+            "2",
+            "--seed",
+            str(n),
+        ]
+    )
     os.environ["TONGBAN_TAX_URL"] = f"http://127.0.0.1:{port}"
     worker = Proc([PY, "manage.py", "tax_exchange", "--loop", "--interval", "0.1"])
     sim.start()
@@ -99,6 +133,7 @@ def one_run(n, args, rng):
 
     from revenue.models import OutboxMessage
     from revenue.tests.helpers import approved_fee_source
+
     started = time.monotonic()
     ids = [approved_fee_source(i, amount=f"{1200000 + i * 7919}.{i % 100:02d}").pk for i in range(1, args.sources + 1)]
     connection.close()
@@ -118,6 +153,7 @@ def one_run(n, args, rng):
 
     from revenue import exchange, reconciliation
     from revenue.models import FeeSource, InboxMessage, Payment
+
     connection.close()
     deadline = time.monotonic() + 60
     differences = None
@@ -126,8 +162,10 @@ def one_run(n, args, rng):
         try:
             # Settled: everything sent, every notice back (the bureau pays in the same
             # step as it serves the notice), and both ledgers agree.
-            if (not OutboxMessage.objects.filter(state="pending").exists()
-                    and not FeeSource.objects.filter(pk__in=ids, notice__isnull=True).exists()):
+            if (
+                not OutboxMessage.objects.filter(state="pending").exists()
+                and not FeeSource.objects.filter(pk__in=ids, notice__isnull=True).exists()
+            ):
                 differences = reconciliation.compare(exchange.platform_ledger(), exchange.ledger())
                 if differences == []:
                     break
@@ -141,15 +179,25 @@ def one_run(n, args, rng):
     our_paid = sum(int(str(p).replace(".", "")) for p in Payment.objects.values_list("amount", flat=True))
     sim.kill()
     result = {
-        "run": n, "seconds": round(time.monotonic() - started, 2), "kills": killed,
+        "run": n,
+        "seconds": round(time.monotonic() - started, 2),
+        "kills": killed,
         "lost": FeeSource.objects.filter(pk__in=ids, sent_at__isnull=True).count(),
         "dead": OutboxMessage.objects.filter(state="dead").count(),
         "inbox_duplicates": len(inbox) - len(set(inbox)),
-        "paid_matches": tax_paid == our_paid, "differences": len(rec.differences), "error": rec.error,
+        "paid_matches": tax_paid == our_paid,
+        "differences": len(rec.differences),
+        "error": rec.error,
     }
     connection.close()
-    result["ok"] = (result["lost"] == 0 and result["dead"] == 0 and result["inbox_duplicates"] == 0
-                    and result["paid_matches"] and result["differences"] == 0 and not result["error"])
+    result["ok"] = (
+        result["lost"] == 0
+        and result["dead"] == 0
+        and result["inbox_duplicates"] == 0
+        and result["paid_matches"]
+        and result["differences"] == 0
+        and not result["error"]
+    )
     return result
 
 
@@ -164,6 +212,7 @@ def main():
     os.environ.update(env())
     sys.path.insert(0, str(ROOT))
     import django
+
     django.setup()
     rng = random.Random(args.seed)
     results = []
@@ -173,12 +222,17 @@ def main():
         print(json.dumps(result, ensure_ascii=False), flush=True)
     ok = sum(r["ok"] for r in results)
     kills = sum(sum(r["kills"].values()) for r in results)
-    summary = {"runs": len(results), "ok": ok, "kills": kills,
-               "median_seconds": sorted(r["seconds"] for r in results)[len(results) // 2]}
+    summary = {
+        "runs": len(results),
+        "ok": ok,
+        "kills": kills,
+        "median_seconds": sorted(r["seconds"] for r in results)[len(results) // 2],
+    }
     print(f"{ok}/{len(results)} runs clean after {kills} kills (worker or simulator)")
     (ROOT / "bench" / "out").mkdir(exist_ok=True)
-    (ROOT / "bench" / "out" / "revenue_crash.json").write_text(json.dumps({"summary": summary, "runs": results},
-                                                                          ensure_ascii=False, indent=1))
+    (ROOT / "bench" / "out" / "revenue_crash.json").write_text(
+        json.dumps({"summary": summary, "runs": results}, ensure_ascii=False, indent=1)
+    )
     sys.exit(0 if ok == len(results) else 1)
 
 

@@ -6,6 +6,7 @@ times (a) the enqueue call, (b) until every task has run.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongban_bench .venv/bin/python bench/task_backends.py [N]
 
 Prints the figures and their ratio (RQ / database) measured in the same run."""
+
 import os
 import statistics
 import subprocess
@@ -18,23 +19,39 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 else 300
 BIN = ROOT / ".venv" / "bin"
 BACKENDS = {
     "database": ("django_tasks_db.DatabaseBackend", ["db_worker", "--no-startup-delay", "--interval", "0.1"]),
-    "rq": ("django_tasks_rq.RQBackend", ["rqworker", "default", "--job-class", "django_tasks_rq.Job",
-                                         "--worker-class", "rq.worker.SimpleWorker"]),
+    "rq": (
+        "django_tasks_rq.RQBackend",
+        ["rqworker", "default", "--job-class", "django_tasks_rq.Job", "--worker-class", "rq.worker.SimpleWorker"],
+    ),
 }
 
 
 def run(name):
     backend, worker_args = BACKENDS[name]
-    env = dict(os.environ, TONGBAN_TASK_BACKEND=backend, TONGBAN_REDIS_URL="redis://127.0.0.1:6379/13",
-               TONGBAN_LOG_LEVEL="ERROR")
+    env = dict(
+        os.environ,
+        TONGBAN_TASK_BACKEND=backend,
+        TONGBAN_REDIS_URL="redis://127.0.0.1:6379/13",
+        TONGBAN_LOG_LEVEL="ERROR",
+    )
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
     import django
+
     django.setup()
     from core.tasks import ping
-    workers = [subprocess.Popen([str(BIN / "python"), "manage.py", *worker_args], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+
+    workers = [
+        subprocess.Popen(
+            [str(BIN / "python"), "manage.py", *worker_args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
     time.sleep(3)  # workers up
     try:
         enqueue_ms, results = [], []
@@ -58,8 +75,12 @@ def run(name):
         for w in workers:
             w.wait(10)
     q = statistics.quantiles(enqueue_ms, n=20)
-    return {"enqueue_p50_ms": statistics.median(enqueue_ms), "enqueue_p95_ms": q[18], "all_done_s": total,
-            "per_s": N / total}
+    return {
+        "enqueue_p50_ms": statistics.median(enqueue_ms),
+        "enqueue_p95_ms": q[18],
+        "all_done_s": total,
+        "per_s": N / total,
+    }
 
 
 if __name__ == "__main__":
@@ -69,8 +90,13 @@ if __name__ == "__main__":
         sys.exit(0)
     figures = {}
     for name in BACKENDS:
-        out = subprocess.run([str(BIN / "python"), __file__, str(N), name], cwd=ROOT, capture_output=True, text=True,
-                             env=dict(os.environ))
+        out = subprocess.run(
+            [str(BIN / "python"), __file__, str(N), name],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ),
+        )
         if out.returncode:
             print(out.stderr[-2000:])
             sys.exit(1)

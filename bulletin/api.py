@@ -1,5 +1,6 @@
 """The weekly bulletin in the JSON API under /api/v1: list, one bulletin's
 text with its computed figures, build and refresh."""
+
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
@@ -59,11 +60,31 @@ def _viewer(user):
 
 def _detail(bulletin):
     def section(s):
-        return {"title": s["title"], "paragraphs": [{"lead": p["lead"], "text": p["text"],
-                                                     "figures": p["block"].figures} for p in s["paragraphs"]],
-                "subsections": [section(sub) for sub in s.get("subsections", [])]}
-    data = {f: getattr(bulletin, f) for f in ("id", "year", "number", "week_start", "week_end", "dated", "state",
-                                               "version", "issuing_unit", "report_to", "send_to", "copies")}
+        return {
+            "title": s["title"],
+            "paragraphs": [
+                {"lead": p["lead"], "text": p["text"], "figures": p["block"].figures} for p in s["paragraphs"]
+            ],
+            "subsections": [section(sub) for sub in s.get("subsections", [])],
+        }
+
+    data = {
+        f: getattr(bulletin, f)
+        for f in (
+            "id",
+            "year",
+            "number",
+            "week_start",
+            "week_end",
+            "dated",
+            "state",
+            "version",
+            "issuing_unit",
+            "report_to",
+            "send_to",
+            "copies",
+        )
+    }
     data["sections"] = [section(s) for s in services.document_sections(bulletin)]
     return data
 

@@ -1,6 +1,7 @@
 """The weekly bulletin (工作周报): a draft of blocks per section, built from the
 hall's records and the case event log, edited in the browser, exported to
 DOCX/PDF and issued (the issued files are kept byte for byte)."""
+
 from django.db import models
 
 
@@ -75,8 +76,9 @@ class Block(models.Model):
     order = models.PositiveIntegerField("顺序", default=0)
     heading = models.CharField("小标题", max_length=60, blank=True)
     template = models.TextField("正文")
-    source = models.CharField("来源", max_length=40, blank=True,
-                              help_text="由平台数据生成的段落记下来源，如 activity:12；编辑新增的段落为空")
+    source = models.CharField(
+        "来源", max_length=40, blank=True, help_text="由平台数据生成的段落记下来源，如 activity:12；编辑新增的段落为空"
+    )
     edited = models.BooleanField("已人工修改", default=False)
     figures = models.JSONField("平台数据", default=dict, blank=True)
     version = models.PositiveIntegerField(default=0)

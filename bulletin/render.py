@@ -10,6 +10,7 @@ numbers "— N —" 4号, odd pages right and even pages left, one character in.
 The DOCX names the Windows fonts; bulletin/fonts/fonts.conf maps them to the
 free faces for the PDF.
 """
+
 import io
 import os
 import shutil
@@ -29,24 +30,37 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 FANGSONG, HEITI, KAITI, TITLE_FONT, SONGTI = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
 LATIN = "Times New Roman"
 RED = RGBColor(0xE6, 0x00, 0x12)
-BODY_PT = 16                      # 3号
-LINE = Twips(579)                 # 225 mm / 22 lines = 28.99 pt; 28.95 pt keeps 22 whole lines
-CHAR_SPACING = -5                 # twentieths of a point: 28 × (16 − 0.25) pt = 441 pt ≤ 156 mm (442.2 pt)
+BODY_PT = 16  # 3号
+LINE = Twips(579)  # 225 mm / 22 lines = 28.99 pt; 28.95 pt keeps 22 whole lines
+CHAR_SPACING = -5  # twentieths of a point: 28 × (16 − 0.25) pt = 441 pt ≤ 156 mm (442.2 pt)
 INDENT = Pt(2 * (BODY_PT - 0.25))  # two characters
 FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
 # What the PDF needs, and where it comes from on Debian.
-PDF_PACKAGES = ["libreoffice-writer-nogui", "fonts-noto-cjk", "fonts-arphic-ukai", "texlive-lang-chinese",
-                "fonts-liberation2"]
+PDF_PACKAGES = [
+    "libreoffice-writer-nogui",
+    "fonts-noto-cjk",
+    "fonts-arphic-ukai",
+    "texlive-lang-chinese",
+    "fonts-liberation2",
+]
 INSTALL_COMMAND = "sudo apt-get install -y --no-install-recommends " + " ".join(PDF_PACKAGES)
 # Windows name in the DOCX → the free face fonts.conf must give for it.
-FONT_MAP = {FANGSONG: "FandolFang", HEITI: "Noto Sans CJK SC", KAITI: "AR PL UKai CN",
-            TITLE_FONT: "Noto Serif CJK SC", SONGTI: "Noto Serif CJK SC", LATIN: "Liberation Serif"}
+FONT_MAP = {
+    FANGSONG: "FandolFang",
+    HEITI: "Noto Sans CJK SC",
+    KAITI: "AR PL UKai CN",
+    TITLE_FONT: "Noto Serif CJK SC",
+    SONGTI: "Noto Serif CJK SC",
+    LATIN: "Liberation Serif",
+}
 # (Debian package, what it gives) for the message on the page.
-FONT_PACKAGES = {"FandolFang": "texlive-lang-chinese（仿宋：FandolFang）",
-                 "Noto Sans CJK SC": "fonts-noto-cjk（黑体：Noto Sans CJK SC）",
-                 "Noto Serif CJK SC": "fonts-noto-cjk（宋体、小标宋：Noto Serif CJK SC）",
-                 "AR PL UKai CN": "fonts-arphic-ukai（楷体：AR PL UKai CN）",
-                 "Liberation Serif": "fonts-liberation2（Times New Roman 的替代字体）"}
+FONT_PACKAGES = {
+    "FandolFang": "texlive-lang-chinese（仿宋：FandolFang）",
+    "Noto Sans CJK SC": "fonts-noto-cjk（黑体：Noto Sans CJK SC）",
+    "Noto Serif CJK SC": "fonts-noto-cjk（宋体、小标宋：Noto Serif CJK SC）",
+    "AR PL UKai CN": "fonts-arphic-ukai（楷体：AR PL UKai CN）",
+    "Liberation Serif": "fonts-liberation2（Times New Roman 的替代字体）",
+}
 
 CN_NUMBERS = "一二三四五六七八九十"
 
@@ -61,6 +75,7 @@ def cn_number(n):
 
 
 # --- DOCX ---
+
 
 def _fonts(run, east_asia, size, *, color=None, bold=False, latin=LATIN, spacing=CHAR_SPACING):
     run.font.name = latin
@@ -111,7 +126,7 @@ def _border(paragraph, edge, size, color="000000"):
 def _page_number(footer, align, indent_side):
     p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
     p.alignment = align
-    setattr(p.paragraph_format, indent_side, Pt(14))      # one character in from the edge
+    setattr(p.paragraph_format, indent_side, Pt(14))  # one character in from the edge
     _fonts(p.add_run("— "), SONGTI, 14, spacing=0)
     for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
         run = _fonts(p.add_run(), SONGTI, 14, spacing=0)
@@ -167,8 +182,8 @@ def _masthead(doc, bulletin):
     p.paragraph_format.tab_stops.add_tab_stop(Mm(156), WD_TAB_ALIGNMENT.RIGHT)
     d = bulletin.dated
     _fonts(p.add_run(f"{bulletin.issuing_unit}\t{d.year}年{d.month}月{d.day}日"), FANGSONG, 14, spacing=0)
-    _border(p, "bottom", 16, "E60012")       # the red rule
-    _paragraph(doc, indent=False)            # one blank line under the rule
+    _border(p, "bottom", 16, "E60012")  # the red rule
+    _paragraph(doc, indent=False)  # one blank line under the rule
 
 
 def _heading(doc, text, font):
@@ -193,19 +208,19 @@ def _distribution(doc, bulletin):
         p = _paragraph(doc, indent=False, exact=False)
         fmt = p.paragraph_format
         fmt.left_indent, fmt.right_indent = Pt(14), Pt(14)
-        fmt.keep_together = fmt.keep_with_next = True     # the end block stays on one page
+        fmt.keep_together = fmt.keep_with_next = True  # the end block stays on one page
         fmt.first_line_indent = Pt(0)
         fmt.line_spacing = Pt(26)
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         if i == 0:
-            _border(p, "top", 8)             # first rule: thick
-        _border(p, "bottom", 4)              # thin rules between
+            _border(p, "top", 8)  # first rule: thick
+        _border(p, "bottom", 4)  # thin rules between
         _fonts(p.add_run(label + text), FANGSONG, 14, spacing=0)
     p = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False, exact=False)
     p.paragraph_format.right_indent = Pt(14)
     p.paragraph_format.line_spacing = Pt(26)
     p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    _border(p, "bottom", 8)                  # last rule: thick
+    _border(p, "bottom", 8)  # last rule: thick
     _fonts(p.add_run(f"（共印{bulletin.copies}份）"), FANGSONG, 14, spacing=0)
 
 
@@ -229,6 +244,7 @@ def build_docx(bulletin, sections):
 
 # --- PDF ---
 
+
 def _fc_env():
     env = dict(os.environ)
     env["FONTCONFIG_FILE"] = str(FONTS_CONF)
@@ -246,8 +262,13 @@ def pdf_readiness():
     else:
         for windows_name, face in FONT_MAP.items():
             try:
-                found = subprocess.run(["fc-match", "-f", "%{family}", windows_name], env=_fc_env(),
-                                       capture_output=True, text=True, timeout=20).stdout
+                found = subprocess.run(
+                    ["fc-match", "-f", "%{family}", windows_name],
+                    env=_fc_env(),
+                    capture_output=True,
+                    text=True,
+                    timeout=20,
+                ).stdout
             except (OSError, subprocess.SubprocessError):
                 found = ""
             if face not in found.split(","):
@@ -284,8 +305,18 @@ def docx_to_pdf(docx_bytes, timeout=180):
         source.write_bytes(docx_bytes)
         env = _fc_env()
         env["HOME"] = str(profile)
-        command = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                   "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export", "--outdir", work, str(source)]
+        command = [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            work,
+            str(source),
+        ]
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
         target = Path(work) / "bulletin.pdf"
         if not target.exists():

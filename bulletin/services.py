@@ -9,6 +9,7 @@ blocks nobody edited, adds blocks for new sources, and keeps every word the
 editor wrote. Issuing stores the DOCX and PDF bytes; an issued bulletin is
 read-only and downloads as issued.
 """
+
 import datetime as dt
 import hashlib
 import re
@@ -32,16 +33,24 @@ from .models import Block, Bulletin, BulletinFile, DistributionList
 Section = Block.Section
 ISSUING_UNIT = "四川省政府政务服务和公共资源交易服务中心"
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-WINDOW_FIGURES = {"consultations": "咨询（人次）", "acceptances": "受理（件）", "certificates": "颁发（件）",
-                  "transfers": "流转（件次）"}
+WINDOW_FIGURES = {
+    "consultations": "咨询（人次）",
+    "acceptances": "受理（件）",
+    "certificates": "颁发（件）",
+    "transfers": "流转（件次）",
+}
+
+
 class _Labels(Mapping):
     """The figures a paragraph may cite: section 四's counts and whatever the
     apps publish in the figure registry (read when asked, after every app's ready())."""
 
     def _all(self):
-        return {**{f"week_{k}": f"本周{v}" for k, v in WINDOW_FIGURES.items()},
-                **{f"year_{k}": f"今年以来{v}" for k, v in WINDOW_FIGURES.items()},
-                **dict(figures.choices())}
+        return {
+            **{f"week_{k}": f"本周{v}" for k, v in WINDOW_FIGURES.items()},
+            **{f"year_{k}": f"今年以来{v}" for k, v in WINDOW_FIGURES.items()},
+            **dict(figures.choices()),
+        }
 
     def __getitem__(self, key):
         return self._all()[key]
@@ -57,13 +66,20 @@ FIGURE_LABELS = _Labels()
 # What 咨询 counts (cases.stats): consultations registered by staff, and online
 # policy questions counted once per asker and question a day.
 CONSULTATION_NOTE = "（咨询人次含窗口、12345热线登记的咨询和网上政策咨询，网上政策咨询同一人同一问题每日计一次。）"
-WINDOWS_TEMPLATE = ("本周，共计咨询{week_consultations}人次、受理{week_acceptances}件、颁发{week_certificates}件、"
-                    "流转{week_transfers}件次。今年以来，累计咨询{year_consultations}人次、受理{year_acceptances}件、"
-                    "颁发{year_certificates}件、流转{year_transfers}件次。" + CONSULTATION_NOTE)
+WINDOWS_TEMPLATE = (
+    "本周，共计咨询{week_consultations}人次、受理{week_acceptances}件、颁发{week_certificates}件、"
+    "流转{week_transfers}件次。今年以来，累计咨询{year_consultations}人次、受理{year_acceptances}件、"
+    "颁发{year_certificates}件、流转{year_transfers}件次。" + CONSULTATION_NOTE
+)
 OTHER_TEMPLATE = "持续开展受理工作手册梳理、审核工作。目前，{manual_progress}（单位）窗口。"
-SECTION_TITLES = {Section.ACTIVITY: "一、政务工作动态", Section.KEY_WORK: "二、重点工作推进情况",
-                  Section.DUTY: "三、厅（局）长进大厅", "reform": "四、综窗改革攻坚行动",
-                  Section.WINDOWS: "（一）省本级综窗办件情况", Section.OTHER: "（二）其他工作开展情况"}
+SECTION_TITLES = {
+    Section.ACTIVITY: "一、政务工作动态",
+    Section.KEY_WORK: "二、重点工作推进情况",
+    Section.DUTY: "三、厅（局）长进大厅",
+    "reform": "四、综窗改革攻坚行动",
+    Section.WINDOWS: "（一）省本级综窗办件情况",
+    Section.OTHER: "（二）其他工作开展情况",
+}
 
 
 def week_of(day):
@@ -75,6 +91,7 @@ def week_of(day):
 
 # --- figures ---
 
+
 def compute_figures(bulletin):
     """Every figure a block may show, computed now: key → {value, text, source, computed_at, available}."""
     now = timezone.now().isoformat()
@@ -83,13 +100,23 @@ def compute_figures(bulletin):
     out = {}
     for prefix, period in (("week", week), ("year", year)):
         for name, value in stats.figures(period).items():
-            out[f"{prefix}_{name}"] = {"value": value, "text": str(value), "available": True, "computed_at": now,
-                                       "source": f"cases.stats.figures:{name}:{period.start}..{period.end}"}
-    for source in figures.keys():   # the figure registry: each app publishes its own
+            out[f"{prefix}_{name}"] = {
+                "value": value,
+                "text": str(value),
+                "available": True,
+                "computed_at": now,
+                "source": f"cases.stats.figures:{name}:{period.start}..{period.end}",
+            }
+    for source in figures.keys():  # the figure registry: each app publishes its own
         got = figures.read(source, bulletin.week_start, bulletin.week_end)
-        out[source] = {"value": got["value"], "text": got["text"], "available": got["available"],
-                       "message": got.get("message", ""), "computed_at": now,
-                       "source": f"figures.{source}:{bulletin.week_start}..{bulletin.week_end}"}
+        out[source] = {
+            "value": got["value"],
+            "text": got["text"],
+            "available": got["available"],
+            "message": got.get("message", ""),
+            "computed_at": now,
+            "source": f"figures.{source}:{bulletin.week_start}..{bulletin.week_end}",
+        }
     return out
 
 
@@ -101,6 +128,7 @@ def render_text(block):
         if figure is None:
             return match.group(0)
         return figure["text"] if figure.get("available", True) else ""
+
     return PLACEHOLDER.sub(value, block.template)
 
 
@@ -109,6 +137,7 @@ def _keys(template):
 
 
 # --- generated blocks ---
+
 
 def _generated(bulletin):
     """What the platform would write for this week: (section, source, heading, template) in order."""
@@ -128,8 +157,11 @@ def _generated(bulletin):
             out.append((Section.KEY_WORK, f"key_work:{key_work.pk}", key_work.name, text))
     shifts = list(hall.shifts_between(start, end))
     if shifts:
-        names = "，".join(dict.fromkeys(f"{s.department.short_name or s.department.name}{s.leader_title}{s.leader_name}"
-                                         for s in shifts))
+        names = "，".join(
+            dict.fromkeys(
+                f"{s.department.short_name or s.department.name}{s.leader_title}{s.leader_name}" for s in shifts
+            )
+        )
         text = f"本周，{names}到省政务服务大厅窗口值守。"
         handled = [s.notes.strip().rstrip("。；") for s in shifts if s.notes.strip()]
         if handled:
@@ -198,8 +230,11 @@ def build_draft(actor, *, week_start, dated=None, number=None, distribution=None
     start, end = week_of(week_start)
     existing = Bulletin.objects.filter(week_start=start).first()
     if existing is not None:
-        raise ServiceError(f"{start:%Y-%m-%d}所在周的周报已存在（{existing}）",
-                           errors={"week_start": [f"该周已有周报：{existing}，请打开它继续编辑"]}, code="exists")
+        raise ServiceError(
+            f"{start:%Y-%m-%d}所在周的周报已存在（{existing}）",
+            errors={"week_start": [f"该周已有周报：{existing}，请打开它继续编辑"]},
+            code="exists",
+        )
     year = end.year
     if number is None:
         number = (Bulletin.objects.filter(year=year).aggregate(m=Max("number"))["m"] or 0) + 1
@@ -208,10 +243,19 @@ def build_draft(actor, *, week_start, dated=None, number=None, distribution=None
     distribution = distribution or DistributionList.objects.first()
     now = timezone.now()
     bulletin = Bulletin.objects.create(
-        year=year, number=number, week_start=start, week_end=end, issuing_unit=ISSUING_UNIT,
-        dated=dated or max(timezone.localdate(), end), built_by=actor, built_at=now, refreshed_at=now,
-        report_to=distribution.report_to if distribution else "", send_to=distribution.send_to if distribution else "",
-        copies=distribution.copies if distribution else 0)
+        year=year,
+        number=number,
+        week_start=start,
+        week_end=end,
+        issuing_unit=ISSUING_UNIT,
+        dated=dated or max(timezone.localdate(), end),
+        built_by=actor,
+        built_at=now,
+        refreshed_at=now,
+        report_to=distribution.report_to if distribution else "",
+        send_to=distribution.send_to if distribution else "",
+        copies=distribution.copies if distribution else 0,
+    )
     _sync(bulletin)
     return bulletin
 
@@ -261,8 +305,11 @@ def update_header(actor, bulletin, *, version, number, dated, issuing_unit, repo
 def apply_distribution(actor, bulletin, *, version, distribution):
     policy.require(actor, "bulletin.edit")
     bulletin = _draft(bulletin, version)
-    bulletin.report_to, bulletin.send_to, bulletin.copies = (distribution.report_to, distribution.send_to,
-                                                             distribution.copies)
+    bulletin.report_to, bulletin.send_to, bulletin.copies = (
+        distribution.report_to,
+        distribution.send_to,
+        distribution.copies,
+    )
     return _touch(bulletin, "report_to", "send_to", "copies")
 
 
@@ -275,8 +322,12 @@ def _check_template(errors, template, figures):
     else:
         unknown = [k for k in _keys(template) if k not in figures]
         if unknown:
-            errors["template"] = ["正文中的" + "、".join("{" + k + "}" for k in unknown) + "不是平台数据，可用："
-                                  + "、".join("{" + k + "}" for k in FIGURE_LABELS)]
+            errors["template"] = [
+                "正文中的"
+                + "、".join("{" + k + "}" for k in unknown)
+                + "不是平台数据，可用："
+                + "、".join("{" + k + "}" for k in FIGURE_LABELS)
+            ]
     return template
 
 
@@ -317,9 +368,15 @@ def add_block(actor, bulletin, *, version, section, template, heading=""):
     if errors:
         raise ServiceError(next(iter(errors.values()))[0], errors=errors)
     order = (bulletin.blocks.filter(section=section).aggregate(m=Max("order"))["m"] or 0) + 1
-    block = Block.objects.create(bulletin=bulletin, section=section, order=order, heading=(heading or "").strip(),
-                                 template=template, edited=True,
-                                 figures={k: figures[k] for k in _keys(template)})
+    block = Block.objects.create(
+        bulletin=bulletin,
+        section=section,
+        order=order,
+        heading=(heading or "").strip(),
+        template=template,
+        edited=True,
+        figures={k: figures[k] for k in _keys(template)},
+    )
     _touch(bulletin)
     return block
 
@@ -337,6 +394,7 @@ def delete_block(actor, block, *, version):
 
 
 # --- the document ---
+
 
 def document_sections(bulletin):
     """The bulletin's text, section by section, as the export writes it."""
@@ -356,14 +414,22 @@ def document_sections(bulletin):
                 text = f"（{render.cn_number(i)}）{text}"
             out.append({"text": text, "lead": lead, "block": block})
         return out
+
     return [
         {"title": SECTION_TITLES[Section.ACTIVITY], "paragraphs": paragraphs(Section.ACTIVITY, numbered=True)},
-        {"title": SECTION_TITLES[Section.KEY_WORK],
-         "paragraphs": paragraphs(Section.KEY_WORK, numbered=True, lead_headings=True)},
+        {
+            "title": SECTION_TITLES[Section.KEY_WORK],
+            "paragraphs": paragraphs(Section.KEY_WORK, numbered=True, lead_headings=True),
+        },
         {"title": SECTION_TITLES[Section.DUTY], "paragraphs": paragraphs(Section.DUTY)},
-        {"title": SECTION_TITLES["reform"], "paragraphs": [], "subsections": [
-            {"title": SECTION_TITLES[Section.WINDOWS], "paragraphs": paragraphs(Section.WINDOWS)},
-            {"title": SECTION_TITLES[Section.OTHER], "paragraphs": paragraphs(Section.OTHER)}]},
+        {
+            "title": SECTION_TITLES["reform"],
+            "paragraphs": [],
+            "subsections": [
+                {"title": SECTION_TITLES[Section.WINDOWS], "paragraphs": paragraphs(Section.WINDOWS)},
+                {"title": SECTION_TITLES[Section.OTHER], "paragraphs": paragraphs(Section.OTHER)},
+            ],
+        },
     ]
 
 
@@ -380,14 +446,21 @@ def export_pdf(bulletin_id):
     seconds = time.perf_counter() - started
     with transaction.atomic():
         BulletinFile.objects.filter(bulletin=bulletin, kind="pdf", issued=False).delete()
-        record = BulletinFile.objects.create(bulletin=bulletin, kind="pdf", bulletin_version=version, content=content,
-                                             sha256=hashlib.sha256(content).hexdigest(), seconds=seconds)
+        record = BulletinFile.objects.create(
+            bulletin=bulletin,
+            kind="pdf",
+            bulletin_version=version,
+            content=content,
+            sha256=hashlib.sha256(content).hexdigest(),
+            seconds=seconds,
+        )
     return record
 
 
 def current_pdf(bulletin):
-    return BulletinFile.objects.filter(bulletin=bulletin, kind="pdf", issued=False,
-                                       bulletin_version=bulletin.version).first()
+    return BulletinFile.objects.filter(
+        bulletin=bulletin, kind="pdf", issued=False, bulletin_version=bulletin.version
+    ).first()
 
 
 def issue(actor, bulletin, *, version):
@@ -415,14 +488,21 @@ def issue(actor, bulletin, *, version):
             raise ServiceError(next(iter(errors.values()))[0], errors=errors)
         for kind, content in (("docx", docx), ("pdf", pdf_content)):
             if content is not None:
-                BulletinFile.objects.create(bulletin=bulletin, kind=kind, bulletin_version=bulletin.version + 1,
-                                            content=content, sha256=hashlib.sha256(content).hexdigest(), issued=True)
+                BulletinFile.objects.create(
+                    bulletin=bulletin,
+                    kind=kind,
+                    bulletin_version=bulletin.version + 1,
+                    content=content,
+                    sha256=hashlib.sha256(content).hexdigest(),
+                    issued=True,
+                )
         BulletinFile.objects.filter(bulletin=bulletin, issued=False).delete()
         bulletin.state, bulletin.issued_by, bulletin.issued_at = Bulletin.State.ISSUED, actor, timezone.now()
         return _touch(bulletin, "state", "issued_by", "issued_at")
 
 
 # --- distribution lists ---
+
 
 @transaction.atomic
 def save_distribution_list(actor, *, name, report_to, send_to, copies, is_default=False, instance=None, version=None):
@@ -444,8 +524,9 @@ def save_distribution_list(actor, *, name, report_to, send_to, copies, is_defaul
     if is_default:
         DistributionList.objects.exclude(pk=getattr(instance, "pk", None)).update(is_default=False)
     if instance is None:
-        return DistributionList.objects.create(name=name, report_to=report_to.strip(), send_to=send_to.strip(),
-                                               copies=copies, is_default=is_default)
+        return DistributionList.objects.create(
+            name=name, report_to=report_to.strip(), send_to=send_to.strip(), copies=copies, is_default=is_default
+        )
     instance = DistributionList.objects.select_for_update().get(pk=instance.pk)
     if version is not None and instance.version != version:
         raise Conflict(f"分送范围“{instance.name}”已被他人修改，请刷新后再改")

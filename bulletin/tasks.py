@@ -1,11 +1,13 @@
 """Background work of the bulletin: PDF rendering takes seconds, so the page
 queues it and polls for the result."""
+
 from django_tasks import task
 
 
 @task()
 def render_pdf(bulletin_id):
     from . import render, services
+
     try:
         record = services.export_pdf(bulletin_id)
     except render.PdfUnavailable as exc:

@@ -1,4 +1,5 @@
 """Console pages of the weekly bulletin under /console/bulletin/."""
+
 from django.urls import path
 
 from . import views

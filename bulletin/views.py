@@ -1,6 +1,7 @@
 """Console pages of the weekly bulletin (/console/bulletin/): the list, the
 draft editor (every paragraph editable in place with htmx), DOCX export,
 PDF rendering in the background, issuing and the archive of issued files."""
+
 from urllib.parse import quote
 
 from django import forms
@@ -23,15 +24,20 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class BuildForm(forms.Form):
-    week_start = forms.DateField(label="所报周（任选该周一天）", widget=DATE_INPUT, required=False,
-                                 error_messages={"invalid": "日期格式应为 YYYY-MM-DD"})
+    week_start = forms.DateField(
+        label="所报周（任选该周一天）",
+        widget=DATE_INPUT,
+        required=False,
+        error_messages={"invalid": "日期格式应为 YYYY-MM-DD"},
+    )
 
 
 class HeaderForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     number = forms.IntegerField(label="期号", required=False, error_messages={"invalid": "期号应为正整数"})
-    dated = forms.DateField(label="印发日期", widget=DATE_INPUT, required=False,
-                            error_messages={"invalid": "日期格式应为 YYYY-MM-DD"})
+    dated = forms.DateField(
+        label="印发日期", widget=DATE_INPUT, required=False, error_messages={"invalid": "日期格式应为 YYYY-MM-DD"}
+    )
     issuing_unit = forms.CharField(label="印发单位", required=False)
     report_to = forms.CharField(label="报", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     send_to = forms.CharField(label="发", widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -64,15 +70,26 @@ def index(request):
         else:
             messages.success(request, f"已生成{bulletin}草稿")
             return redirect("bulletin:detail", pk=bulletin.pk)
-    return render(request, "bulletin/index.html", {
-        "form": form, "bulletins": Bulletin.objects.all()[:100], "can_edit": policy.can(request.user, "bulletin.edit")})
+    return render(
+        request,
+        "bulletin/index.html",
+        {
+            "form": form,
+            "bulletins": Bulletin.objects.all()[:100],
+            "can_edit": policy.can(request.user, "bulletin.edit"),
+        },
+    )
 
 
 def _block_context(block, form_errors=None, template=None, heading=None):
-    return {"block": block, "text": services.render_text(block), "errors": form_errors or [],
-            "template_value": block.template if template is None else template,
-            "heading_value": block.heading if heading is None else heading,
-            "labels": services.FIGURE_LABELS}
+    return {
+        "block": block,
+        "text": services.render_text(block),
+        "errors": form_errors or [],
+        "template_value": block.template if template is None else template,
+        "heading_value": block.heading if heading is None else heading,
+        "labels": services.FIGURE_LABELS,
+    }
 
 
 def _detail_context(request, bulletin, header_form=None):
@@ -85,17 +102,33 @@ def _detail_context(request, bulletin, header_form=None):
         for key, figure in (block.figures or {}).items():
             if not figure.get("available", True):
                 unavailable[key] = figure.get("message", "")
-    header_form = header_form or HeaderForm(initial={
-        "version": bulletin.version, "number": bulletin.number, "dated": bulletin.dated,
-        "issuing_unit": bulletin.issuing_unit, "report_to": bulletin.report_to, "send_to": bulletin.send_to,
-        "copies": bulletin.copies})
+    header_form = header_form or HeaderForm(
+        initial={
+            "version": bulletin.version,
+            "number": bulletin.number,
+            "dated": bulletin.dated,
+            "issuing_unit": bulletin.issuing_unit,
+            "report_to": bulletin.report_to,
+            "send_to": bulletin.send_to,
+            "copies": bulletin.copies,
+        }
+    )
     section_list = [(value, label, blocks[value]) for value, label in Block.Section.choices]
-    return {"bulletin": bulletin, "sections": sections, "section_list": section_list, "header_form": header_form,
-            "lists": DistributionList.objects.all(), "pdf_message": rendering.pdf_missing_message(),
-            "install_command": rendering.INSTALL_COMMAND, "current_pdf": services.current_pdf(bulletin),
-            "issued_files": bulletin.files.filter(issued=True).order_by("kind"), "unavailable": unavailable,
-            "labels": services.FIGURE_LABELS, "can_edit": policy.can(request.user, "bulletin.edit") and not bulletin.is_issued,
-            "can_issue": policy.can(request.user, "bulletin.issue") and not bulletin.is_issued}
+    return {
+        "bulletin": bulletin,
+        "sections": sections,
+        "section_list": section_list,
+        "header_form": header_form,
+        "lists": DistributionList.objects.all(),
+        "pdf_message": rendering.pdf_missing_message(),
+        "install_command": rendering.INSTALL_COMMAND,
+        "current_pdf": services.current_pdf(bulletin),
+        "issued_files": bulletin.files.filter(issued=True).order_by("kind"),
+        "unavailable": unavailable,
+        "labels": services.FIGURE_LABELS,
+        "can_edit": policy.can(request.user, "bulletin.edit") and not bulletin.is_issued,
+        "can_issue": policy.can(request.user, "bulletin.issue") and not bulletin.is_issued,
+    }
 
 
 @console_view
@@ -118,9 +151,17 @@ def header(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_header(request.user, bulletin, version=data["version"], number=data["number"],
-                                   dated=data["dated"], issuing_unit=data["issuing_unit"],
-                                   report_to=data["report_to"], send_to=data["send_to"], copies=data["copies"])
+            services.update_header(
+                request.user,
+                bulletin,
+                version=data["version"],
+                number=data["number"],
+                dated=data["dated"],
+                issuing_unit=data["issuing_unit"],
+                report_to=data["report_to"],
+                send_to=data["send_to"],
+                copies=data["copies"],
+            )
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
@@ -135,8 +176,7 @@ def apply_list(request, pk):
     bulletin = get_object_or_404(Bulletin, pk=pk)
     distribution = get_object_or_404(DistributionList, pk=request.POST.get("distribution") or 0)
     try:
-        services.apply_distribution(request.user, bulletin, version=posted_version(request),
-                                    distribution=distribution)
+        services.apply_distribution(request.user, bulletin, version=posted_version(request), distribution=distribution)
         messages.success(request, f"已套用分送范围“{distribution.name}”")
     except ServiceError as exc:
         messages.error(request, _error_text(exc))
@@ -178,8 +218,13 @@ def block(request, pk, block_pk):
                 return _block_saved(request, None, bulletin)
             messages.success(request, "已删除该段")
             return redirect("bulletin:detail", pk=pk)
-        item = services.edit_block(request.user, item, version=version, template=request.POST.get("template", ""),
-                                   heading=request.POST.get("heading", ""))
+        item = services.edit_block(
+            request.user,
+            item,
+            version=version,
+            template=request.POST.get("template", ""),
+            heading=request.POST.get("heading", ""),
+        )
     except ServiceError as exc:
         context = _block_context(item, [_error_text(exc)], request.POST.get("template"), request.POST.get("heading"))
         context["editing"] = True
@@ -191,8 +236,6 @@ def block(request, pk, block_pk):
         return _block_saved(request, item)
     messages.success(request, "已保存该段")
     return redirect("bulletin:detail", pk=pk)
-
-
 
 
 def _block_saved(request, item, bulletin=None):
@@ -214,9 +257,14 @@ def _block_saved(request, item, bulletin=None):
 def add_block(request, pk):
     bulletin = get_object_or_404(Bulletin, pk=pk)
     try:
-        services.add_block(request.user, bulletin, version=posted_version(request),
-                           section=request.POST.get("section", ""), template=request.POST.get("template", ""),
-                           heading=request.POST.get("heading", ""))
+        services.add_block(
+            request.user,
+            bulletin,
+            version=posted_version(request),
+            section=request.POST.get("section", ""),
+            template=request.POST.get("template", ""),
+            heading=request.POST.get("heading", ""),
+        )
         messages.success(request, "已添加段落")
     except ServiceError as exc:
         messages.error(request, _error_text(exc))
@@ -224,7 +272,9 @@ def add_block(request, pk):
 
 
 def _filename(bulletin, ext):
-    return f"{bulletin.year}年第{bulletin.number}期工作周报（{bulletin.week_start:%m%d}-{bulletin.week_end:%m%d}）.{ext}"
+    return (
+        f"{bulletin.year}年第{bulletin.number}期工作周报（{bulletin.week_start:%m%d}-{bulletin.week_end:%m%d}）.{ext}"
+    )
 
 
 def _download(content, name, content_type):
@@ -252,11 +302,15 @@ def export_pdf(request, pk):
     bulletin = get_object_or_404(Bulletin, pk=pk)
     message = rendering.pdf_missing_message()
     if message:
-        return render(request, "bulletin/_pdf.html", {"bulletin": bulletin, "missing": message,
-                                                      "install_command": rendering.INSTALL_COMMAND})
+        return render(
+            request,
+            "bulletin/_pdf.html",
+            {"bulletin": bulletin, "missing": message, "install_command": rendering.INSTALL_COMMAND},
+        )
     result = tasks.render_pdf.enqueue(bulletin.pk)
-    return render(request, "bulletin/_pdf.html", {"bulletin": bulletin, "result": result,
-                                                  "file": services.current_pdf(bulletin)})
+    return render(
+        request, "bulletin/_pdf.html", {"bulletin": bulletin, "result": result, "file": services.current_pdf(bulletin)}
+    )
 
 
 @console_view
@@ -267,8 +321,9 @@ def export_pdf_status(request, pk, result_id):
         result = tasks.render_pdf.get_result(result_id)
     except (TaskResultDoesNotExist, TaskResultMismatch):
         raise Http404("没有这项导出任务") from None
-    return render(request, "bulletin/_pdf.html", {"bulletin": bulletin, "result": result,
-                                                  "file": services.current_pdf(bulletin)})
+    return render(
+        request, "bulletin/_pdf.html", {"bulletin": bulletin, "result": result, "file": services.current_pdf(bulletin)}
+    )
 
 
 @console_view
@@ -276,8 +331,9 @@ def download(request, pk, file_pk):
     _can_view(request.user)
     bulletin = get_object_or_404(Bulletin, pk=pk)
     record = get_object_or_404(BulletinFile, pk=file_pk, bulletin=bulletin)
-    return _download(record.content, _filename(bulletin, record.kind),
-                     "application/pdf" if record.kind == "pdf" else DOCX_TYPE)
+    return _download(
+        record.content, _filename(bulletin, record.kind), "application/pdf" if record.kind == "pdf" else DOCX_TYPE
+    )
 
 
 @console_view
@@ -305,20 +361,32 @@ def lists(request):
         editing = get_object_or_404(DistributionList, pk=request.GET["edit"])
     initial = {}
     if editing:
-        initial = {"name": editing.name, "report_to": editing.report_to, "send_to": editing.send_to,
-                   "copies": editing.copies, "is_default": editing.is_default}
+        initial = {
+            "name": editing.name,
+            "report_to": editing.report_to,
+            "send_to": editing.send_to,
+            "copies": editing.copies,
+            "is_default": editing.is_default,
+        }
     form = DistributionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             saved = services.save_distribution_list(
-                request.user, name=data["name"], report_to=data["report_to"], send_to=data["send_to"],
-                copies=data["copies"], is_default=data["is_default"], instance=editing,
-                version=posted_version(request) if editing else None)
+                request.user,
+                name=data["name"],
+                report_to=data["report_to"],
+                send_to=data["send_to"],
+                copies=data["copies"],
+                is_default=data["is_default"],
+                instance=editing,
+                version=posted_version(request) if editing else None,
+            )
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
             messages.success(request, f"已保存分送范围“{saved.name}”")
             return redirect("bulletin:lists")
-    return render(request, "bulletin/lists.html", {"lists": DistributionList.objects.all(), "form": form,
-                                                   "editing": editing})
+    return render(
+        request, "bulletin/lists.html", {"lists": DistributionList.objects.all(), "form": form, "editing": editing}
+    )

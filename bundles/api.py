@@ -1,6 +1,7 @@
 """高效办成一件事 in the JSON API under /api/v1/bundles: bundles, applications
 and the problem list, through the same services as the pages; errors in the
 platform's format ({code, message, errors})."""
+
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
@@ -51,7 +52,9 @@ class QuestionOut(Schema):
 class BundleDetailOut(BundleOut):
     items: list[ItemOut]
     fields: list[dict]
-    questionnaire: list[QuestionOut] = Field(description="一次告知：本一件事的问题及各事项的引导问题（同一问题只问一次）")
+    questionnaire: list[QuestionOut] = Field(
+        description="一次告知：本一件事的问题及各事项的引导问题（同一问题只问一次）"
+    )
 
 
 class DeferralIn(Schema):
@@ -159,16 +162,42 @@ class StatsOut(Schema):
 def _application_out(application):
     view = services.status(application)
     return {
-        "number": application.number, "bundle": application.bundle.name, "applicant": application.applicant_name,
-        "submitted_at": application.submitted_at, "state": view["state"], "state_label": view["state_label"],
-        "children": [{"position": r["position"], "matter": r["matter"], "department": r["department"],
-                      "case_number": r["case"].number if r["case"] else None, "state": r["state"],
-                      "due_date": r["due_date"], "reason": r["reason"], "next_step": r["next_step"]}
-                     for r in view["children"]],
-        "corrections": [{"matter": c["matter"], "department": c["department"], "material": c.get("material", ""),
-                         "problem": c["problem"]} for c in view["corrections"]],
-        "results": [{"matter": r["matter"], "title": r["certificate"].title if r["certificate"] else r["text"],
-                     "number": r["certificate"].number if r["certificate"] else ""} for r in view["results"]],
+        "number": application.number,
+        "bundle": application.bundle.name,
+        "applicant": application.applicant_name,
+        "submitted_at": application.submitted_at,
+        "state": view["state"],
+        "state_label": view["state_label"],
+        "children": [
+            {
+                "position": r["position"],
+                "matter": r["matter"],
+                "department": r["department"],
+                "case_number": r["case"].number if r["case"] else None,
+                "state": r["state"],
+                "due_date": r["due_date"],
+                "reason": r["reason"],
+                "next_step": r["next_step"],
+            }
+            for r in view["children"]
+        ],
+        "corrections": [
+            {
+                "matter": c["matter"],
+                "department": c["department"],
+                "material": c.get("material", ""),
+                "problem": c["problem"],
+            }
+            for c in view["corrections"]
+        ],
+        "results": [
+            {
+                "matter": r["matter"],
+                "title": r["certificate"].title if r["certificate"] else r["text"],
+                "number": r["certificate"].number if r["certificate"] else "",
+            }
+            for r in view["results"]
+        ],
     }
 
 
@@ -190,7 +219,9 @@ def bundles(request):
     return list(qs)
 
 
-@router.get("/bundles/stats", response=StatsOut, summary="一件事统计：申请数、办结用时与承诺时限合计、按时率、等待最久的部门")
+@router.get(
+    "/bundles/stats", response=StatsOut, summary="一件事统计：申请数、办结用时与承诺时限合计、按时率、等待最久的部门"
+)
 def bundle_stats(request, start: dt.date, end: dt.date, bundle: str | None = None):
     policy.require(request.user, "bundle.view")
     if end < start:
@@ -217,9 +248,16 @@ def report_problem(request, payload: ProblemIn):
     owner = Department.objects.filter(pk=payload.owner_id).first() if payload.owner_id else None
     if payload.owner_id and owner is None:
         raise ServiceError("责任部门不存在", errors={"owner_id": [f"没有编号为{payload.owner_id}的部门"]})
-    problem = services.report_problem(request.user, bundle, title=payload.title, description=payload.description,
-                                      kind=payload.kind, owner=owner, measures=payload.measures,
-                                      deadline=payload.deadline)
+    problem = services.report_problem(
+        request.user,
+        bundle,
+        title=payload.title,
+        description=payload.description,
+        kind=payload.kind,
+        owner=owner,
+        measures=payload.measures,
+        deadline=payload.deadline,
+    )
     return Status(201, problem)
 
 
@@ -227,9 +265,16 @@ def report_problem(request, payload: ProblemIn):
 def update_problem(request, pk: int, payload: ProblemPatch):
     problem = get_object_or_404(services.visible_problems(request.user), pk=pk)
     owner = Department.objects.filter(pk=payload.owner_id).first() if payload.owner_id else None
-    return services.update_problem(request.user, problem, version=payload.version, owner=owner,
-                                   measures=payload.measures, deadline=payload.deadline, state=payload.state,
-                                   note=payload.note)
+    return services.update_problem(
+        request.user,
+        problem,
+        version=payload.version,
+        owner=owner,
+        measures=payload.measures,
+        deadline=payload.deadline,
+        state=payload.state,
+        note=payload.note,
+    )
 
 
 @router.post("/bundles/problems/{pk}/handle", response=ProblemOut, summary="问题处理完成")
@@ -242,8 +287,12 @@ def handle_problem(request, pk: int, payload: HandleIn):
 def applications(request):
     if request.user.kind == "public":
         person = getattr(request.user, "person", None)
-        qs = Application.objects.filter(applicant_organisation__agent__person=person) | \
-            Application.objects.filter(applicant_person=person) if person else Application.objects.none()
+        qs = (
+            Application.objects.filter(applicant_organisation__agent__person=person)
+            | Application.objects.filter(applicant_person=person)
+            if person
+            else Application.objects.none()
+        )
     else:
         policy.require(request.user, "bundle.view")
         qs = Application.objects.all()
@@ -255,8 +304,11 @@ def application(request, number: str):
     return _application_out(_application(request, number))
 
 
-@router.post("/bundles/applications/{number}/corrections", response=ApplicationOut,
-             summary="一次提交补正（答复所有要求补正的子办件）")
+@router.post(
+    "/bundles/applications/{number}/corrections",
+    response=ApplicationOut,
+    summary="一次提交补正（答复所有要求补正的子办件）",
+)
 def answer(request, number: str, payload: AnswerIn):
     application = _application(request, number)
     services.answer_corrections(request.user, application, note=payload.note)
@@ -273,8 +325,11 @@ def bundle(request, code: str):
     return found
 
 
-@router.post("/bundles/{code}/applications", response={201: ApplicationOut},
-             summary="提交一件事申请（JSON：材料须为电子证照或容缺；上传材料请用门户页面）")
+@router.post(
+    "/bundles/{code}/applications",
+    response={201: ApplicationOut},
+    summary="提交一件事申请（JSON：材料须为电子证照或容缺；上传材料请用门户页面）",
+)
 def apply(request, code: str, payload: ApplicationIn):
     found = get_object_or_404(Bundle, code=code)
     organisation = None
@@ -284,7 +339,12 @@ def apply(request, code: str, payload: ApplicationIn):
             raise ServiceError("企业不存在", errors={"organisation_uscc": ["没有该统一社会信用代码的企业"]})
     person = getattr(request.user, "person", None)
     application = services.submit(
-        request.user, found, answers=payload.answers, facts=payload.facts,
-        deferrals=[d.dict() for d in payload.deferrals], applicant_organisation=organisation,
-        applicant_person=None if found.for_enterprise or organisation else person)
+        request.user,
+        found,
+        answers=payload.answers,
+        facts=payload.facts,
+        deferrals=[d.dict() for d in payload.deferrals],
+        applicant_organisation=organisation,
+        applicant_person=None if found.for_enterprise or organisation else person,
+    )
     return Status(201, _application_out(application))

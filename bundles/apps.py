@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 def _problems_handled(start, end):
     from .services import problems_handled
+
     count = problems_handled(start, end)
     return {"value": count, "values": {"handled": count}, "text": str(count)}
 
@@ -15,6 +16,13 @@ class BundlesConfig(AppConfig):
         from core import figures
 
         from . import signals  # noqa: F401  (child cases move their parent on)
+
         # Problems of the problem list handled in the period (Beijing calendar days).
-        figures.register("problems_handled", label="“一件事”问题处理数", app=self.name,
-                         compute=_problems_handled, periodic=True, sentence="本周处理问题{problems_handled}个。")
+        figures.register(
+            "problems_handled",
+            label="“一件事”问题处理数",
+            app=self.name,
+            compute=_problems_handled,
+            periodic=True,
+            sentence="本周处理问题{problems_handled}个。",
+        )

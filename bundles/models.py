@@ -10,6 +10,7 @@ child link lives here, so cases knows nothing of bundles.
 Source of the modes and rules: 《国务院关于进一步优化政务服务提升行政效能
 推动“高效办成一件事”的指导意见》（国发〔2024〕3号）.
 """
+
 from django.conf import settings
 from django.db import models
 
@@ -35,8 +36,9 @@ class Bundle(models.Model):
     code = models.SlugField("编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=60, unique=True)
     mode = models.CharField("办理模式", max_length=20, choices=Mode.choices, default=Mode.LINKED)
-    deferral = models.BooleanField("容缺后补", default=False,
-                                   help_text="允许以书面承诺缺少非关键材料先行受理，限期补齐")
+    deferral = models.BooleanField(
+        "容缺后补", default=False, help_text="允许以书面承诺缺少非关键材料先行受理，限期补齐"
+    )
     for_enterprise = models.BooleanField("面向企业", default=True)
     lead = models.ForeignKey(Department, verbose_name="牵头部门", on_delete=models.PROTECT, related_name="+")
     cooperating = models.ManyToManyField(Department, verbose_name="协同部门", blank=True, related_name="+")
@@ -135,13 +137,16 @@ class Application(models.Model):
     number = models.CharField("申请编号", max_length=32, unique=True)
     bundle = models.ForeignKey(Bundle, verbose_name="一件事", on_delete=models.PROTECT, related_name="applications")
     bundle_version = models.PositiveIntegerField("一件事版本")
-    applicant_person = models.ForeignKey(Person, verbose_name="申请人（自然人）", null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="+")
-    applicant_organisation = models.ForeignKey(Organisation, verbose_name="申请人（法人）", null=True, blank=True,
-                                               on_delete=models.PROTECT, related_name="+")
+    applicant_person = models.ForeignKey(
+        Person, verbose_name="申请人（自然人）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applicant_organisation = models.ForeignKey(
+        Organisation, verbose_name="申请人（法人）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     applicant_name = models.CharField("申请人", max_length=120)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.PROTECT,
-                                     related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.PROTECT, related_name="+"
+    )
     answers = models.JSONField("问卷回答", default=dict, blank=True)
     facts = models.JSONField("表单内容", default=dict, blank=True)
     submitted_at = models.DateTimeField("提交时间")
@@ -167,11 +172,11 @@ class Application(models.Model):
 class ApplicationChild(models.Model):
     """One matter of an application: waiting for its inputs, or started as a case."""
 
-    application = models.ForeignKey(Application, verbose_name="申请", on_delete=models.CASCADE,
-                                    related_name="children")
+    application = models.ForeignKey(Application, verbose_name="申请", on_delete=models.CASCADE, related_name="children")
     item = models.ForeignKey(BundleItem, verbose_name="事项", on_delete=models.PROTECT, related_name="+")
-    case = models.OneToOneField("cases.Case", verbose_name="办件", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="bundle_child")
+    case = models.OneToOneField(
+        "cases.Case", verbose_name="办件", null=True, blank=True, on_delete=models.PROTECT, related_name="bundle_child"
+    )
     facts = models.JSONField("传给本事项的表单内容", default=dict, blank=True)
     started_at = models.DateTimeField("开始办理时间", null=True, blank=True)
 
@@ -184,13 +189,15 @@ class ApplicationMaterial(models.Model):
     """A material given once for the whole application: an uploaded file, or a
     certificate the platform issued, attached by reference."""
 
-    application = models.ForeignKey(Application, verbose_name="申请", on_delete=models.CASCADE,
-                                    related_name="materials")
+    application = models.ForeignKey(
+        Application, verbose_name="申请", on_delete=models.CASCADE, related_name="materials"
+    )
     name = models.CharField("材料名称", max_length=120)
     file = models.FileField("文件", upload_to="bundles/%Y/%m/", blank=True)
     sha256 = models.CharField("摘要", max_length=64, blank=True)
-    certificate = models.ForeignKey("cases.Certificate", verbose_name="引用证照", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    certificate = models.ForeignKey(
+        "cases.Certificate", verbose_name="引用证照", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     children = models.ManyToManyField(ApplicationChild, verbose_name="用于", related_name="materials")
 
     class Meta:
@@ -207,8 +214,9 @@ class Deferral(models.Model):
         SUPPLIED = "supplied", "已补齐"
         WITHDRAWN = "withdrawn", "已撤销受理"
 
-    application = models.ForeignKey(Application, verbose_name="申请", on_delete=models.CASCADE,
-                                    related_name="deferrals")
+    application = models.ForeignKey(
+        Application, verbose_name="申请", on_delete=models.CASCADE, related_name="deferrals"
+    )
     material = models.CharField("容缺材料", max_length=120)
     promise = models.TextField("书面承诺")
     due_date = models.DateField("承诺补齐日期")

@@ -6,6 +6,7 @@ once (一套材料), accepted at one place and fanned out to the departments
 (一口受理、并联办理), results delivered together (统一出件); 容缺后补 on a written
 promise. Each child is an ordinary case, moved only by cases.services.
 """
+
 import datetime as dt
 import hashlib
 import re
@@ -42,14 +43,14 @@ State = Case.State
 DONE_WELL = {State.APPROVED, State.ISSUED, State.DELIVERED}
 DONE_BADLY = {State.REFUSED, State.DENIED}
 FIELD_KINDS = {"text": "文本", "date": "日期", "number": "数字", "choice": "选项"}
-DEFERRAL_MAX_DAYS = 30   # a promise longer than a month is no 容缺 but a missing material
-PROBLEM_DAYS = 5         # working days to handle a ticket when no deadline is given
+DEFERRAL_MAX_DAYS = 30  # a promise longer than a month is no 容缺 but a missing material
+PROBLEM_DAYS = 5  # working days to handle a ticket when no deadline is given
 # What an applicant can do when a child ends badly: 《中华人民共和国行政复议法》第二十条 (60 days),
 # 《中华人民共和国行政诉讼法》第四十六条 (6 months); a refusal states its reasons (行政许可法第三十二条).
 NEXT_STEPS = {
     State.REFUSED: "按不予受理通知书所列理由整改或补齐条件后，可重新申请该事项；其他事项照常办理，结果一并送达。",
     State.DENIED: "对不予许可决定不服的，可自知道该决定之日起60日内申请行政复议，或6个月内提起行政诉讼；"
-                  "其他事项照常办理，结果一并送达。",
+    "其他事项照常办理，结果一并送达。",
 }
 WAITING_BLOCKED = "前置事项未通过，本事项无法开始；请先按前置事项的提示办理。"
 
@@ -73,6 +74,7 @@ def _local_date(at):
 
 
 # --- bundles: 梳理 → 审核 → 确认 -------------------------------------------------
+
 
 def _check_fields(errors, fields):
     keys = []
@@ -115,28 +117,66 @@ def _check_items(errors, items, field_keys, questions):
         unknown = sorted({v for v in (item.get("field_map") or {}).values() if v not in field_keys})
         if unknown:
             errors.setdefault("items", []).append(
-                f"{where}“{matter.name}”的字段对应引用了表单中没有的字段：" + "、".join(unknown))
+                f"{where}“{matter.name}”的字段对应引用了表单中没有的字段：" + "、".join(unknown)
+            )
         only_if = item.get("only_if") or {}
         if only_if and only_if.get("option") not in question_options.get(only_if.get("question"), []):
             errors.setdefault("items", []).append(f"{where}“{matter.name}”的适用条件不是一次告知问题的选项")
-        rows.append(BundleItem(position=position, matter=matter, situation=situation, after=after,
-                               field_map=dict(item.get("field_map") or {}), only_if=dict(only_if)))
+        rows.append(
+            BundleItem(
+                position=position,
+                matter=matter,
+                situation=situation,
+                after=after,
+                field_map=dict(item.get("field_map") or {}),
+                only_if=dict(only_if),
+            )
+        )
     return rows
 
 
 def _content(bundle):
     return {
-        "name": bundle.name, "mode": bundle.mode, "deferral": bundle.deferral, "lead": bundle.lead_id,
-        "cooperating": sorted(bundle.cooperating.values_list("pk", flat=True)), "summary": bundle.summary,
-        "fields": bundle.fields, "questions": bundle.questions,
-        "items": [{"position": i.position, "matter": i.matter_id, "situation": i.situation_id, "after": i.after,
-                   "field_map": i.field_map, "only_if": i.only_if} for i in bundle.items.order_by("position")],
+        "name": bundle.name,
+        "mode": bundle.mode,
+        "deferral": bundle.deferral,
+        "lead": bundle.lead_id,
+        "cooperating": sorted(bundle.cooperating.values_list("pk", flat=True)),
+        "summary": bundle.summary,
+        "fields": bundle.fields,
+        "questions": bundle.questions,
+        "items": [
+            {
+                "position": i.position,
+                "matter": i.matter_id,
+                "situation": i.situation_id,
+                "after": i.after,
+                "field_map": i.field_map,
+                "only_if": i.only_if,
+            }
+            for i in bundle.items.order_by("position")
+        ],
     }
 
 
 @transaction.atomic
-def save_bundle(actor, *, code, name, mode, lead, items, fields=(), questions=(), deferral=False, summary="",
-                for_enterprise=True, note="", bundle=None, version=None):
+def save_bundle(
+    actor,
+    *,
+    code,
+    name,
+    mode,
+    lead,
+    items,
+    fields=(),
+    questions=(),
+    deferral=False,
+    summary="",
+    for_enterprise=True,
+    note="",
+    bundle=None,
+    version=None,
+):
     """梳理: save a bundle's text as a new version; it then waits for the centre's review."""
     policy.require(actor, "bundle.edit", bundle or lead)
     errors = {}
@@ -161,9 +201,17 @@ def save_bundle(actor, *, code, name, mode, lead, items, fields=(), questions=()
     rows = _check_items(errors, list(items or []), field_keys, questions)
     _fail(errors)
     if bundle is None:
-        bundle = Bundle.objects.create(code=code, name=name, mode=mode, lead=lead, deferral=deferral,
-                                       summary=summary, fields=list(fields), questions=questions,
-                                       for_enterprise=for_enterprise)
+        bundle = Bundle.objects.create(
+            code=code,
+            name=name,
+            mode=mode,
+            lead=lead,
+            deferral=deferral,
+            summary=summary,
+            fields=list(fields),
+            questions=questions,
+            for_enterprise=for_enterprise,
+        )
     else:
         bundle = Bundle.objects.select_for_update().get(pk=bundle.pk)
         if version is not None and bundle.version != version:
@@ -181,10 +229,12 @@ def save_bundle(actor, *, code, name, mode, lead, items, fields=(), questions=()
     bundle.version += 1
     bundle.state = Bundle.State.DRAFTED
     bundle.save()
-    BundleVersion.objects.create(bundle=bundle, number=bundle.version, content=_content(bundle), note=note,
-                                 author_name=_label(actor))
-    BundleStep.objects.create(bundle=bundle, version=bundle.version, action=BundleStep.Action.DRAFT,
-                              actor_name=_label(actor), comment=note)
+    BundleVersion.objects.create(
+        bundle=bundle, number=bundle.version, content=_content(bundle), note=note, author_name=_label(actor)
+    )
+    BundleStep.objects.create(
+        bundle=bundle, version=bundle.version, action=BundleStep.Action.DRAFT, actor_name=_label(actor), comment=note
+    )
     return bundle
 
 
@@ -206,9 +256,13 @@ def review_bundle(actor, bundle, *, approve, comment="", version=None):
         raise ServiceError("退回须写明修改意见", errors={"comment": ["退回意见为必填项"]})
     bundle.state = Bundle.State.REVIEWED if approve else Bundle.State.RETURNED
     bundle.save(update_fields=["state", "updated_at"])
-    BundleStep.objects.create(bundle=bundle, version=bundle.version, actor_name=_label(actor),
-                              action=BundleStep.Action.APPROVE if approve else BundleStep.Action.RETURN,
-                              comment=(comment or "").strip())
+    BundleStep.objects.create(
+        bundle=bundle,
+        version=bundle.version,
+        actor_name=_label(actor),
+        action=BundleStep.Action.APPROVE if approve else BundleStep.Action.RETURN,
+        comment=(comment or "").strip(),
+    )
     return bundle
 
 
@@ -221,19 +275,20 @@ def confirm_bundle(actor, bundle, *, version=None):
         raise ServiceError("一件事由牵头部门确认", status=403, code="forbidden")
     bundle.state = Bundle.State.CONFIRMED
     bundle.save(update_fields=["state", "updated_at"])
-    BundleStep.objects.create(bundle=bundle, version=bundle.version, action=BundleStep.Action.CONFIRM,
-                              actor_name=_label(actor))
+    BundleStep.objects.create(
+        bundle=bundle, version=bundle.version, action=BundleStep.Action.CONFIRM, actor_name=_label(actor)
+    )
     return bundle
 
 
 # --- one questionnaire, one form, one set of materials --------------------------
 
+
 def questionnaire(bundle):
     """The bundle's own questions, then the guiding questions of its matters,
     each asked once even when several matters ask it (matched by its wording).
     [{"key", "text", "options": [...], "matters": [...]}]"""
-    out = [{"key": q["key"], "text": q["text"], "options": list(q["options"]), "matters": []}
-           for q in bundle.questions]
+    out = [{"key": q["key"], "text": q["text"], "options": list(q["options"]), "matters": []} for q in bundle.questions]
     seen = {}
     items = bundle.items.select_related("matter").prefetch_related("matter__questions__options")
     for item in items:
@@ -256,15 +311,20 @@ def _check_answers(errors, bundle, answers):
     for q in questions:
         value = (answers or {}).get(q["key"])
         if value not in q["options"]:
-            errors.setdefault(f"answer_{q['key']}", []).append(f"请回答“{q['text']}”（可选：{'、'.join(q['options'])}）")
+            errors.setdefault(f"answer_{q['key']}", []).append(
+                f"请回答“{q['text']}”（可选：{'、'.join(q['options'])}）"
+            )
         else:
             clean[q["key"]] = value
     return clean, questions
 
 
 def applicable_items(bundle, answers):
-    return [i for i in bundle.items.select_related("matter", "matter__department", "situation").order_by("position")
-            if not i.only_if or answers.get(i.only_if["question"]) == i.only_if["option"]]
+    return [
+        i
+        for i in bundle.items.select_related("matter", "matter__department", "situation").order_by("position")
+        if not i.only_if or answers.get(i.only_if["question"]) == i.only_if["option"]
+    ]
 
 
 def materials_needed(bundle, answers, items=None):
@@ -282,9 +342,14 @@ def materials_needed(bundle, answers, items=None):
                 continue
             if not material.required:
                 continue
-            entry = out.setdefault(material.name, {"name": material.name, "items": [],
-                                                   "e_certificate": material.e_certificate_name
-                                                   if material.from_e_certificate else ""})
+            entry = out.setdefault(
+                material.name,
+                {
+                    "name": material.name,
+                    "items": [],
+                    "e_certificate": material.e_certificate_name if material.from_e_certificate else "",
+                },
+            )
             entry["items"].append(item)
     return list(out.values())
 
@@ -337,9 +402,12 @@ def _facts_for(item, bundle, facts):
 
 
 def _platform_certificate(applicant_code, title):
-    return (Certificate.objects.filter(holder_code=applicant_code, title=title, revoked=False)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
-            .order_by("-issued_at").first())
+    return (
+        Certificate.objects.filter(holder_code=applicant_code, title=title, revoked=False)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
+        .order_by("-issued_at")
+        .first()
+    )
 
 
 def _region_for(matter, applicant):
@@ -348,14 +416,28 @@ def _region_for(matter, applicant):
         return matter.department.region
     region = getattr(applicant, "region", None)
     if region is None or region.level != level:
-        raise ServiceError(f"“{matter.name}”由{Level(level).label}部门受理，请以所在地申请",
-                           errors={"applicant": ["申请人登记地与事项受理层级不符"]})
+        raise ServiceError(
+            f"“{matter.name}”由{Level(level).label}部门受理，请以所在地申请",
+            errors={"applicant": ["申请人登记地与事项受理层级不符"]},
+        )
     return region
 
 
 @transaction.atomic
-def submit(actor, bundle, *, answers, facts, uploads_by_material=None, deferrals=(), applicant_organisation=None,
-           applicant_person=None, contact_phone="", at=None, demo=False):
+def submit(
+    actor,
+    bundle,
+    *,
+    answers,
+    facts,
+    uploads_by_material=None,
+    deferrals=(),
+    applicant_organisation=None,
+    applicant_person=None,
+    contact_phone="",
+    at=None,
+    demo=False,
+):
     """一件事 submitted once: checks everything, then one case per matter starts
     (those without declared inputs now; the others when their inputs exist)."""
     policy.require(actor, "bundle.apply")
@@ -367,8 +449,9 @@ def submit(actor, bundle, *, answers, facts, uploads_by_material=None, deferrals
     if bundle.for_enterprise and applicant_organisation is None:
         errors["applicant"] = [f"“{bundle.name}”由企业申请，请选择代办的企业"]
     person = getattr(actor, "person", None)
-    if applicant_organisation is not None and (person is None or not applicant_organisation.agent_set.filter(
-            person=person).exists()):
+    if applicant_organisation is not None and (
+        person is None or not applicant_organisation.agent_set.filter(person=person).exists()
+    ):
         errors["applicant"] = ["只能以本人代办的企业名义申请"]
     if applicant_person is not None and (person is None or applicant_person.pk != person.pk):
         errors["applicant"] = ["只能以本人名义申请"]
@@ -392,7 +475,8 @@ def submit(actor, bundle, *, answers, facts, uploads_by_material=None, deferrals
             errors.setdefault("deferrals", []).append(f"容缺材料“{name}”须有书面承诺")
         if not isinstance(due, dt.date) or not today < due <= today + dt.timedelta(days=DEFERRAL_MAX_DAYS):
             errors.setdefault("deferrals", []).append(
-                f"容缺材料“{name}”的承诺补齐日期应在今天之后{DEFERRAL_MAX_DAYS}日内")
+                f"容缺材料“{name}”的承诺补齐日期应在今天之后{DEFERRAL_MAX_DAYS}日内"
+            )
         deferred[name] = {"promise": promise, "due_date": due}
     attach, upload_items = [], []
     for entry in needed:
@@ -404,12 +488,13 @@ def submit(actor, bundle, *, answers, facts, uploads_by_material=None, deferrals
         elif certificate is not None:
             attach.append((entry, None, certificate))
         elif entry["e_certificate"]:
-            continue   # 免提交: the department fetches the e-certificate itself
+            continue  # 免提交: the department fetches the e-certificate itself
         elif name in deferred:
             continue
         else:
-            errors.setdefault(f"material_{name}", []).append(f"请上传“{name}”（" + "、".join(
-                i.matter.name for i in entry["items"]) + "需要）")
+            errors.setdefault(f"material_{name}", []).append(
+                f"请上传“{name}”（" + "、".join(i.matter.name for i in entry["items"]) + "需要）"
+            )
     for name in uploads_by_material:
         if name not in {e["name"] for e in needed}:
             errors.setdefault(f"material_{name}", []).append(f"“{name}”不是本次申请需要的材料")
@@ -421,13 +506,23 @@ def submit(actor, bundle, *, answers, facts, uploads_by_material=None, deferrals
     at = _now(at)
     serial = cases.next_serial(f"bundle:{today:%Y%m%d}")
     application = Application.objects.create(
-        number=f"YJS{today:%Y%m%d}{serial:05d}", bundle=bundle, bundle_version=bundle.version,
-        applicant_person=applicant_person, applicant_organisation=applicant_organisation,
-        applicant_name=applicant.name, submitted_by=actor, answers=answers, facts=facts, submitted_at=at, demo=demo)
+        number=f"YJS{today:%Y%m%d}{serial:05d}",
+        bundle=bundle,
+        bundle_version=bundle.version,
+        applicant_person=applicant_person,
+        applicant_organisation=applicant_organisation,
+        applicant_name=applicant.name,
+        submitted_by=actor,
+        answers=answers,
+        facts=facts,
+        submitted_at=at,
+        demo=demo,
+    )
     children = {}
     for item in items:
         children[item.position] = ApplicationChild.objects.create(
-            application=application, item=item, facts=_facts_for(item, bundle, facts))
+            application=application, item=item, facts=_facts_for(item, bundle, facts)
+        )
     for entry, upload, certificate in attach:
         record = ApplicationMaterial(application=application, name=entry["name"], certificate=certificate)
         if upload is not None:
@@ -457,21 +552,38 @@ def _start(child, actor, *, contact_phone="", at=None):
     for material in child.materials.all():
         if material.certificate_id:
             c = material.certificate
-            lines.append(f"{material.name}：引用本平台已颁发证照 {c.title} {c.number}（电子证照标识 {c.e_certificate_id}）")
+            lines.append(
+                f"{material.name}：引用本平台已颁发证照 {c.title} {c.number}（电子证照标识 {c.e_certificate_id}）"
+            )
     for deferral in application.deferrals.filter(state=Deferral.State.OPEN):
-        if any(deferral.material == e["name"] and any(i.pk == item.pk for i in e["items"])
-               for e in materials_needed(application.bundle, application.answers, [item])):
+        if any(
+            deferral.material == e["name"] and any(i.pk == item.pk for i in e["items"])
+            for e in materials_needed(application.bundle, application.answers, [item])
+        ):
             lines.append(f"容缺后补：{deferral.material}，承诺{deferral.due_date:%Y年%-m月%-d日}前补齐")
-    case = cases.receive(actor, matter=item.matter, situation=item.situation, channel=Channel.ONLINE,
-                         region=_region_for(item.matter, applicant),
-                         applicant_person=application.applicant_person,
-                         applicant_organisation=application.applicant_organisation,
-                         contact_phone=contact_phone, note="\n".join(lines), at=at)
+    case = cases.receive(
+        actor,
+        matter=item.matter,
+        situation=item.situation,
+        channel=Channel.ONLINE,
+        region=_region_for(item.matter, applicant),
+        applicant_person=application.applicant_person,
+        applicant_organisation=application.applicant_organisation,
+        contact_phone=contact_phone,
+        note="\n".join(lines),
+        at=at,
+    )
     for material in child.materials.exclude(file=""):
-        CaseFile.objects.create(case=case, material=item.situation.materials.filter(name=material.name).first(),
-                                file=material.file.name, original_name=material.name, size=material.file.size,
-                                content_type="application/octet-stream", sha256=material.sha256,
-                                uploaded_by=application.submitted_by)
+        CaseFile.objects.create(
+            case=case,
+            material=item.situation.materials.filter(name=material.name).first(),
+            file=material.file.name,
+            original_name=material.name,
+            size=material.file.size,
+            content_type="application/octet-stream",
+            sha256=material.sha256,
+            uploaded_by=application.submitted_by,
+        )
     child.case, child.started_at = case, _now(at)
     child.save(update_fields=["case", "started_at"])
     return case
@@ -483,9 +595,16 @@ def child_moved(application, case):
     children = list(application.children.select_related("case", "item", "application__bundle"))
     by_position = {c.item.position: c for c in children}
     for child in children:
-        if child.case_id is None and child.item.after and all(
-                by_position.get(p) is not None and by_position[p].case is not None
-                and by_position[p].case.state in DONE_WELL for p in child.item.after):
+        if (
+            child.case_id is None
+            and child.item.after
+            and all(
+                by_position.get(p) is not None
+                and by_position[p].case is not None
+                and by_position[p].case.state in DONE_WELL
+                for p in child.item.after
+            )
+        ):
             # The applicant's own submission carries on: the child is received on their behalf.
             _start(child, application.submitted_by)
     state = combined_state(application)
@@ -497,6 +616,7 @@ def child_moved(application, case):
 
 # --- the applicant's one view ---------------------------------------------------
 
+
 def _child_done(child, by_position):
     if child.case is not None:
         return child.case.state in DONE_WELL | DONE_BADLY
@@ -504,10 +624,12 @@ def _child_done(child, by_position):
 
 
 def _blocked(child, by_position):
-    return any(by_position.get(p) is None or (by_position[p].case is not None and by_position[p].case.state
-                                              in DONE_BADLY) or (by_position[p].case is None
-                                                                 and _blocked(by_position[p], by_position))
-               for p in child.item.after)
+    return any(
+        by_position.get(p) is None
+        or (by_position[p].case is not None and by_position[p].case.state in DONE_BADLY)
+        or (by_position[p].case is None and _blocked(by_position[p], by_position))
+        for p in child.item.after
+    )
 
 
 def combined_state(application):
@@ -530,15 +652,25 @@ def status(application):
     rows, corrections = [], []
     for child in children:
         case = child.case
-        row = {"child": child, "position": child.item.position, "matter": child.item.matter.name,
-               "department": child.item.matter.department.short_name or child.item.matter.department.name,
-               "case": case, "state": case.get_state_display() if case else "等待前置事项办结",
-               "due_date": case.due_date if case else None, "next_step": "", "reason": "",
-               "after": child.item.after, "facts": child.facts}
+        row = {
+            "child": child,
+            "position": child.item.position,
+            "matter": child.item.matter.name,
+            "department": child.item.matter.department.short_name or child.item.matter.department.name,
+            "case": case,
+            "state": case.get_state_display() if case else "等待前置事项办结",
+            "due_date": case.due_date if case else None,
+            "next_step": "",
+            "reason": "",
+            "after": child.item.after,
+            "facts": child.facts,
+        }
         if case is None and _blocked(child, by_position):
             row["state"], row["next_step"] = "无法开始", WAITING_BLOCKED
         if case is not None and case.state in DONE_BADLY:
-            last = case.events.filter(kind__in=[CaseEvent.Kind.REFUSE, CaseEvent.Kind.CONCLUDE]).order_by("-seq").first()
+            last = (
+                case.events.filter(kind__in=[CaseEvent.Kind.REFUSE, CaseEvent.Kind.CONCLUDE]).order_by("-seq").first()
+            )
             row["reason"] = last.reason if last else ""
             row["next_step"] = NEXT_STEPS[case.state]
         if case is not None and case.state == State.CORRECTION:
@@ -552,14 +684,21 @@ def status(application):
     if done:
         for child in children:
             if child.case is not None:
-                results += [{"matter": child.item.matter.name, "certificate": c}
-                            for c in child.case.certificates.all()]
+                results += [{"matter": child.item.matter.name, "certificate": c} for c in child.case.certificates.all()]
                 if child.case.state in DONE_WELL and not child.case.certificates.exists():
-                    results.append({"matter": child.item.matter.name, "certificate": None,
-                                    "text": child.item.matter.result_name})
-    return {"application": application, "state": state, "state_label": Application.State(state).label,
-            "children": rows, "corrections": corrections, "results": results, "done": done,
-            "deferrals": list(application.deferrals.all())}
+                    results.append(
+                        {"matter": child.item.matter.name, "certificate": None, "text": child.item.matter.result_name}
+                    )
+    return {
+        "application": application,
+        "state": state,
+        "state_label": Application.State(state).label,
+        "children": rows,
+        "corrections": corrections,
+        "results": results,
+        "done": done,
+        "deferrals": list(application.deferrals.all()),
+    }
 
 
 @transaction.atomic
@@ -567,8 +706,11 @@ def answer_corrections(actor, application, *, note="", uploads_by_material=None,
     """The applicant answers once on the parent: every child waiting for a
     correction gets the answer (and the files) in one transaction."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    waiting = [c for c in application.children.select_related("case", "item__situation")
-               if c.case is not None and c.case.state == State.CORRECTION]
+    waiting = [
+        c
+        for c in application.children.select_related("case", "item__situation")
+        if c.case is not None and c.case.state == State.CORRECTION
+    ]
     if not waiting:
         raise Conflict(f"申请{application.number}没有待补正的事项")
     note = (note or "").strip()
@@ -591,6 +733,7 @@ def answer_corrections(actor, application, *, note="", uploads_by_material=None,
 
 
 # --- 容缺后补 -------------------------------------------------------------------
+
 
 def _locked_deferral(deferral, version):
     fresh = Deferral.objects.select_for_update().select_related("application").get(pk=deferral.pk)
@@ -638,8 +781,11 @@ def withdraw_deferral(actor, deferral, *, reason, version=None, at=None):
 
 def overdue_deferrals(today=None):
     today = today or timezone.localdate()
-    return (Deferral.objects.filter(state=Deferral.State.OPEN, due_date__lt=today)
-            .select_related("application", "application__bundle").order_by("due_date"))
+    return (
+        Deferral.objects.filter(state=Deferral.State.OPEN, due_date__lt=today)
+        .select_related("application", "application__bundle")
+        .order_by("due_date")
+    )
 
 
 def _is_applicant(actor, application):
@@ -661,13 +807,32 @@ def _problem_snapshot(problem):
 
 
 def _problem_change(problem, actor, action, before, note="", at=None):
-    ProblemChange.objects.create(problem=problem, at=_now(at), actor_label=_label(actor), action=action,
-                                 before=before, after=_problem_snapshot(problem), note=note)
+    ProblemChange.objects.create(
+        problem=problem,
+        at=_now(at),
+        actor_label=_label(actor),
+        action=action,
+        before=before,
+        after=_problem_snapshot(problem),
+        note=note,
+    )
 
 
 @transaction.atomic
-def report_problem(actor, bundle, *, title, description="", kind=Problem.Kind.OTHER, owner=None, measures="",
-                   deadline=None, source=None, at=None, demo=False):
+def report_problem(
+    actor,
+    bundle,
+    *,
+    title,
+    description="",
+    kind=Problem.Kind.OTHER,
+    owner=None,
+    measures="",
+    deadline=None,
+    source=None,
+    at=None,
+    demo=False,
+):
     """A problem enters the list: found by the centre, or a ticket from a window or an applicant."""
     if policy.can(actor, "problem.edit"):
         source = source or Problem.Source.LIST
@@ -690,9 +855,18 @@ def report_problem(actor, bundle, *, title, description="", kind=Problem.Kind.OT
     elif not isinstance(deadline, dt.date):
         errors["deadline"] = ["完成时限格式为 YYYY-MM-DD"]
     _fail(errors)
-    problem = Problem.objects.create(bundle=bundle, title=title, description=(description or "").strip(), kind=kind,
-                                     source=source, owner=owner or bundle.lead, measures=(measures or "").strip(),
-                                     deadline=deadline, reported_by=_label(actor), demo=demo)
+    problem = Problem.objects.create(
+        bundle=bundle,
+        title=title,
+        description=(description or "").strip(),
+        kind=kind,
+        source=source,
+        owner=owner or bundle.lead,
+        measures=(measures or "").strip(),
+        deadline=deadline,
+        reported_by=_label(actor),
+        demo=demo,
+    )
     _problem_change(problem, actor, "report", {}, at=at)
     return problem
 
@@ -707,8 +881,7 @@ def _locked_problem(problem, version):
 
 
 @transaction.atomic
-def update_problem(actor, problem, *, version, owner=None, measures=None, deadline=None, state=None, note="",
-                   at=None):
+def update_problem(actor, problem, *, version, owner=None, measures=None, deadline=None, state=None, note="", at=None):
     """Assign the owner, write the measures, move the deadline, start handling."""
     policy.require(actor, "problem.edit", problem)
     problem = _locked_problem(problem, version)

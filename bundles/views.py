@@ -1,6 +1,7 @@
 """Pages of 高效办成一件事: the portal (apply once, one combined status) and the
 console (bundles and their review, applications, the problem list, statistics,
 系统演示). Views read input and call bundles.services, which decides."""
+
 import datetime as dt
 
 from django.contrib import messages
@@ -43,9 +44,13 @@ def _date(value):
 
 # --- portal ---
 
+
 def index(request):
-    bundles = Bundle.objects.filter(state=Bundle.State.CONFIRMED).select_related("lead").prefetch_related(
-        "items__matter__department")
+    bundles = (
+        Bundle.objects.filter(state=Bundle.State.CONFIRMED)
+        .select_related("lead")
+        .prefetch_related("items__matter__department")
+    )
     return render(request, "bundles/index.html", {"bundles": bundles})
 
 
@@ -56,8 +61,14 @@ def bundle_page(request, code):
     source = request.POST if request.method == "POST" else request.GET
     answers = {q["key"]: source.get(f"q_{q['key']}") for q in questions if source.get(f"q_{q['key']}")}
     answered = len(answers) == len(questions)
-    context = {"bundle": bundle, "questions": questions, "answers": answers, "answered": answered,
-               "errors": {}, "facts": {}}
+    context = {
+        "bundle": bundle,
+        "questions": questions,
+        "answers": answers,
+        "answered": answered,
+        "errors": {},
+        "facts": {},
+    }
     if answered:
         items = services.applicable_items(bundle, answers)
         context["items"] = items
@@ -68,22 +79,37 @@ def bundle_page(request, code):
         if not request.user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
         facts = {f["key"]: request.POST.get(f"fact_{f['key']}", "") for f in bundle.fields}
-        uploads = {m["name"]: request.FILES[f"material_{n}"] for n, m in enumerate(context.get("materials", []))
-                   if f"material_{n}" in request.FILES}
+        uploads = {
+            m["name"]: request.FILES[f"material_{n}"]
+            for n, m in enumerate(context.get("materials", []))
+            if f"material_{n}" in request.FILES
+        }
         deferrals = []
         for n, m in enumerate(context.get("materials", [])):
             if request.POST.get(f"defer_{n}"):
                 due = _date(request.POST.get(f"defer_due_{n}"))
-                deferrals.append({"material": m["name"], "promise": request.POST.get(f"defer_promise_{n}", ""),
-                                  "due_date": due if isinstance(due, dt.date) else None})
-        organisation = next((o for o in context["organisations"]
-                             if str(o.pk) == request.POST.get("organisation")), None)
+                deferrals.append(
+                    {
+                        "material": m["name"],
+                        "promise": request.POST.get(f"defer_promise_{n}", ""),
+                        "due_date": due if isinstance(due, dt.date) else None,
+                    }
+                )
+        organisation = next(
+            (o for o in context["organisations"] if str(o.pk) == request.POST.get("organisation")), None
+        )
         try:
             application = services.submit(
-                request.user, bundle, answers=answers, facts=facts, uploads_by_material=uploads, deferrals=deferrals,
+                request.user,
+                bundle,
+                answers=answers,
+                facts=facts,
+                uploads_by_material=uploads,
+                deferrals=deferrals,
                 applicant_organisation=organisation if bundle.for_enterprise else None,
                 applicant_person=None if bundle.for_enterprise else person,
-                contact_phone=facts.get("phone", ""))
+                contact_phone=facts.get("phone", ""),
+            )
         except ServiceError as exc:
             context["errors"], context["message"], context["facts"] = exc.errors, exc.message, facts
             return render(request, "bundles/apply.html", context, status=400)
@@ -99,8 +125,9 @@ def _my_applications(user):
     person = getattr(user, "person", None)
     if person is None:
         return Application.objects.none()
-    return Application.objects.filter(demo=False).filter(
-        applicant_person=person) | Application.objects.filter(demo=False, applicant_organisation__agent__person=person)
+    return Application.objects.filter(demo=False).filter(applicant_person=person) | Application.objects.filter(
+        demo=False, applicant_organisation__agent__person=person
+    )
 
 
 @login_required
@@ -128,31 +155,44 @@ def application_page(request, number):
         action = request.POST.get("action")
         try:
             if action == "answer":
-                uploads = {request.POST.get(f"name_{key[5:]}", "") or f.name: f for key, f in request.FILES.items()
-                           if key.startswith("file_")}
-                services.answer_corrections(request.user, application, note=request.POST.get("note", ""),
-                                            uploads_by_material=uploads)
+                uploads = {
+                    request.POST.get(f"name_{key[5:]}", "") or f.name: f
+                    for key, f in request.FILES.items()
+                    if key.startswith("file_")
+                }
+                services.answer_corrections(
+                    request.user, application, note=request.POST.get("note", ""), uploads_by_material=uploads
+                )
                 messages.success(request, "补正材料已一次提交给所有要求补正的部门")
             elif action == "supply":
                 deferral = get_object_or_404(application.deferrals, pk=request.POST.get("deferral"))
                 if "file" not in request.FILES:
                     raise ServiceError("请选择要补交的文件", errors={"file": ["请选择文件"]})
-                services.supply_deferred(request.user, deferral, upload=request.FILES["file"],
-                                         version=_int(request.POST.get("version")))
+                services.supply_deferred(
+                    request.user, deferral, upload=request.FILES["file"], version=_int(request.POST.get("version"))
+                )
                 messages.success(request, f"已补交“{deferral.material}”")
             elif action == "problem":
-                services.report_problem(request.user, application.bundle, title=request.POST.get("title", ""),
-                                        description=f"申请{application.number}：" + request.POST.get("description", ""))
+                services.report_problem(
+                    request.user,
+                    application.bundle,
+                    title=request.POST.get("title", ""),
+                    description=f"申请{application.number}：" + request.POST.get("description", ""),
+                )
                 messages.success(request, "问题已提交，牵头部门将在5个工作日内处理")
         except ServiceError as exc:
             _errors(request, exc)
         return redirect("bundles:application", number=application.number)
     view = services.status(application)
-    return render(request, "bundles/application.html", {"view": view, "application": application,
-                                                        "public": request.user.kind == "public"})
+    return render(
+        request,
+        "bundles/application.html",
+        {"view": view, "application": application, "public": request.user.kind == "public"},
+    )
 
 
 # --- console ---
+
 
 def _week(request):
     today = timezone.localdate()
@@ -170,10 +210,19 @@ def console_index(request):
     policy.require(request.user, "bundle.view")
     start, end = _week(request)
     bundles = Bundle.objects.select_related("lead").prefetch_related("cooperating", "items__matter")
-    return render(request, "bundles/console_index.html", {
-        "bundles": bundles, "start": start, "end": end, "figures": stats.bundle_stats(start, end),
-        "overdue": services.overdue_deferrals(), "can_demo": policy.can(request.user, "bundle.demo"),
-        "applications": Application.objects.filter(demo=False).select_related("bundle")[:20]})
+    return render(
+        request,
+        "bundles/console_index.html",
+        {
+            "bundles": bundles,
+            "start": start,
+            "end": end,
+            "figures": stats.bundle_stats(start, end),
+            "overdue": services.overdue_deferrals(),
+            "can_demo": policy.can(request.user, "bundle.demo"),
+            "applications": Application.objects.filter(demo=False).select_related("bundle")[:20],
+        },
+    )
 
 
 @login_required
@@ -185,8 +234,13 @@ def console_bundle(request, code):
         action, version = request.POST.get("action"), _int(request.POST.get("version"))
         try:
             if action in ("approve", "return"):
-                services.review_bundle(request.user, bundle, approve=action == "approve",
-                                       comment=request.POST.get("comment", ""), version=version)
+                services.review_bundle(
+                    request.user,
+                    bundle,
+                    approve=action == "approve",
+                    comment=request.POST.get("comment", ""),
+                    version=version,
+                )
             elif action == "confirm":
                 services.confirm_bundle(request.user, bundle, version=version)
             messages.success(request, "已保存")
@@ -194,13 +248,23 @@ def console_bundle(request, code):
             _errors(request, exc) if isinstance(exc, ServiceError) else messages.error(request, str(exc))
         return redirect("bundles_console:bundle", code=code)
     start, end = _week(request)
-    return render(request, "bundles/console_bundle.html", {
-        "bundle": bundle, "items": bundle.items.select_related("matter__department", "situation"),
-        "questions": services.questionnaire(bundle), "figures": stats.bundle_stats(start, end, bundle),
-        "start": start, "end": end, "versions": bundle.versions.all(), "steps": bundle.steps.all(),
-        "can_review": policy.can(request.user, "bundle.review", bundle),
-        "can_confirm": policy.can(request.user, "bundle.confirm", bundle),
-        "can_demo": policy.can(request.user, "bundle.demo")})
+    return render(
+        request,
+        "bundles/console_bundle.html",
+        {
+            "bundle": bundle,
+            "items": bundle.items.select_related("matter__department", "situation"),
+            "questions": services.questionnaire(bundle),
+            "figures": stats.bundle_stats(start, end, bundle),
+            "start": start,
+            "end": end,
+            "versions": bundle.versions.all(),
+            "steps": bundle.steps.all(),
+            "can_review": policy.can(request.user, "bundle.review", bundle),
+            "can_confirm": policy.can(request.user, "bundle.confirm", bundle),
+            "can_demo": policy.can(request.user, "bundle.demo"),
+        },
+    )
 
 
 @login_required
@@ -225,27 +289,46 @@ def problems(request):
                 raise ServiceError("请选择一件事", errors={"bundle": ["一件事为必填项"]})
             if deadline == "bad":
                 raise ServiceError("完成时限格式为 YYYY-MM-DD", errors={"deadline": ["完成时限格式为 YYYY-MM-DD"]})
-            services.report_problem(request.user, bundle, title=request.POST.get("title", ""),
-                                    description=request.POST.get("description", ""),
-                                    kind=request.POST.get("kind", "other"), owner=owner,
-                                    measures=request.POST.get("measures", ""), deadline=deadline)
+            services.report_problem(
+                request.user,
+                bundle,
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                kind=request.POST.get("kind", "other"),
+                owner=owner,
+                measures=request.POST.get("measures", ""),
+                deadline=deadline,
+            )
             messages.success(request, "已登记问题")
         except ServiceError as exc:
             _errors(request, exc)
         return redirect("bundles_console:problems")
     # Windows see the tickets they raised; those who handle problems see the list.
-    qs = services.visible_problems(request.user) if can_edit else Problem.objects.filter(
-        reported_by=audit.Actor(request.user).label).select_related("bundle", "owner")
+    qs = (
+        services.visible_problems(request.user)
+        if can_edit
+        else Problem.objects.filter(reported_by=audit.Actor(request.user).label).select_related("bundle", "owner")
+    )
     state = request.GET.get("state", "")
     if state in Problem.State.values:
         qs = qs.filter(state=state)
     today = timezone.localdate()
     monday = today - dt.timedelta(days=today.weekday())
-    return render(request, "bundles/problems.html", {
-        "problems": qs[:200], "bundles": Bundle.objects.all(), "kinds": Problem.Kind.choices,
-        "states": Problem.State.choices, "state": state, "can_edit": can_edit, "today": today,
-        "departments": Department.objects.filter(region_id="510000").order_by("pk"),
-        "handled_this_week": services.problems_handled(monday, monday + dt.timedelta(days=4))})
+    return render(
+        request,
+        "bundles/problems.html",
+        {
+            "problems": qs[:200],
+            "bundles": Bundle.objects.all(),
+            "kinds": Problem.Kind.choices,
+            "states": Problem.State.choices,
+            "state": state,
+            "can_edit": can_edit,
+            "today": today,
+            "departments": Department.objects.filter(region_id="510000").order_by("pk"),
+            "handled_this_week": services.problems_handled(monday, monday + dt.timedelta(days=4)),
+        },
+    )
 
 
 @login_required
@@ -257,21 +340,35 @@ def problem_page(request, pk):
         version = _int(request.POST.get("version"))
         try:
             if request.POST.get("action") == "handle":
-                services.handle_problem(request.user, problem, version=version,
-                                        measures=request.POST.get("measures", ""))
+                services.handle_problem(
+                    request.user, problem, version=version, measures=request.POST.get("measures", "")
+                )
                 messages.success(request, "已标记处理完成")
             else:
                 deadline = _date(request.POST.get("deadline"))
                 if deadline == "bad":
                     raise ServiceError("完成时限格式为 YYYY-MM-DD", errors={"deadline": ["完成时限格式为 YYYY-MM-DD"]})
-                services.update_problem(request.user, problem, version=version,
-                                        owner=Department.objects.filter(pk=_int(request.POST.get("owner"))).first(),
-                                        measures=request.POST.get("measures"), deadline=deadline,
-                                        state=request.POST.get("state") or None, note=request.POST.get("note", ""))
+                services.update_problem(
+                    request.user,
+                    problem,
+                    version=version,
+                    owner=Department.objects.filter(pk=_int(request.POST.get("owner"))).first(),
+                    measures=request.POST.get("measures"),
+                    deadline=deadline,
+                    state=request.POST.get("state") or None,
+                    note=request.POST.get("note", ""),
+                )
                 messages.success(request, "已保存")
         except ServiceError as exc:
             _errors(request, exc)
         return redirect("bundles_console:problem", pk=problem.pk)
-    return render(request, "bundles/problem.html", {
-        "problem": problem, "changes": problem.changes.all(), "states": Problem.State.choices[:2],
-        "departments": Department.objects.filter(region_id="510000").order_by("pk")})
+    return render(
+        request,
+        "bundles/problem.html",
+        {
+            "problem": problem,
+            "changes": problem.changes.all(),
+            "states": Problem.State.choices[:2],
+            "departments": Department.objects.filter(region_id="510000").order_by("pk"),
+        },
+    )

@@ -1,6 +1,7 @@
 """Case endpoints of the JSON API: the scoped list, one case with its events
 and the steps the caller may take now, and the steps themselves, through the
 same services (and so the same transition table) as the pages."""
+
 import datetime as dt
 from typing import Literal
 
@@ -134,14 +135,19 @@ class ListOut(Schema):
 
 
 def _scoped(user):
-    return policy.visible(user, Case.objects.select_related("matter", "situation", "holder"),
-                          region_field="region__code", function_field="holder__function")
+    return policy.visible(
+        user,
+        Case.objects.select_related("matter", "situation", "holder"),
+        region_field="region__code",
+        function_field="holder__function",
+    )
 
 
 def _case(request, number):
     policy.require(request.user, "case.view")
-    case = get_object_or_404(Case.objects.select_related("matter", "situation", "holder", "window", "window__hall"),
-                             number=number)
+    case = get_object_or_404(
+        Case.objects.select_related("matter", "situation", "holder", "window", "window__hall"), number=number
+    )
     policy.require(request.user, "case.view", case)
     return case
 
@@ -149,8 +155,11 @@ def _case(request, number):
 def _detail(case):
     """The case as it is now, its events (with their departments) and certificates fetched in one go each."""
     events = CaseEvent.objects.select_related("department").order_by("seq")
-    return Case.objects.select_related("matter", "situation", "holder").prefetch_related(
-        Prefetch("events", queryset=events), "certificates").get(pk=case.pk)
+    return (
+        Case.objects.select_related("matter", "situation", "holder")
+        .prefetch_related(Prefetch("events", queryset=events), "certificates")
+        .get(pk=case.pk)
+    )
 
 
 @router.get("/cases", response=ListOut, summary="办件列表（按权限范围）")
@@ -160,7 +169,7 @@ def list_cases(request, filters: Query[CaseFilter]):
     if filters.state:
         qs = qs.filter(state=filters.state)
     qs = qs.order_by("due_date", "received_at", "id")
-    return {"count": qs.count(), "items": list(qs[filters.offset:filters.offset + filters.limit])}
+    return {"count": qs.count(), "items": list(qs[filters.offset : filters.offset + filters.limit])}
 
 
 @router.get("/cases/{number}", response=CaseDetailOut, summary="办件详情及办理过程")
@@ -178,16 +187,23 @@ def accept(request, number: str, payload: Versioned):
 @router.post("/cases/{number}/accept-tolerant", response=CaseDetailOut, summary="容缺受理")
 def accept_tolerant(request, number: str, payload: TolerantIn):
     case = _case(request, number)
-    services.accept_tolerant(request.user, case, pending=payload.pending, promise_days=payload.promise_days,
-                             note=payload.note, version=payload.version)
+    services.accept_tolerant(
+        request.user,
+        case,
+        pending=payload.pending,
+        promise_days=payload.promise_days,
+        note=payload.note,
+        version=payload.version,
+    )
     return _detail(case)
 
 
 @router.post("/cases/{number}/refuse", response=CaseDetailOut, summary="不予受理")
 def refuse(request, number: str, payload: RefuseIn):
     case = _case(request, number)
-    services.refuse(request.user, case, reasons=payload.reasons, legal_basis=payload.legal_basis,
-                    version=payload.version)
+    services.refuse(
+        request.user, case, reasons=payload.reasons, legal_basis=payload.legal_basis, version=payload.version
+    )
     return _detail(case)
 
 
@@ -209,8 +225,14 @@ def answer_correction(request, number: str, payload: AnswerIn):
 def transfer(request, number: str, payload: TransferIn):
     case = _case(request, number)
     department = get_object_or_404(Department, pk=payload.to_department) if payload.to_department else None
-    services.transfer(request.user, case, to_department=department, to_window=payload.to_window,
-                      reason=payload.reason, version=payload.version)
+    services.transfer(
+        request.user,
+        case,
+        to_department=department,
+        to_window=payload.to_window,
+        reason=payload.reason,
+        version=payload.version,
+    )
     return _detail(case)
 
 
@@ -247,4 +269,3 @@ def evaluate(request, number: str, payload: EvaluateIn):
     case = _case(request, number)
     services.evaluate(request.user, case, score=payload.score, comment=payload.comment)
     return _detail(case)
-

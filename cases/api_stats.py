@@ -2,6 +2,7 @@
 figures, breakdowns, days and the events behind a figure, for a period and
 filters, read from the daily summary with the dashboard's permissions and
 reach (cases.stats.scope)."""
+
 import datetime as dt
 from typing import Literal
 
@@ -19,7 +20,9 @@ FigureName = Literal["consultations", "acceptances", "certificates", "transfers"
 
 
 class StatsQuery(Schema):
-    period: Literal["week", "ytd", "custom"] = Field("week", description="week 本周；ytd 今年以来；custom 自定义（start/end）")
+    period: Literal["week", "ytd", "custom"] = Field(
+        "week", description="week 本周；ytd 今年以来；custom 自定义（start/end）"
+    )
     on: dt.date | None = Field(None, description="本周、今年以来所在的日期，默认今天")
     start: dt.date | None = None
     end: dt.date | None = None
@@ -135,14 +138,18 @@ def figures(request, query: Query[StatsQuery]):
     period, filters, reach = _asked(request, query)
     year = period.year_to_end()
     got = stats.report(period, dimensions=(), **filters, **reach)
-    return {"period": _out(period), "figures": got["figures"], "year": _out(year),
-            "year_figures": got["figures"] if year == period else stats.figures(year, **filters, **reach),
-            "handling": got["handling"], "filters": filters}
+    return {
+        "period": _out(period),
+        "figures": got["figures"],
+        "year": _out(year),
+        "year_figures": got["figures"] if year == period else stats.figures(year, **filters, **reach),
+        "handling": got["handling"],
+        "filters": filters,
+    }
 
 
 @router.get("/stats/breakdown/{by}", response=BreakdownOut, summary="按部门、窗口、事项、渠道或地区分列")
-def breakdown(request, by: Literal["department", "window", "matter", "channel", "region"],
-              query: Query[StatsQuery]):
+def breakdown(request, by: Literal["department", "window", "matter", "channel", "region"], query: Query[StatsQuery]):
     period, filters, reach = _asked(request, query)
     return {"period": _out(period), "by": by, "rows": stats.breakdown(period, by, **filters, **reach)}
 
@@ -157,5 +164,9 @@ def daily(request, query: Query[StatsQuery]):
 def cases(request, figure: FigureName, query: Query[CasesQuery]):
     period, filters, reach = _asked(request, query)
     events = stats.drill_down(period, figure, **filters, **reach)
-    return {"period": _out(period), "figure": figure, "count": events.count(),
-            "items": list(events[query.offset:query.offset + query.limit])}
+    return {
+        "period": _out(period),
+        "figure": figure,
+        "count": events.count(),
+        "items": list(events[query.offset : query.offset + query.limit]),
+    }

@@ -7,4 +7,5 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from . import notify
+
         notify.connect()  # tell applicants through the 消息中心

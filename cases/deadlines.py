@@ -1,5 +1,6 @@
 """Working-day clocks of a case: the promised deadline, time stopped for
 corrections and special procedures, and the worklist's warnings."""
+
 import math
 
 from django.utils import timezone

@@ -31,6 +31,7 @@ the exact remainder of the period's issues and transfers.
 Seeding runs with nobody acting, so nothing is audited (core.signals records
 changes made by a person only, and bulk_create sends no signals anyway).
 """
+
 import datetime as dt
 import math
 import random
@@ -62,8 +63,8 @@ PROVINCE = "510000"
 
 State = Case.State
 Kind = CaseEvent.Kind
-END_MOMENT = dt.datetime(YEAR + 1, 1, 1)     # local wall time; nothing at or after it is written
-DAY = 30600                                  # working seconds of a day, 09:00–17:30
+END_MOMENT = dt.datetime(YEAR + 1, 1, 1)  # local wall time; nothing at or after it is written
+DAY = 30600  # working seconds of a day, 09:00–17:30
 OPEN = 9 * 3600
 PAUSES = {Kind.CORRECTION_REQUESTED: Kind.CORRECTION_ANSWERED, Kind.SUSPEND: Kind.RESUME}
 
@@ -73,38 +74,192 @@ TARGETS = {A: {k: YEAR_TO_DATE[k] - WEEK[k] for k in WEEK}, W: dict(WEEK)}
 
 # Matters whose certificates are applied for in batches by an employer or a
 # training body (特种作业操作证, 执业证书, 从业资格证 …).
-BATCH_WORDS = ("操作证", "操作资格", "作业人员", "从业资格", "从业人员", "执业注册", "执业证", "保安员证",
-               "考核", "职业技能", "建造师", "建筑师", "工程师注册", "船员", "社会保障卡", "资格认定")
-PERSON_WORDS = ("驾驶员", "从业人员", "从业资格", "执业注册", "执业许可", "执业证", "执业审核", "执业登记",
-                "执业核准", "护照", "通行证", "身份证", "户口", "户籍", "无犯罪", "驾驶证", "社会保障卡",
-                "失业保险", "养老保险", "就业创业", "职称", "职业资格", "职业技能", "操作证", "作业人员",
-                "保安员", "建造师", "建筑师", "结构工程师", "公证员", "鉴定人", "医师", "护士", "船员",
-                "乡村医生", "出生医学", "工伤", "劳动能力", "劳动人事", "法律援助", "资料查询",
-                "签证", "个人所得税", "房产交易", "陪审员", "律师证书", "律师执业")
+BATCH_WORDS = (
+    "操作证",
+    "操作资格",
+    "作业人员",
+    "从业资格",
+    "从业人员",
+    "执业注册",
+    "执业证",
+    "保安员证",
+    "考核",
+    "职业技能",
+    "建造师",
+    "建筑师",
+    "工程师注册",
+    "船员",
+    "社会保障卡",
+    "资格认定",
+)
+PERSON_WORDS = (
+    "驾驶员",
+    "从业人员",
+    "从业资格",
+    "执业注册",
+    "执业许可",
+    "执业证",
+    "执业审核",
+    "执业登记",
+    "执业核准",
+    "护照",
+    "通行证",
+    "身份证",
+    "户口",
+    "户籍",
+    "无犯罪",
+    "驾驶证",
+    "社会保障卡",
+    "失业保险",
+    "养老保险",
+    "就业创业",
+    "职称",
+    "职业资格",
+    "职业技能",
+    "操作证",
+    "作业人员",
+    "保安员",
+    "建造师",
+    "建筑师",
+    "结构工程师",
+    "公证员",
+    "鉴定人",
+    "医师",
+    "护士",
+    "船员",
+    "乡村医生",
+    "出生医学",
+    "工伤",
+    "劳动能力",
+    "劳动人事",
+    "法律援助",
+    "资料查询",
+    "签证",
+    "个人所得税",
+    "房产交易",
+    "陪审员",
+    "律师证书",
+    "律师执业",
+)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢傅钟姜崔谭廖范汪陆金石戴贾韦夏邱方侯邹熊孟秦白江阎薛尹段雷黎史龙陶贺顾毛郝龚邵万覃武钱严莫孔"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国文红玉兰志强俊晓东海燕雪梅林波辉鹏宇浩然欣怡子涵思远嘉怡雨轩博文梓萱一鸣佳琪天佑婷婷小龙春梅国庆永红德明丹丹晨阳"
-BRANDS = ["锦程", "天府", "蜀通", "川恒", "巴蜀", "峨眉", "青城", "嘉陵", "岷江", "雅安", "川西", "蓉城", "西岭",
-          "金沙", "泸州", "攀西", "龙泉", "九洲", "长虹", "沱江", "涪江", "宝光", "新希望", "华西", "大凉山",
-          "剑门", "三星", "都江", "卧龙", "蜀南", "安宁", "广元", "达川", "川南", "川北", "川东", "锦华",
-          "鼎诚", "恒信", "宏达", "兴川", "瑞丰", "正和", "同心", "众诚", "远景", "中和", "德源", "泰安"]
-TRADES = ["建设工程", "矿业", "道路运输", "物流", "医疗管理", "化工", "安全技术", "检测技术", "人力资源",
-          "食品", "能源", "电力工程", "爆破工程", "保安服务", "职业技能培训", "测绘", "地质勘查", "燃气",
-          "机动车驾驶培训", "建筑劳务", "设备安装", "信息技术", "环保科技", "水运"]
+BRANDS = [
+    "锦程",
+    "天府",
+    "蜀通",
+    "川恒",
+    "巴蜀",
+    "峨眉",
+    "青城",
+    "嘉陵",
+    "岷江",
+    "雅安",
+    "川西",
+    "蓉城",
+    "西岭",
+    "金沙",
+    "泸州",
+    "攀西",
+    "龙泉",
+    "九洲",
+    "长虹",
+    "沱江",
+    "涪江",
+    "宝光",
+    "新希望",
+    "华西",
+    "大凉山",
+    "剑门",
+    "三星",
+    "都江",
+    "卧龙",
+    "蜀南",
+    "安宁",
+    "广元",
+    "达川",
+    "川南",
+    "川北",
+    "川东",
+    "锦华",
+    "鼎诚",
+    "恒信",
+    "宏达",
+    "兴川",
+    "瑞丰",
+    "正和",
+    "同心",
+    "众诚",
+    "远景",
+    "中和",
+    "德源",
+    "泰安",
+]
+TRADES = [
+    "建设工程",
+    "矿业",
+    "道路运输",
+    "物流",
+    "医疗管理",
+    "化工",
+    "安全技术",
+    "检测技术",
+    "人力资源",
+    "食品",
+    "能源",
+    "电力工程",
+    "爆破工程",
+    "保安服务",
+    "职业技能培训",
+    "测绘",
+    "地质勘查",
+    "燃气",
+    "机动车驾驶培训",
+    "建筑劳务",
+    "设备安装",
+    "信息技术",
+    "环保科技",
+    "水运",
+]
 ORG_SUFFIXES = ["有限公司", "有限责任公司", "股份有限公司"]
-CORRECTION_PROBLEMS = ["缺少法定代表人签字", "复印件未加盖公章", "申请表部分栏目未填写", "证明文件已过有效期",
-                       "材料内容与所选情形不一致", "图件比例尺不符合要求", "委托书未写明委托权限"]
-QUESTIONS = ["办理{m}需要提交哪些材料？", "{m}多长时间能办好？", "{m}可以网上办理吗？", "{m}是否收费？",
-             "{m}办理进度如何查询？", "{m}的结果可以邮寄吗？"]
-ANSWERS = ["已按办事指南一次性告知所需材料", "已告知承诺时限及办理流程", "已告知可通过四川政务服务网在线申请",
-           "已告知收费标准及依据", "已告知通过办件编号查询进度", "已告知可选择邮寄送达"]
-GENERAL_QUESTIONS = [("大厅办理时间是几点到几点？", "已告知工作日9:00—17:30办理"),
-                     ("在哪里取号？", "已引导至一楼取号机取号"),
-                     ("企业开办需要到哪个窗口？", "已引导至综合窗口"),
-                     ("证照办好后在哪里领取？", "已告知到统一出件窗口领取或选择邮寄"),
-                     ("如何对办事服务进行评价？", "已告知可扫码或在政务服务网进行好差评")]
-PROCEDURES = [("专家评审", "技术方案需组织专家评审"), ("现场核查", "需赴现场核查实际情况"),
-              ("听证", "涉及重大利益关系人，依申请组织听证"), ("技术审查", "委托技术机构开展技术审查")]
+CORRECTION_PROBLEMS = [
+    "缺少法定代表人签字",
+    "复印件未加盖公章",
+    "申请表部分栏目未填写",
+    "证明文件已过有效期",
+    "材料内容与所选情形不一致",
+    "图件比例尺不符合要求",
+    "委托书未写明委托权限",
+]
+QUESTIONS = [
+    "办理{m}需要提交哪些材料？",
+    "{m}多长时间能办好？",
+    "{m}可以网上办理吗？",
+    "{m}是否收费？",
+    "{m}办理进度如何查询？",
+    "{m}的结果可以邮寄吗？",
+]
+ANSWERS = [
+    "已按办事指南一次性告知所需材料",
+    "已告知承诺时限及办理流程",
+    "已告知可通过四川政务服务网在线申请",
+    "已告知收费标准及依据",
+    "已告知通过办件编号查询进度",
+    "已告知可选择邮寄送达",
+]
+GENERAL_QUESTIONS = [
+    ("大厅办理时间是几点到几点？", "已告知工作日9:00—17:30办理"),
+    ("在哪里取号？", "已引导至一楼取号机取号"),
+    ("企业开办需要到哪个窗口？", "已引导至综合窗口"),
+    ("证照办好后在哪里领取？", "已告知到统一出件窗口领取或选择邮寄"),
+    ("如何对办事服务进行评价？", "已告知可扫码或在政务服务网进行好差评"),
+]
+PROCEDURES = [
+    ("专家评审", "技术方案需组织专家评审"),
+    ("现场核查", "需赴现场核查实际情况"),
+    ("听证", "涉及重大利益关系人，依申请组织听证"),
+    ("技术审查", "委托技术机构开展技术审查"),
+]
 POOR_COMMENTS = ["等候时间较长", "一次性告知不够清楚，往返两次", "办理进度没有及时告知", "邮寄送达时间较长"]
 GOOD_COMMENTS = ["", "", "", "服务热情，办理高效", "窗口人员耐心细致", "一次办好，很满意"]
 
@@ -120,6 +275,7 @@ class _Stop(Exception):
 
 
 # --- the working-time clock -------------------------------------------------
+
 
 class _Clock:
     """Working days of the official calendar (core.workdays), as a counter of
@@ -203,16 +359,41 @@ def allocate(total, weights, lo=0, hi=None):
 
 # --- one case, played through the services' state machine ------------------
 
+
 class _Sim:
     """A case as cases.services would leave it, with its events in order.
 
     Each method mirrors the service of the same name: the same state change,
     the same event kind, department, reason and data, the same version bump."""
 
-    __slots__ = ("matter", "situation_id", "channel", "window", "region", "holder", "at_window",
-                 "review_step", "state", "received_at", "accepted_at", "due_date", "concluded_at", "version",
-                 "delivery", "delivery_address", "events", "certificates", "evaluation", "applicant", "agent_id",
-                 "phone", "batch", "pk", "number", "issuer")
+    __slots__ = (
+        "matter",
+        "situation_id",
+        "channel",
+        "window",
+        "region",
+        "holder",
+        "at_window",
+        "review_step",
+        "state",
+        "received_at",
+        "accepted_at",
+        "due_date",
+        "concluded_at",
+        "version",
+        "delivery",
+        "delivery_address",
+        "events",
+        "certificates",
+        "evaluation",
+        "applicant",
+        "agent_id",
+        "phone",
+        "batch",
+        "pk",
+        "number",
+        "issuer",
+    )
 
     def __init__(self, matter, situation_id, channel, window, region, holder, applicant, agent_id, phone):
         self.matter, self.situation_id, self.channel = matter, situation_id, channel
@@ -272,8 +453,9 @@ class _Sim:
         self._check(at)
         request = next(e for e in reversed(self.events) if e[1] == Kind.CORRECTION_REQUESTED)
         self._event(Kind.CORRECTION_ANSWERED, at, label, reason=note)
-        self.state = transitions.enter("answer_correction", self.state, self.at_window,
-                                       previous=request[6].get("previous"))
+        self.state = transitions.enter(
+            "answer_correction", self.state, self.at_window, previous=request[6].get("previous")
+        )
         if self.accepted_at:
             self.due_date = self._recomputed_due(at, clock)
         self.version += 1
@@ -294,9 +476,13 @@ class _Sim:
 
     def _transfer(self, at, label, to, to_window=False, reason=""):
         source, source_window = self.holder, self.at_window
-        data = {"from": source.name + ("（窗口）" if source_window else ""),
-                "to": to.name + ("（窗口）" if to_window else ""),
-                "from_department": source.id, "to_department": to.id, "to_window": to_window}
+        data = {
+            "from": source.name + ("（窗口）" if source_window else ""),
+            "to": to.name + ("（窗口）" if to_window else ""),
+            "from_department": source.id,
+            "to_department": to.id,
+            "to_window": to_window,
+        }
         self._event(Kind.TRANSFER, at, label, reason=reason, data=data, department=to)
         self.state = transitions.enter("transfer", self.state, source_window, to_window=to_window)
         self.holder, self.at_window = to, to_window
@@ -335,8 +521,13 @@ class _Sim:
         self._check(at)
         assert not self.at_window and self.review_step == len(self.matter.review_levels) - 1
         used = clock.working_days_between(self.accepted_at.date(), at.date()) - self._paused(at, clock)
-        self._event(Kind.CONCLUDE, at, label, reason=opinion, data={
-            "approved": bool(approved), "working_days": used, "on_time": at.date() <= self.due_date})
+        self._event(
+            Kind.CONCLUDE,
+            at,
+            label,
+            reason=opinion,
+            data={"approved": bool(approved), "working_days": used, "on_time": at.date() <= self.due_date},
+        )
         self.state = transitions.enter("decide", self.state, self.at_window, approved=approved)
         self.concluded_at = at
         self.issuer = self.holder
@@ -352,7 +543,7 @@ class _Sim:
         assert holders
         state = transitions.enter("issue", self.state, self.at_window)
         for name, code in holders:
-            data = {"certificate": None}      # numbered once the whole year is planned
+            data = {"certificate": None}  # numbered once the whole year is planned
             # As services.issue: counted under the deciding (issuing) department.
             self._event(Kind.ISSUE, at, label, data=data, department=self.issuer)
             self.certificates.append([at, name, code, valid_years, data])
@@ -375,8 +566,22 @@ class _Sim:
 
 
 class _MatterInfo:
-    __slots__ = ("pk", "name", "department", "promised_limit", "review_levels", "result_name", "type_code",
-                 "online", "situations", "materials", "person", "batchable", "has_certificate", "obj")
+    __slots__ = (
+        "pk",
+        "name",
+        "department",
+        "promised_limit",
+        "review_levels",
+        "result_name",
+        "type_code",
+        "online",
+        "situations",
+        "materials",
+        "person",
+        "batchable",
+        "has_certificate",
+        "obj",
+    )
 
     def __init__(self, matter, situations, materials):
         self.obj = matter
@@ -388,11 +593,13 @@ class _MatterInfo:
         self.situations, self.materials = situations, materials
         words = matter.name + matter.result_name
         self.person = any(w in words for w in PERSON_WORDS)
-        self.batchable = (self.review_levels == ["province"] and matter.promised_limit <= 20
-                          and any(w in words for w in BATCH_WORDS))
+        self.batchable = (
+            self.review_levels == ["province"] and matter.promised_limit <= 20 and any(w in words for w in BATCH_WORDS)
+        )
 
 
 # --- the year ----------------------------------------------------------------
+
 
 class _Year:
     def __init__(self, seed, log):
@@ -413,8 +620,11 @@ class _Year:
         self.departments = {(d.function, d.region_id): d for d in departments}
         self.centre = self.departments[("service_centre", PROVINCE)]
         self.provincial = [d for d in departments if d.region_id == PROVINCE and d.function != "service_centre"]
-        windows = list(Window.objects.filter(kind=Window.Kind.COMPREHENSIVE, active=True, hall__region_id=PROVINCE)
-                       .select_related("hall__department").order_by("number"))
+        windows = list(
+            Window.objects.filter(kind=Window.Kind.COMPREHENSIVE, active=True, hall__region_id=PROVINCE)
+            .select_related("hall__department")
+            .order_by("number")
+        )
         if not windows:
             raise RuntimeError("no comprehensive windows: run `manage.py setup_demo` first")
         self.windows = windows
@@ -424,11 +634,15 @@ class _Year:
         for pk, matter_id in Situation.objects.order_by("matter_id", "item_code").values_list("pk", "matter_id"):
             situations[matter_id].append(pk)
         for situation_id, name in Material.objects.order_by("situation_id", "position", "pk").values_list(
-                "situation_id", "name"):
+            "situation_id", "name"
+        ):
             materials[situation_id].append(name)
         matters = []
-        for matter in Matter.objects.filter(active=True, department__region_id=PROVINCE).select_related(
-                "department").order_by("pk"):
+        for matter in (
+            Matter.objects.filter(active=True, department__region_id=PROVINCE)
+            .select_related("department")
+            .order_by("pk")
+        ):
             if not situations.get(matter.pk):
                 continue
             info = _MatterInfo(matter, situations[matter.pk], materials)
@@ -440,8 +654,7 @@ class _Year:
                     continue
                 if "county" in levels and not any((function, c.code) in self.departments for c in self.counties):
                     continue
-                if "city" in levels and not any((function, c.parent_id) in self.departments
-                                                for c in self.counties):
+                if "city" in levels and not any((function, c.parent_id) in self.departments for c in self.counties):
                     continue
             matters.append(info)
         if not matters:
@@ -449,8 +662,7 @@ class _Year:
         self.matters = matters
         weights = [math.exp(self.rng.gauss(0, 1.0)) * (1.6 if m.promised_limit <= 5 else 1.0) for m in matters]
         self.matter_weights = weights
-        self.batch_matters = [m for m in matters if m.batchable] or [m for m in matters if m.has_certificate] \
-            or matters
+        self.batch_matters = [m for m in matters if m.batchable] or [m for m in matters if m.has_certificate] or matters
         self.batch_weights = [math.exp(self.rng.gauss(0, 0.7)) for _ in self.batch_matters]
         self.skipped_matters = Matter.objects.filter(active=True, department__region_id=PROVINCE).count() - len(matters)
 
@@ -466,8 +678,7 @@ class _Year:
             if resident_id in taken_ids:
                 continue
             taken_ids.add(resident_id)
-            people.append(Person(name=self.person_name(), resident_id=resident_id,
-                                 phone=self.phone()))
+            people.append(Person(name=self.person_name(), resident_id=resident_id, phone=self.phone()))
         Person.objects.bulk_create(people, batch_size=1000)
         taken_codes = set(Organisation.objects.values_list("uscc", flat=True))
         organisations, serial = [], 5_000_000
@@ -478,11 +689,19 @@ class _Year:
             if code in taken_codes:
                 continue
             taken_codes.add(code)
-            name = f"{city.name.replace('市', '').replace('藏族羌族自治州', '').replace('彝族自治州', '').replace('藏族自治州', '')}" \
-                   f"{rng.choice(BRANDS)}{rng.choice(TRADES)}{rng.choice(ORG_SUFFIXES)}"
-            organisations.append(Organisation(uscc=code, name=name[:120], region_id=city.code,
-                                              legal_representative=self.person_name(),
-                                              address=f"{city.name}{rng.choice(BRANDS)}路{rng.randint(1, 300)}号"))
+            name = (
+                f"{city.name.replace('市', '').replace('藏族羌族自治州', '').replace('彝族自治州', '').replace('藏族自治州', '')}"
+                f"{rng.choice(BRANDS)}{rng.choice(TRADES)}{rng.choice(ORG_SUFFIXES)}"
+            )
+            organisations.append(
+                Organisation(
+                    uscc=code,
+                    name=name[:120],
+                    region_id=city.code,
+                    legal_representative=self.person_name(),
+                    address=f"{city.name}{rng.choice(BRANDS)}路{rng.randint(1, 300)}号",
+                )
+            )
         Organisation.objects.bulk_create(organisations, batch_size=500)
         agents = [Agent(organisation=o, person=people[i * 2 % len(people)]) for i, o in enumerate(organisations)]
         Agent.objects.bulk_create(agents, batch_size=1000)
@@ -505,8 +724,20 @@ class _Year:
     # quotas
     def _weights(self, days, noise):
         rng = self.rng
-        month = {1: 0.9, 2: 0.8, 3: 1.1, 4: 1.0, 5: 0.97, 6: 1.04, 7: 1.0, 8: 0.94, 9: 1.02, 10: 0.92,
-                 11: 1.05, 12: 1.1}
+        month = {
+            1: 0.9,
+            2: 0.8,
+            3: 1.1,
+            4: 1.0,
+            5: 0.97,
+            6: 1.04,
+            7: 1.0,
+            8: 0.94,
+            9: 1.02,
+            10: 0.92,
+            11: 1.05,
+            12: 1.1,
+        }
         weekday = {0: 1.12, 1: 1.05, 2: 1.0, 3: 0.97, 4: 0.88, 5: 0.8, 6: 0.8}
         out = []
         for day in days:
@@ -560,7 +791,8 @@ class _Year:
                 county = rng.choice(self.counties)
                 code = county.code if matter.review_levels[0] == "county" else county.parent_id
                 if (function, code) in self.departments and all(
-                        (function, c) in self.departments for c in (county.code, county.parent_id)):
+                    (function, c) in self.departments for c in (county.code, county.parent_id)
+                ):
                     break
             region_code, holder = code, self.departments[(function, code)]
         if batch or not matter.person:
@@ -601,13 +833,17 @@ class _Year:
             accept = day_index * DAY + rng.randint(0, latest)
             if correction:
                 asked = (day_index - rng.randint(1, min(5, day_index))) * DAY + rng.randint(600, DAY - 1200)
-                received = max(M(asked) - dt.timedelta(minutes=rng.randint(20, 2 * 24 * 60)), dt.datetime(YEAR, 1, 1, 0, 5))
+                received = max(
+                    M(asked) - dt.timedelta(minutes=rng.randint(20, 2 * 24 * 60)), dt.datetime(YEAR, 1, 1, 0, 5)
+                )
                 sim.receive(received, self.applicant_label(sim), note="网上申请")
                 sim.request_correction(M(asked), self.staff(sim.holder), self._correction_items(sim))
                 answered = rng.randint(asked + 60, accept - 60)
                 sim.answer_correction(M(answered), self.applicant_label(sim), "已在线补正", clock)
             else:
-                received = max(M(accept) - dt.timedelta(minutes=rng.randint(15, 3 * 24 * 60)), dt.datetime(YEAR, 1, 1, 0, 5))
+                received = max(
+                    M(accept) - dt.timedelta(minutes=rng.randint(15, 3 * 24 * 60)), dt.datetime(YEAR, 1, 1, 0, 5)
+                )
                 sim.receive(received, self.applicant_label(sim), note="网上申请")
             return accept
         if correction:
@@ -646,7 +882,7 @@ class _Year:
             days = limit + rng.randint(1, 4) if late else max(1, round(limit * rng.betavariate(2, 3)))
             active = days * DAY - (first % DAY) + rng.randint(0, DAY - 3600)
             active = max(active, 3600)
-        points = []          # (fraction of active time, kind, extra)
+        points = []  # (fraction of active time, kind, extra)
         levels = matter.review_levels
         stage = 0.0
         if len(levels) > 1:
@@ -701,7 +937,7 @@ class _Year:
                 shift += extra
         decided = first + 120 + active + shift
         if limit == 0 and decided // DAY != accept // DAY:
-            decided = max(last + 60, (accept // DAY + 1) * DAY - 60)   # 即办件: the same day
+            decided = max(last + 60, (accept // DAY + 1) * DAY - 60)  # 即办件: the same day
         approved = rng.random() < 0.97
         opinion = "符合法定条件，准予许可" if approved else "经审查，申请人不符合法定条件，不予许可"
         sim.decide(M(decided), self.staff(sim.holder), approved, opinion, clock, self._handover(sim))
@@ -716,8 +952,11 @@ class _Year:
     def _result(self, sim, decided, approved, copies=None, issue_at=None):
         """After the decision: back to a window, certificates, hand-over, rating."""
         rng, M = self.rng, self.clock.moment
-        pickup = sim.batch or (sim.channel == Channel.WINDOW and rng.random() < 0.85) or (
-            sim.channel == Channel.ONLINE and rng.random() < 0.4)
+        pickup = (
+            sim.batch
+            or (sim.channel == Channel.WINDOW and rng.random() < 0.85)
+            or (sim.channel == Channel.ONLINE and rng.random() < 0.4)
+        )
         now = decided
         if sim.window is None and approved and pickup:
             wait = rng.randint(300, 5400)
@@ -730,8 +969,9 @@ class _Year:
                 copies = 1 if r < 0.9 else (2 if r < 0.97 else rng.randint(3, 6))
             now = issue_at if issue_at is not None else now + rng.randint(1800, DAY + 3600)
             if sim.batch:
-                holders = [(self.person_name(), self.resident_id(rng.choice(self.counties).code))
-                           for _ in range(copies)]
+                holders = [
+                    (self.person_name(), self.resident_id(rng.choice(self.counties).code)) for _ in range(copies)
+                ]
             else:
                 holders = [(sim.applicant[1], sim.applicant[2])] * copies
             valid = rng.choice((3, 5, 6)) if sim.matter.has_certificate else None
@@ -764,11 +1004,17 @@ class _Year:
         try:
             clerk = self.desk(sim)
             at = self._take_in(sim, day_index, rng.random() < 0.3)
-            reasons, basis = rng.choice([
-                ("申请事项依法不属于本部门职权范围，已告知向有权机关申请", "《中华人民共和国行政许可法》第三十二条第一款第（二）项"),
-                ("申请人不具备申请主体资格", "《中华人民共和国行政许可法》第三十二条第一款第（五）项"),
-                ("同一事项已在办理中，不得重复申请", "《中华人民共和国行政许可法》第三十二条"),
-                ("补正期限届满未补正全部材料", "《中华人民共和国行政许可法》第三十二条第一款第（四）项")])
+            reasons, basis = rng.choice(
+                [
+                    (
+                        "申请事项依法不属于本部门职权范围，已告知向有权机关申请",
+                        "《中华人民共和国行政许可法》第三十二条第一款第（二）项",
+                    ),
+                    ("申请人不具备申请主体资格", "《中华人民共和国行政许可法》第三十二条第一款第（五）项"),
+                    ("同一事项已在办理中，不得重复申请", "《中华人民共和国行政许可法》第三十二条"),
+                    ("补正期限届满未补正全部材料", "《中华人民共和国行政许可法》第三十二条第一款第（四）项"),
+                ]
+            )
             sim.refuse(M(at), clerk, reasons, basis)
             self._rate(sim, at)
         except _Stop:
@@ -784,8 +1030,11 @@ class _Year:
             label = self.desk(sim) if sim.channel != Channel.ONLINE else self.applicant_label(sim)
             sim.receive(M(at), label, note="网上申请" if sim.channel == Channel.ONLINE else "")
             if not answered:
-                sim.request_correction(M(at + rng.randint(300, 1800)), self.desk(sim) if sim.window
-                                       else self.staff(sim.holder), self._correction_items(sim))
+                sim.request_correction(
+                    M(at + rng.randint(300, 1800)),
+                    self.desk(sim) if sim.window else self.staff(sim.holder),
+                    self._correction_items(sim),
+                )
         except _Stop:
             pass
         return sim
@@ -824,8 +1073,9 @@ class _Year:
         moments = sorted(rng.randint(first + 1, decided - 1) for _ in range(2 * rounds))
         for k in range(rounds):
             sim.transfer(M(moments[2 * k]), staff, to_window=True, reason=f"第{k + 1}批审查结果返回窗口")
-            sim.transfer(M(moments[2 * k + 1]), self.desk(sim), to=home,
-                         reason=f"第{k + 2}批材料报送{home.short_name}审查")
+            sim.transfer(
+                M(moments[2 * k + 1]), self.desk(sim), to=home, reason=f"第{k + 2}批材料报送{home.short_name}审查"
+            )
         sim.decide(M(decided), staff, True, "经审查，所列人员符合条件，准予核发", clock, self._handover(sim))
         issue_at = decided + rng.randint(600, 3600)
         if issue_at // DAY > last_index:
@@ -845,7 +1095,7 @@ class _Year:
         for day in days:
             period = _period(day)
             if period == W:
-                batch_days[day] = 1      # the bulletin's week issued little beyond its own acceptances
+                batch_days[day] = 1  # the bulletin's week issued little beyond its own acceptances
             else:
                 batch_days[day] = sum(rng.random() < 0.085 for _ in range(acceptances[day]))
         self.cases = []
@@ -871,8 +1121,10 @@ class _Year:
         batches = self._batches(days, batch_days, counted)
         self.cases = sorted(free + batches, key=lambda s: s.received_at)
         self.consultations = self._consultations(consultations)
-        self.log(f"  planned {len(batches)} batch cases, {len(self.consultations)} consultations "
-                 f"in {time.monotonic() - t0:.1f}s")
+        self.log(
+            f"  planned {len(batches)} batch cases, {len(self.consultations)} consultations "
+            f"in {time.monotonic() - t0:.1f}s"
+        )
 
     @staticmethod
     def _count(cases):
@@ -886,9 +1138,11 @@ class _Year:
 
     def _batches(self, days, batch_days, counted):
         rng, clock = self.rng, self.clock
-        last = {A: clock.pos[max(d for d in days if _period(d) == A)],
-                W: clock.pos[max(d for d in days if _period(d) == W)],
-                B: clock.pos[max(d for d in days if _period(d) == B)]}
+        last = {
+            A: clock.pos[max(d for d in days if _period(d) == A)],
+            W: clock.pos[max(d for d in days if _period(d) == W)],
+            B: clock.pos[max(d for d in days if _period(d) == B)],
+        }
         slots = defaultdict(list)
         for day in days:
             for _ in range(batch_days[day]):
@@ -903,21 +1157,23 @@ class _Year:
             transfers = TARGETS[period]["transfers"] - counted[period]["transfers"]
             base = 2 * len(rows)
             if issues < 10 * len(rows) or transfers < base:
-                raise RuntimeError(f"demo year infeasible in period {period}: {issues} certificates and "
-                                   f"{transfers} transfers left for {len(rows)} batch cases")
+                raise RuntimeError(
+                    f"demo year infeasible in period {period}: {issues} certificates and "
+                    f"{transfers} transfers left for {len(rows)} batch cases"
+                )
             copies = allocate(issues, [w for *_, w in rows], lo=10, hi=1000)
             misrouted = (transfers - base) % 2
-            rounds = allocate((transfers - base - misrouted) // 2,
-                              [c * rng.uniform(0.7, 1.3) for c in copies])
+            rounds = allocate((transfers - base - misrouted) // 2, [c * rng.uniform(0.7, 1.3) for c in copies])
             sizes[period] = [(c, r, i == 0 and misrouted == 1) for i, (c, r) in enumerate(zip(copies, rounds))]
-            self.log(f"  period {period}: {len(rows)} batch cases carry {issues} certificates and {transfers} "
-                     f"transfers")
+            self.log(
+                f"  period {period}: {len(rows)} batch cases carry {issues} certificates and {transfers} transfers"
+            )
         # after the week: batches like the year's
         mean_copies = sum(c for c, _, _ in sizes[A]) / len(sizes[A])
         mean_ratio = sum(r for _, r, _ in sizes[A]) / max(1, sum(c for c, _, _ in sizes[A]))
         sizes[B] = []
         for *_, weight in slots[B]:
-            c = max(10, min(1000, round(mean_copies * weight / math.exp(0.9 ** 2 / 2))))
+            c = max(10, min(1000, round(mean_copies * weight / math.exp(0.9**2 / 2))))
             sizes[B].append((c, max(0, round(c * mean_ratio * rng.uniform(0.7, 1.3))), False))
         out = []
         for period in (A, W, B):
@@ -945,8 +1201,18 @@ class _Year:
                     matter = None
                     question, answer = rng.choice(GENERAL_QUESTIONS)
                     department = self.centre
-                out.append((at, window, matter, department, asker, question, answer,
-                            Channel.WINDOW if in_person else Channel.ONLINE))
+                out.append(
+                    (
+                        at,
+                        window,
+                        matter,
+                        department,
+                        asker,
+                        question,
+                        answer,
+                        Channel.WINDOW if in_person else Channel.ONLINE,
+                    )
+                )
         return out
 
     # writing
@@ -978,9 +1244,21 @@ class _Year:
             if valid:
                 day = issued.date()
                 valid_until = day.replace(year=day.year + valid, day=28 if (day.month, day.day) == (2, 29) else day.day)
-            self.certificate_rows.append((sim, number, identifiers.e_certificate_id(
-                matter.type_code, issuer.uscc or issuer.region_id.ljust(18, "0"), serial, year=issued.year),
-                matter.result_name, name, code, issuer.pk, issued, valid_until))
+            self.certificate_rows.append(
+                (
+                    sim,
+                    number,
+                    identifiers.e_certificate_id(
+                        matter.type_code, issuer.uscc or issuer.region_id.ljust(18, "0"), serial, year=issued.year
+                    ),
+                    matter.result_name,
+                    name,
+                    code,
+                    issuer.pk,
+                    issued,
+                    valid_until,
+                )
+            )
         self.counters = {key: serials[key] for key in used}
 
     def write(self):
@@ -995,39 +1273,140 @@ class _Year:
         for pk, sim in enumerate(self.cases, start=first_pk):
             sim.pk = pk
             kind, name, code, applicant = sim.applicant
-            rows.append((
-                pk, sim.number, sim.matter.pk, sim.situation_id, sim.channel,
-                applicant if kind == "person" else None, applicant if kind == "organisation" else None,
-                sim.agent_id, name, code, sim.phone, sim.region, sim.window.pk if sim.window else None,
-                sim.holder.pk, sim.at_window, sim.review_step, sim.state, T(sim.received_at),
-                T(sim.accepted_at), D(sim.due_date), T(sim.concluded_at), sim.version, sim.delivery,
-                sim.delivery_address))
-        out.insert(Case, ["id", "number", "matter", "situation", "channel", "applicant_person",
-                          "applicant_organisation", "agent", "applicant_name", "applicant_code", "contact_phone",
-                          "region", "window", "holder", "at_window", "review_step", "state", "received_at",
-                          "accepted_at", "due_date", "concluded_at", "version", "delivery", "delivery_address"], rows)
+            rows.append(
+                (
+                    pk,
+                    sim.number,
+                    sim.matter.pk,
+                    sim.situation_id,
+                    sim.channel,
+                    applicant if kind == "person" else None,
+                    applicant if kind == "organisation" else None,
+                    sim.agent_id,
+                    name,
+                    code,
+                    sim.phone,
+                    sim.region,
+                    sim.window.pk if sim.window else None,
+                    sim.holder.pk,
+                    sim.at_window,
+                    sim.review_step,
+                    sim.state,
+                    T(sim.received_at),
+                    T(sim.accepted_at),
+                    D(sim.due_date),
+                    T(sim.concluded_at),
+                    sim.version,
+                    sim.delivery,
+                    sim.delivery_address,
+                )
+            )
+        out.insert(
+            Case,
+            [
+                "id",
+                "number",
+                "matter",
+                "situation",
+                "channel",
+                "applicant_person",
+                "applicant_organisation",
+                "agent",
+                "applicant_name",
+                "applicant_code",
+                "contact_phone",
+                "region",
+                "window",
+                "holder",
+                "at_window",
+                "review_step",
+                "state",
+                "received_at",
+                "accepted_at",
+                "due_date",
+                "concluded_at",
+                "version",
+                "delivery",
+                "delivery_address",
+            ],
+            rows,
+        )
         self.log(f"  wrote {len(rows)} cases in {time.monotonic() - t0:.1f}s")
-        columns = ["case", "seq", "kind", "at", "day", "actor_label", "matter", "department", "window", "channel",
-                   "reason", "data"]
+        columns = [
+            "case",
+            "seq",
+            "kind",
+            "at",
+            "day",
+            "actor_label",
+            "matter",
+            "department",
+            "window",
+            "channel",
+            "reason",
+            "data",
+        ]
 
         def case_events():
             for sim in self.cases:
-                matter, window, channel, case = sim.matter.pk, sim.window.pk if sim.window else None, \
-                    sim.channel, sim.pk
+                matter, window, channel, case = (
+                    sim.matter.pk,
+                    sim.window.pk if sim.window else None,
+                    sim.channel,
+                    sim.pk,
+                )
                 for seq, kind, at, label, department, reason, data in sim.events:
-                    yield (case, seq, kind, T(at), D(at.date()), label, matter, department.id, window, channel,
-                           reason, J(data))
+                    yield (
+                        case,
+                        seq,
+                        kind,
+                        T(at),
+                        D(at.date()),
+                        label,
+                        matter,
+                        department.id,
+                        window,
+                        channel,
+                        reason,
+                        J(data),
+                    )
             for at, window, matter, department, asker, question, answer, channel in self.consultations:
-                yield (None, 0, Kind.CONSULT, T(at), D(at.date()), window.name if window else "12345热线及网上咨询",
-                       matter.pk if matter else None, department.pk, window.pk if window else None, channel, "",
-                       J({"asker": asker, "phone": "", "question": question, "answer": answer}))
+                yield (
+                    None,
+                    0,
+                    Kind.CONSULT,
+                    T(at),
+                    D(at.date()),
+                    window.name if window else "12345热线及网上咨询",
+                    matter.pk if matter else None,
+                    department.pk,
+                    window.pk if window else None,
+                    channel,
+                    "",
+                    J({"asker": asker, "phone": "", "question": question, "answer": answer}),
+                )
+
         events = out.insert(CaseEvent, columns, case_events())
         self.log(f"  wrote {events} events in {time.monotonic() - t0:.1f}s")
         certificates = out.insert(
-            Certificate, ["case", "number", "e_certificate_id", "title", "holder_name", "holder_code", "issuer",
-                          "issued_at", "valid_until", "revoked"],
-            ((sim.pk, number, eid, title[:80], name, code, issuer, T(at), D(valid), False)
-             for sim, number, eid, title, name, code, issuer, at, valid in self.certificate_rows))
+            Certificate,
+            [
+                "case",
+                "number",
+                "e_certificate_id",
+                "title",
+                "holder_name",
+                "holder_code",
+                "issuer",
+                "issued_at",
+                "valid_until",
+                "revoked",
+            ],
+            (
+                (sim.pk, number, eid, title[:80], name, code, issuer, T(at), D(valid), False)
+                for sim, number, eid, title, name, code, issuer, at, valid in self.certificate_rows
+            ),
+        )
         evaluations = []
         for sim in self.cases:
             if sim.evaluation is None:
@@ -1039,18 +1418,27 @@ class _Year:
                 if moment < END_MOMENT:
                     closed, result = moment, "已电话回访申请人，说明情况并落实整改措施，申请人表示认可"
             evaluations.append((sim.pk, score, comment, T(at), D(due), T(closed), result))
-        out.insert(Evaluation, ["case", "score", "comment", "at", "follow_up_due", "follow_up_closed_at",
-                                "follow_up_result"], evaluations)
+        out.insert(
+            Evaluation,
+            ["case", "score", "comment", "at", "follow_up_due", "follow_up_closed_at", "follow_up_result"],
+            evaluations,
+        )
         existing = set(Counter.objects.filter(key__in=list(self.counters)).values_list("key", flat=True))
-        Counter.objects.bulk_create([Counter(key=k, value=v) for k, v in self.counters.items() if k not in existing],
-                                    batch_size=500)
+        Counter.objects.bulk_create(
+            [Counter(key=k, value=v) for k, v in self.counters.items() if k not in existing], batch_size=500
+        )
         for key in existing:
             Counter.objects.filter(key=key).update(value=self.counters[key])
         out.reset_sequences([Case, CaseEvent, Certificate, Evaluation])
         self.log(f"  wrote certificates, ratings and counters in {time.monotonic() - t0:.1f}s")
-        return {"cases": len(rows), "events": events, "certificates": certificates,
-                "evaluations": len(evaluations), "persons": len(self.people),
-                "organisations": len(self.organisations)}
+        return {
+            "cases": len(rows),
+            "events": events,
+            "certificates": certificates,
+            "evaluations": len(evaluations),
+            "persons": len(self.people),
+            "organisations": len(self.organisations),
+        }
 
 
 class _Writer:
@@ -1106,6 +1494,7 @@ class _Writer:
 
     def reset_sequences(self, models):
         from django.core.management.color import no_style
+
         statements = self.ops.sequence_reset_sql(no_style(), models)
         if statements:
             with connection.cursor() as cursor:

@@ -1,5 +1,6 @@
 """Forms of the case pages. They only read input; every change goes through
 cases.services, whose ServiceError is put back on the form (show_service_error)."""
+
 import datetime as dt
 
 from django import forms
@@ -17,9 +18,11 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class VersionForm(forms.Form):
     """Every step form carries the version of the case it was shown for."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0,
-                                 error_messages={"required": "页面已过期，请刷新后重试",
-                                                 "invalid": "页面已过期，请刷新后重试"})
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={"required": "页面已过期，请刷新后重试", "invalid": "页面已过期，请刷新后重试"},
+    )
 
     def clean(self):
         data = super().clean()
@@ -35,13 +38,19 @@ class AcceptForm(VersionForm):
 
 class RefuseForm(VersionForm):
     reasons = forms.CharField(label="不予受理理由", widget=forms.Textarea(attrs={"rows": 3}))
-    legal_basis = forms.CharField(label="法律依据", widget=forms.Textarea(attrs={"rows": 2}),
-                                  help_text="如：《中华人民共和国行政许可法》第三十二条第一款")
+    legal_basis = forms.CharField(
+        label="法律依据",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如：《中华人民共和国行政许可法》第三十二条第一款",
+    )
 
 
 class CorrectionForm(VersionForm):
-    items = forms.CharField(label="需补正的材料及问题", widget=forms.Textarea(attrs={"rows": 4}),
-                            help_text="每行一项，写成“材料：问题”，如“申请书：缺少法定代表人签字”；一次告知全部问题")
+    items = forms.CharField(
+        label="需补正的材料及问题",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="每行一项，写成“材料：问题”，如“申请书：缺少法定代表人签字”；一次告知全部问题",
+    )
 
     def item_list(self):
         rows = []
@@ -82,28 +91,35 @@ class ResumeForm(VersionForm):
 
 
 class DecideForm(VersionForm):
-    approved = forms.TypedChoiceField(label="决定", choices=[("1", "准予"), ("0", "不予许可")], coerce=lambda v: v == "1",
-                                      widget=forms.RadioSelect)
+    approved = forms.TypedChoiceField(
+        label="决定", choices=[("1", "准予"), ("0", "不予许可")], coerce=lambda v: v == "1", widget=forms.RadioSelect
+    )
     opinion = forms.CharField(label="决定意见", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class IssueForm(VersionForm):
     copies = forms.IntegerField(label="证照数量", min_value=1, max_value=1000, initial=1)
-    valid_years = forms.IntegerField(label="有效期（年）", min_value=1, max_value=50, required=False,
-                                     help_text="长期有效的证照不填")
+    valid_years = forms.IntegerField(
+        label="有效期（年）", min_value=1, max_value=50, required=False, help_text="长期有效的证照不填"
+    )
 
 
 class HandOverForm(VersionForm):
-    method = forms.ChoiceField(label="送达方式", choices=[("window", "窗口领取"), ("post", "邮寄送达")],
-                               widget=forms.RadioSelect, initial="window")
+    method = forms.ChoiceField(
+        label="送达方式",
+        choices=[("window", "窗口领取"), ("post", "邮寄送达")],
+        widget=forms.RadioSelect,
+        initial="window",
+    )
     address = forms.CharField(label="邮寄地址", required=False, max_length=200)
 
 
 class WindowCorrectionForm(VersionForm):
     """The corrected materials brought to the window, recorded by the clerk."""
 
-    note = forms.CharField(label="补正情况", widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text="如：申请人已到窗口补交签字后的申请书")
+    note = forms.CharField(
+        label="补正情况", widget=forms.Textarea(attrs={"rows": 2}), help_text="如：申请人已到窗口补交签字后的申请书"
+    )
 
     def __init__(self, *args, materials=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,12 +129,15 @@ class WindowCorrectionForm(VersionForm):
 class TolerantAcceptForm(VersionForm):
     """容缺受理: which secondary materials follow, and by when."""
 
-    pending = forms.MultipleChoiceField(label="容缺后补的材料", widget=forms.CheckboxSelectMultiple,
-                                        error_messages={"required": "请选择容缺后补的材料"})
-    promise_days = forms.IntegerField(label="承诺补齐期限（工作日）", min_value=1, max_value=services.TOLERANT_MAX_DAYS,
-                                      initial=5)
-    note = forms.CharField(label="容缺受理说明", required=False, max_length=200,
-                           help_text="如：申请人已签署容缺受理承诺书")
+    pending = forms.MultipleChoiceField(
+        label="容缺后补的材料", widget=forms.CheckboxSelectMultiple, error_messages={"required": "请选择容缺后补的材料"}
+    )
+    promise_days = forms.IntegerField(
+        label="承诺补齐期限（工作日）", min_value=1, max_value=services.TOLERANT_MAX_DAYS, initial=5
+    )
+    note = forms.CharField(
+        label="容缺受理说明", required=False, max_length=200, help_text="如：申请人已签署容缺受理承诺书"
+    )
 
     def __init__(self, *args, materials=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,10 +149,19 @@ class FollowUpForm(forms.Form):
 
 
 STEP_FORMS = {
-    "accept": AcceptForm, "refuse": RefuseForm, "correct": CorrectionForm, "transfer": TransferForm,
-    "review": ReviewForm, "suspend": SuspendForm, "resume": ResumeForm, "decide": DecideForm,
-    "issue": IssueForm, "hand_over": HandOverForm, "follow_up": FollowUpForm,
-    "answer_correction": WindowCorrectionForm, "accept_tolerant": TolerantAcceptForm,
+    "accept": AcceptForm,
+    "refuse": RefuseForm,
+    "correct": CorrectionForm,
+    "transfer": TransferForm,
+    "review": ReviewForm,
+    "suspend": SuspendForm,
+    "resume": ResumeForm,
+    "decide": DecideForm,
+    "issue": IssueForm,
+    "hand_over": HandOverForm,
+    "follow_up": FollowUpForm,
+    "answer_correction": WindowCorrectionForm,
+    "accept_tolerant": TolerantAcceptForm,
 }
 
 
@@ -157,12 +185,16 @@ class ConsultationForm(forms.Form):
     matter = forms.ModelChoiceField(label="咨询事项", queryset=None, required=False, empty_label="（未指定事项）")
     question = forms.CharField(label="咨询内容", widget=forms.Textarea(attrs={"rows": 3}))
     answer = forms.CharField(label="答复内容", widget=forms.Textarea(attrs={"rows": 3}))
-    channel = forms.ChoiceField(label="咨询渠道", choices=[(Channel.WINDOW, "窗口"), (Channel.ONLINE, "网上"),
-                                                       (Channel.POST, "电话或信函")], initial=Channel.WINDOW)
+    channel = forms.ChoiceField(
+        label="咨询渠道",
+        choices=[(Channel.WINDOW, "窗口"), (Channel.ONLINE, "网上"), (Channel.POST, "电话或信函")],
+        initial=Channel.WINDOW,
+    )
     window = WindowChoiceField(label="窗口", queryset=None, required=False, empty_label="（不在窗口）")
 
     def __init__(self, *args, **kwargs):
         from catalog.models import Matter
+
         super().__init__(*args, **kwargs)
         self.fields["matter"].queryset = Matter.objects.filter(active=True).order_by("name")
         self.fields["window"].queryset = _windows()
@@ -172,15 +204,25 @@ class IntakeForm(forms.Form):
     """收件 at the window, for one chosen matter."""
 
     situation = forms.ModelChoiceField(label="办理情形", queryset=None, empty_label="请选择")
-    region = RegionChoiceField(label="办理地", queryset=None, empty_label="请选择",
-                               help_text="该事项由此区划的部门受理")
-    applicant_kind = forms.ChoiceField(label="申请人类型", choices=[("person", "自然人"), ("organisation", "法人及其他组织")],
-                                       widget=forms.RadioSelect, initial="person")
-    resident_id = forms.CharField(label="身份证号", max_length=18, required=False,
-                                  help_text="自然人填写；未登记的将按姓名和身份证号登记")
+    region = RegionChoiceField(
+        label="办理地", queryset=None, empty_label="请选择", help_text="该事项由此区划的部门受理"
+    )
+    applicant_kind = forms.ChoiceField(
+        label="申请人类型",
+        choices=[("person", "自然人"), ("organisation", "法人及其他组织")],
+        widget=forms.RadioSelect,
+        initial="person",
+    )
+    resident_id = forms.CharField(
+        label="身份证号", max_length=18, required=False, help_text="自然人填写；未登记的将按姓名和身份证号登记"
+    )
     person_name = forms.CharField(label="姓名", max_length=60, required=False)
-    uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False,
-                           help_text="法人填写；未登记的将按名称、信用代码和登记地登记")
+    uscc = forms.CharField(
+        label="统一社会信用代码",
+        max_length=18,
+        required=False,
+        help_text="法人填写；未登记的将按名称、信用代码和登记地登记",
+    )
     organisation_name = forms.CharField(label="单位名称", max_length=120, required=False)
     organisation_region = RegionChoiceField(label="单位登记地", queryset=None, required=False, empty_label="请选择")
     contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
@@ -194,7 +236,9 @@ class IntakeForm(forms.Form):
         _limit_regions(self.fields["region"], matter)
         if matter.situations.count() == 1:
             self.fields["situation"].initial = matter.situations.first()
-        self.fields["organisation_region"].queryset = Region.objects.exclude(level=Level.PROVINCE).select_related("parent")
+        self.fields["organisation_region"].queryset = Region.objects.exclude(level=Level.PROVINCE).select_related(
+            "parent"
+        )
         self.fields["window"].queryset = _windows()
 
     def clean(self):
@@ -250,8 +294,9 @@ class ApplyForm(forms.Form):
                 field.help_text = f"{because}；" + field.help_text if because else field.help_text
             if name in kept:
                 field.required = False
-                field.help_text = f"已保留上次选择的文件“{kept[name]}”，无需重新选择；如需更换请重新选择。" \
-                    + field.help_text
+                field.help_text = (
+                    f"已保留上次选择的文件“{kept[name]}”，无需重新选择；如需更换请重新选择。" + field.help_text
+                )
 
     def applicant_objects(self, person):
         value = self.cleaned_data["applicant"]
@@ -264,6 +309,7 @@ def add_material_fields(form, materials, required):
     """One file input per material; a material that can be drawn from an
     e-certificate, or is optional, needs no upload."""
     from . import uploads
+
     form.material_fields = []
     for material in materials:
         name = f"material_{material.pk}"
@@ -272,15 +318,23 @@ def add_material_fields(form, materials, required):
         if material.from_e_certificate:
             help_text = f"可调取“{material.e_certificate_name}”电子证照，无需上传；" + help_text
         form.fields[name] = forms.FileField(
-            label=material.name, required=needed, help_text=help_text,
-            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
-            error_messages={"required": f"请上传“{material.name}”"})
+            label=material.name,
+            required=needed,
+            help_text=help_text,
+            widget=forms.ClearableFileInput(
+                attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+            ),
+            error_messages={"required": f"请上传“{material.name}”"},
+        )
         form.material_fields.append((name, material))
 
 
 def uploads_of(form):
-    return [(name, material, form.cleaned_data[name]) for name, material in form.material_fields
-            if form.cleaned_data.get(name)]
+    return [
+        (name, material, form.cleaned_data[name])
+        for name, material in form.material_fields
+        if form.cleaned_data.get(name)
+    ]
 
 
 class AnswerCorrectionForm(VersionForm):
@@ -292,15 +346,21 @@ class AnswerCorrectionForm(VersionForm):
 
 
 class EvaluationForm(forms.Form):
-    score = forms.TypedChoiceField(label="评价", choices=Evaluation.Score.choices,
-                                   coerce=int, widget=forms.RadioSelect)
-    comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="选择“不满意”或“非常不满意”时须写明原因")
+    score = forms.TypedChoiceField(label="评价", choices=Evaluation.Score.choices, coerce=int, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label="意见",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="选择“不满意”或“非常不满意”时须写明原因",
+    )
 
     def clean(self):
         data = super().clean()
-        if data.get("score") is not None and data["score"] <= Evaluation.Score.DISSATISFIED \
-                and not (data.get("comment") or "").strip():
+        if (
+            data.get("score") is not None
+            and data["score"] <= Evaluation.Score.DISSATISFIED
+            and not (data.get("comment") or "").strip()
+        ):
             self.add_error("comment", "评价为不满意时须填写意见")
         return data
 

@@ -1,4 +1,5 @@
 """Case numbers, certificate numbers and e-certificate identifiers."""
+
 import base64
 import hashlib
 import hmac

@@ -5,6 +5,7 @@ and deadline so worklists can be queried, and is changed only by
 cases.services together with the event that explains the change.
 Statistics count events, never the Case row.
 """
+
 from django.db import models
 
 from accounts.models import Organisation, Person, User
@@ -22,6 +23,7 @@ class Channel(models.TextChoices):
 class EventChannel(models.TextChoices):
     """The channel an event is counted under: a case's channel, or for an
     online policy question (no case) its own, so the two never mix."""
+
     WINDOW = "window", "窗口"
     ONLINE = "online", "网上"
     POST = "post", "邮寄"
@@ -45,35 +47,46 @@ class Case(models.Model):
     matter = models.ForeignKey(Matter, verbose_name="事项", on_delete=models.PROTECT, related_name="cases")
     situation = models.ForeignKey(Situation, verbose_name="情形", on_delete=models.PROTECT, related_name="cases")
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
-    applicant_person = models.ForeignKey(Person, verbose_name="申请人（自然人）", null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="cases")
-    applicant_organisation = models.ForeignKey(Organisation, verbose_name="申请人（法人）", null=True, blank=True,
-                                               on_delete=models.PROTECT, related_name="cases")
-    agent = models.ForeignKey(Person, verbose_name="经办人", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="agent_cases")
+    applicant_person = models.ForeignKey(
+        Person, verbose_name="申请人（自然人）", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    applicant_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="申请人（法人）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    agent = models.ForeignKey(
+        Person, verbose_name="经办人", null=True, blank=True, on_delete=models.PROTECT, related_name="agent_cases"
+    )
     applicant_name = models.CharField("申请人", max_length=120)
     applicant_code = models.CharField("申请人证件号码", max_length=18)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
     region = models.ForeignKey(Region, verbose_name="办理地", on_delete=models.PROTECT, related_name="+")
-    window = models.ForeignKey(Window, verbose_name="收件窗口", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="cases")
+    window = models.ForeignKey(
+        Window, verbose_name="收件窗口", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
     holder = models.ForeignKey(Department, verbose_name="当前承办部门", on_delete=models.PROTECT, related_name="+")
     at_window = models.BooleanField("在窗口", default=True, help_text="办件当前在窗口（收件、补正、出件）而非部门后台")
-    review_step = models.PositiveSmallIntegerField("审查环节", default=0,
-                                                   help_text="已完成的审查层级数，对应事项的审查决定层级")
+    review_step = models.PositiveSmallIntegerField(
+        "审查环节", default=0, help_text="已完成的审查层级数，对应事项的审查决定层级"
+    )
     state = models.CharField("状态", max_length=12, choices=State.choices, default=State.RECEIVED)
     received_at = models.DateTimeField("收件时间")
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     due_date = models.DateField("承诺办结日期", null=True, blank=True)
     concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=0)
-    delivery = models.CharField("送达方式", max_length=10, blank=True, choices=[("window", "窗口领取"), ("post", "邮寄送达")])
+    delivery = models.CharField(
+        "送达方式", max_length=10, blank=True, choices=[("window", "窗口领取"), ("post", "邮寄送达")]
+    )
     delivery_address = models.CharField("邮寄地址", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "办件"
-        indexes = [models.Index(fields=["holder", "state", "due_date"]),
-                   models.Index(fields=["state", "due_date"])]
+        indexes = [models.Index(fields=["holder", "state", "due_date"]), models.Index(fields=["state", "due_date"])]
 
     def __str__(self):
         return f"{self.number} {self.matter.name}"
@@ -104,8 +117,9 @@ class Case(models.Model):
 
     @staticmethod
     def handled_q(department_id):
-        return models.Q(pk__in=CaseEvent.objects.filter(department_id=department_id, case__isnull=False)
-                        .values("case_id"))
+        return models.Q(
+            pk__in=CaseEvent.objects.filter(department_id=department_id, case__isnull=False).values("case_id")
+        )
 
 
 class CaseEvent(AppendOnly):
@@ -133,23 +147,28 @@ class CaseEvent(AppendOnly):
         HANDOVER = "handover", "送达"
         EVALUATE = "evaluate", "评价"
 
-    case = models.ForeignKey(Case, verbose_name="办件", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="events")
+    case = models.ForeignKey(
+        Case, verbose_name="办件", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
     seq = models.PositiveIntegerField("环节序号", default=0)
     kind = models.CharField("环节", max_length=24, choices=Kind.choices)
     at = models.DateTimeField("时间", db_index=True)
     # The Beijing calendar day of `at`, so counts over days need no time-zone
     # arithmetic per row; fixed when the event is written, like the rest of it.
     day = models.DateField("日期")
-    actor = models.ForeignKey(User, verbose_name="经办人员", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        User, verbose_name="经办人员", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_label = models.CharField("经办人员名称", max_length=150, blank=True)
-    matter = models.ForeignKey(Matter, verbose_name="事项", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
-    department = models.ForeignKey(Department, verbose_name="部门", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    window = models.ForeignKey(Window, verbose_name="窗口", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    matter = models.ForeignKey(
+        Matter, verbose_name="事项", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    window = models.ForeignKey(
+        Window, verbose_name="窗口", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     channel = models.CharField("渠道", max_length=10, choices=EventChannel.choices)
     reason = models.TextField("意见或原因", blank=True)
     data = models.JSONField("详情", default=dict, blank=True)
@@ -161,8 +180,9 @@ class CaseEvent(AppendOnly):
         indexes = [
             models.Index(fields=["kind", "day"], name="cases_casee_kind_day_idx"),
             # Covers the dashboard's breakdowns, so they read the index alone.
-            models.Index(fields=["day", "kind", "department", "window", "matter", "channel"],
-                         name="cases_event_stats_idx"),
+            models.Index(
+                fields=["day", "kind", "department", "window", "matter", "channel"], name="cases_event_stats_idx"
+            ),
         ]
 
     def __str__(self):
@@ -173,15 +193,17 @@ class CaseFile(models.Model):
     """An uploaded material, stored under a random name outside the web root."""
 
     case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="files")
-    material = models.ForeignKey(Material, verbose_name="材料", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    material = models.ForeignKey(
+        Material, verbose_name="材料", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     file = models.FileField("文件", upload_to="cases/%Y/%m/")
     original_name = models.CharField("原文件名", max_length=200)
     content_type = models.CharField("类型", max_length=60)
     size = models.PositiveIntegerField("大小（字节）")
     sha256 = models.CharField("摘要", max_length=64)
-    uploaded_by = models.ForeignKey(User, verbose_name="上传人", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        User, verbose_name="上传人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
@@ -212,6 +234,7 @@ class Certificate(models.Model):
     def verification_code(self):
         """Printed on the certificate; the public verification page asks for it."""
         from .identifiers import verification_code
+
         return verification_code(self.pk, self.e_certificate_id)
 
 
@@ -233,8 +256,9 @@ class Evaluation(models.Model):
     follow_up_due = models.DateField("整改期限", null=True, blank=True)
     follow_up_closed_at = models.DateTimeField("整改完成时间", null=True, blank=True)
     follow_up_result = models.TextField("整改及回访情况", blank=True)
-    follow_up_by = models.ForeignKey(User, verbose_name="整改人", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    follow_up_by = models.ForeignKey(
+        User, verbose_name="整改人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "好差评"
@@ -283,8 +307,11 @@ class DaySummary(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "办件日汇总"
-        constraints = [models.UniqueConstraint(
-            fields=["day", "kind", "department", "window", "matter", "channel", "region"],
-            name="case_day_summary_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "kind", "department", "window", "matter", "channel", "region"],
+                name="case_day_summary_key",
+            )
+        ]
         # covers the stamp of a month (cases.stats._stamp): count, sum and newest id by day
         indexes = [models.Index(fields=["day", "events"], name="cases_daysummary_stamp_idx")]

@@ -3,6 +3,7 @@ whether the step fits the case's state, then, in one transaction with the
 case row locked, writes the event and the new state. Two people acting on
 the same case: the second finds the state (or version) moved and is told.
 """
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -31,20 +32,27 @@ def _label(actor):
     return audit.Actor(actor).label if actor is not None else "系统"
 
 
-def _event(case, kind, actor, at, *, reason="", data=None, department=None, window=None, matter=None,
-           channel=None):
+def _event(case, kind, actor, at, *, reason="", data=None, department=None, window=None, matter=None, channel=None):
     seq = 0
     if case is not None:
         last = case.events.order_by("-seq").values_list("seq", flat=True).first()
         seq = (last or 0) + 1
     with transaction.atomic():  # the event and its count in the daily summary, together
         event = CaseEvent.objects.create(
-            case=case, seq=seq, kind=kind, at=at, day=deadlines.local_date(at), actor=actor, actor_label=_label(actor),
+            case=case,
+            seq=seq,
+            kind=kind,
+            at=at,
+            day=deadlines.local_date(at),
+            actor=actor,
+            actor_label=_label(actor),
             matter=matter or (case.matter if case else None),
             department=department or (case.holder if case else None),
             window=window if window is not None else (case.window if case else None),
             channel=channel or (case.channel if case else Channel.WINDOW),
-            reason=reason, data=data or {})
+            reason=reason,
+            data=data or {},
+        )
         summary.add(event)
     return event
 
@@ -52,11 +60,18 @@ def _event(case, kind, actor, at, *, reason="", data=None, department=None, wind
 def _locked(case, expected_version, actor, step):
     """The case row, locked; refuses when someone else moved it first, and
     any step the transition table (cases/transitions.py) does not allow."""
-    fresh = Case.objects.select_for_update().select_related(
-        "matter", "situation", "holder", "holder__region").get(pk=case.pk)
+    fresh = (
+        Case.objects.select_for_update()
+        .select_related("matter", "situation", "holder", "holder__region")
+        .get(pk=case.pk)
+    )
     if expected_version is not None and fresh.version != expected_version:
         last = fresh.events.order_by("-seq").first()
-        who = f"{last.actor_label}已于{timezone.localtime(last.at):%Y-%m-%d %H:%M}{last.get_kind_display()}" if last else "他人已处理"
+        who = (
+            f"{last.actor_label}已于{timezone.localtime(last.at):%Y-%m-%d %H:%M}{last.get_kind_display()}"
+            if last
+            else "他人已处理"
+        )
         raise Conflict(f"办件{fresh.number}已被处理（{who}），请刷新后查看")
     transitions.require(actor, step, fresh)
     return fresh
@@ -73,8 +88,10 @@ def _now(at):
 
 # --- consultation and receiving ---
 
-def record_consultation(actor, *, asker, question, answer, matter=None, window=None, channel=Channel.WINDOW,
-                        phone="", at=None):
+
+def record_consultation(
+    actor, *, asker, question, answer, matter=None, window=None, channel=Channel.WINDOW, phone="", at=None
+):
     """A consultation (咨询), counted in person-times."""
     policy.require(actor, "case.consult")
     errors = {}
@@ -87,9 +104,17 @@ def record_consultation(actor, *, asker, question, answer, matter=None, window=N
     if errors:
         raise ServiceError("咨询登记信息不完整", errors=errors)
     department = matter.department if matter else getattr(actor, "department", None)
-    return _event(None, Kind.CONSULT, actor, _now(at), matter=matter, department=department, window=window,
-                  channel=channel, data={"asker": asker.strip(), "phone": phone, "question": question.strip(),
-                                         "answer": answer.strip()})
+    return _event(
+        None,
+        Kind.CONSULT,
+        actor,
+        _now(at),
+        matter=matter,
+        department=department,
+        window=window,
+        channel=channel,
+        data={"asker": asker.strip(), "phone": phone, "question": question.strip(), "answer": answer.strip()},
+    )
 
 
 def receiving_level(matter):
@@ -109,8 +134,22 @@ def _receiving_department(matter, region):
 
 
 @transaction.atomic
-def receive(actor, *, matter, situation, channel, region, applicant_person=None, applicant_organisation=None,
-            agent=None, window=None, contact_phone="", note="", answers=None, at=None):
+def receive(
+    actor,
+    *,
+    matter,
+    situation,
+    channel,
+    region,
+    applicant_person=None,
+    applicant_organisation=None,
+    agent=None,
+    window=None,
+    contact_phone="",
+    note="",
+    answers=None,
+    at=None,
+):
     """Take in an application (收件): at a window, online or by post.
     `answers`: the guided questions' (question, answer) texts that chose the
     situation and materials, kept on the receive event."""
@@ -128,8 +167,11 @@ def receive(actor, *, matter, situation, channel, region, applicant_person=None,
     if channel == Channel.ONLINE and not errors:
         person = getattr(actor, "person", None)
         own = applicant_person is not None and person is not None and applicant_person.pk == person.pk
-        agent_of = applicant_organisation is not None and person is not None and \
-            applicant_organisation.agent_set.filter(person=person).exists()
+        agent_of = (
+            applicant_organisation is not None
+            and person is not None
+            and applicant_organisation.agent_set.filter(person=person).exists()
+        )
         if not (own or agent_of):
             errors["applicant"] = ["网上申请只能以本人或本人代办的组织名义提交"]
         agent = person if agent_of else agent
@@ -142,23 +184,44 @@ def receive(actor, *, matter, situation, channel, region, applicant_person=None,
     serial = next_serial(f"case:{region.code}:{deadlines.local_date(at):%Y%m%d}")
     case = Case.objects.create(
         number=identifiers.case_number(region.code, deadlines.local_date(at), serial),
-        matter=matter, situation=situation, channel=channel, applicant_person=applicant_person,
-        applicant_organisation=applicant_organisation, agent=agent, applicant_name=applicant.name,
-        applicant_code=code, contact_phone=contact_phone, region=region, window=window, holder=holder,
-        state=State.RECEIVED, received_at=at)
-    _event(case, Kind.RECEIVE, actor, at, reason=note,
-           data={"answers": [{"question": q, "answer": a} for q, a in answers]} if answers else None)
+        matter=matter,
+        situation=situation,
+        channel=channel,
+        applicant_person=applicant_person,
+        applicant_organisation=applicant_organisation,
+        agent=agent,
+        applicant_name=applicant.name,
+        applicant_code=code,
+        contact_phone=contact_phone,
+        region=region,
+        window=window,
+        holder=holder,
+        state=State.RECEIVED,
+        received_at=at,
+    )
+    _event(
+        case,
+        Kind.RECEIVE,
+        actor,
+        at,
+        reason=note,
+        data={"answers": [{"question": q, "answer": a} for q, a in answers]} if answers else None,
+    )
     return case
 
 
 # --- at the window: correction, acceptance, refusal ---
 
+
 @transaction.atomic
 def request_correction(actor, case, items, *, version=None, at=None):
     """One notice (一次性告知) listing everything to add or fix; the clock stops until answered."""
     case = _locked(case, version, actor, "correct")
-    items = [{"material": (i.get("material") or "").strip(), "problem": (i.get("problem") or "").strip()}
-             for i in items if (i.get("material") or i.get("problem") or "").strip()]
+    items = [
+        {"material": (i.get("material") or "").strip(), "problem": (i.get("problem") or "").strip()}
+        for i in items
+        if (i.get("material") or i.get("problem") or "").strip()
+    ]
     if not items or any(not i["problem"] for i in items):
         raise ServiceError("请逐项写明需补正的材料及问题", errors={"items": ["补正内容不能为空，每项须写明问题"]})
     previous = case.state
@@ -186,8 +249,9 @@ def answer_correction(actor, case, note="", *, version=None, at=None, data=None)
 
 def _recomputed_due(case, now):
     events = list(case.events.order_by("seq"))
-    return deadlines.due_date(case.accepted_at, case.matter.promised_limit,
-                              deadlines.paused_working_days(events, until=now))
+    return deadlines.due_date(
+        case.accepted_at, case.matter.promised_limit, deadlines.paused_working_days(events, until=now)
+    )
 
 
 @transaction.atomic
@@ -228,9 +292,19 @@ def accept_tolerant(actor, case, *, pending, promise_days, note="", version=None
     case.due_date = deadlines.due_date(at, case.matter.promised_limit)
     promise_by = workdays.add_working_days(deadlines.local_date(at), promise_days)
     _save(case, "state", "accepted_at", "due_date")
-    return _event(case, Kind.ACCEPT, actor, at, reason=(note or "").strip(), data={
-        "due_date": case.due_date.isoformat(), "tolerant": True, "pending": pending,
-        "promise_by": promise_by.isoformat()})
+    return _event(
+        case,
+        Kind.ACCEPT,
+        actor,
+        at,
+        reason=(note or "").strip(),
+        data={
+            "due_date": case.due_date.isoformat(),
+            "tolerant": True,
+            "pending": pending,
+            "promise_by": promise_by.isoformat(),
+        },
+    )
 
 
 @transaction.atomic
@@ -252,14 +326,26 @@ def refuse(actor, case, *, reasons, legal_basis, version=None, at=None):
 
 # --- moving between window, departments and levels ---
 
+
 def _transfer(case, actor, at, to_department, *, to_window=False, reason=""):
     from_department, from_window = case.holder, case.at_window
     case.holder, case.at_window = to_department, to_window
     case.state = transitions.after("transfer", case.state, to_window=to_window)
-    return _event(case, Kind.TRANSFER, actor, at, department=to_department, reason=reason, data={
-        "from": from_department.name + ("（窗口）" if from_window else ""),
-        "to": to_department.name + ("（窗口）" if to_window else ""),
-        "from_department": from_department.pk, "to_department": to_department.pk, "to_window": to_window})
+    return _event(
+        case,
+        Kind.TRANSFER,
+        actor,
+        at,
+        department=to_department,
+        reason=reason,
+        data={
+            "from": from_department.name + ("（窗口）" if from_window else ""),
+            "to": to_department.name + ("（窗口）" if to_window else ""),
+            "from_department": from_department.pk,
+            "to_department": to_department.pk,
+            "to_window": to_window,
+        },
+    )
 
 
 @transaction.atomic
@@ -316,8 +402,9 @@ def suspend(actor, case, *, procedure, reason, version=None, at=None):
     """Special procedure (特别程序): hearing, expert review … not counted against the limit."""
     case = _locked(case, version, actor, "suspend")
     if not (procedure or "").strip() or not (reason or "").strip():
-        raise ServiceError("请写明特别程序种类和原因",
-                           errors={"procedure": ["特别程序种类为必填项"], "reason": ["原因为必填项"]})
+        raise ServiceError(
+            "请写明特别程序种类和原因", errors={"procedure": ["特别程序种类为必填项"], "reason": ["原因为必填项"]}
+        )
     case.state = transitions.after("suspend", case.state)
     _save(case, "state")
     return _event(case, Kind.SUSPEND, actor, _now(at), reason=reason.strip(), data={"procedure": procedure.strip()})
@@ -345,16 +432,24 @@ def decide(actor, case, *, approved, opinion, version=None, at=None):
     case.state = transitions.after("decide", case.state, approved=approved)
     case.concluded_at = at
     events = list(case.events.order_by("seq"))
-    used = workdays.working_days_between(deadlines.local_date(case.accepted_at), deadlines.local_date(at)) \
-        - deadlines.paused_working_days(events, until=at)
-    event = _event(case, Kind.CONCLUDE, actor, at, reason=opinion.strip(), data={
-        "approved": bool(approved), "working_days": used, "on_time": deadlines.local_date(at) <= case.due_date})
+    used = workdays.working_days_between(
+        deadlines.local_date(case.accepted_at), deadlines.local_date(at)
+    ) - deadlines.paused_working_days(events, until=at)
+    event = _event(
+        case,
+        Kind.CONCLUDE,
+        actor,
+        at,
+        reason=opinion.strip(),
+        data={"approved": bool(approved), "working_days": used, "on_time": deadlines.local_date(at) <= case.due_date},
+    )
     _transfer(case, actor, at, _handover_department(case), to_window=True, reason="办结，转窗口出件")
     _save(case, "state", "concluded_at", "holder", "at_window")
     return event
 
 
 # --- at the window again: certificates and hand-over ---
+
 
 def _issuer_uscc(department):
     return department.uscc or department.region_id.ljust(18, "0")
@@ -376,12 +471,16 @@ def issue(actor, case, *, copies=1, valid_years=None, version=None, at=None):
     for _ in range(copies):
         serial = next_serial(f"cert:{type_code}:{issued_on:%Y}")
         certificate = Certificate.objects.create(
-            case=case, number=identifiers.certificate_number(type_code, issued_on, serial),
-            e_certificate_id=identifiers.e_certificate_id(type_code, _issuer_uscc(issuer), serial,
-                                                           year=issued_on.year),
-            title=matter.result_name, holder_name=case.applicant_name, holder_code=case.applicant_code,
-            issuer=issuer, issued_at=at,
-            valid_until=issued_on.replace(year=issued_on.year + valid_years) if valid_years else None)
+            case=case,
+            number=identifiers.certificate_number(type_code, issued_on, serial),
+            e_certificate_id=identifiers.e_certificate_id(type_code, _issuer_uscc(issuer), serial, year=issued_on.year),
+            title=matter.result_name,
+            holder_name=case.applicant_name,
+            holder_code=case.applicant_code,
+            issuer=issuer,
+            issued_at=at,
+            valid_until=issued_on.replace(year=issued_on.year + valid_years) if valid_years else None,
+        )
         # Counted under the department that issues it, not the window handing it out.
         _event(case, Kind.ISSUE, actor, at, department=issuer, data={"certificate": certificate.number})
         certificates.append(certificate)
@@ -398,13 +497,17 @@ def hand_over(actor, case, *, method, address="", version=None, at=None):
         raise ServiceError("送达方式应为窗口领取或邮寄送达", errors={"method": ["送达方式不在可选范围内"]})
     if method == "post" and not address.strip():
         raise ServiceError("邮寄送达须填写地址", errors={"address": ["邮寄地址为必填项"]})
-    case.state, case.delivery, case.delivery_address = transitions.after("hand_over", case.state), method, \
-        address.strip()
+    case.state, case.delivery, case.delivery_address = (
+        transitions.after("hand_over", case.state),
+        method,
+        address.strip(),
+    )
     _save(case, "state", "delivery", "delivery_address")
     return _event(case, Kind.HANDOVER, actor, _now(at), data={"method": method, "address": address.strip()})
 
 
 # --- 好差评 ---
+
 
 @transaction.atomic
 def evaluate(actor, case, *, score, comment="", at=None):
@@ -418,6 +521,7 @@ def evaluate(actor, case, *, score, comment="", at=None):
     evaluation = Evaluation(case=case, score=score, comment=comment.strip(), at=at)
     if evaluation.is_poor:
         from core.workdays import add_working_days
+
         evaluation.follow_up_due = add_working_days(deadlines.local_date(at), POOR_FOLLOW_UP_DAYS)
         if not evaluation.comment:
             raise ServiceError("差评请写明不满意的原因", errors={"comment": ["评价为不满意时须填写意见"]})
@@ -440,7 +544,6 @@ def close_follow_up(actor, evaluation, *, result, at=None):
     return evaluation
 
 
-
 def record_policy_consultation(actor, *, question, answer, department=None, asker="", key="", at=None):
     """A consultation in the policy zone (政策咨询), counted in person-times with
     the window's consultations, in its own channel (网上政策咨询), for the
@@ -451,6 +554,18 @@ def record_policy_consultation(actor, *, question, answer, department=None, aske
     if not (question or "").strip():
         raise ServiceError("咨询内容为必填项", errors={"question": ["咨询内容为必填项"]})
     label = (asker or "").strip() or (_label(actor) if actor is not None else "匿名")
-    return _event(None, Kind.CONSULT, actor, _now(at), department=department, channel=EventChannel.POLICY,
-                  data={"asker": label, "question": question.strip()[:500], "answer": (answer or "").strip()[:2000],
-                        "source": "policy_zone", "asker_key": key})
+    return _event(
+        None,
+        Kind.CONSULT,
+        actor,
+        _now(at),
+        department=department,
+        channel=EventChannel.POLICY,
+        data={
+            "asker": label,
+            "question": question.strip()[:500],
+            "answer": (answer or "").strip()[:2000],
+            "source": "policy_zone",
+            "asker_key": key,
+        },
+    )

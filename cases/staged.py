@@ -5,6 +5,7 @@ which files are kept and which must be chosen again.
 
 Kept under MEDIA_ROOT/staged/ with random names; a successful application
 moves them into the case (uploads.store_all) and removes them here."""
+
 import secrets
 
 from django.core.files.base import ContentFile

@@ -15,6 +15,7 @@ in the online policy zone a question counts once per person (or browser
 session) per question per day, in its own channel 网上政策咨询, so reposting
 a question cannot add to the figure (policies.consultation).
 """
+
 import datetime as dt
 import hashlib
 import itertools
@@ -43,8 +44,12 @@ FIGURES = {
     "certificates": Kind.ISSUE,
     "transfers": Kind.TRANSFER,
 }
-FIGURE_NAMES = {"consultations": "咨询（人次）", "acceptances": "受理（件）", "certificates": "颁发（件）",
-                "transfers": "流转（件次）"}
+FIGURE_NAMES = {
+    "consultations": "咨询（人次）",
+    "acceptances": "受理（件）",
+    "certificates": "颁发（件）",
+    "transfers": "流转（件次）",
+}
 # The ways the counts break down, each a column of the summary (and of every event).
 DIMENSIONS = {"department": "department", "window": "window", "matter": "matter", "channel": "channel"}
 FILTERS = ("department", "window", "matter", "channel", "region")
@@ -110,11 +115,15 @@ def scope(user, window=None):
         if chosen not in ids:
             chosen = ids[0] if ids else 0
         return None, [chosen], choices
-    if user.role == Role.SYSADMIN or (region and region_level(region) == "province"
-                                      and user.role not in DEPARTMENT_BOUND):
+    if user.role == Role.SYSADMIN or (
+        region and region_level(region) == "province" and user.role not in DEPARTMENT_BOUND
+    ):
         return None, None, None
-    departments = Department.objects.filter(region__code__startswith=region_prefix(region)) if region \
+    departments = (
+        Department.objects.filter(region__code__startswith=region_prefix(region))
+        if region
         else Department.objects.none()
+    )
     if user.role in DEPARTMENT_BOUND:
         departments = departments.filter(function=user.department.function)
     return list(departments.values_list("pk", flat=True)), None, None
@@ -152,8 +161,12 @@ def figures(period, **filters):
 def report(period, dimensions=DIMENSIONS, **filters):
     """Figures, breakdowns, days and handling of a period from one reading of the summary."""
     parts = _parts(period, **filters)
-    return {"figures": dict(parts["totals"]), "breakdowns": _breakdowns(parts, dimensions),
-            "daily": _daily(parts), "handling": _handling(parts)}
+    return {
+        "figures": dict(parts["totals"]),
+        "breakdowns": _breakdowns(parts, dimensions),
+        "daily": _daily(parts),
+        "handling": _handling(parts),
+    }
 
 
 def breakdowns(period, dimensions=DIMENSIONS, **filters):
@@ -167,8 +180,10 @@ def _breakdowns(parts, dimensions):
     for by in dimensions:
         rows = tables[by]
         names = _names(by, [key for key in rows if key])
-        out[by] = sorted(({"key": key, "name": names.get(key) or "（未指定）", **counts} for key, counts in rows.items()),
-                         key=lambda row: (-row["acceptances"], -row["consultations"], str(row["name"])))
+        out[by] = sorted(
+            ({"key": key, "name": names.get(key) or "（未指定）", **counts} for key, counts in rows.items()),
+            key=lambda row: (-row["acceptances"], -row["consultations"], str(row["name"])),
+        )
     return out
 
 
@@ -188,7 +203,7 @@ def _breakdowns(parts, dimensions):
 # a rebuild or a transaction slower than the margin.
 
 BY = ("department", "window", "matter", "channel", "region")
-MARGIN = 2000          # event ids behind the watermark read again on every request
+MARGIN = 2000  # event ids behind the watermark read again on every request
 RECHECK_SECONDS = 60
 
 
@@ -237,7 +252,8 @@ def _segments(period, today=None):
 
 def _stamp(segment):
     got = DaySummary.objects.filter(day__range=(segment.start, segment.end)).aggregate(
-        n=Count("id"), s=Sum("events"), x=Max("id"))
+        n=Count("id"), s=Sum("events"), x=Max("id")
+    )
     return f"{got['n']}:{got['s']}:{got['x']}"
 
 
@@ -246,8 +262,13 @@ def _newest_event():
 
 
 def _reach_key(filters):
-    text = repr(sorted((name, str(sorted(value)) if isinstance(value, (list, tuple, set)) else str(_id(value)))
-                       for name, value in filters.items() if value not in (None, "")))
+    text = repr(
+        sorted(
+            (name, str(sorted(value)) if isinstance(value, (list, tuple, set)) else str(_id(value)))
+            for name, value in filters.items()
+            if value not in (None, "")
+        )
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -257,8 +278,11 @@ def _group(segment, **filters):
     days = {}
     handled = [0, 0, 0, 0]
     totals = dict.fromkeys(FIGURES, 0)
-    rows = (_rows(segment, **filters).filter(kind__in=[*FIGURES.values(), Kind.CONCLUDE])
-            .values_list("day", "kind", *BY, "events", "working_days", "timed", "on_time", "judged"))
+    rows = (
+        _rows(segment, **filters)
+        .filter(kind__in=[*FIGURES.values(), Kind.CONCLUDE])
+        .values_list("day", "kind", *BY, "events", "working_days", "timed", "on_time", "judged")
+    )
     for day, kind, *keys, n, working_days, timed, on_time, judged in rows.iterator(chunk_size=5000):
         if kind == Kind.CONCLUDE:
             handled[0] += working_days
@@ -288,14 +312,19 @@ def _fresh(segments, reach, filters):
     kept = [entry["watermark"] for entry in entries if entry is not None]
     touched = {}  # day → newest event id on it, among the events since the oldest watermark (less the margin)
     if kept:
-        touched = dict(CaseEvent.objects.filter(id__gt=min(kept) - MARGIN).order_by().values("day")
-                       .annotate(newest=Max("id")).values_list("day", "newest"))
+        touched = dict(
+            CaseEvent.objects.filter(id__gt=min(kept) - MARGIN)
+            .order_by()
+            .values("day")
+            .annotate(newest=Max("id"))
+            .values_list("day", "newest")
+        )
     now = time.monotonic()
     out = []
     for segment, key, entry in zip(segments, keys, entries):
         inside = [newest for day, newest in touched.items() if segment.start <= day <= segment.end]
         if entry is not None and any(newest > entry["watermark"] for newest in inside):
-            entry = None          # written since it was grouped
+            entry = None  # written since it was grouped
         elif entry is not None and inside:
             entry["checked"] = 0  # within the margin: maybe committed late; the stamp decides
         if entry is not None and now - entry["checked"] > RECHECK_SECONDS:
@@ -305,8 +334,12 @@ def _fresh(segments, reach, filters):
                 entry["checked"] = now
         if entry is None:
             stamp = _stamp(segment)
-            entry = {"part": _group(segment, **filters), "stamp": stamp,
-                     "checked": now, "version": next(_memo.versions)}
+            entry = {
+                "part": _group(segment, **filters),
+                "stamp": stamp,
+                "checked": now,
+                "version": next(_memo.versions),
+            }
             _memo.set(key, entry)
         entry["watermark"] = top
         out.append(entry)
@@ -354,6 +387,7 @@ def _names(by, keys):
         return CHANNEL_NAMES
     if by == "region":
         from core.models import Region
+
         return dict(Region.objects.filter(code__in=keys).values_list("code", "name"))
     model = CaseEvent._meta.get_field(by).related_model
     return dict(model.objects.filter(pk__in=keys).values_list("pk", "name"))
@@ -393,8 +427,10 @@ def drill_down(period, figure, *, departments=None, windows=None, **filters):
             continue
         if name == "region":
             prefix = region_prefix(_id(value))
-            qs = qs.filter(Q(case__region__code__startswith=prefix)
-                           | Q(case__isnull=True, department__region__code__startswith=prefix))
+            qs = qs.filter(
+                Q(case__region__code__startswith=prefix)
+                | Q(case__isnull=True, department__region__code__startswith=prefix)
+            )
         else:
             qs = qs.filter(**{name: _id(value)})
     if departments is not None:

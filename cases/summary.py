@@ -12,6 +12,7 @@
 The event log stays the source of truth: the summary is derived and can be
 thrown away and rebuilt at any time.
 """
+
 import time
 
 from django.core.cache import cache
@@ -48,8 +49,12 @@ def _conclusion(data):
     data = data or {}
     timed = "working_days" in data
     judged = "on_time" in data
-    return (int(data["working_days"]) if timed else 0, int(timed), int(bool(data.get("on_time")) and judged),
-            int(judged))
+    return (
+        int(data["working_days"]) if timed else 0,
+        int(timed),
+        int(bool(data.get("on_time")) and judged),
+        int(judged),
+    )
 
 
 def _values(kind, data):
@@ -59,8 +64,15 @@ def _values(kind, data):
 
 
 def key_of(event):
-    return (event.day, event.kind, event.department_id or 0, event.window_id or 0, event.matter_id or 0,
-            event.channel, _region(event) or "")
+    return (
+        event.day,
+        event.kind,
+        event.department_id or 0,
+        event.window_id or 0,
+        event.matter_id or 0,
+        event.channel,
+        _region(event) or "",
+    )
 
 
 def add(event):
@@ -72,11 +84,15 @@ def add(event):
     values = _values(event.kind, event.data)
     columns = ", ".join(ops.quote_name(c) for c in KEY + VALUES)
     conflict = ", ".join(ops.quote_name(c) for c in KEY)
-    updates = ", ".join(f"{ops.quote_name(c)} = {table}.{ops.quote_name(c)} + excluded.{ops.quote_name(c)}"
-                        for c in VALUES)
+    updates = ", ".join(
+        f"{ops.quote_name(c)} = {table}.{ops.quote_name(c)} + excluded.{ops.quote_name(c)}" for c in VALUES
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(KEY) + len(VALUES)))}) "
-                       f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}", key + list(values))
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(KEY) + len(VALUES)))}) "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+            key + list(values),
+        )
 
 
 def recount(start=None, end=None):
@@ -110,7 +126,7 @@ def stored(start=None, end=None):
         qs = qs.filter(day__gte=start)
     if end is not None:
         qs = qs.filter(day__lte=end)
-    return {tuple(row[:len(KEY)]): list(row[len(KEY):]) for row in qs.values_list(*KEY, *VALUES)}
+    return {tuple(row[: len(KEY)]): list(row[len(KEY) :]) for row in qs.values_list(*KEY, *VALUES)}
 
 
 def differences(start=None, end=None):
@@ -133,8 +149,9 @@ def rebuild(start=None, end=None):
     if end is not None:
         qs = qs.filter(day__lte=end)
     qs._raw_delete(qs.db)  # no signals or per-row fetch: the table is derived
-    rows = [DaySummary(**dict(zip(KEY, key)), **dict(zip(VALUES, values)))
-            for key, values in recount(start, end).items()]
+    rows = [
+        DaySummary(**dict(zip(KEY, key)), **dict(zip(VALUES, values))) for key, values in recount(start, end).items()
+    ]
     DaySummary.objects.bulk_create(rows, batch_size=2000)
     cache.set(GENERATION, time.time_ns(), None)  # the statistics' month groupings (cases.stats) start afresh
     return len(rows)

@@ -13,6 +13,7 @@ Sources of the rules: 《中华人民共和国行政许可法》第三十二条 
 第三十四条至第四十二条 (审查、决定、期限), 第四十五条 (听证、检验、专家评审不计入期限);
 国发〔2022〕5号 (推行容缺受理); 国办发〔2019〕51号 (好差评).
 """
+
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -39,19 +40,19 @@ FINAL = frozenset({State.DELIVERED, State.REFUSED})
 @dataclass(frozen=True)
 class Step:
     name: str
-    title: str                   # what the page calls it
-    button: str                  # the button that takes it
-    kind: str | None             # the event it writes (None: no case event)
-    action: str                  # the accounts.policy action it needs
-    roles: tuple                 # the staff roles that take it (public users: `applicant`)
-    place: str                   # WINDOW, OFFICE or ANYWHERE
-    at_window: frozenset         # states it may start from while the case is at the window
-    in_office: frozenset         # … and while a department holds it
-    target: str | None           # the state it leaves; None: see `after`
-    needs: tuple = ()            # what the person must give
-    produces: str = ""           # what it writes besides the event
-    applicant: bool = False      # the applicant (public user) may take it too, from anywhere
-    confirm: str = ""            # irreversible: the page asks before it is taken
+    title: str  # what the page calls it
+    button: str  # the button that takes it
+    kind: str | None  # the event it writes (None: no case event)
+    action: str  # the accounts.policy action it needs
+    roles: tuple  # the staff roles that take it (public users: `applicant`)
+    place: str  # WINDOW, OFFICE or ANYWHERE
+    at_window: frozenset  # states it may start from while the case is at the window
+    in_office: frozenset  # … and while a department holds it
+    target: str | None  # the state it leaves; None: see `after`
+    needs: tuple = ()  # what the person must give
+    produces: str = ""  # what it writes besides the event
+    applicant: bool = False  # the applicant (public user) may take it too, from anywhere
+    confirm: str = ""  # irreversible: the page asks before it is taken
     sources: frozenset = field(init=False)
 
     def __post_init__(self):
@@ -63,63 +64,244 @@ def _s(*states):
 
 
 TABLE = (
-    Step("receive", "收件", "收件", Kind.RECEIVE, "case.receive", (Role.CLERK,), WINDOW,
-         _s(None), _s(), State.RECEIVED, needs=("matter", "situation", "applicant", "region"),
-         produces="办件（编号按办理地和日期连续编号）", applicant=True),
-    Step("accept", "受理", "受理", Kind.ACCEPT, "case.accept", (Role.CLERK,), WINDOW,
-         _s(State.RECEIVED), _s(), State.ACCEPTED, produces="承诺办结日期（按工作日计算）；受理通知书"),
-    Step("accept_tolerant", "容缺受理", "容缺受理", Kind.ACCEPT, "case.accept", (Role.CLERK,), WINDOW,
-         _s(State.RECEIVED, State.CORRECTION), _s(), State.ACCEPTED,
-         needs=("pending", "promise_days"), produces="承诺办结日期；申请人承诺限期补齐的材料",
-         confirm="容缺受理后承诺时限即开始计算，申请人须在承诺期限内补齐所列材料。确定容缺受理吗？"),
-    Step("correct", "一次性告知补正", "发出补正告知", Kind.CORRECTION_REQUESTED, "case.correct",
-         (Role.CLERK, Role.REVIEWER), ANYWHERE,
-         _s(State.RECEIVED, State.ACCEPTED, State.REVIEWING), _s(State.ACCEPTED, State.REVIEWING),
-         State.CORRECTION, needs=("items",), produces="一次性告知书；受理后补正期间不计入办理时限"),
-    Step("answer_correction", "窗口登记补正材料", "登记补正材料", Kind.CORRECTION_ANSWERED,
-         "case.answer_correction", (Role.CLERK,), WINDOW, _s(State.CORRECTION), _s(State.CORRECTION), None,
-         needs=("note", "files"), produces="补正的材料文件；回到补正前的状态，受理后重新计算承诺办结日期",
-         applicant=True),
-    Step("refuse", "不予受理", "不予受理", Kind.REFUSE, "case.accept", (Role.CLERK,), WINDOW,
-         _s(State.RECEIVED, State.CORRECTION), _s(), State.REFUSED, needs=("reasons", "legal_basis"),
-         produces="不予受理通知书（办结）",
-         confirm="不予受理后办件即办结，不能撤回。确定不予受理吗？"),
-    Step("transfer", "流转", "流转", Kind.TRANSFER, "case.transfer", (Role.CLERK, Role.REVIEWER), ANYWHERE,
-         _s(State.ACCEPTED, State.REVIEWING), _s(State.ACCEPTED, State.REVIEWING, State.APPROVED, State.DENIED),
-         None, needs=("to",), produces="承办部门变更（受理后首次转入部门即为审查中）"),
-    Step("review", "审查（报上级）", "审查通过，报上级", Kind.REVIEW, "case.review", (Role.REVIEWER,), OFFICE,
-         _s(), _s(State.ACCEPTED, State.REVIEWING), State.REVIEWING, needs=("opinion",),
-         produces="报上一级同职能部门审查（随即写一条流转）"),
-    Step("suspend", "启动特别程序", "启动特别程序", Kind.SUSPEND, "case.review", (Role.REVIEWER,), OFFICE,
-         _s(), _s(State.ACCEPTED, State.REVIEWING), State.SUSPENDED, needs=("procedure", "reason"),
-         produces="特别程序期间不计入办理时限"),
-    Step("resume", "结束特别程序", "结束特别程序", Kind.RESUME, "case.review", (Role.REVIEWER,), OFFICE,
-         _s(), _s(State.SUSPENDED), State.REVIEWING, needs=("result",), produces="重新计算承诺办结日期"),
-    Step("decide", "作出决定", "作出决定", Kind.CONCLUDE, "case.review", (Role.REVIEWER,), OFFICE,
-         _s(), _s(State.ACCEPTED, State.REVIEWING), None, needs=("approved", "opinion"),
-         produces="办结（准予或不予许可），用时和是否按时；转回出件窗口",
-         confirm="作出决定后办件即办结并转窗口出件，不能撤回。确定作出决定吗？"),
-    Step("issue", "颁发证照", "颁发证照", Kind.ISSUE, "case.issue", (Role.CLERK,), WINDOW,
-         _s(State.APPROVED), _s(), State.ISSUED, needs=("copies", "valid_years"),
-         produces="证照（证照编号、电子证照标识，每份一条环节）",
-         confirm="颁发后证照编号和电子证照标识即生效，不能撤回。确定颁发证照吗？"),
-    Step("hand_over", "送达", "确认送达", Kind.HANDOVER, "case.issue", (Role.CLERK,), WINDOW,
-         _s(State.ISSUED, State.DENIED), _s(), State.DELIVERED, needs=("method", "address"),
-         produces="送达方式和地址"),
-    Step("evaluate", "好差评", "提交评价", Kind.EVALUATE, "case.evaluate", (), ANYWHERE,
-         CONCLUDED, CONCLUDED, None, needs=("score", "comment"),
-         produces="评价；差评开启15个工作日内的整改回访", applicant=True),
-    Step("follow_up", "差评整改回访", "完成整改回访", None, "case.follow_up",
-         (Role.DEPT_ADMIN, Role.CENTRE_MANAGER, Role.SYSADMIN), ANYWHERE, CONCLUDED, CONCLUDED, None,
-         needs=("result",), produces="整改及回访情况（不改变办件状态）"),
+    Step(
+        "receive",
+        "收件",
+        "收件",
+        Kind.RECEIVE,
+        "case.receive",
+        (Role.CLERK,),
+        WINDOW,
+        _s(None),
+        _s(),
+        State.RECEIVED,
+        needs=("matter", "situation", "applicant", "region"),
+        produces="办件（编号按办理地和日期连续编号）",
+        applicant=True,
+    ),
+    Step(
+        "accept",
+        "受理",
+        "受理",
+        Kind.ACCEPT,
+        "case.accept",
+        (Role.CLERK,),
+        WINDOW,
+        _s(State.RECEIVED),
+        _s(),
+        State.ACCEPTED,
+        produces="承诺办结日期（按工作日计算）；受理通知书",
+    ),
+    Step(
+        "accept_tolerant",
+        "容缺受理",
+        "容缺受理",
+        Kind.ACCEPT,
+        "case.accept",
+        (Role.CLERK,),
+        WINDOW,
+        _s(State.RECEIVED, State.CORRECTION),
+        _s(),
+        State.ACCEPTED,
+        needs=("pending", "promise_days"),
+        produces="承诺办结日期；申请人承诺限期补齐的材料",
+        confirm="容缺受理后承诺时限即开始计算，申请人须在承诺期限内补齐所列材料。确定容缺受理吗？",
+    ),
+    Step(
+        "correct",
+        "一次性告知补正",
+        "发出补正告知",
+        Kind.CORRECTION_REQUESTED,
+        "case.correct",
+        (Role.CLERK, Role.REVIEWER),
+        ANYWHERE,
+        _s(State.RECEIVED, State.ACCEPTED, State.REVIEWING),
+        _s(State.ACCEPTED, State.REVIEWING),
+        State.CORRECTION,
+        needs=("items",),
+        produces="一次性告知书；受理后补正期间不计入办理时限",
+    ),
+    Step(
+        "answer_correction",
+        "窗口登记补正材料",
+        "登记补正材料",
+        Kind.CORRECTION_ANSWERED,
+        "case.answer_correction",
+        (Role.CLERK,),
+        WINDOW,
+        _s(State.CORRECTION),
+        _s(State.CORRECTION),
+        None,
+        needs=("note", "files"),
+        produces="补正的材料文件；回到补正前的状态，受理后重新计算承诺办结日期",
+        applicant=True,
+    ),
+    Step(
+        "refuse",
+        "不予受理",
+        "不予受理",
+        Kind.REFUSE,
+        "case.accept",
+        (Role.CLERK,),
+        WINDOW,
+        _s(State.RECEIVED, State.CORRECTION),
+        _s(),
+        State.REFUSED,
+        needs=("reasons", "legal_basis"),
+        produces="不予受理通知书（办结）",
+        confirm="不予受理后办件即办结，不能撤回。确定不予受理吗？",
+    ),
+    Step(
+        "transfer",
+        "流转",
+        "流转",
+        Kind.TRANSFER,
+        "case.transfer",
+        (Role.CLERK, Role.REVIEWER),
+        ANYWHERE,
+        _s(State.ACCEPTED, State.REVIEWING),
+        _s(State.ACCEPTED, State.REVIEWING, State.APPROVED, State.DENIED),
+        None,
+        needs=("to",),
+        produces="承办部门变更（受理后首次转入部门即为审查中）",
+    ),
+    Step(
+        "review",
+        "审查（报上级）",
+        "审查通过，报上级",
+        Kind.REVIEW,
+        "case.review",
+        (Role.REVIEWER,),
+        OFFICE,
+        _s(),
+        _s(State.ACCEPTED, State.REVIEWING),
+        State.REVIEWING,
+        needs=("opinion",),
+        produces="报上一级同职能部门审查（随即写一条流转）",
+    ),
+    Step(
+        "suspend",
+        "启动特别程序",
+        "启动特别程序",
+        Kind.SUSPEND,
+        "case.review",
+        (Role.REVIEWER,),
+        OFFICE,
+        _s(),
+        _s(State.ACCEPTED, State.REVIEWING),
+        State.SUSPENDED,
+        needs=("procedure", "reason"),
+        produces="特别程序期间不计入办理时限",
+    ),
+    Step(
+        "resume",
+        "结束特别程序",
+        "结束特别程序",
+        Kind.RESUME,
+        "case.review",
+        (Role.REVIEWER,),
+        OFFICE,
+        _s(),
+        _s(State.SUSPENDED),
+        State.REVIEWING,
+        needs=("result",),
+        produces="重新计算承诺办结日期",
+    ),
+    Step(
+        "decide",
+        "作出决定",
+        "作出决定",
+        Kind.CONCLUDE,
+        "case.review",
+        (Role.REVIEWER,),
+        OFFICE,
+        _s(),
+        _s(State.ACCEPTED, State.REVIEWING),
+        None,
+        needs=("approved", "opinion"),
+        produces="办结（准予或不予许可），用时和是否按时；转回出件窗口",
+        confirm="作出决定后办件即办结并转窗口出件，不能撤回。确定作出决定吗？",
+    ),
+    Step(
+        "issue",
+        "颁发证照",
+        "颁发证照",
+        Kind.ISSUE,
+        "case.issue",
+        (Role.CLERK,),
+        WINDOW,
+        _s(State.APPROVED),
+        _s(),
+        State.ISSUED,
+        needs=("copies", "valid_years"),
+        produces="证照（证照编号、电子证照标识，每份一条环节）",
+        confirm="颁发后证照编号和电子证照标识即生效，不能撤回。确定颁发证照吗？",
+    ),
+    Step(
+        "hand_over",
+        "送达",
+        "确认送达",
+        Kind.HANDOVER,
+        "case.issue",
+        (Role.CLERK,),
+        WINDOW,
+        _s(State.ISSUED, State.DENIED),
+        _s(),
+        State.DELIVERED,
+        needs=("method", "address"),
+        produces="送达方式和地址",
+    ),
+    Step(
+        "evaluate",
+        "好差评",
+        "提交评价",
+        Kind.EVALUATE,
+        "case.evaluate",
+        (),
+        ANYWHERE,
+        CONCLUDED,
+        CONCLUDED,
+        None,
+        needs=("score", "comment"),
+        produces="评价；差评开启15个工作日内的整改回访",
+        applicant=True,
+    ),
+    Step(
+        "follow_up",
+        "差评整改回访",
+        "完成整改回访",
+        None,
+        "case.follow_up",
+        (Role.DEPT_ADMIN, Role.CENTRE_MANAGER, Role.SYSADMIN),
+        ANYWHERE,
+        CONCLUDED,
+        CONCLUDED,
+        None,
+        needs=("result",),
+        produces="整改及回访情况（不改变办件状态）",
+    ),
 )
 STEPS = {step.name: step for step in TABLE}
 # The steps a case page offers, in the order it shows them.
-PAGE_STEPS = ("accept", "answer_correction", "accept_tolerant", "correct", "refuse", "transfer", "review",
-              "decide", "suspend", "resume", "issue", "hand_over", "follow_up")
+PAGE_STEPS = (
+    "accept",
+    "answer_correction",
+    "accept_tolerant",
+    "correct",
+    "refuse",
+    "transfer",
+    "review",
+    "decide",
+    "suspend",
+    "resume",
+    "issue",
+    "hand_over",
+    "follow_up",
+)
 
 
 # --- the rules -----------------------------------------------------------
+
 
 def _last_level(case):
     return len(case.matter.review_levels) - 1
@@ -139,8 +321,10 @@ def state_allows(step, case):
         levels = case.matter.review_levels
         level = levels[min(case.review_step, len(levels) - 1)]
         if case.holder.function != case.matter.department.function or case.holder.level != level:
-            return False, (f"{case.holder.name}不是该事项本环节的审查部门（本环节由{Level(level).label}"
-                           f"{case.matter.department.short_name or '主管部门'}审查），请流转至承办部门")
+            return False, (
+                f"{case.holder.name}不是该事项本环节的审查部门（本环节由{Level(level).label}"
+                f"{case.matter.department.short_name or '主管部门'}审查），请流转至承办部门"
+            )
     if step.name == "review" and case.review_step >= _last_level(case):
         return False, "已到最后一级，请作出决定"
     if step.name == "decide" and case.review_step != _last_level(case):
@@ -191,9 +375,13 @@ def require(user, name, case):
         raise Conflict(why)
     ok, why = place_allows(step, user, case)
     if not ok:
-        if user.kind != User.Kind.PUBLIC and step.place != ANYWHERE and \
-                user.role in step.roles and (step.place == WINDOW) != case.at_window:
-            raise Conflict(why)       # it moved between the window and the department
+        if (
+            user.kind != User.Kind.PUBLIC
+            and step.place != ANYWHERE
+            and user.role in step.roles
+            and (step.place == WINDOW) != case.at_window
+        ):
+            raise Conflict(why)  # it moved between the window and the department
         raise PermissionDenied(why)
     return step
 
@@ -204,8 +392,12 @@ def offered(user, case, evaluation=None):
     for name in PAGE_STEPS:
         step = STEPS[name]
         if name == "follow_up":
-            if evaluation and evaluation.is_poor and not evaluation.follow_up_closed_at and \
-                    policy.can(user, step.action, case):
+            if (
+                evaluation
+                and evaluation.is_poor
+                and not evaluation.follow_up_closed_at
+                and policy.can(user, step.action, case)
+            ):
                 out.append(name)
             continue
         if user.kind == User.Kind.STAFF and user.role not in step.roles:
@@ -226,7 +418,7 @@ def after(name, state, *, previous=None, approved=None, to_window=None):
         return State.APPROVED if approved else State.DENIED
     if name == "transfer":
         return State.REVIEWING if state == State.ACCEPTED and not to_window else state
-    return state           # evaluate, follow_up: no change
+    return state  # evaluate, follow_up: no change
 
 
 def enter(name, state, at_window, **kwargs):
@@ -247,10 +439,20 @@ def tolerant_materials(case):
 
 # --- replaying a case's events ---------------------------------------------
 
-STEP_OF_KIND = {Kind.RECEIVE: "receive", Kind.CORRECTION_REQUESTED: "correct",
-                Kind.CORRECTION_ANSWERED: "answer_correction", Kind.REFUSE: "refuse", Kind.TRANSFER: "transfer",
-                Kind.REVIEW: "review", Kind.SUSPEND: "suspend", Kind.RESUME: "resume", Kind.CONCLUDE: "decide",
-                Kind.ISSUE: "issue", Kind.HANDOVER: "hand_over", Kind.EVALUATE: "evaluate"}
+STEP_OF_KIND = {
+    Kind.RECEIVE: "receive",
+    Kind.CORRECTION_REQUESTED: "correct",
+    Kind.CORRECTION_ANSWERED: "answer_correction",
+    Kind.REFUSE: "refuse",
+    Kind.TRANSFER: "transfer",
+    Kind.REVIEW: "review",
+    Kind.SUSPEND: "suspend",
+    Kind.RESUME: "resume",
+    Kind.CONCLUDE: "decide",
+    Kind.ISSUE: "issue",
+    Kind.HANDOVER: "hand_over",
+    Kind.EVALUATE: "evaluate",
+}
 
 
 def replay(events):
@@ -265,7 +467,7 @@ def replay(events):
         last_at = at
         if kind == Kind.ISSUE and i > 1 and events[i - 2][1] == kind and events[i - 2][2] == at:
             assert state == State.ISSUED
-            continue                                      # another copy of the same issue
+            continue  # another copy of the same issue
         if kind == Kind.ACCEPT:
             name = "accept_tolerant" if data.get("tolerant") else "accept"
         else:
@@ -287,7 +489,7 @@ def replay(events):
             continue
         elif name == "review":
             assert department == holder
-            assert events[i][1] == Kind.TRANSFER and events[i][2] == at       # passed up at once
+            assert events[i][1] == Kind.TRANSFER and events[i][2] == at  # passed up at once
         elif name == "decide":
             assert department == holder
             assert set(data) == {"approved", "working_days", "on_time"}
@@ -300,13 +502,14 @@ def replay(events):
 
 # --- every case can finish ----------------------------------------------------
 
+
 def _moves(step, state, at_window):
     """Where `step` can take a case from (state, at_window), by the table."""
-    if step.name == "answer_correction":       # back to where the correction was asked from
+    if step.name == "answer_correction":  # back to where the correction was asked from
         back = (State.RECEIVED, State.ACCEPTED, State.REVIEWING) if at_window else (State.ACCEPTED, State.REVIEWING)
         return [(s, at_window) for s in back]
     if step.name == "decide":
-        return [(State.APPROVED, True), (State.DENIED, True)]          # the result goes back to the window
+        return [(State.APPROVED, True), (State.DENIED, True)]  # the result goes back to the window
     if step.name == "transfer":
         return [(after("transfer", state, to_window=w), w) for w in (True, False)]
     return [(after(step.name, state), at_window)]

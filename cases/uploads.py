@@ -5,6 +5,7 @@ limited in size, stored under MEDIA_ROOT with random names, sha256 kept.
 request with one Chinese message per refused file (naming the material and
 the rule); only when all pass does `store_all` write anything.
 """
+
 import hashlib
 import secrets
 
@@ -76,9 +77,15 @@ def _store(case, material, upload, user):
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    record = CaseFile(case=case, material=material, original_name=(upload.name or "")[-200:],
-                      content_type=content_type, size=upload.size, sha256=digest.hexdigest(),
-                      uploaded_by=user if getattr(user, "is_authenticated", False) else None)
+    record = CaseFile(
+        case=case,
+        material=material,
+        original_name=(upload.name or "")[-200:],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
     record.file.save(secrets.token_hex(16) + extension, upload, save=False)
     record.save()
     return record

@@ -1,4 +1,5 @@
 """Console pages for cases under /console/cases/."""
+
 from django.urls import path, re_path
 
 from . import views

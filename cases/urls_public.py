@@ -1,4 +1,5 @@
 """Public case pages under /cases/ (apply, follow, correct, rate, verify a certificate)."""
+
 from django.urls import path, re_path
 
 from . import views_public as views

@@ -2,6 +2,7 @@
 the steps the signed-in user may take now, window intake and consultations,
 printable notices, certificates with their QR code, and the statistics
 dashboard with its Excel export. Every change goes through cases.services."""
+
 import datetime as dt
 import io
 
@@ -36,6 +37,7 @@ SESSION_WINDOW = "cases.window"
 
 # --- helpers shared with the public pages ---
 
+
 def describe(event):
     """What an event says beyond its kind, in plain Chinese."""
     data, parts = event.data or {}, []
@@ -44,12 +46,17 @@ def describe(event):
     if event.kind == Kind.RECEIVE and data.get("answers"):
         parts.append("引导问答：" + "；".join(f"{a['question']} {a['answer']}" for a in data["answers"]))
     if event.kind == Kind.ACCEPT and data.get("tolerant"):
-        parts.append(f"容缺受理，申请人承诺于 {data.get('promise_by', '')} 前补齐：{'、'.join(data.get('pending', []))}")
+        parts.append(
+            f"容缺受理，申请人承诺于 {data.get('promise_by', '')} 前补齐：{'、'.join(data.get('pending', []))}"
+        )
     if event.kind == Kind.CORRECTION_ANSWERED and data.get("materials"):
         parts.append("补交：" + "、".join(data["materials"]))
     if event.kind == Kind.CORRECTION_REQUESTED:
-        parts.append("；".join(f"{i['material'] + '：' if i.get('material') else ''}{i['problem']}"
-                              for i in data.get("items", [])))
+        parts.append(
+            "；".join(
+                f"{i['material'] + '：' if i.get('material') else ''}{i['problem']}" for i in data.get("items", [])
+            )
+        )
     if event.kind == Kind.ACCEPT and data.get("due_date"):
         parts.append(f"承诺办结日期 {data['due_date']}")
     if event.kind == Kind.REFUSE and data.get("legal_basis"):
@@ -73,9 +80,18 @@ def describe(event):
 
 def event_rows(case):
     events = case.events.select_related("department", "window").order_by("seq")
-    return [{"event": e, "detail": describe(e),
-             "where": (f"{e.window.number} {e.window.name}" if e.window_id and e.kind in (Kind.RECEIVE, Kind.CONSULT)
-                       else (e.department.name if e.department_id else ""))} for e in events]
+    return [
+        {
+            "event": e,
+            "detail": describe(e),
+            "where": (
+                f"{e.window.number} {e.window.name}"
+                if e.window_id and e.kind in (Kind.RECEIVE, Kind.CONSULT)
+                else (e.department.name if e.department_id else "")
+            ),
+        }
+        for e in events
+    ]
 
 
 def latest(case, kind):
@@ -101,9 +117,22 @@ def mask_code(code):
 
 
 def _case_or_404(number):
-    return get_object_or_404(Case.objects.select_related(
-        "matter", "matter__department", "situation", "holder", "holder__region", "region", "window", "window__hall",
-        "applicant_person", "applicant_organisation", "agent"), number=number)
+    return get_object_or_404(
+        Case.objects.select_related(
+            "matter",
+            "matter__department",
+            "situation",
+            "holder",
+            "holder__region",
+            "region",
+            "window",
+            "window__hall",
+            "applicant_person",
+            "applicant_organisation",
+            "agent",
+        ),
+        number=number,
+    )
 
 
 def _evaluation(case):
@@ -111,6 +140,7 @@ def _evaluation(case):
 
 
 # --- the steps a user may take now ---
+
 
 def destinations(case):
     """Where a case may be transferred: the departments of the matter's
@@ -135,8 +165,7 @@ def destinations(case):
 def available_steps(user, case, evaluation=None):
     """What the case page offers: exactly what the transition table allows
     `user` now (cases/transitions.py), less a transfer with nowhere to go."""
-    return [name for name in transitions.offered(user, case, evaluation)
-            if name != "transfer" or destinations(case)]
+    return [name for name in transitions.offered(user, case, evaluation) if name != "transfer" or destinations(case)]
 
 
 def _form(step, case, data=None, files=None):
@@ -162,16 +191,22 @@ def _run(step, user, case, data):
         case.refresh_from_db()
         return f"已受理，承诺办结日期为 {case.due_date:%Y-%m-%d}"
     if step == "accept_tolerant":
-        services.accept_tolerant(user, case, pending=data["pending"], promise_days=data["promise_days"],
-                                 note=data["note"], version=version)
+        services.accept_tolerant(
+            user, case, pending=data["pending"], promise_days=data["promise_days"], note=data["note"], version=version
+        )
         case.refresh_from_db()
         return f"已容缺受理，承诺办结日期为 {case.due_date:%Y-%m-%d}；申请人须在承诺期限内补齐所列材料"
     if step == "answer_correction":
         items = data["uploads"]
         uploads.check_all(items)
         with transaction.atomic():
-            services.answer_correction(user, case, data["note"], version=version,
-                                       data={"at_window": True, "materials": [m.name for _, m, _ in items]})
+            services.answer_correction(
+                user,
+                case,
+                data["note"],
+                version=version,
+                data={"at_window": True, "materials": [m.name for _, m, _ in items]},
+            )
             uploads.store_all(case, items, user)
         return "已登记补正材料，请审核后受理"
     if step == "refuse":
@@ -205,8 +240,9 @@ def _run(step, user, case, data):
         services.decide(user, case, approved=data["approved"], opinion=data["opinion"], version=version)
         return "已作出决定，办件已转窗口出件"
     if step == "issue":
-        certificates = services.issue(user, case, copies=data["copies"], valid_years=data["valid_years"],
-                                      version=version)
+        certificates = services.issue(
+            user, case, copies=data["copies"], valid_years=data["valid_years"], version=version
+        )
         return "已颁发证照：" + "、".join(c.number for c in certificates)
     if step == "hand_over":
         services.hand_over(user, case, method=data["method"], address=data["address"], version=version)
@@ -228,16 +264,30 @@ def _detail_context(request, case, bound=None):
     for step in steps:
         form = bound[1] if bound and bound[0] == step else _form(step, case)
         row = transitions.STEPS[step]
-        step_forms.append({"name": step, "title": row.title, "button": row.button, "form": form,
-                           "confirm": row.confirm, "files": step == "answer_correction"})
+        step_forms.append(
+            {
+                "name": step,
+                "title": row.title,
+                "button": row.button,
+                "form": form,
+                "confirm": row.confirm,
+                "files": step == "answer_correction",
+            }
+        )
     materials, other_files = file_rows(case)
     warning = deadlines.warning(case)
     return {
-        "case": case, "events": event_rows(case), "materials": materials, "other_files": other_files,
+        "case": case,
+        "events": event_rows(case),
+        "materials": materials,
+        "other_files": other_files,
         "certificates": case.certificates.select_related("issuer").order_by("number"),
-        "evaluation": evaluation, "steps": step_forms, "warning": warning,
+        "evaluation": evaluation,
+        "steps": step_forms,
+        "warning": warning,
         "warning_label": WARNING_LABELS.get(warning, ""),
-        "accepted": latest(case, Kind.ACCEPT), "refused": latest(case, Kind.REFUSE),
+        "accepted": latest(case, Kind.ACCEPT),
+        "refused": latest(case, Kind.REFUSE),
         "correction": latest(case, Kind.CORRECTION_REQUESTED),
         "applicant": case.applicant_person or case.applicant_organisation,
     }
@@ -262,8 +312,12 @@ def _at_my_desk(user, qs):
 def worklist(request):
     user = request.user
     policy.require(user, "case.view")
-    qs = policy.visible(user, Case.objects.select_related("matter", "situation", "holder", "window"),
-                        region_field="region__code", function_field="holder__function")
+    qs = policy.visible(
+        user,
+        Case.objects.select_related("matter", "situation", "holder", "window"),
+        region_field="region__code",
+        function_field="holder__function",
+    )
     view = request.GET.get("view", "")
     if view not in WORKLIST_VIEWS:
         view = "all" if request.GET.get("state") else "todo"
@@ -272,8 +326,7 @@ def worklist(request):
         # 待我处理: what waits at my desk now, newest arrival first, so a case
         # just received or just passed on is never buried under older ones.
         state = state if state in State.values else ""
-        qs = _at_my_desk(user, qs).filter(state=state) if state else _at_my_desk(user, qs).filter(
-            state__in=OPEN_STATES)
+        qs = _at_my_desk(user, qs).filter(state=state) if state else _at_my_desk(user, qs).filter(state__in=OPEN_STATES)
         arrived = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-seq").values("at")[:1]
         qs = qs.annotate(arrived=Subquery(arrived)).order_by(F("arrived").desc(nulls_last=True), "-id")
     else:
@@ -297,12 +350,25 @@ def worklist(request):
         warning = deadlines.warning(case, today)
         rows.append({"case": case, "warning": warning, "label": WARNING_LABELS.get(warning, "")})
     scope = "window" if user.role == Role.CLERK else ("department" if user.role in policy.DEPARTMENT_BOUND else "all")
-    return render(request, "cases/worklist.html", {
-        "rows": rows, "page": page, "state": state, "q": q, "states": State.choices, "scope": scope,
-        "view": view, "views": WORKLIST_VIEWS.items(),
-        "red": sum(r["warning"] == "red" for r in rows), "yellow": sum(r["warning"] == "yellow" for r in rows),
-        "can_receive": policy.can(user, "case.receive"), "can_consult": policy.can(user, "case.consult"),
-        "can_stats": policy.can(user, "stats.view")})
+    return render(
+        request,
+        "cases/worklist.html",
+        {
+            "rows": rows,
+            "page": page,
+            "state": state,
+            "q": q,
+            "states": State.choices,
+            "scope": scope,
+            "view": view,
+            "views": WORKLIST_VIEWS.items(),
+            "red": sum(r["warning"] == "red" for r in rows),
+            "yellow": sum(r["warning"] == "yellow" for r in rows),
+            "can_receive": policy.can(user, "case.receive"),
+            "can_consult": policy.can(user, "case.consult"),
+            "can_stats": policy.can(user, "stats.view"),
+        },
+    )
 
 
 @console_view
@@ -358,8 +424,9 @@ def download(request, number, pk):
         handle = record.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件不存在") from None
-    return FileResponse(handle, as_attachment=True, filename=record.original_name or record.file.name,
-                        content_type=record.content_type)
+    return FileResponse(
+        handle, as_attachment=True, filename=record.original_name or record.file.name, content_type=record.content_type
+    )
 
 
 NOTICES = {
@@ -379,26 +446,40 @@ def notice(request, number, kind):
     event = latest(case, event_kind)
     if event is None:
         raise Http404("该办件没有此项通知")
-    return render(request, "cases/notice.html", {
-        "case": case, "kind": kind, "title": title, "event": event,
-        "items": (event.data or {}).get("items", []), "applicant": case.applicant_person or case.applicant_organisation,
-        "materials": case.situation.materials.all()})
+    return render(
+        request,
+        "cases/notice.html",
+        {
+            "case": case,
+            "kind": kind,
+            "title": title,
+            "event": event,
+            "items": (event.data or {}).get("items", []),
+            "applicant": case.applicant_person or case.applicant_organisation,
+            "materials": case.situation.materials.all(),
+        },
+    )
 
 
 @console_view
 def certificate(request, number):
     import segno
+
     cert = get_object_or_404(Certificate.objects.select_related("case", "issuer"), number=number)
     case = _case_or_404(cert.case.number)
     policy.require(request.user, "case.view", case)
     code = cert.verification_code
     url = request.build_absolute_uri(reverse("cases:verify_detail", args=[code]))
     qr = segno.make(url, error="m").svg_inline(scale=4, title=f"核验 {cert.number}")
-    return render(request, "cases/certificate.html", {"cert": cert, "case": case, "verify_url": url, "qr": qr,
-                                                      "code": code, "masked": mask_code(cert.holder_code)})
+    return render(
+        request,
+        "cases/certificate.html",
+        {"cert": cert, "case": case, "verify_url": url, "qr": qr, "code": code, "masked": mask_code(cert.holder_code)},
+    )
 
 
 # --- window intake and consultations ---
+
 
 def _default_window(request):
     return request.session.get(SESSION_WINDOW)
@@ -407,8 +488,9 @@ def _default_window(request):
 def _search_matters(q):
     qs = Matter.objects.filter(active=True).select_related("department")
     if q:
-        qs = qs.filter(Q(name__contains=q) | Q(implementation_code=q) | Q(catalogue_code=q)
-                       | Q(department__name__contains=q))
+        qs = qs.filter(
+            Q(name__contains=q) | Q(implementation_code=q) | Q(catalogue_code=q) | Q(department__name__contains=q)
+        )
     return qs.order_by("name")[:30]
 
 
@@ -422,8 +504,9 @@ def _applicant(user, form):
             if not data["person_name"].strip():
                 raise ServiceError("新登记的自然人须填写姓名", errors={"person_name": ["新登记的自然人须填写姓名"]})
             try:
-                person = account_services.create_person(user, name=data["person_name"].strip(),
-                                                        resident_id=resident_id, phone=data["contact_phone"])
+                person = account_services.create_person(
+                    user, name=data["person_name"].strip(), resident_id=resident_id, phone=data["contact_phone"]
+                )
             except ServiceError as exc:
                 exc.errors = {("person_name" if k == "name" else k): v for k, v in exc.errors.items()}
                 raise
@@ -439,8 +522,9 @@ def _applicant(user, form):
                 errors["organisation_region"] = ["新登记的组织须选择登记地"]
             raise ServiceError("该统一社会信用代码尚未登记，请填写单位信息", errors=errors)
         try:
-            org = account_services.create_organisation(user, {
-                "uscc": uscc, "name": data["organisation_name"].strip(), "region": data["organisation_region"]})
+            org = account_services.create_organisation(
+                user, {"uscc": uscc, "name": data["organisation_name"].strip(), "region": data["organisation_region"]}
+            )
         except ServiceError as exc:
             renamed = {"name": "organisation_name", "region": "organisation_region"}
             exc.errors = {renamed.get(k, k): v for k, v in exc.errors.items()}
@@ -468,17 +552,24 @@ def intake(request):
             with transaction.atomic():
                 person, org = _applicant(user, form)
                 case = services.receive(
-                    user, matter=matter, situation=data["situation"], channel=Channel.WINDOW, region=data["region"],
-                    applicant_person=person, applicant_organisation=org, window=data["window"],
-                    contact_phone=data["contact_phone"], note=data["note"])
+                    user,
+                    matter=matter,
+                    situation=data["situation"],
+                    channel=Channel.WINDOW,
+                    region=data["region"],
+                    applicant_person=person,
+                    applicant_organisation=org,
+                    window=data["window"],
+                    contact_phone=data["contact_phone"],
+                    note=data["note"],
+                )
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
             request.session[SESSION_WINDOW] = data["window"].pk
             messages.success(request, f"已收件，办件编号 {case.number}")
             return redirect("cases_console:detail", number=case.number)
-    context.update(form=form, materials=form["situation"].value() and
-                   _materials_of(matter, form["situation"].value()))
+    context.update(form=form, materials=form["situation"].value() and _materials_of(matter, form["situation"].value()))
     return render(request, "cases/intake.html", context)
 
 
@@ -496,9 +587,16 @@ def consult(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_consultation(user, asker=data["asker"], question=data["question"], answer=data["answer"],
-                                         matter=data["matter"], window=data["window"], channel=data["channel"],
-                                         phone=data["phone"])
+            services.record_consultation(
+                user,
+                asker=data["asker"],
+                question=data["question"],
+                answer=data["answer"],
+                matter=data["matter"],
+                window=data["window"],
+                channel=data["channel"],
+                phone=data["phone"],
+            )
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
@@ -506,13 +604,18 @@ def consult(request):
                 request.session[SESSION_WINDOW] = data["window"].pk
             messages.success(request, f"已登记{data['asker']}的咨询")
             return redirect("cases_console:consult")
-    recent = CaseEvent.objects.filter(kind=Kind.CONSULT, actor=user).select_related("matter", "window") \
+    recent = (
+        CaseEvent.objects.filter(kind=Kind.CONSULT, actor=user)
+        .select_related("matter", "window")
         .order_by("-at", "-id")[:10]
-    return render(request, "cases/consult.html", {"form": form, "recent": [
-        {"event": e, "data": e.data or {}} for e in recent]})
+    )
+    return render(
+        request, "cases/consult.html", {"form": form, "recent": [{"event": e, "data": e.data or {}} for e in recent]}
+    )
 
 
 # --- statistics ---
+
 
 def _stats_view_allowed(user):
     policy.require(user, "stats.view")
@@ -527,8 +630,11 @@ def _stats(request):
     user = request.user
     scoped_departments, _, window_choices = stats.scope(user)
     # Choices from the catalogue, not from the event log (which is large).
-    departments = Department.objects.filter(level=Level.PROVINCE).order_by("id") if scoped_departments is None \
+    departments = (
+        Department.objects.filter(level=Level.PROVINCE).order_by("id")
+        if scoped_departments is None
         else Department.objects.filter(pk__in=scoped_departments).order_by("id")
+    )
     matters = Matter.objects.filter(active=True).order_by("name")
     form = forms.StatsForm(request.GET or None, departments=departments, matters=matters, windows=window_choices)
     period, kind, filters = stats.Period.week_of(today), "week", {}
@@ -554,15 +660,25 @@ def _stats(request):
     if period.days() <= 62:
         # Days without events show as zero in the chart.
         by_day = {row["day"]: row for row in daily}
-        daily = [by_day.get(period.start + dt.timedelta(days=i),
-                            {"day": period.start + dt.timedelta(days=i), **dict.fromkeys(stats.FIGURES, 0)})
-                 for i in range(period.days())]
+        daily = [
+            by_day.get(
+                period.start + dt.timedelta(days=i),
+                {"day": period.start + dt.timedelta(days=i), **dict.fromkeys(stats.FIGURES, 0)},
+            )
+            for i in range(period.days())
+        ]
     year_figures = figures if year == period else stats.figures(year, **filters, **reach)
     return {
-        "form": form, "period": period, "kind": kind, "filters": filters, "reach": reach, "year": year,
+        "form": form,
+        "period": period,
+        "kind": kind,
+        "filters": filters,
+        "reach": reach,
+        "year": year,
         "figures": [(name, stats.FIGURE_NAMES[name], figures[name]) for name in stats.FIGURES],
         "year_figures": [(name, stats.FIGURE_NAMES[name], year_figures[name]) for name in stats.FIGURES],
-        "handling": got["handling"], "daily": daily,
+        "handling": got["handling"],
+        "daily": daily,
         "breakdowns": [(by, DIMENSION_TITLES[by], rows) for by, rows in got["breakdowns"].items()],
         "figure_names": stats.FIGURE_NAMES,
     }
@@ -575,6 +691,7 @@ def _filter_labels(filters):
             value = stats.CHANNEL_NAMES.get(value, value)
         if name == "window" and not hasattr(value, "pk"):
             from hall.models import Window
+
             value = Window.objects.filter(pk=value).first() or "（未指定）"
         labels.append(f"{forms.StatsForm.base_fields[name].label}：{value}")
     return labels
@@ -590,11 +707,16 @@ def dashboard(request):
     context["shown"] = [(by, title, rows[:BREAKDOWN_ROWS], len(rows)) for by, title, rows in context["breakdowns"]]
     query = request.GET.copy()
     context.update(
-        export_query=query.urlencode(), filter_labels=_filter_labels(context["filters"]),
-        chart={"labels": [f"{row['day']:%m-%d}" for row in context["daily"]],
-               "series": [{"name": stats.FIGURE_NAMES[f], "data": [row[f] for row in context["daily"]]}
-                          for f in stats.FIGURES]},
-        demo_week=DEMO_WEEK)
+        export_query=query.urlencode(),
+        filter_labels=_filter_labels(context["filters"]),
+        chart={
+            "labels": [f"{row['day']:%m-%d}" for row in context["daily"]],
+            "series": [
+                {"name": stats.FIGURE_NAMES[f], "data": [row[f] for row in context["daily"]]} for f in stats.FIGURES
+            ],
+        },
+        demo_week=DEMO_WEEK,
+    )
     return render(request, "cases/stats.html", context)
 
 
@@ -609,10 +731,19 @@ def drill_down(request, figure):
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "cases/stats_cases.html", {
-        "figure": figure, "title": stats.FIGURE_NAMES[figure], "period": context["period"], "page": page,
-        "filter_labels": _filter_labels(context["filters"]), "query": query.urlencode(),
-        "rows": [{"event": e, "detail": describe(e)} for e in page.object_list]})
+    return render(
+        request,
+        "cases/stats_cases.html",
+        {
+            "figure": figure,
+            "title": stats.FIGURE_NAMES[figure],
+            "period": context["period"],
+            "page": page,
+            "filter_labels": _filter_labels(context["filters"]),
+            "query": query.urlencode(),
+            "rows": [{"event": e, "detail": describe(e)} for e in page.object_list],
+        },
+    )
 
 
 @console_view
@@ -658,6 +789,9 @@ def export(request):
     buffer = io.BytesIO()
     book.save(buffer)
     buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename=f"办件统计_{period.start}_{period.end}.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
+    return FileResponse(
+        buffer,
+        as_attachment=True,
+        filename=f"办件统计_{period.start}_{period.end}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -1,5 +1,6 @@
 """Public case pages under /cases/: apply online, 我的办件, a case's page
 (answer a correction, rate the service), and certificate verification."""
+
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -72,16 +73,22 @@ def apply(request, matter_id):
     if situation is None and len(situations) == 1:
         situation = situations[0]
     answers = [(f"q{question.pk}", option.pk) for question, option in result.answered]
-    context.update(situation=situation, answers=answers, answered=result.answered,
-                   guide_query=urlencode(answers))
+    context.update(situation=situation, answers=answers, answered=result.answered, guide_query=urlencode(answers))
     if situation is None:
         return render(request, "cases/apply.html", context)
     key = f"apply:{matter.pk}:{situation.pk}"
     if request.method == "GET":
         staged.clear(request, key)
     kept = staged.kept(request, key)
-    form = forms.ApplyForm(request.POST or None, request.FILES or None, matter=matter, situation=situation,
-                           person=person, materials=_plan(situation, result), kept=kept)
+    form = forms.ApplyForm(
+        request.POST or None,
+        request.FILES or None,
+        matter=matter,
+        situation=situation,
+        person=person,
+        materials=_plan(situation, result),
+        kept=kept,
+    )
     if request.method == "POST" and form.is_valid():
         items = forms.uploads_of(form) + staged.take(request, key, form)
         written = []
@@ -90,10 +97,17 @@ def apply(request, matter_id):
             applicant_person, organisation = form.applicant_objects(person)
             with transaction.atomic():
                 case = services.receive(
-                    user, matter=matter, situation=situation, channel=Channel.ONLINE, region=form.cleaned_data["region"],
-                    applicant_person=applicant_person, applicant_organisation=organisation,
-                    contact_phone=form.cleaned_data["contact_phone"], note=form.cleaned_data["note"],
-                    answers=[(q.text, o.text) for q, o in result.answered])
+                    user,
+                    matter=matter,
+                    situation=situation,
+                    channel=Channel.ONLINE,
+                    region=form.cleaned_data["region"],
+                    applicant_person=applicant_person,
+                    applicant_organisation=organisation,
+                    contact_phone=form.cleaned_data["contact_phone"],
+                    note=form.cleaned_data["note"],
+                    answers=[(q.text, o.text) for q, o in result.answered],
+                )
                 written = uploads.store_all(case, items, user)
         except ServiceError as exc:
             uploads.discard(written)
@@ -106,8 +120,9 @@ def apply(request, matter_id):
         # Keep what passed, and say plainly what must be chosen again.
         again = staged.keep(request, key, form)
         kept = staged.kept(request, key)
-        context["kept"] = [(form.fields[name].label, file_name) for name, file_name in kept.items()
-                           if name in form.fields]
+        context["kept"] = [
+            (form.fields[name].label, file_name) for name, file_name in kept.items() if name in form.fields
+        ]
         context["again"] = again
         form = _rebound(form, matter, situation, person, result, kept)
     context["form"] = form
@@ -116,8 +131,15 @@ def apply(request, matter_id):
 
 def _rebound(form, matter, situation, person, result, kept):
     """The same form with its errors, its fields now knowing which files are kept."""
-    fresh = forms.ApplyForm(form.data, form.files, matter=matter, situation=situation, person=person,
-                            materials=_plan(situation, result), kept=kept)
+    fresh = forms.ApplyForm(
+        form.data,
+        form.files,
+        matter=matter,
+        situation=situation,
+        person=person,
+        materials=_plan(situation, result),
+        kept=kept,
+    )
     fresh._errors = form._errors
     fresh.cleaned_data = getattr(form, "cleaned_data", {})
     for name in kept:
@@ -140,16 +162,29 @@ def _public_context(request, case, answer_form=None, evaluation_form=None):
     user = request.user
     evaluation = _evaluation(case)
     if answer_form is None and case.state == State.CORRECTION and policy.can(user, "case.answer_correction", case):
-        answer_form = forms.AnswerCorrectionForm(initial={"version": case.version},
-                                                 materials=case.situation.materials.all())
-    if evaluation_form is None and evaluation is None and case.state in CONCLUDED and \
-            policy.can(user, "case.evaluate", case):
+        answer_form = forms.AnswerCorrectionForm(
+            initial={"version": case.version}, materials=case.situation.materials.all()
+        )
+    if (
+        evaluation_form is None
+        and evaluation is None
+        and case.state in CONCLUDED
+        and policy.can(user, "case.evaluate", case)
+    ):
         evaluation_form = forms.EvaluationForm()
     materials, other_files = file_rows(case)
-    return {"case": case, "events": event_rows(case), "evaluation": evaluation, "answer_form": answer_form,
-            "evaluation_form": evaluation_form, "correction": latest(case, CaseEvent.Kind.CORRECTION_REQUESTED),
-            "refused": latest(case, CaseEvent.Kind.REFUSE), "materials": materials, "other_files": other_files,
-            "certificates": case.certificates.order_by("number")}
+    return {
+        "case": case,
+        "events": event_rows(case),
+        "evaluation": evaluation,
+        "answer_form": answer_form,
+        "evaluation_form": evaluation_form,
+        "correction": latest(case, CaseEvent.Kind.CORRECTION_REQUESTED),
+        "refused": latest(case, CaseEvent.Kind.REFUSE),
+        "materials": materials,
+        "other_files": other_files,
+        "certificates": case.certificates.order_by("number"),
+    }
 
 
 @login_required
@@ -206,6 +241,7 @@ def evaluate(request, number):
 
 # --- certificate verification (no sign-in) ---
 
+
 def _not_found(q):
     return f"未找到电子证照标识或核验码为“{q}”的证照，请核对证照上印制的标识或核验码后重新输入；如有疑问请联系发证机关"
 
@@ -242,8 +278,12 @@ def verify(request):
 def verify_detail(request, key):
     cert = _certificate_for(key)
     if cert is None:
-        return render(request, "cases/verify.html", {"form": forms.VerifyForm(initial={"q": key}),
-                                                     "not_found": _not_found(key)}, status=404)
+        return render(
+            request,
+            "cases/verify.html",
+            {"form": forms.VerifyForm(initial={"q": key}), "not_found": _not_found(key)},
+            status=404,
+        )
     today = timezone.localdate()
     if cert.revoked:
         status, label = "revoked", "已注销"
@@ -251,7 +291,14 @@ def verify_detail(request, key):
         status, label = "expired", "已过期"
     else:
         status, label = "valid", "有效"
-    return render(request, "cases/verify_detail.html", {
-        "cert": cert, "masked": mask_code(cert.holder_code), "holder": identifiers.mask_name(cert.holder_name),
-        "status": status, "status_label": label})
-
+    return render(
+        request,
+        "cases/verify_detail.html",
+        {
+            "cert": cert,
+            "masked": mask_code(cert.holder_code),
+            "holder": identifiers.mask_name(cert.holder_name),
+            "status": status,
+            "status_label": label,
+        },
+    )

@@ -3,6 +3,7 @@ situations, materials, guiding questions and the confirmed versions of the
 acceptance manuals. Read only; the catalogue changes through the console and
 its import (catalog.services, catalog.exchange). What the public 办事指南
 shows, any signed-in caller (session or token) may read."""
+
 import datetime as dt
 
 from django.db.models import Prefetch, Q
@@ -122,30 +123,50 @@ def _confirmed(situation):
     version = manual.versions.filter(number=step.version).first()
     if version is None:
         return None
-    return {"version": version.number, "confirmed_at": step.at, "steps": version.step_lines(),
-            "checks": version.checks, "refusal_reasons": version.refusal_lines(),
-            "correction_reasons": version.correction_lines(), "legal_basis": version.legal_basis}
+    return {
+        "version": version.number,
+        "confirmed_at": step.at,
+        "steps": version.step_lines(),
+        "checks": version.checks,
+        "refusal_reasons": version.refusal_lines(),
+        "correction_reasons": version.correction_lines(),
+        "legal_basis": version.legal_basis,
+    }
 
 
 @router.get("/matters", response=MatterList, summary="事项列表")
 def list_matters(request, filters: Query[MatterFilter]):
     qs = Matter.objects.filter(active=True).select_related("department")
     if filters.q:
-        qs = qs.filter(Q(name__contains=filters.q) | Q(result_name__contains=filters.q)
-                       | Q(implementation_code=filters.q.upper()))
+        qs = qs.filter(
+            Q(name__contains=filters.q) | Q(result_name__contains=filters.q) | Q(implementation_code=filters.q.upper())
+        )
     if filters.department:
         qs = qs.filter(department_id=filters.department)
     if filters.online is not None:
         qs = qs.filter(online=filters.online)
     qs = qs.order_by("department_id", "catalogue_code", "id")
-    return {"count": qs.count(), "items": list(qs[filters.offset:filters.offset + filters.limit])}
+    return {"count": qs.count(), "items": list(qs[filters.offset : filters.offset + filters.limit])}
 
 
 @router.get("/matters/{matter_id}", response=MatterDetailOut, summary="事项详情：情形、材料、引导问题、受理工作手册")
 def matter_detail(request, matter_id: int):
-    matter = get_object_or_404(Matter.objects.select_related("department").prefetch_related(
-        Prefetch("situations", Situation.objects.select_related("manual").prefetch_related(
-            Prefetch("materials", Material.objects.order_by("position", "id")))),
-        Prefetch("questions", GuideQuestion.objects.prefetch_related(
-            Prefetch("options", GuideOption.objects.prefetch_related("situations"))))), pk=matter_id, active=True)
+    matter = get_object_or_404(
+        Matter.objects.select_related("department").prefetch_related(
+            Prefetch(
+                "situations",
+                Situation.objects.select_related("manual").prefetch_related(
+                    Prefetch("materials", Material.objects.order_by("position", "id"))
+                ),
+            ),
+            Prefetch(
+                "questions",
+                GuideQuestion.objects.prefetch_related(
+                    Prefetch("options", GuideOption.objects.prefetch_related("situations"))
+                ),
+            ),
+        ),
+        pk=matter_id,
+        active=True,
+    )
     return matter

@@ -1,4 +1,5 @@
 """Console pages for the catalogue and acceptance manuals under /console/catalog/."""
+
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -50,6 +51,7 @@ def _editable_departments(user):
 
 # --- catalogue ---------------------------------------------------------------
 
+
 @console_view
 def index(request):
     policy.require(request.user, "catalog.view")
@@ -61,11 +63,19 @@ def index(request):
     if department.isdigit():
         qs = qs.filter(department_id=int(department))
     page = Paginator(qs.order_by("department_id", "catalogue_code"), 30).get_page(request.GET.get("page"))
-    return render(request, "catalog/console/index.html", {
-        "page": page, "q": q, "department": department, "departments": _departments_with_counts(),
-        "query": urlencode({k: v for k, v in (("q", q), ("department", department)) if v}),
-        "can_create": bool(_editable_departments(request.user)) and policy.can(request.user, "catalog.edit"),
-        "can_import": policy.can(request.user, "catalog.import")})
+    return render(
+        request,
+        "catalog/console/index.html",
+        {
+            "page": page,
+            "q": q,
+            "department": department,
+            "departments": _departments_with_counts(),
+            "query": urlencode({k: v for k, v in (("q", q), ("department", department)) if v}),
+            "can_create": bool(_editable_departments(request.user)) and policy.can(request.user, "catalog.edit"),
+            "can_import": policy.can(request.user, "catalog.import"),
+        },
+    )
 
 
 @console_view
@@ -74,9 +84,16 @@ def matter_detail(request, pk):
     matter = get_object_or_404(Matter.objects.select_related("department"), pk=pk)
     situations = matter.situations.select_related("manual").prefetch_related("materials__only_if__question")
     questions = matter.questions.prefetch_related("options__situations")
-    return render(request, "catalog/console/matter_detail.html", {
-        "matter": matter, "situations": situations, "questions": questions,
-        "can_edit": policy.can(request.user, "catalog.edit", matter)})
+    return render(
+        request,
+        "catalog/console/matter_detail.html",
+        {
+            "matter": matter,
+            "situations": situations,
+            "questions": questions,
+            "can_edit": policy.can(request.user, "catalog.edit", matter),
+        },
+    )
 
 
 @console_view
@@ -94,8 +111,9 @@ def matter_create(request):
         else:
             messages.success(request, f"已新增事项“{matter.name}”")
             return redirect("catalog_console:matter", pk=matter.pk)
-    return render(request, "catalog/console/form.html", {"form": form, "title": "新增事项",
-                                                         "back": "catalog_console:index"})
+    return render(
+        request, "catalog/console/form.html", {"form": form, "title": "新增事项", "back": "catalog_console:index"}
+    )
 
 
 @console_view
@@ -113,12 +131,16 @@ def matter_edit(request, pk):
         else:
             messages.success(request, "已保存")
             return redirect("catalog_console:matter", pk=matter.pk)
-    return render(request, "catalog/console/form.html", {"form": form, "title": f"修改事项：{matter.name}",
-                                                         "back_url": matter_url(matter)})
+    return render(
+        request,
+        "catalog/console/form.html",
+        {"form": form, "title": f"修改事项：{matter.name}", "back_url": matter_url(matter)},
+    )
 
 
 def matter_url(matter):
     from django.urls import reverse
+
     return reverse("catalog_console:matter", args=[matter.pk])
 
 
@@ -138,19 +160,35 @@ def _saved(request, form, message, save):
 @require_http_methods(["GET", "POST"])
 def situation_form(request, matter_pk=None, pk=None):
     situation = get_object_or_404(Situation.objects.select_related("matter__department"), pk=pk) if pk else None
-    matter = situation.matter if situation else get_object_or_404(Matter.objects.select_related("department"),
-                                                                   pk=matter_pk)
+    matter = (
+        situation.matter if situation else get_object_or_404(Matter.objects.select_related("department"), pk=matter_pk)
+    )
     policy.require(request.user, "catalog.edit", matter)
     if situation:
-        initial = {"item_code": situation.item_code, "name": situation.name, "kind": situation.kind,
-                   "criteria": situation.criteria}
+        initial = {
+            "item_code": situation.item_code,
+            "name": situation.name,
+            "kind": situation.kind,
+            "criteria": situation.criteria,
+        }
     else:
         serial = matter.situations.count() + 1
         initial = {"item_code": f"{matter.implementation_code}{serial:02d}"}
     form = SituationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and _saved(request, form, "已保存情形", lambda data: (
-            services.update_situation(request.user, situation, data) if situation
-            else services.create_situation(request.user, matter, data))):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            request,
+            form,
+            "已保存情形",
+            lambda data: (
+                services.update_situation(request.user, situation, data)
+                if situation
+                else services.create_situation(request.user, matter, data)
+            ),
+        )
+    ):
         return redirect("catalog_console:matter", pk=matter.pk)
     title = f"修改情形：{situation.name}" if situation else f"新增情形：{matter.name}"
     return render(request, "catalog/console/form.html", {"form": form, "title": title, "back_url": matter_url(matter)})
@@ -159,23 +197,50 @@ def situation_form(request, matter_pk=None, pk=None):
 @console_view
 @require_http_methods(["GET", "POST"])
 def material_form(request, situation_pk=None, pk=None):
-    material = get_object_or_404(Material.objects.select_related("situation__matter__department"), pk=pk) if pk else None
-    situation = material.situation if material else get_object_or_404(
-        Situation.objects.select_related("matter__department"), pk=situation_pk)
+    material = (
+        get_object_or_404(Material.objects.select_related("situation__matter__department"), pk=pk) if pk else None
+    )
+    situation = (
+        material.situation
+        if material
+        else get_object_or_404(Situation.objects.select_related("matter__department"), pk=situation_pk)
+    )
     matter = situation.matter
     policy.require(request.user, "catalog.edit", matter)
     options = GuideOption.objects.filter(question__matter=matter).select_related("question")
     if material:
-        initial = {f: getattr(material, f) for f in ("name", "required", "form", "copies", "file_format",
-                                                      "from_e_certificate", "e_certificate_name", "notes",
-                                                      "position")}
+        initial = {
+            f: getattr(material, f)
+            for f in (
+                "name",
+                "required",
+                "form",
+                "copies",
+                "file_format",
+                "from_e_certificate",
+                "e_certificate_name",
+                "notes",
+                "position",
+            )
+        }
         initial["only_if"] = str(material.only_if_id or "")
     else:
         initial = {"position": situation.materials.count() + 1}
     form = MaterialForm(request.POST or None, initial=initial, options=options)
-    if request.method == "POST" and form.is_valid() and _saved(request, form, "已保存材料", lambda data: (
-            services.update_material(request.user, material, data) if material
-            else services.create_material(request.user, situation, data))):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            request,
+            form,
+            "已保存材料",
+            lambda data: (
+                services.update_material(request.user, material, data)
+                if material
+                else services.create_material(request.user, situation, data)
+            ),
+        )
+    ):
         return redirect("catalog_console:matter", pk=matter.pk)
     title = f"修改材料：{material.name}" if material else f"新增材料：{situation}"
     return render(request, "catalog/console/form.html", {"form": form, "title": title, "back_url": matter_url(matter)})
@@ -199,8 +264,9 @@ def material_delete(request, pk):
 @require_http_methods(["GET", "POST"])
 def question_form(request, matter_pk=None, pk=None):
     question = get_object_or_404(GuideQuestion.objects.select_related("matter__department"), pk=pk) if pk else None
-    matter = question.matter if question else get_object_or_404(Matter.objects.select_related("department"),
-                                                                 pk=matter_pk)
+    matter = (
+        question.matter if question else get_object_or_404(Matter.objects.select_related("department"), pk=matter_pk)
+    )
     policy.require(request.user, "catalog.edit", matter)
     form = QuestionForm(request.POST or None, initial=QuestionForm.initial_from(question) if question else None)
     if request.method == "POST" and form.is_valid():
@@ -209,8 +275,9 @@ def question_form(request, matter_pk=None, pk=None):
             form.add_error("options", f"选项：本事项没有序号为 {'、'.join(bad)} 的情形")
         else:
             try:
-                services.save_question(request.user, matter, text=form.cleaned_data["text"], options=options,
-                                       question=question)
+                services.save_question(
+                    request.user, matter, text=form.cleaned_data["text"], options=options, question=question
+                )
             except ServiceError as exc:
                 show_service_error(form, exc)
             else:
@@ -221,6 +288,7 @@ def question_form(request, matter_pk=None, pk=None):
 
 
 # --- import and export -------------------------------------------------------
+
 
 @console_view
 @require_http_methods(["GET", "POST"])
@@ -238,9 +306,12 @@ def import_catalogue(request):
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
-            messages.success(request, "导入完成：新增事项{matters_created}个、更新{matters_updated}个；新增情形"
-                                      "{situations_created}个、更新{situations_updated}个；材料{materials}条，"
-                                      "引导问题{questions}个、选项{options}个".format(**counts))
+            messages.success(
+                request,
+                "导入完成：新增事项{matters_created}个、更新{matters_updated}个；新增情形"
+                "{situations_created}个、更新{situations_updated}个；材料{materials}条，"
+                "引导问题{questions}个、选项{options}个".format(**counts),
+            )
             return redirect("catalog_console:import")
     return render(request, "catalog/console/import.html", {"form": form, "problems": problems})
 
@@ -257,8 +328,11 @@ def export_catalogue(request):
         matters = matters.filter(department_id=int(department))
     content = exchange.export_catalogue(fmt, matters)
     stamp = timezone.localtime().strftime("%Y%m%d")
-    kind = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
-            else "application/json; charset=utf-8")
+    kind = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if fmt == "xlsx"
+        else "application/json; charset=utf-8"
+    )
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="catalogue-{stamp}.{fmt}"'
     return response
@@ -285,18 +359,28 @@ def manual_list(request):
     if q:
         qs = qs.filter(Q(matter__name__contains=q) | Q(name__contains=q))
     page = Paginator(qs.order_by("matter__department_id", "item_code"), 40).get_page(request.GET.get("page"))
-    return render(request, "catalog/console/manual_list.html", {
-        "page": page, "department": department, "state": state, "q": q, "states": STATE_FILTERS,
-        "departments": _departments_with_counts(),
-        "query": urlencode({k: v for k, v in (("q", q), ("department", department), ("state", state)) if v})})
+    return render(
+        request,
+        "catalog/console/manual_list.html",
+        {
+            "page": page,
+            "department": department,
+            "state": state,
+            "q": q,
+            "states": STATE_FILTERS,
+            "departments": _departments_with_counts(),
+            "query": urlencode({k: v for k, v in (("q", q), ("department", department), ("state", state)) if v}),
+        },
+    )
 
 
 @console_view
 def manual_progress(request):
     policy.require(request.user, "catalog.view")
     table, totals, sentence = manuals.progress()
-    return render(request, "catalog/console/manual_progress.html",
-                  {"table": table, "totals": totals, "sentence": sentence})
+    return render(
+        request, "catalog/console/manual_progress.html", {"table": table, "totals": totals, "sentence": sentence}
+    )
 
 
 def _situation(pk):
@@ -310,10 +394,15 @@ def manual_detail(request, situation_pk):
     manual = Manual.objects.filter(situation=situation).first()
     version = manual.current if manual else None
     user = request.user
-    context = {"situation": situation, "matter": situation.matter, "manual": manual, "version": version,
-               "versions": manual.versions.all() if manual else [],
-               "steps": manual.steps.all() if manual else [],
-               "can_draft": policy.can(user, "manual.draft", situation.matter)}
+    context = {
+        "situation": situation,
+        "matter": situation.matter,
+        "manual": manual,
+        "version": version,
+        "versions": manual.versions.all() if manual else [],
+        "steps": manual.steps.all() if manual else [],
+        "can_draft": policy.can(user, "manual.draft", situation.matter),
+    }
     if manual:
         if manual.state == Manual.State.DRAFTED and policy.can(user, "manual.review", manual):
             context["review_form"] = ReviewForm(initial={"version": manual.version})
@@ -328,8 +417,9 @@ def manual_version(request, situation_pk, number):
     situation = _situation(situation_pk)
     manual = get_object_or_404(Manual, situation=situation)
     version = get_object_or_404(manual.versions, number=number)
-    return render(request, "catalog/console/manual_version.html",
-                  {"situation": situation, "manual": manual, "version": version})
+    return render(
+        request, "catalog/console/manual_version.html", {"situation": situation, "manual": manual, "version": version}
+    )
 
 
 @console_view
@@ -340,13 +430,13 @@ def manual_edit(request, situation_pk):
     manual = Manual.objects.filter(situation=situation).first()
     materials = list(situation.materials.all())
     current = manual.current if manual else None
-    form = ManualForm(request.POST or None, materials=materials,
-                      initial=ManualForm.initial_from(manual, current, materials))
+    form = ManualForm(
+        request.POST or None, materials=materials, initial=ManualForm.initial_from(manual, current, materials)
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            manuals.save_draft(request.user, situation, form.service_data(),
-                               base_version=form.cleaned_data["version"])
+            manuals.save_draft(request.user, situation, form.service_data(), base_version=form.cleaned_data["version"])
         except Conflict as exc:
             # Keep what this person typed and show them what the other saved;
             # once they have compared, saving again builds on the latest version.
@@ -362,8 +452,11 @@ def manual_edit(request, situation_pk):
         else:
             messages.success(request, "已保存为新版本，等待省政务服务中心审核")
             return redirect("catalog_console:manual", situation_pk=situation.pk)
-    return render(request, "catalog/console/manual_edit.html",
-                  {"form": form, "situation": situation, "manual": manual, "conflict": conflict})
+    return render(
+        request,
+        "catalog/console/manual_edit.html",
+        {"form": form, "situation": situation, "manual": manual, "conflict": conflict},
+    )
 
 
 @console_view
@@ -376,8 +469,13 @@ def manual_review(request, situation_pk):
         messages.error(request, "请选择审核结论")
     else:
         try:
-            manuals.review(request.user, manual, approve=form.cleaned_data["decision"] == "approve",
-                           comment=form.cleaned_data["comment"], base_version=form.cleaned_data["version"])
+            manuals.review(
+                request.user,
+                manual,
+                approve=form.cleaned_data["decision"] == "approve",
+                comment=form.cleaned_data["comment"],
+                base_version=form.cleaned_data["version"],
+            )
         except ServiceError as exc:
             messages.error(request, exc.message if not exc.errors.get("comment") else exc.errors["comment"][0])
         else:
@@ -395,8 +493,9 @@ def manual_confirm(request, situation_pk):
         messages.error(request, "提交的数据有误，请刷新页面后重试")
     else:
         try:
-            manuals.confirm(request.user, manual, comment=form.cleaned_data["comment"],
-                            base_version=form.cleaned_data["version"])
+            manuals.confirm(
+                request.user, manual, comment=form.cleaned_data["comment"], base_version=form.cleaned_data["version"]
+            )
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:

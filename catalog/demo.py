@@ -8,6 +8,7 @@ second batch), the rest drafted, returned or awaiting confirmation. Both are
 deterministic and idempotent (only missing rows are added) and use
 bulk_create, so they take well under a second or two.
 """
+
 import datetime as dt
 import zlib
 from dataclasses import dataclass, field
@@ -23,8 +24,14 @@ from .models import GuideOption, GuideQuestion, Manual, ManualStep, ManualVersio
 
 PROVINCE = "510000"
 CONFIRMED_TARGET = 590
-KINDS = {"N": Situation.Kind.NEW, "C": Situation.Kind.CHANGE, "R": Situation.Kind.RENEW,
-         "X": Situation.Kind.CANCEL, "B": Situation.Kind.REISSUE, "O": Situation.Kind.OTHER}
+KINDS = {
+    "N": Situation.Kind.NEW,
+    "C": Situation.Kind.CHANGE,
+    "R": Situation.Kind.RENEW,
+    "X": Situation.Kind.CANCEL,
+    "B": Situation.Kind.REISSUE,
+    "O": Situation.Kind.OTHER,
+}
 DEFAULT_NAMES = {"N": "新办", "C": "变更", "R": "延续", "X": "注销", "B": "补证（遗失或损毁）", "O": "其他"}
 CERTIFICATE_WORDS = ("证", "执照", "证书")
 
@@ -42,7 +49,7 @@ class MaterialSpec:
     e_certificate: str = ""
     notes: str = ""
     required: bool = True
-    only_if: tuple | None = None     # (question number, option number)
+    only_if: tuple | None = None  # (question number, option number)
 
 
 @dataclass
@@ -57,7 +64,7 @@ class SituationSpec:
 @dataclass
 class QuestionSpec:
     text: str
-    options: list   # [(text, [situation index]), ...]
+    options: list  # [(text, [situation index]), ...]
 
 
 @dataclass
@@ -102,12 +109,24 @@ def _specs():
             parts = (line.split("|") + [""] * 8)[:8]
             name, mtype, limits, fee, result, situations, flags, specifics = (p.strip() for p in parts)
             legal, promised = (int(x) for x in limits.split("/"))
-            spec = MatterSpec(function, number, name, mtype, legal, promised, "" if fee == "-" else fee, result,
-                              flags, [s for s in specifics.split("、") if s], basis)
+            spec = MatterSpec(
+                function,
+                number,
+                name,
+                mtype,
+                legal,
+                promised,
+                "" if fee == "-" else fee,
+                result,
+                flags,
+                [s for s in specifics.split("、") if s],
+                basis,
+            )
             for entry in situations.split(";"):
                 letter, _, sname = entry.partition(":")
-                spec.situations.append(SituationSpec("", sname or DEFAULT_NAMES[letter], letter,
-                                                     _criteria(spec, letter, sname)))
+                spec.situations.append(
+                    SituationSpec("", sname or DEFAULT_NAMES[letter], letter, _criteria(spec, letter, sname))
+                )
             _compose(spec)
             out.append(spec)
     return out
@@ -138,30 +157,53 @@ def _compose(spec):
     """Materials and guiding questions of one matter."""
     applicant = (
         [MaterialSpec("居民身份证", Material.Form.BOTH, e_certificate="居民身份证", notes="调取电子证照的免于提交")]
-        if spec.person else
-        [MaterialSpec("营业执照", Material.Form.COPY, e_certificate="营业执照", notes="通过电子证照库调取，免于提交"),
-         MaterialSpec("法定代表人身份证明", Material.Form.ORIGINAL, notes="加盖单位公章")])
+        if spec.person
+        else [
+            MaterialSpec(
+                "营业执照", Material.Form.COPY, e_certificate="营业执照", notes="通过电子证照库调取，免于提交"
+            ),
+            MaterialSpec("法定代表人身份证明", Material.Form.ORIGINAL, notes="加盖单位公章"),
+        ]
+    )
     form_word = _pick(spec.name, ["申请书", "申请表"])
-    original = MaterialSpec(f"原{spec.result}", Material.Form.ORIGINAL, file_format="",
-                            e_certificate=spec.result if spec.has_certificate else "",
-                            notes="已归集电子证照的免于提交" if spec.has_certificate else "正本、副本")
+    original = MaterialSpec(
+        f"原{spec.result}",
+        Material.Form.ORIGINAL,
+        file_format="",
+        e_certificate=spec.result if spec.has_certificate else "",
+        notes="已归集电子证照的免于提交" if spec.has_certificate else "正本、副本",
+    )
     for s in spec.situations:
-        head = {"N": f"{spec.name}{form_word}", "C": "变更申请表", "R": "延续申请表", "X": "注销申请书",
-                "B": "补证申请表", "O": _form_name(s.name)}[s.kind]
+        head = {
+            "N": f"{spec.name}{form_word}",
+            "C": "变更申请表",
+            "R": "延续申请表",
+            "X": "注销申请书",
+            "B": "补证申请表",
+            "O": _form_name(s.name),
+        }[s.kind]
         materials = [MaterialSpec(head, notes="申请人签字（盖章），可在线填报")] + list(applicant)
         if s.kind == "N":
-            materials += [MaterialSpec(m, _pick(m, [Material.Form.ORIGINAL, Material.Form.COPY, Material.Form.BOTH]))
-                          for m in spec.specifics]
+            materials += [
+                MaterialSpec(m, _pick(m, [Material.Form.ORIGINAL, Material.Form.COPY, Material.Form.BOTH]))
+                for m in spec.specifics
+            ]
         elif s.kind == "C":
-            materials += [MaterialSpec("变更事项说明及相关证明材料", notes="如变更名称的，提交变更后的登记证明"),
-                          original]
+            materials += [
+                MaterialSpec("变更事项说明及相关证明材料", notes="如变更名称的，提交变更后的登记证明"),
+                original,
+            ]
         elif s.kind == "R":
-            materials += [MaterialSpec(f"{spec.result}有效期内{_pick(spec.name, ['经营', '执业', '从业', '运行'])}情况报告")]
+            materials += [
+                MaterialSpec(f"{spec.result}有效期内{_pick(spec.name, ['经营', '执业', '从业', '运行'])}情况报告")
+            ]
             materials += [MaterialSpec(m, Material.Form.COPY) for m in spec.specifics[:1]] + [original]
         elif s.kind == "X":
             materials += [MaterialSpec("注销原因说明"), MaterialSpec(original.name, notes="收回原件")]
         elif s.kind == "B":
-            materials += [MaterialSpec("遗失声明或损毁证件", notes="遗失的提交在报刊或“信用中国（四川）”发布的遗失声明")]
+            materials += [
+                MaterialSpec("遗失声明或损毁证件", notes="遗失的提交在报刊或“信用中国（四川）”发布的遗失声明")
+            ]
         else:
             materials += [MaterialSpec(m, Material.Form.COPY) for m in spec.specifics[:2]]
         seen = set()
@@ -172,39 +214,56 @@ def _compose(spec):
     others = [i for i, s in enumerate(spec.situations) if s.kind != "N"]
     if n and others:
         if _pick(spec.name + "q", [True, False]):
-            spec.questions.append(QuestionSpec(f"是否首次申请{spec.result}？",
-                                               [("是，首次申请", n), (f"否，已取得{spec.result}", others)]))
+            spec.questions.append(
+                QuestionSpec(
+                    f"是否首次申请{spec.result}？", [("是，首次申请", n), (f"否，已取得{spec.result}", others)]
+                )
+            )
         else:
-            spec.questions.append(QuestionSpec(f"您是否已取得{spec.result}？",
-                                               [("尚未取得", n), ("已经取得", others)]))
+            spec.questions.append(QuestionSpec(f"您是否已取得{spec.result}？", [("尚未取得", n), ("已经取得", others)]))
     if len(n) >= 2:
-        spec.questions.append(QuestionSpec("您申请的是哪一种情形？",
-                                           [(spec.situations[i].name, [i]) for i in n]))
+        spec.questions.append(QuestionSpec("您申请的是哪一种情形？", [(spec.situations[i].name, [i]) for i in n]))
     if len(others) >= 2:
         kinds = [spec.situations[i].kind for i in others]
-        described = {"C": f"{spec.result}记载的事项发生变化", "R": "有效期即将届满，需要延续",
-                     "X": "不再需要，申请注销", "B": "证件遗失或损毁，申请补发"}
+        described = {
+            "C": f"{spec.result}记载的事项发生变化",
+            "R": "有效期即将届满，需要延续",
+            "X": "不再需要，申请注销",
+            "B": "证件遗失或损毁，申请补发",
+        }
         unique = len(set(kinds)) == len(kinds) and "O" not in kinds
-        spec.questions.append(QuestionSpec(
-            "本次需要办理的业务是？",
-            [(described[spec.situations[i].kind] if unique else spec.situations[i].name, [i]) for i in others]))
+        spec.questions.append(
+            QuestionSpec(
+                "本次需要办理的业务是？",
+                [(described[spec.situations[i].kind] if unique else spec.situations[i].name, [i]) for i in others],
+            )
+        )
     if "F" in spec.flags and n:
         q = len(spec.questions) + 1
         spec.questions.append(QuestionSpec("申请人属于哪类企业？", [("内资企业", []), ("外商投资企业", [])]))
         for i in n:
-            spec.situations[i].materials.append(MaterialSpec(
-                "外国投资者主体资格证明（经公证认证）", notes="境外形成的材料须经公证认证并附中文译本",
-                only_if=(q, 2)))
+            spec.situations[i].materials.append(
+                MaterialSpec(
+                    "外国投资者主体资格证明（经公证认证）",
+                    notes="境外形成的材料须经公证认证并附中文译本",
+                    only_if=(q, 2),
+                )
+            )
     q = len(spec.questions) + 1
     if spec.person:
         spec.questions.append(QuestionSpec("是否委托他人代为办理？", [("本人办理", []), ("委托他人代办", [])]))
-        extra = [MaterialSpec("授权委托书", notes="委托人签名", only_if=(q, 2)),
-                 MaterialSpec("受托人居民身份证", Material.Form.BOTH, e_certificate="居民身份证", only_if=(q, 2))]
+        extra = [
+            MaterialSpec("授权委托书", notes="委托人签名", only_if=(q, 2)),
+            MaterialSpec("受托人居民身份证", Material.Form.BOTH, e_certificate="居民身份证", only_if=(q, 2)),
+        ]
     else:
-        spec.questions.append(QuestionSpec("是否由法定代表人本人办理？",
-                                           [("法定代表人本人办理", []), ("委托经办人办理", [])]))
-        extra = [MaterialSpec("授权委托书", notes="加盖单位公章，写明委托事项和期限", only_if=(q, 2)),
-                 MaterialSpec("经办人居民身份证", Material.Form.BOTH, e_certificate="居民身份证", only_if=(q, 2))]
+        spec.questions.append(
+            QuestionSpec("是否由法定代表人本人办理？", [("法定代表人本人办理", []), ("委托经办人办理", [])])
+        )
+        extra = [
+            MaterialSpec("授权委托书", notes="加盖单位公章，写明委托事项和期限", only_if=(q, 2)),
+            MaterialSpec("经办人居民身份证", Material.Form.BOTH, e_certificate="居民身份证", only_if=(q, 2)),
+        ]
     for s in spec.situations:
         s.materials += extra
 
@@ -219,8 +278,11 @@ def load_demo_catalogue():
         spec.implementation = implementation_code(uscc, "province", spec.catalogue_code)
         for serial, s in enumerate(spec.situations, start=1):
             s.code = item_code(spec.implementation, serial)
-    existing = set(Matter.objects.filter(implementation_code__in=[s.implementation for s in specs])
-                   .values_list("implementation_code", flat=True))
+    existing = set(
+        Matter.objects.filter(implementation_code__in=[s.implementation for s in specs]).values_list(
+            "implementation_code", flat=True
+        )
+    )
     specs = [s for s in specs if s.implementation not in existing]
     if not specs:
         return 0
@@ -228,25 +290,39 @@ def load_demo_catalogue():
     for spec in specs:
         three = "L" in spec.flags
         department = departments[spec.function]
-        matters.append(Matter(
-            catalogue_code=spec.catalogue_code, implementation_code=spec.implementation, name=spec.name,
-            matter_type=spec.matter_type, department=department,
-            levels=["province", "city", "county"] if three else ["province"],
-            legal_limit=spec.legal, promised_limit=spec.promised, has_fee=bool(spec.fee), fee_description=spec.fee,
-            result_name=spec.result,
-            certificate_type_code=(f"51{DEPARTMENT_NUMBERS[spec.function]:02d}{spec.number:03d}"
-                                   if spec.has_certificate else ""),
-            online="W" not in spec.flags, visits=1 if "W" in spec.flags else 0,
-            review_levels=["county", "city", "province"] if three else ["province"],
-            legal_basis=spec.basis))
+        matters.append(
+            Matter(
+                catalogue_code=spec.catalogue_code,
+                implementation_code=spec.implementation,
+                name=spec.name,
+                matter_type=spec.matter_type,
+                department=department,
+                levels=["province", "city", "county"] if three else ["province"],
+                legal_limit=spec.legal,
+                promised_limit=spec.promised,
+                has_fee=bool(spec.fee),
+                fee_description=spec.fee,
+                result_name=spec.result,
+                certificate_type_code=(
+                    f"51{DEPARTMENT_NUMBERS[spec.function]:02d}{spec.number:03d}" if spec.has_certificate else ""
+                ),
+                online="W" not in spec.flags,
+                visits=1 if "W" in spec.flags else 0,
+                review_levels=["county", "city", "province"] if three else ["province"],
+                legal_basis=spec.basis,
+            )
+        )
     Matter.objects.bulk_create(matters)
     situations, questions = [], []
     for spec, matter in zip(specs, matters):
-        spec.situation_rows = [Situation(matter=matter, item_code=s.code, name=s.name, kind=KINDS[s.kind],
-                                         criteria=s.criteria) for s in spec.situations]
+        spec.situation_rows = [
+            Situation(matter=matter, item_code=s.code, name=s.name, kind=KINDS[s.kind], criteria=s.criteria)
+            for s in spec.situations
+        ]
         situations += spec.situation_rows
-        spec.question_rows = [GuideQuestion(matter=matter, text=q.text, position=n)
-                              for n, q in enumerate(spec.questions, start=1)]
+        spec.question_rows = [
+            GuideQuestion(matter=matter, text=q.text, position=n) for n, q in enumerate(spec.questions, start=1)
+        ]
         questions += spec.question_rows
     Situation.objects.bulk_create(situations)
     GuideQuestion.objects.bulk_create(questions)
@@ -263,15 +339,27 @@ def load_demo_catalogue():
     for spec in specs:
         for qn, q in enumerate(spec.questions, start=1):
             for on, (_, indexes) in enumerate(q.options, start=1):
-                links += [Through(guideoption_id=spec.option_rows[(qn, on)].pk,
-                                  situation_id=spec.situation_rows[i].pk) for i in indexes]
+                links += [
+                    Through(guideoption_id=spec.option_rows[(qn, on)].pk, situation_id=spec.situation_rows[i].pk)
+                    for i in indexes
+                ]
         for s, row in zip(spec.situations, spec.situation_rows):
             for position, m in enumerate(s.materials, start=1):
-                materials.append(Material(
-                    situation=row, name=m.name, required=m.required, form=m.form, copies=m.copies,
-                    file_format=m.file_format, from_e_certificate=bool(m.e_certificate),
-                    e_certificate_name=m.e_certificate, notes=m.notes, position=position,
-                    only_if=spec.option_rows[m.only_if] if m.only_if else None))
+                materials.append(
+                    Material(
+                        situation=row,
+                        name=m.name,
+                        required=m.required,
+                        form=m.form,
+                        copies=m.copies,
+                        file_format=m.file_format,
+                        from_e_certificate=bool(m.e_certificate),
+                        e_certificate_name=m.e_certificate,
+                        notes=m.notes,
+                        position=position,
+                        only_if=spec.option_rows[m.only_if] if m.only_if else None,
+                    )
+                )
     Through.objects.bulk_create(links)
     Material.objects.bulk_create(materials)
     return len(matters)
@@ -309,7 +397,9 @@ def manual_content(situation, materials, matter):
             steps.append("6. 将办件流转至项目所在地县级部门初审，再经市级部门审查后报省级部门决定。")
         else:
             steps.append(f"6. 将办件及电子材料流转至{matter.department.short_name or matter.department.name}审查。")
-    steps.append(f"{len(steps) + 1}. 不属于本部门职权或依法不需要取得许可的，出具《不予受理通知书》并说明理由和救济途径。")
+    steps.append(
+        f"{len(steps) + 1}. 不属于本部门职权或依法不需要取得许可的，出具《不予受理通知书》并说明理由和救济途径。"
+    )
     checks = {}
     for m in materials:
         if m.from_e_certificate:
@@ -346,8 +436,13 @@ def manual_content(situation, materials, matter):
     required = [m for m in materials if m.only_if_id is None and not m.from_e_certificate][:3]
     corrections = [f"未提交“{m.name}”或内容不完整的，一次性告知补正。" for m in required]
     corrections.append("复印件不清晰、未加盖公章或签字，申请表填写有误的，一次性告知补正。")
-    return {"steps": "\n".join(steps), "checks": checks, "refusal_reasons": "\n".join(refusals),
-            "correction_reasons": "\n".join(corrections), "legal_basis": matter.legal_basis}
+    return {
+        "steps": "\n".join(steps),
+        "checks": checks,
+        "refusal_reasons": "\n".join(refusals),
+        "correction_reasons": "\n".join(corrections),
+        "legal_basis": matter.legal_basis,
+    }
 
 
 def _plan(situations):
@@ -365,8 +460,11 @@ def _plan(situations):
     for s, state in zip(reversed(first[0]) if first else [], states):
         if len(plan) < leftover:
             plan[s.pk] = state
-    queues = [list(reversed(rows)) for d, rows in sorted(by_department.items(), key=lambda i: i[0].pk)
-              if d.function != "natural_resources"]
+    queues = [
+        list(reversed(rows))
+        for d, rows in sorted(by_department.items(), key=lambda i: i[0].pk)
+        if d.function != "natural_resources"
+    ]
     turn = 0
     while len(plan) < leftover and any(queues):
         queue = queues[turn % len(queues)]
@@ -380,11 +478,15 @@ def _plan(situations):
 def load_demo_manuals():
     """Give every demo situation a manual (only those still without one)."""
     from accounts.models import User
+
     users = {u.username: u for u in User.objects.filter(username__in=["deptadmin", "manager"])}
     manager = users.get("manager")
     manager_name = f"{manager.name}（省政务服务中心）" if manager else "省政务服务中心审核组"
-    situations = list(Situation.objects.filter(matter__department__region_id=PROVINCE)
-                      .select_related("matter__department").order_by("matter__department_id", "item_code"))
+    situations = list(
+        Situation.objects.filter(matter__department__region_id=PROVINCE)
+        .select_related("matter__department")
+        .order_by("matter__department_id", "item_code")
+    )
     plan = _plan(situations)
     done = set(Manual.objects.values_list("situation_id", flat=True))
     todo = [s for s in situations if s.pk not in done]
@@ -397,13 +499,17 @@ def load_demo_manuals():
     for index, s in enumerate(todo):
         department = s.matter.department
         own = users.get("deptadmin") if department.function == "natural_resources" else None
-        drafter = (own, f"{own.name}（{department.short_name}）") if own else (None, f"{department.short_name}行政审批处")
-        confirmer = (own, f"{own.name}（{department.short_name}）") if own else (None, f"{department.short_name}分管负责人")
+        drafter = (
+            (own, f"{own.name}（{department.short_name}）") if own else (None, f"{department.short_name}行政审批处")
+        )
+        confirmer = (
+            (own, f"{own.name}（{department.short_name}）") if own else (None, f"{department.short_name}分管负责人")
+        )
         reviewer = (manager, manager_name)
         state = plan.get(s.pk, Manual.State.CONFIRMED)
         content = manual_content(s, materials.get(s.pk, []), s.matter)
         day = index % 40
-        history = []   # (action, version, actor, at, comment)
+        history = []  # (action, version, actor, at, comment)
         returned_first = state in (Manual.State.RETURNED, "redrafted") or index % 9 == 4
         history.append(("draft", 1, drafter, _at(day, 9, index % 60), "首次梳理"))
         if returned_first:
@@ -418,21 +524,34 @@ def load_demo_manuals():
         final_state = Manual.State.DRAFTED if state == "redrafted" else state
         manual = Manual(situation=s, state=final_state, version=last, updated_at=history[-1][3])
         manuals.append(manual)
-        checks = [{"material_id": m.pk, "material": m.name, "check": content["checks"][m.pk]}
-                  for m in materials.get(s.pk, [])]
+        checks = [
+            {"material_id": m.pk, "material": m.name, "check": content["checks"][m.pk]} for m in materials.get(s.pk, [])
+        ]
         for action, number, (actor, name), at, comment in history:
             if action == "draft":
                 first = number == 1 and returned_first
-                versions.append(ManualVersion(
-                    manual=manual, number=number, steps=content["steps"] if not first else
-                    "\n".join(content["steps"].splitlines()[:3] + content["steps"].splitlines()[4:]),
-                    checks=checks, refusal_reasons=content["refusal_reasons"],
-                    correction_reasons=content["correction_reasons"] if not first else
-                    "材料不齐全的，告知补正。",
-                    legal_basis=content["legal_basis"], note=comment, author=actor, author_name=name,
-                    created_at=at))
-            steps.append(ManualStep(manual=manual, version=number, action=action, actor=actor, actor_name=name,
-                                    at=at, comment=comment))
+                versions.append(
+                    ManualVersion(
+                        manual=manual,
+                        number=number,
+                        steps=content["steps"]
+                        if not first
+                        else "\n".join(content["steps"].splitlines()[:3] + content["steps"].splitlines()[4:]),
+                        checks=checks,
+                        refusal_reasons=content["refusal_reasons"],
+                        correction_reasons=content["correction_reasons"] if not first else "材料不齐全的，告知补正。",
+                        legal_basis=content["legal_basis"],
+                        note=comment,
+                        author=actor,
+                        author_name=name,
+                        created_at=at,
+                    )
+                )
+            steps.append(
+                ManualStep(
+                    manual=manual, version=number, action=action, actor=actor, actor_name=name, at=at, comment=comment
+                )
+            )
     Manual.objects.bulk_create(manuals)
     for row in versions:
         row.manual_id = row.manual.pk

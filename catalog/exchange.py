@@ -11,6 +11,7 @@ the file's (matched by name, so ids stay stable), and for every matter in the
 file its guiding questions and options become exactly the file's (matched by
 text). Matters and situations missing from the file are left as they are.
 """
+
 import io
 import json
 import re
@@ -29,46 +30,105 @@ from .services import errors_of, label_of, matter_errors
 FORMAT = "tongban-catalogue"
 SHEETS = ["事项", "情形", "材料", "引导问题", "引导选项"]
 LEVEL_LABELS = dict(Level.choices)
-LEVEL_VALUES = {**{label: value for value, label in Level.choices}, **{v: v for v, _ in Level.choices},
-                "省": "province", "市": "city", "县": "county", "市州": "city", "区县": "county"}
+LEVEL_VALUES = {
+    **{label: value for value, label in Level.choices},
+    **{v: v for v, _ in Level.choices},
+    "省": "province",
+    "市": "city",
+    "县": "county",
+    "市州": "city",
+    "区县": "county",
+}
 YES, NO = "是", "否"
 
 # (header, model field, kind). Kinds: str, code, int, bool, type, levels, chain, kind, form, ref
 MATTER_COLUMNS = [
-    ("实施编码", "implementation_code", "code"), ("基本编码", "catalogue_code", "code"), ("事项名称", "name", "str"),
-    ("事项类型", "matter_type", "type"), ("实施部门", "department", "department"), ("行使层级", "levels", "levels"),
-    ("法定时限（工作日）", "legal_limit", "int"), ("承诺时限（工作日）", "promised_limit", "int"),
-    ("是否收费", "has_fee", "bool"), ("收费标准", "fee_description", "str"), ("办理结果名称", "result_name", "str"),
-    ("证照类型代码", "certificate_type_code", "code"), ("可网上办理", "online", "bool"),
-    ("到现场次数", "visits", "int"), ("审查决定层级", "review_levels", "chain"), ("设定依据", "legal_basis", "str"),
+    ("实施编码", "implementation_code", "code"),
+    ("基本编码", "catalogue_code", "code"),
+    ("事项名称", "name", "str"),
+    ("事项类型", "matter_type", "type"),
+    ("实施部门", "department", "department"),
+    ("行使层级", "levels", "levels"),
+    ("法定时限（工作日）", "legal_limit", "int"),
+    ("承诺时限（工作日）", "promised_limit", "int"),
+    ("是否收费", "has_fee", "bool"),
+    ("收费标准", "fee_description", "str"),
+    ("办理结果名称", "result_name", "str"),
+    ("证照类型代码", "certificate_type_code", "code"),
+    ("可网上办理", "online", "bool"),
+    ("到现场次数", "visits", "int"),
+    ("审查决定层级", "review_levels", "chain"),
+    ("设定依据", "legal_basis", "str"),
     ("在用", "active", "bool"),
 ]
 SITUATION_COLUMNS = [
-    ("业务办理项编码", "item_code", "code"), ("实施编码", "matter", "code"), ("情形名称", "name", "str"),
-    ("情形类型", "kind", "kind"), ("受理条件", "criteria", "str"),
+    ("业务办理项编码", "item_code", "code"),
+    ("实施编码", "matter", "code"),
+    ("情形名称", "name", "str"),
+    ("情形类型", "kind", "kind"),
+    ("受理条件", "criteria", "str"),
 ]
 MATERIAL_COLUMNS = [
-    ("业务办理项编码", "situation", "code"), ("序号", "position", "int"), ("材料名称", "name", "str"),
-    ("是否必需", "required", "bool"), ("材料形式", "form", "form"), ("份数", "copies", "int"),
-    ("格式要求", "file_format", "str"), ("可调取电子证照免提交", "from_e_certificate", "bool"),
-    ("电子证照名称", "e_certificate_name", "str"), ("填报说明", "notes", "str"),
+    ("业务办理项编码", "situation", "code"),
+    ("序号", "position", "int"),
+    ("材料名称", "name", "str"),
+    ("是否必需", "required", "bool"),
+    ("材料形式", "form", "form"),
+    ("份数", "copies", "int"),
+    ("格式要求", "file_format", "str"),
+    ("可调取电子证照免提交", "from_e_certificate", "bool"),
+    ("电子证照名称", "e_certificate_name", "str"),
+    ("填报说明", "notes", "str"),
     ("仅在选择此项时需要", "only_if", "str"),
 ]
 QUESTION_COLUMNS = [("实施编码", "matter", "code"), ("问题序号", "position", "int"), ("问题", "text", "str")]
 OPTION_COLUMNS = [
-    ("实施编码", "matter", "code"), ("问题序号", "question", "int"), ("选项序号", "position", "int"),
-    ("选项", "text", "str"), ("适用情形", "situations", "str"),
+    ("实施编码", "matter", "code"),
+    ("问题序号", "question", "int"),
+    ("选项序号", "position", "int"),
+    ("选项", "text", "str"),
+    ("适用情形", "situations", "str"),
 ]
-COLUMNS = {"事项": MATTER_COLUMNS, "情形": SITUATION_COLUMNS, "材料": MATERIAL_COLUMNS,
-           "引导问题": QUESTION_COLUMNS, "引导选项": OPTION_COLUMNS}
-OPTIONAL = {"收费标准", "证照类型代码", "设定依据", "受理条件", "格式要求", "电子证照名称", "填报说明",
-            "仅在选择此项时需要", "适用情形", "在用", "到现场次数", "份数", "是否必需", "材料形式",
-            "可调取电子证照免提交", "可网上办理", "是否收费"}
-DEFAULTS = {"在用": True, "到现场次数": 1, "份数": 1, "是否必需": True, "材料形式": Material.Form.ORIGINAL,
-            "可调取电子证照免提交": False, "可网上办理": True, "是否收费": False}
+COLUMNS = {
+    "事项": MATTER_COLUMNS,
+    "情形": SITUATION_COLUMNS,
+    "材料": MATERIAL_COLUMNS,
+    "引导问题": QUESTION_COLUMNS,
+    "引导选项": OPTION_COLUMNS,
+}
+OPTIONAL = {
+    "收费标准",
+    "证照类型代码",
+    "设定依据",
+    "受理条件",
+    "格式要求",
+    "电子证照名称",
+    "填报说明",
+    "仅在选择此项时需要",
+    "适用情形",
+    "在用",
+    "到现场次数",
+    "份数",
+    "是否必需",
+    "材料形式",
+    "可调取电子证照免提交",
+    "可网上办理",
+    "是否收费",
+}
+DEFAULTS = {
+    "在用": True,
+    "到现场次数": 1,
+    "份数": 1,
+    "是否必需": True,
+    "材料形式": Material.Form.ORIGINAL,
+    "可调取电子证照免提交": False,
+    "可网上办理": True,
+    "是否收费": False,
+}
 
 
 # --- export ------------------------------------------------------------------
+
 
 def _yes(value):
     return YES if value else NO
@@ -76,8 +136,11 @@ def _yes(value):
 
 def export_tables(matters=None):
     """The catalogue as {sheet: [row dict with Chinese headers]}."""
-    matters = (matters if matters is not None else Matter.objects.all()).select_related("department").order_by(
-        "department_id", "catalogue_code", "pk")
+    matters = (
+        (matters if matters is not None else Matter.objects.all())
+        .select_related("department")
+        .order_by("department_id", "catalogue_code", "pk")
+    )
     matters = list(matters)
     ids = [m.pk for m in matters]
     tables = {name: [] for name in SHEETS}
@@ -85,41 +148,79 @@ def export_tables(matters=None):
     by_matter = {}
     for s in situations:
         by_matter.setdefault(s.matter_id, []).append(s)
-    questions = list(GuideQuestion.objects.filter(matter_id__in=ids).prefetch_related("options__situations")
-                     .order_by("matter_id", "position", "pk"))
+    questions = list(
+        GuideQuestion.objects.filter(matter_id__in=ids)
+        .prefetch_related("options__situations")
+        .order_by("matter_id", "position", "pk")
+    )
     q_by_matter = {}
     for q in questions:
         q_by_matter.setdefault(q.matter_id, []).append(q)
     option_ref = {}
     item_codes = {s.pk: s.item_code for s in situations}
     for matter in matters:
-        tables["事项"].append({
-            "实施编码": matter.implementation_code, "基本编码": matter.catalogue_code, "事项名称": matter.name,
-            "事项类型": matter.get_matter_type_display(), "实施部门": matter.department.name,
-            "行使层级": "、".join(LEVEL_LABELS.get(v, v) for v in matter.levels),
-            "法定时限（工作日）": matter.legal_limit, "承诺时限（工作日）": matter.promised_limit,
-            "是否收费": _yes(matter.has_fee), "收费标准": matter.fee_description, "办理结果名称": matter.result_name,
-            "证照类型代码": matter.certificate_type_code, "可网上办理": _yes(matter.online),
-            "到现场次数": matter.visits, "审查决定层级": "→".join(LEVEL_LABELS.get(v, v) for v in matter.review_levels),
-            "设定依据": matter.legal_basis, "在用": _yes(matter.active)})
+        tables["事项"].append(
+            {
+                "实施编码": matter.implementation_code,
+                "基本编码": matter.catalogue_code,
+                "事项名称": matter.name,
+                "事项类型": matter.get_matter_type_display(),
+                "实施部门": matter.department.name,
+                "行使层级": "、".join(LEVEL_LABELS.get(v, v) for v in matter.levels),
+                "法定时限（工作日）": matter.legal_limit,
+                "承诺时限（工作日）": matter.promised_limit,
+                "是否收费": _yes(matter.has_fee),
+                "收费标准": matter.fee_description,
+                "办理结果名称": matter.result_name,
+                "证照类型代码": matter.certificate_type_code,
+                "可网上办理": _yes(matter.online),
+                "到现场次数": matter.visits,
+                "审查决定层级": "→".join(LEVEL_LABELS.get(v, v) for v in matter.review_levels),
+                "设定依据": matter.legal_basis,
+                "在用": _yes(matter.active),
+            }
+        )
         for s in by_matter.get(matter.pk, []):
-            tables["情形"].append({"业务办理项编码": s.item_code, "实施编码": matter.implementation_code,
-                                 "情形名称": s.name, "情形类型": s.get_kind_display(), "受理条件": s.criteria})
+            tables["情形"].append(
+                {
+                    "业务办理项编码": s.item_code,
+                    "实施编码": matter.implementation_code,
+                    "情形名称": s.name,
+                    "情形类型": s.get_kind_display(),
+                    "受理条件": s.criteria,
+                }
+            )
         for qn, q in enumerate(q_by_matter.get(matter.pk, []), start=1):
             tables["引导问题"].append({"实施编码": matter.implementation_code, "问题序号": qn, "问题": q.text})
             for on, o in enumerate(q.options.all(), start=1):
                 option_ref[o.pk] = f"{qn}.{on}"
-                tables["引导选项"].append({
-                    "实施编码": matter.implementation_code, "问题序号": qn, "选项序号": on, "选项": o.text,
-                    "适用情形": "、".join(sorted(item_codes.get(s.pk, "") for s in o.situations.all()))})
-    for m in Material.objects.filter(situation__in=situations).order_by("situation__matter_id",
-                                                                         "situation__item_code", "position", "pk"):
-        tables["材料"].append({
-            "业务办理项编码": item_codes[m.situation_id], "序号": m.position, "材料名称": m.name,
-            "是否必需": _yes(m.required), "材料形式": m.get_form_display(), "份数": m.copies,
-            "格式要求": m.file_format, "可调取电子证照免提交": _yes(m.from_e_certificate),
-            "电子证照名称": m.e_certificate_name, "填报说明": m.notes,
-            "仅在选择此项时需要": option_ref.get(m.only_if_id, "")})
+                tables["引导选项"].append(
+                    {
+                        "实施编码": matter.implementation_code,
+                        "问题序号": qn,
+                        "选项序号": on,
+                        "选项": o.text,
+                        "适用情形": "、".join(sorted(item_codes.get(s.pk, "") for s in o.situations.all())),
+                    }
+                )
+    for m in Material.objects.filter(situation__in=situations).order_by(
+        "situation__matter_id", "situation__item_code", "position", "pk"
+    ):
+        tables["材料"].append(
+            {
+                "业务办理项编码": item_codes[m.situation_id],
+                "序号": m.position,
+                "材料名称": m.name,
+                "是否必需": _yes(m.required),
+                "材料形式": m.get_form_display(),
+                "份数": m.copies,
+                "格式要求": m.file_format,
+                "可调取电子证照免提交": _yes(m.from_e_certificate),
+                "电子证照名称": m.e_certificate_name,
+                "填报说明": m.notes,
+                "仅在选择此项时需要": option_ref.get(m.only_if_id, ""),
+            }
+        )
     return tables
 
 
@@ -130,6 +231,7 @@ def to_json(tables):
 def to_excel(tables):
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
     book = Workbook()
     book.remove(book.active)
     for name in SHEETS:
@@ -155,6 +257,7 @@ def export_catalogue(fmt="xlsx", matters=None):
 
 
 # --- reading -----------------------------------------------------------------
+
 
 def read_excel(content):
     return exchange.read_excel(content, SHEETS)
@@ -242,7 +345,7 @@ def _strip_label(label, message):
     if message.startswith(label + "："):
         return message
     if message.startswith(label):
-        return f"{label}：{message[len(label):].lstrip('：')}"
+        return f"{label}：{message[len(label) :].lstrip('：')}"
     return f"{label}：{message}"
 
 
@@ -275,11 +378,11 @@ class Checker:
 
 @dataclass
 class Plan:
-    matters: list = field(default_factory=list)        # Matter instances (pk set when updating)
-    situations: list = field(default_factory=list)     # (Situation, matter code)
-    questions: dict = field(default_factory=dict)      # (matter code, qno) -> text
-    options: dict = field(default_factory=dict)        # (matter code, qno, ono) -> (text, [item codes])
-    materials: list = field(default_factory=list)      # (Material, item code, option ref or None)
+    matters: list = field(default_factory=list)  # Matter instances (pk set when updating)
+    situations: list = field(default_factory=list)  # (Situation, matter code)
+    questions: dict = field(default_factory=dict)  # (matter code, qno) -> text
+    options: dict = field(default_factory=dict)  # (matter code, qno, ono) -> (text, [item codes])
+    materials: list = field(default_factory=list)  # (Material, item code, option ref or None)
 
 
 def _departments():
@@ -357,8 +460,9 @@ def check(tables, actor=None):
             if matter_code not in failed:
                 c.bad(row, "实施编码", f"{matter_code} 不在“事项”表中")
             failed.add(code)
-            c.model_errors(row, Situation, errors_of(Situation(item_code=code, **values), exclude=["matter"]),
-                           SITUATION_COLUMNS)
+            c.model_errors(
+                row, Situation, errors_of(Situation(item_code=code, **values), exclude=["matter"]), SITUATION_COLUMNS
+            )
             continue
         situation = existing_situations.get(code) or Situation()
         if situation.pk and situation.matter_id != matters[matter_code].pk:
@@ -421,7 +525,7 @@ def check(tables, actor=None):
             failed.add(key[:2])
             continue
         plan.options[key] = (values["text"], codes)
-    for (matter_code, qno) in plan.questions:
+    for matter_code, qno in plan.questions:
         if (matter_code, qno) not in failed and sum(1 for k in plan.options if k[:2] == (matter_code, qno)) < 2:
             c.problems.append(f"引导问题 事项 {matter_code} 第{qno}个问题：至少要有两个选项（见“引导选项”表）")
     names = set()
@@ -460,8 +564,17 @@ def check(tables, actor=None):
 
 MATTER_UPDATE = [f for _, f, _ in MATTER_COLUMNS if f != "department"] + ["department_id"]
 SITUATION_UPDATE = ["name", "kind", "criteria"]
-MATERIAL_UPDATE = ["position", "required", "form", "copies", "file_format", "from_e_certificate",
-                   "e_certificate_name", "notes", "only_if_id"]
+MATERIAL_UPDATE = [
+    "position",
+    "required",
+    "form",
+    "copies",
+    "file_format",
+    "from_e_certificate",
+    "e_certificate_name",
+    "notes",
+    "only_if_id",
+]
 
 
 def _values(instance, fields):
@@ -481,8 +594,15 @@ def _update_changed(model, rows, fields):
 
 
 def _write(plan):
-    counts = {"matters_created": 0, "matters_updated": 0, "situations_created": 0, "situations_updated": 0,
-              "materials": 0, "questions": 0, "options": 0}
+    counts = {
+        "matters_created": 0,
+        "matters_updated": 0,
+        "situations_created": 0,
+        "situations_updated": 0,
+        "materials": 0,
+        "questions": 0,
+        "options": 0,
+    }
     new = [m for m in plan.matters if m.pk is None]
     old = [m for m in plan.matters if m.pk is not None]
     _update_changed(Matter, old, MATTER_UPDATE)
@@ -535,8 +655,9 @@ def _write(plan):
     if stale:
         for option_id, situation_id in stale:
             Through.objects.filter(guideoption_id=option_id, situation_id=situation_id).delete()
-    Through.objects.bulk_create([Through(guideoption_id=o, situation_id=s) for o, s in sorted(wanted - present)],
-                                batch_size=1000)
+    Through.objects.bulk_create(
+        [Through(guideoption_id=o, situation_id=s) for o, s in sorted(wanted - present)], batch_size=1000
+    )
     counts["questions"], counts["options"] = len(questions), len(options)
     # Materials: matched by name within the situation.
     sids = list(situation_ids.values())
@@ -572,6 +693,12 @@ def import_catalogue(actor, content, filename=""):
     with transaction.atomic():
         plan = check(tables, actor)
         counts = _write(plan)
-        audit.record("import", object_type="catalog.Catalogue", object_id="", object_repr=f"导入事项目录 {filename}",
-                     after=counts, actor=audit.Actor(actor) if actor is not None else None)
+        audit.record(
+            "import",
+            object_type="catalog.Catalogue",
+            object_id="",
+            object_repr=f"导入事项目录 {filename}",
+            after=counts,
+            actor=audit.Actor(actor) if actor is not None else None,
+        )
     return counts

@@ -24,9 +24,14 @@ class MatterForm(forms.Form):
     name = forms.CharField(label="事项名称", max_length=120)
     matter_type = forms.ChoiceField(label="事项类型", choices=MatterType.choices)
     department = DepartmentChoiceField(label="实施部门", queryset=Department.objects.none(), empty_label="请选择")
-    catalogue_code = forms.CharField(label="基本编码", max_length=12, help_text="12位：事项类型2位、主项5位、子项3位、版本2位")
-    implementation_code = forms.CharField(label="实施编码", max_length=31,
-                                          help_text="31位：实施部门统一社会信用代码18位、层级1位（省级为1）、基本编码12位")
+    catalogue_code = forms.CharField(
+        label="基本编码", max_length=12, help_text="12位：事项类型2位、主项5位、子项3位、版本2位"
+    )
+    implementation_code = forms.CharField(
+        label="实施编码",
+        max_length=31,
+        help_text="31位：实施部门统一社会信用代码18位、层级1位（省级为1）、基本编码12位",
+    )
     levels = forms.MultipleChoiceField(label="行使层级", choices=Level.choices, widget=forms.CheckboxSelectMultiple)
     review_levels = forms.ChoiceField(label="审查决定层级", choices=REVIEW_CHAINS)
     legal_limit = forms.IntegerField(label="法定时限（工作日）", min_value=0)
@@ -53,14 +58,25 @@ class MatterForm(forms.Form):
 
     @staticmethod
     def initial_from(matter):
-        return {"name": matter.name, "matter_type": matter.matter_type, "department": matter.department_id,
-                "catalogue_code": matter.catalogue_code, "implementation_code": matter.implementation_code,
-                "levels": matter.levels, "review_levels": ",".join(matter.review_levels),
-                "legal_limit": matter.legal_limit, "promised_limit": matter.promised_limit,
-                "has_fee": matter.has_fee, "fee_description": matter.fee_description,
-                "result_name": matter.result_name, "certificate_type_code": matter.certificate_type_code,
-                "online": matter.online, "visits": matter.visits, "legal_basis": matter.legal_basis,
-                "active": matter.active}
+        return {
+            "name": matter.name,
+            "matter_type": matter.matter_type,
+            "department": matter.department_id,
+            "catalogue_code": matter.catalogue_code,
+            "implementation_code": matter.implementation_code,
+            "levels": matter.levels,
+            "review_levels": ",".join(matter.review_levels),
+            "legal_limit": matter.legal_limit,
+            "promised_limit": matter.promised_limit,
+            "has_fee": matter.has_fee,
+            "fee_description": matter.fee_description,
+            "result_name": matter.result_name,
+            "certificate_type_code": matter.certificate_type_code,
+            "online": matter.online,
+            "visits": matter.visits,
+            "legal_basis": matter.legal_basis,
+            "active": matter.active,
+        }
 
 
 class SituationForm(forms.Form):
@@ -85,7 +101,8 @@ class MaterialForm(forms.Form):
     def __init__(self, *args, options=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["only_if"].choices = [("", "（始终需要）")] + [
-            (str(o.pk), f"{o.question.text} → {o.text}") for o in options]
+            (str(o.pk), f"{o.question.text} → {o.text}") for o in options
+        ]
 
     def clean_only_if(self):
         value = self.cleaned_data.get("only_if")
@@ -95,9 +112,11 @@ class MaterialForm(forms.Form):
 class QuestionForm(forms.Form):
     text = forms.CharField(label="问题", max_length=200)
     options = forms.CharField(
-        label="选项", widget=forms.Textarea(attrs={"rows": 5}),
+        label="选项",
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text="每行一个选项，格式：选项内容｜适用情形序号（业务办理项编码末两位，多个用逗号分隔；不限定情形的留空）。"
-                  "例如：是，首次申请｜01")
+        "例如：是，首次申请｜01",
+    )
 
     def parse(self, situations):
         """[{"text", "situations": [ids]}] from the textarea; unknown serials are reported."""
@@ -135,10 +154,12 @@ class ImportForm(forms.Form):
 
 class ManualForm(forms.Form):
     steps = forms.CharField(label="受理步骤", widget=forms.Textarea(attrs={"rows": 8}), help_text="每行一步")
-    refusal_reasons = forms.CharField(label="常见不予受理情形", widget=forms.Textarea(attrs={"rows": 4}),
-                                      help_text="每行一条")
-    correction_reasons = forms.CharField(label="常见补正情形", widget=forms.Textarea(attrs={"rows": 4}),
-                                         help_text="每行一条")
+    refusal_reasons = forms.CharField(
+        label="常见不予受理情形", widget=forms.Textarea(attrs={"rows": 4}), help_text="每行一条"
+    )
+    correction_reasons = forms.CharField(
+        label="常见补正情形", widget=forms.Textarea(attrs={"rows": 4}), help_text="每行一条"
+    )
     legal_basis = forms.CharField(label="法律依据", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     note = forms.CharField(label="修改说明", max_length=200, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -148,8 +169,10 @@ class ManualForm(forms.Form):
         self.materials = list(materials)
         for m in self.materials:
             self.fields[f"check_{m.pk}"] = forms.CharField(
-                label=f"审查要点：{m.name}", widget=forms.Textarea(attrs={"rows": 2}),
-                help_text="仅在引导问答选择相应选项时收取" if m.only_if_id else "")
+                label=f"审查要点：{m.name}",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="仅在引导问答选择相应选项时收取" if m.only_if_id else "",
+            )
 
     def service_data(self):
         data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("check_") and k != "version"}
@@ -160,8 +183,12 @@ class ManualForm(forms.Form):
     def initial_from(manual, version, materials):
         initial = {"version": manual.version if manual else 0}
         if version is not None:
-            initial.update(steps=version.steps, refusal_reasons=version.refusal_reasons,
-                           correction_reasons=version.correction_reasons, legal_basis=version.legal_basis)
+            initial.update(
+                steps=version.steps,
+                refusal_reasons=version.refusal_reasons,
+                correction_reasons=version.correction_reasons,
+                legal_basis=version.legal_basis,
+            )
             by_id = {c.get("material_id"): c.get("check", "") for c in version.checks}
             by_name = {c.get("material"): c.get("check", "") for c in version.checks}
             for m in materials:
@@ -170,10 +197,15 @@ class ManualForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label="审核结论", choices=[("approve", "审核通过"), ("return", "退回修改")],
-                                 widget=forms.RadioSelect)
-    comment = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                              help_text="退回修改时必须写明需要修改的内容")
+    decision = forms.ChoiceField(
+        label="审核结论", choices=[("approve", "审核通过"), ("return", "退回修改")], widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label="审核意见",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="退回修改时必须写明需要修改的内容",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -7,6 +7,7 @@ new version and every step a record. Each action names the version it was
 based on: if someone saved a newer version meanwhile, the action is refused
 with `Conflict` and nothing is lost.
 """
+
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -88,8 +89,9 @@ def save_draft(actor, situation, data, *, base_version):
     if manual is None:
         try:
             with transaction.atomic():
-                manual = Manual.objects.create(situation=situation, state=Manual.State.DRAFTED, version=0,
-                                               updated_at=now)
+                manual = Manual.objects.create(
+                    situation=situation, state=Manual.State.DRAFTED, version=0, updated_at=now
+                )
         except IntegrityError:
             # Someone else started this manual a moment ago.
             raise _stale(Manual.objects.get(situation=situation), base) from None
@@ -98,12 +100,28 @@ def save_draft(actor, situation, data, *, base_version):
     manual.updated_at = now
     manual.save()
     name = _actor_name(actor)
-    ManualVersion.objects.create(manual=manual, number=manual.version, steps=steps, checks=checks,
-                                 refusal_reasons=refusals, correction_reasons=corrections,
-                                 legal_basis=str(data.get("legal_basis") or "").strip(), note=note,
-                                 author=actor, author_name=name, created_at=now)
-    ManualStep.objects.create(manual=manual, version=manual.version, action=ManualStep.Action.DRAFT, actor=actor,
-                              actor_name=name, at=now, comment=note)
+    ManualVersion.objects.create(
+        manual=manual,
+        number=manual.version,
+        steps=steps,
+        checks=checks,
+        refusal_reasons=refusals,
+        correction_reasons=corrections,
+        legal_basis=str(data.get("legal_basis") or "").strip(),
+        note=note,
+        author=actor,
+        author_name=name,
+        created_at=now,
+    )
+    ManualStep.objects.create(
+        manual=manual,
+        version=manual.version,
+        action=ManualStep.Action.DRAFT,
+        actor=actor,
+        actor_name=name,
+        at=now,
+        comment=note,
+    )
     return manual
 
 
@@ -122,8 +140,15 @@ def _advance(actor, manual, *, action, permission, base_version, expect, to_stat
     manual.state = to_state
     manual.updated_at = now
     manual.save()
-    ManualStep.objects.create(manual=manual, version=manual.version, action=step, actor=actor,
-                              actor_name=_actor_name(actor), at=now, comment=comment)
+    ManualStep.objects.create(
+        manual=manual,
+        version=manual.version,
+        action=step,
+        actor=actor,
+        actor_name=_actor_name(actor),
+        at=now,
+        comment=comment,
+    )
     return manual
 
 
@@ -133,28 +158,44 @@ def review(actor, manual, *, approve, comment="", base_version):
     comment = str(comment or "").strip()
     if not approve and not comment:
         raise ServiceError("退回修改时请写明审核意见", errors={"comment": ["审核意见：退回修改时请写明需要修改的内容"]})
-    return _advance(actor, manual, action="审核", permission="manual.review", base_version=base_version,
-                    expect=Manual.State.DRAFTED,
-                    to_state=Manual.State.REVIEWED if approve else Manual.State.RETURNED, comment=comment,
-                    step=ManualStep.Action.APPROVE if approve else ManualStep.Action.RETURN)
+    return _advance(
+        actor,
+        manual,
+        action="审核",
+        permission="manual.review",
+        base_version=base_version,
+        expect=Manual.State.DRAFTED,
+        to_state=Manual.State.REVIEWED if approve else Manual.State.RETURNED,
+        comment=comment,
+        step=ManualStep.Action.APPROVE if approve else ManualStep.Action.RETURN,
+    )
 
 
 @transaction.atomic
 def confirm(actor, manual, *, comment="", base_version):
     """The department confirms a reviewed manual; clerks then use it."""
-    return _advance(actor, manual, action="确认", permission="manual.confirm", base_version=base_version,
-                    expect=Manual.State.REVIEWED, to_state=Manual.State.CONFIRMED,
-                    comment=str(comment or "").strip(), step=ManualStep.Action.CONFIRM)
+    return _advance(
+        actor,
+        manual,
+        action="确认",
+        permission="manual.confirm",
+        base_version=base_version,
+        expect=Manual.State.REVIEWED,
+        to_state=Manual.State.CONFIRMED,
+        comment=str(comment or "").strip(),
+        step=ManualStep.Action.CONFIRM,
+    )
 
 
 # --- progress ----------------------------------------------------------------
+
 
 @dataclass
 class DepartmentProgress:
     department: Department
     situations: int
-    drafted: int      # has a manual at all (梳理)
-    reviewed: int     # approved by the centre (reviewed or confirmed)
+    drafted: int  # has a manual at all (梳理)
+    reviewed: int  # approved by the centre (reviewed or confirmed)
     confirmed: int
     returned: int
 
@@ -167,21 +208,38 @@ def progress():
     """Per provincial department: situations, and how many are drafted,
     reviewed and confirmed; plus the totals and the bulletin's sentence."""
     S = Manual.State
-    rows = (Situation.objects.filter(matter__active=True)
-            .values("matter__department")
-            .annotate(situations=Count("pk"),
-                      drafted=Count("manual"),
-                      reviewed=Count("manual", filter=Q(manual__state__in=[S.REVIEWED, S.CONFIRMED])),
-                      confirmed=Count("manual", filter=Q(manual__state=S.CONFIRMED)),
-                      returned=Count("manual", filter=Q(manual__state=S.RETURNED))))
+    rows = (
+        Situation.objects.filter(matter__active=True)
+        .values("matter__department")
+        .annotate(
+            situations=Count("pk"),
+            drafted=Count("manual"),
+            reviewed=Count("manual", filter=Q(manual__state__in=[S.REVIEWED, S.CONFIRMED])),
+            confirmed=Count("manual", filter=Q(manual__state=S.CONFIRMED)),
+            returned=Count("manual", filter=Q(manual__state=S.RETURNED)),
+        )
+    )
     departments = Department.objects.in_bulk([r["matter__department"] for r in rows])
-    table = [DepartmentProgress(departments[r["matter__department"]], r["situations"], r["drafted"], r["reviewed"],
-                                r["confirmed"], r["returned"]) for r in rows]
+    table = [
+        DepartmentProgress(
+            departments[r["matter__department"]],
+            r["situations"],
+            r["drafted"],
+            r["reviewed"],
+            r["confirmed"],
+            r["returned"],
+        )
+        for r in rows
+    ]
     table.sort(key=lambda p: p.department.pk)
-    totals = DepartmentProgress(None, sum(p.situations for p in table), sum(p.drafted for p in table),
-                                sum(p.reviewed for p in table), sum(p.confirmed for p in table),
-                                sum(p.returned for p in table))
+    totals = DepartmentProgress(
+        None,
+        sum(p.situations for p in table),
+        sum(p.drafted for p in table),
+        sum(p.reviewed for p in table),
+        sum(p.confirmed for p in table),
+        sum(p.returned for p in table),
+    )
     done_departments = sum(1 for p in table if p.confirmed)
-    sentence = (f"已完成{totals.confirmed}个事项情形项的梳理、审核和确认工作，"
-                f"涉及{done_departments}个省级部门")
+    sentence = f"已完成{totals.confirmed}个事项情形项的梳理、审核和确认工作，涉及{done_departments}个省级部门"
     return table, totals, sentence

@@ -1,5 +1,6 @@
 """The matter catalogue (事项目录): matters, their situations, materials and
 guiding questions, and the clerks' acceptance manuals."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -28,24 +29,28 @@ class Matter(models.Model):
     """A government service (政务服务事项) as one department implements it."""
 
     catalogue_code = models.CharField("基本编码", max_length=12, validators=[validate_catalogue_code])
-    implementation_code = models.CharField("实施编码", max_length=31, unique=True,
-                                           validators=[validate_implementation_code])
+    implementation_code = models.CharField(
+        "实施编码", max_length=31, unique=True, validators=[validate_implementation_code]
+    )
     name = models.CharField("事项名称", max_length=120)
     matter_type = models.CharField("事项类型", max_length=2, choices=MatterType.choices)
-    department = models.ForeignKey(Department, verbose_name="实施部门", on_delete=models.PROTECT,
-                                   related_name="matters")
+    department = models.ForeignKey(
+        Department, verbose_name="实施部门", on_delete=models.PROTECT, related_name="matters"
+    )
     levels = models.JSONField("行使层级", default=list, help_text='如 ["province", "city", "county"]')
     legal_limit = models.PositiveIntegerField("法定时限（工作日）")
     promised_limit = models.PositiveIntegerField("承诺时限（工作日）", help_text="0 表示即办件")
     has_fee = models.BooleanField("是否收费", default=False)
     fee_description = models.CharField("收费标准", max_length=200, blank=True)
     result_name = models.CharField("办理结果名称", max_length=80, help_text="如：安全生产许可证")
-    certificate_type_code = models.CharField("证照类型代码", max_length=20, blank=True,
-                                             help_text="电子证照类型代码（GB/T 36904 标识中的类型段）")
+    certificate_type_code = models.CharField(
+        "证照类型代码", max_length=20, blank=True, help_text="电子证照类型代码（GB/T 36904 标识中的类型段）"
+    )
     online = models.BooleanField("可网上办理", default=True)
     visits = models.PositiveSmallIntegerField("到现场次数", default=1)
-    review_levels = models.JSONField("审查决定层级", default=list,
-                                     help_text='按顺序的审查层级，如 ["province"]，或 ["county", "city", "province"]')
+    review_levels = models.JSONField(
+        "审查决定层级", default=list, help_text='按顺序的审查层级，如 ["province"]，或 ["county", "city", "province"]'
+    )
     legal_basis = models.TextField("设定依据", blank=True)
     active = models.BooleanField("在用", default=True)
 
@@ -78,7 +83,11 @@ class Matter(models.Model):
             errors["review_levels"] = "审查决定层级应为 province、city、county 的有序列表"
         if self.legal_limit is not None and self.promised_limit is not None and self.promised_limit > self.legal_limit:
             errors["promised_limit"] = "承诺时限不能超过法定时限"
-        if self.implementation_code and self.catalogue_code and not self.implementation_code.endswith(self.catalogue_code):
+        if (
+            self.implementation_code
+            and self.catalogue_code
+            and not self.implementation_code.endswith(self.catalogue_code)
+        ):
             errors["implementation_code"] = "实施编码末12位应与基本编码一致"
         if self.matter_type and self.catalogue_code and self.catalogue_code[:2] != self.matter_type:
             errors["catalogue_code"] = "基本编码前两位应与事项类型代码一致"
@@ -143,10 +152,17 @@ class Material(models.Model):
     notes = models.CharField("填报说明", max_length=200, blank=True)
     # 容缺受理 (国发〔2022〕5号): a secondary material that may follow within a
     # promised time after acceptance; the case page offers 容缺受理 only then.
-    tolerable = models.BooleanField("可容缺后补", default=False,
-                                    help_text="容缺受理时，申请人可在受理后承诺的期限内补交")
-    only_if = models.ForeignKey("GuideOption", verbose_name="仅在选择此项时需要", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="materials")
+    tolerable = models.BooleanField(
+        "可容缺后补", default=False, help_text="容缺受理时，申请人可在受理后承诺的期限内补交"
+    )
+    only_if = models.ForeignKey(
+        "GuideOption",
+        verbose_name="仅在选择此项时需要",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="materials",
+    )
     position = models.PositiveSmallIntegerField("序号", default=0)
 
     class Meta:
@@ -237,14 +253,21 @@ class ManualVersion(models.Model):
     manual = models.ForeignKey(Manual, verbose_name="手册", on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField("版本号")
     steps = models.TextField("受理步骤", help_text="每行一步")
-    checks = models.JSONField("材料审查要点", default=list,
-                              help_text='[{"material_id": 1, "material": "申请书", "check": "…"}]')
+    checks = models.JSONField(
+        "材料审查要点", default=list, help_text='[{"material_id": 1, "material": "申请书", "check": "…"}]'
+    )
     refusal_reasons = models.TextField("常见不予受理情形", blank=True, help_text="每行一条")
     correction_reasons = models.TextField("常见补正情形", blank=True, help_text="每行一条")
     legal_basis = models.TextField("法律依据", blank=True)
     note = models.CharField("修改说明", max_length=200, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="编写人", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="编写人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     author_name = models.CharField("编写人名称", max_length=100)
     created_at = models.DateTimeField("保存时间", default=timezone.now)
 
@@ -278,8 +301,14 @@ class ManualStep(models.Model):
     manual = models.ForeignKey(Manual, verbose_name="手册", on_delete=models.CASCADE, related_name="steps")
     version = models.PositiveIntegerField("版本号")
     action = models.CharField("操作", max_length=10, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     actor_name = models.CharField("操作人名称", max_length=100)
     at = models.DateTimeField("时间", default=timezone.now)
     comment = models.TextField("意见", blank=True)

@@ -4,6 +4,7 @@ Each change validates everything first (GB/T 39554 codes, the department, the
 limits) and saves in one transaction, so a refused request changes nothing.
 Refusals are `core.errors.ServiceError`s whose messages name the field.
 """
+
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -18,12 +19,38 @@ from .models import GuideOption, GuideQuestion, Material, Matter, Situation
 
 LEVEL_ORDER = {Level.COUNTY: 0, Level.CITY: 1, Level.PROVINCE: 2}
 
-MATTER_FIELDS = ("catalogue_code", "implementation_code", "name", "matter_type", "department", "levels",
-                 "legal_limit", "promised_limit", "has_fee", "fee_description", "result_name",
-                 "certificate_type_code", "online", "visits", "review_levels", "legal_basis", "active")
+MATTER_FIELDS = (
+    "catalogue_code",
+    "implementation_code",
+    "name",
+    "matter_type",
+    "department",
+    "levels",
+    "legal_limit",
+    "promised_limit",
+    "has_fee",
+    "fee_description",
+    "result_name",
+    "certificate_type_code",
+    "online",
+    "visits",
+    "review_levels",
+    "legal_basis",
+    "active",
+)
 SITUATION_FIELDS = ("item_code", "name", "kind", "criteria")
-MATERIAL_FIELDS = ("name", "required", "form", "copies", "file_format", "from_e_certificate",
-                   "e_certificate_name", "notes", "only_if", "position")
+MATERIAL_FIELDS = (
+    "name",
+    "required",
+    "form",
+    "copies",
+    "file_format",
+    "from_e_certificate",
+    "e_certificate_name",
+    "notes",
+    "only_if",
+    "position",
+)
 CODE_FIELDS = {"catalogue_code", "implementation_code", "item_code", "certificate_type_code"}
 
 
@@ -74,6 +101,7 @@ def _text(value):
 
 # --- matters -----------------------------------------------------------------
 
+
 def _assign_matter(matter, data):
     for name in MATTER_FIELDS:
         if name not in data:
@@ -108,8 +136,11 @@ def matter_errors(matter, *, departments=None, taken=None):
     code = matter.implementation_code or ""
     if department is not None and "implementation_code" not in errors and len(code) == 31:
         if code[:18] != department.uscc:
-            _add(errors, "implementation_code",
-                 f"实施编码：前18位应为实施部门“{department.name}”的统一社会信用代码 {department.uscc}")
+            _add(
+                errors,
+                "implementation_code",
+                f"实施编码：前18位应为实施部门“{department.name}”的统一社会信用代码 {department.uscc}",
+            )
         elif code[18] != LEVEL_DIGITS.get(department.level):
             _add(errors, "implementation_code", "实施编码：第19位层级代码应与实施部门的层级一致（省级为1）")
     if taken is not None:
@@ -166,6 +197,7 @@ def update_matter(actor, matter, data):
 
 # --- situations --------------------------------------------------------------
 
+
 def situation_errors(situation):
     errors = errors_of(situation, exclude=["matter"])
     code = situation.item_code or ""
@@ -209,6 +241,7 @@ def update_situation(actor, situation, data):
 
 
 # --- materials ---------------------------------------------------------------
+
 
 def material_errors(material, situation):
     errors = errors_of(material, exclude=["situation", "only_if"])
@@ -271,6 +304,7 @@ def delete_material(actor, material):
 
 
 # --- guiding questions -------------------------------------------------------
+
 
 def _question_errors(matter, text, options, exclude_pk=None):
     """options: [{"text": str, "situations": [situation ids]}]."""
@@ -337,11 +371,12 @@ def delete_question(actor, question):
 
 # --- guided resolution -------------------------------------------------------
 
+
 @dataclass
 class ChecklistItem:
     material: Material
-    exempt: bool          # 免提交: fetched from an e-certificate
-    because: str = ""     # the answer that brought it in
+    exempt: bool  # 免提交: fetched from an e-certificate
+    because: str = ""  # the answer that brought it in
 
     @property
     def name(self):
@@ -352,11 +387,11 @@ class ChecklistItem:
 class Resolution:
     matter: Matter
     situations: list
-    answered: list = field(default_factory=list)          # [(question, option)]
+    answered: list = field(default_factory=list)  # [(question, option)]
     next_question: GuideQuestion | None = None
-    next_options: list = field(default_factory=list)       # options of next_question that keep a situation
-    checklist: list | None = None                          # [ChecklistItem] once one situation remains
-    pending: list = field(default_factory=list)            # conditional materials whose question is unanswered
+    next_options: list = field(default_factory=list)  # options of next_question that keep a situation
+    checklist: list | None = None  # [ChecklistItem] once one situation remains
+    pending: list = field(default_factory=list)  # conditional materials whose question is unanswered
 
     @property
     def situation(self):
@@ -417,14 +452,20 @@ def resolve(matter, answers):
         if question.pk in chosen:
             continue
         options = relevant_options(question)
-        narrows = any({s.pk for s in o.situations.all()} and not remaining <= {s.pk for s in o.situations.all()}
-                      for o in options)
+        narrows = any(
+            {s.pk for s in o.situations.all()} and not remaining <= {s.pk for s in o.situations.all()} for o in options
+        )
         brings = any(m.situation_id in remaining for o in options for m in o.materials.all())
         if len(options) >= 2 and (narrows or brings):
             next_question, next_options = question, options
             break
-    result = Resolution(matter=matter, situations=[s for s in situations if s.pk in remaining],
-                        answered=answered, next_question=next_question, next_options=next_options)
+    result = Resolution(
+        matter=matter,
+        situations=[s for s in situations if s.pk in remaining],
+        answered=answered,
+        next_question=next_question,
+        next_options=next_options,
+    )
     if result.situation is not None:
         chosen_ids = {o.pk for o in chosen.values()}
         option_text = {o.pk: (q.text, o.text) for q in questions for o in q.options.all()}

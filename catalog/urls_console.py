@@ -1,4 +1,5 @@
 """Console pages for the catalogue and acceptance manuals under /console/catalog/."""
+
 from django.urls import path
 
 from . import console

@@ -1,4 +1,5 @@
 """Public guide pages (办事指南) under /matters/."""
+
 from django.urls import path
 
 from . import views

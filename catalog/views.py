@@ -1,4 +1,5 @@
 """Public guide pages (办事指南) under /matters/."""
+
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -12,7 +13,7 @@ from .services import answers_from_query, resolve
 
 
 def _departments():
-    return (Department.objects.filter(matters__active=True).annotate(n=Count("matters")).order_by("pk"))
+    return Department.objects.filter(matters__active=True).annotate(n=Count("matters")).order_by("pk")
 
 
 def matter_list(request):

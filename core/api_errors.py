@@ -1,5 +1,6 @@
 """The API's one error format: {"code", "message", "errors": {field: [..]}},
 with messages in Chinese that name the field and the rule."""
+
 from django.apps import apps
 
 _RULES = {
@@ -20,8 +21,15 @@ _RULES = {
 }
 _labels = None
 # Names of query and body fields that are not model fields.
-EXTRA_LABELS = {"start": "起始日期", "days": "工作日数", "limit": "每页条数", "offset": "起始位置",
-                "username": "用户名", "password": "密码", "q": "查询词"}
+EXTRA_LABELS = {
+    "start": "起始日期",
+    "days": "工作日数",
+    "limit": "每页条数",
+    "offset": "起始位置",
+    "username": "用户名",
+    "password": "密码",
+    "q": "查询词",
+}
 
 
 def field_label(name: str) -> str:
@@ -73,6 +81,7 @@ def required_version(request, version):
     header. An update without it could silently overwrite someone else's
     change, so it is refused (428, RFC 6585) before anything is read or changed."""
     from .errors import ServiceError
+
     if version is not None:
         return version
     header = request.headers.get("If-Match", "").strip()

@@ -6,6 +6,7 @@ signals in core.signals; services may also call `record` for actions that
 are not a plain row change (a login, an export). Entries form a hash chain:
 each row's hash covers its content and the previous row's hash.
 """
+
 import contextvars
 import hashlib
 import json
@@ -96,6 +97,7 @@ def acting_for_lazily(label_of):
         if not cache:
             cache.append(behalf_label(label_of()))
         return cache[0]
+
     token = _on_behalf_of.set(label)
     try:
         yield
@@ -162,8 +164,7 @@ def snapshot(instance):
 
 def secrets_of(instance):
     """The secret fields' raw values, kept in memory only to tell whether they changed."""
-    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
-            if f.name in SECRET_FIELDS}
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields if f.name in SECRET_FIELDS}
 
 
 def mark_changed_secrets(after, old_secrets, instance):
@@ -197,8 +198,18 @@ def _digest(algorithm, entry):
     return hashlib.new(algorithm, text.encode("utf-8")).hexdigest()
 
 
-def record(action, obj=None, *, before=None, after=None, actor=None, object_type=None, object_id=None,
-           object_repr=None, on_behalf_of=None):
+def record(
+    action,
+    obj=None,
+    *,
+    before=None,
+    after=None,
+    actor=None,
+    object_type=None,
+    object_id=None,
+    object_repr=None,
+    on_behalf_of=None,
+):
     """Append one entry to the chain. Returns it, or None when nobody is acting."""
     actor = actor or current_actor()
     if actor is None:

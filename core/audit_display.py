@@ -4,19 +4,37 @@ field-by-field difference under the fields' verbose names (issue 10, finding 7).
 
 The entries themselves stay as recorded (their hashes cover them); only the
 page reads them this way."""
+
 import datetime as dt
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 
-ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "login": "登录", "logout": "退出登录",
-           "import": "导入", "export": "导出", "view": "查看"}
+ACTIONS = {
+    "create": "新增",
+    "update": "修改",
+    "delete": "删除",
+    "login": "登录",
+    "logout": "退出登录",
+    "import": "导入",
+    "export": "导出",
+    "view": "查看",
+}
 # Objects that are not one model's rows (whole-library imports).
 TYPES = {"catalog.Catalogue": "事项目录", "policies.Library": "惠企政策库"}
 # Keys of entries written by services rather than from a row.
-KEYS = {"file": "文件", "created": "新增条数", "updated": "更新条数", "entries": "名单", "amount": "金额",
-        "paid_on": "兑现日期", "count": "条数", "comment": "意见", "reason": "原因"}
+KEYS = {
+    "file": "文件",
+    "created": "新增条数",
+    "updated": "更新条数",
+    "entries": "名单",
+    "amount": "金额",
+    "paid_on": "兑现日期",
+    "count": "条数",
+    "comment": "意见",
+    "reason": "原因",
+}
 EMPTY = "（空）"
 
 
@@ -77,8 +95,7 @@ class Reader:
                 moment = timezone.localtime(moment)
             return moment.strftime("%Y-%m-%d %H:%M:%S")
         if isinstance(value, list):
-            return "；".join(self.value(None, v) if not isinstance(v, list) else "，".join(map(str, v))
-                            for v in value)
+            return "；".join(self.value(None, v) if not isinstance(v, list) else "，".join(map(str, v)) for v in value)
         if isinstance(value, dict):
             return "；".join(f"{KEYS.get(k, k)}：{self.value(None, v)}" for k, v in value.items())
         return str(value)
@@ -102,10 +119,19 @@ class Reader:
             if key == "version" or (field is not None and getattr(field, "primary_key", False)):
                 continue
             label = str(field.verbose_name) if field is not None else KEYS.get(key, key)
-            rows.append((label, self.value(field, old) if entry.before is not None else "",
-                         self.value(field, new) if entry.after is not None else ""))
+            rows.append(
+                (
+                    label,
+                    self.value(field, old) if entry.before is not None else "",
+                    self.value(field, new) if entry.after is not None else "",
+                )
+            )
         return rows
 
     def read(self, entry):
-        return {"entry": entry, "action": action_label(entry.action), "type": type_label(entry.object_type),
-                "changes": self.changes(entry)}
+        return {
+            "entry": entry,
+            "action": action_label(entry.action),
+            "type": type_label(entry.object_type),
+            "changes": self.changes(entry),
+        }

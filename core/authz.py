@@ -4,6 +4,7 @@ The answer lives in accounts.policy (roles, reach, department functions),
 which sits above core; accounts registers it here in its ready(). Core's own
 services and pages (the calendar, the audit log, the console menu) ask
 through these two functions, so core imports no app."""
+
 from django.core.exceptions import ImproperlyConfigured
 
 _policy = None

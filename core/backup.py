@@ -8,6 +8,7 @@ copied after, and uploads are only ever added under new names, so every file
 a backed-up row names is there. A restore goes only into an empty, migrated
 database, loads everything in one transaction, checks every table's count
 against the manifest and the audit chain, and changes nothing if either fails."""
+
 import datetime as dt
 import io
 import json
@@ -81,11 +82,18 @@ def backup(destination):
             counts = _counts()
             _dump(data)
             from .audit import verify_chain
+
             chain = verify_chain()
         files = sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
-        manifest = {"format": FORMAT, "created_at": dt.datetime.now(dt.UTC).isoformat(),
-                    "database": connection.vendor, "counts": counts, "files": len(files),
-                    "audit_entries": chain.checked, "audit_ok": chain.ok}
+        manifest = {
+            "format": FORMAT,
+            "created_at": dt.datetime.now(dt.UTC).isoformat(),
+            "database": connection.vendor,
+            "counts": counts,
+            "files": len(files),
+            "audit_entries": chain.checked,
+            "audit_ok": chain.ok,
+        }
         destination.parent.mkdir(parents=True, exist_ok=True)
         with tarfile.open(destination, "w:gz") as tar:
             body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
@@ -110,8 +118,12 @@ def restore(source):
         raise BackupError(f"找不到备份文件 {source}")
     held = _holds_records()
     if held:
-        raise BackupError("目标数据库已有数据（" + "、".join(held[:5]) + (" 等" if len(held) > 5 else "")
-                          + "），只能恢复到新建并已迁移（migrate）的空数据库")
+        raise BackupError(
+            "目标数据库已有数据（"
+            + "、".join(held[:5])
+            + (" 等" if len(held) > 5 else "")
+            + "），只能恢复到新建并已迁移（migrate）的空数据库"
+        )
     media = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(source, "r:gz") as tar:
         tar.extractall(tmp, filter="data")  # refuses absolute paths and ../
@@ -121,12 +133,16 @@ def restore(source):
         with transaction.atomic():
             call_command("loaddata", str(Path(tmp) / "data.json"), verbosity=0)
             counts = _counts()
-            missing = {label: (n, counts.get(label)) for label, n in manifest["counts"].items()
-                       if counts.get(label) != n}
+            missing = {
+                label: (n, counts.get(label)) for label, n in manifest["counts"].items() if counts.get(label) != n
+            }
             if missing:
-                raise BackupError("恢复后的记录数与备份不符：" + "；".join(
-                    f"{label} 应为 {want}，实为 {got}" for label, (want, got) in missing.items()))
+                raise BackupError(
+                    "恢复后的记录数与备份不符："
+                    + "；".join(f"{label} 应为 {want}，实为 {got}" for label, (want, got) in missing.items())
+                )
             from .audit import verify_chain
+
             chain = verify_chain()
             if not chain.ok:
                 raise BackupError(chain.message())

@@ -9,6 +9,8 @@ def site(request):
         "is_staff_user": bool(user and user.is_authenticated and getattr(user, "kind", "") == "staff"),
         "DEBUG": settings.DEBUG,
         # 大字版 / 高对比度, chosen on any page (tongban.portal.display).
-        "DISPLAY_CLASSES": " ".join(f"display-{mode}" for mode in sorted(
-            set(request.COOKIES.get("tb_display", "").split()) & {"large", "contrast"})),
+        "DISPLAY_CLASSES": " ".join(
+            f"display-{mode}"
+            for mode in sorted(set(request.COOKIES.get("tb_display", "").split()) & {"large", "contrast"})
+        ),
     }

@@ -1,5 +1,6 @@
 """The one error shape every service raises and every page and API shows:
 a code, a Chinese message, and per-field messages."""
+
 from django.core.exceptions import ValidationError
 
 

@@ -1,6 +1,7 @@
 """Reading the platform's exchange files — Excel workbooks and JSON — for the
 imports of the matter catalogue and the policy library: each sheet's rows
 keep their numbers so every error can name sheet, row and field."""
+
 import io
 import json
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ def read_excel(content, sheets, *, required=None):
     """({sheet: [Row], sheet + ":headers": [header]}, problems). Sheets not in
     `required` (default: all) may be left out of the workbook."""
     from openpyxl import load_workbook
+
     required = sheets if required is None else required
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -57,9 +59,11 @@ def read_excel(content, sheets, *, required=None):
             continue
         rows = book[name].iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
-        tables[name] = [Row(name, number, {h: v for h, v in zip(header, values) if h})
-                        for number, values in enumerate(rows, start=2)
-                        if not all(v is None or str(v).strip() == "" for v in values)]
+        tables[name] = [
+            Row(name, number, {h: v for h, v in zip(header, values) if h})
+            for number, values in enumerate(rows, start=2)
+            if not all(v is None or str(v).strip() == "" for v in values)
+        ]
         tables[name + ":headers"] = header
     book.close()
     return tables, problems

@@ -13,6 +13,7 @@ Each app declares the figures it publishes in its AppConfig.ready() with
 A figure that fails to compute is shown as unavailable with the reason,
 never as a guessed number.
 """
+
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ class Figure:
     # Whether the figure counts things inside the period (“本周处理问题N个”) or is
     # a running total as of now (“累计发布政策文件N个”).
     periodic: bool = False
-    sentence: str = ""     # the bulletin's sentence around `{key}`, e.g. "本周处理问题{key}个。"
+    sentence: str = ""  # the bulletin's sentence around `{key}`, e.g. "本周处理问题{key}个。"
 
 
 _REGISTRY: dict[str, Figure] = {}
@@ -40,8 +41,9 @@ def register(key, *, label, app, compute, periodic=False, sentence=""):
     existing = _REGISTRY.get(key)
     if existing is not None and existing.app != app:
         raise ValueError(f"数据项 {key} 已由 {existing.app} 登记，不能再由 {app} 登记")
-    _REGISTRY[key] = Figure(key=key, label=label, app=app, compute=compute, periodic=periodic,
-                            sentence=sentence or "{" + key + "}。")
+    _REGISTRY[key] = Figure(
+        key=key, label=label, app=app, compute=compute, periodic=periodic, sentence=sentence or "{" + key + "}。"
+    )
     return _REGISTRY[key]
 
 
@@ -73,13 +75,32 @@ def read(key, start=None, end=None):
     figure = _REGISTRY.get(key)
     base = {"key": key, "computed_at": now.isoformat(), "period": [start.isoformat(), end.isoformat()]}
     if figure is None:
-        return {**base, "label": key, "available": False, "value": None, "values": {}, "text": "",
-                "message": f"未知的数据来源 {key}（没有模块发布该数据）"}
+        return {
+            **base,
+            "label": key,
+            "available": False,
+            "value": None,
+            "values": {},
+            "text": "",
+            "message": f"未知的数据来源 {key}（没有模块发布该数据）",
+        }
     base.update(label=figure.label, periodic=figure.periodic, sentence=figure.sentence)
     try:
         got = figure.compute(start, end)
-    except Exception as exc:   # say the figure is missing rather than guess one
-        return {**base, "available": False, "value": None, "values": {}, "text": "",
-                "message": f"{figure.label}暂不可用（{type(exc).__name__}）"}
-    return {**base, "available": True, "value": got.get("value"), "values": got.get("values", {}),
-            "text": got.get("text", str(got.get("value"))), "message": ""}
+    except Exception as exc:  # say the figure is missing rather than guess one
+        return {
+            **base,
+            "available": False,
+            "value": None,
+            "values": {},
+            "text": "",
+            "message": f"{figure.label}暂不可用（{type(exc).__name__}）",
+        }
+    return {
+        **base,
+        "available": True,
+        "value": got.get("value"),
+        "values": got.get("values", {}),
+        "text": got.get("text", str(got.get("value"))),
+        "message": "",
+    }

@@ -2,6 +2,7 @@
 deployment check. Readiness says whether this app server can do its work:
 the database answers and is fully migrated, and the task broker and the
 shared cache answer when the deployment uses them."""
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -25,6 +26,7 @@ def _broker():
     if "rq" not in backend.lower():
         return "ok"  # the database backend: checked with the database
     import django_rq
+
     django_rq.get_connection("default").ping()
     return "ok"
 
@@ -53,6 +55,7 @@ def metrics(request):
     from django_prometheus.exports import ExportToDjangoView
 
     from .audit import client_ip
+
     if client_ip(request) not in settings.TONGBAN_METRICS_ALLOWED:
         return HttpResponseForbidden("指标接口仅对监控主机开放", content_type="text/plain; charset=utf-8")
     return ExportToDjangoView(request)

@@ -1,6 +1,7 @@
 """Structured logs: one JSON object per line, each carrying the request id
 that nginx (or the first app server) gave the request, so a line in any app
 server's log is found from the id a user or nginx reports."""
+
 import contextvars
 import json
 import logging

@@ -1,5 +1,6 @@
 """Reference data every domain shares: regions, departments, the working-day
 calendar, and the append-only audit log."""
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -18,8 +19,9 @@ class Region(models.Model):
     code = models.CharField("行政区划代码", max_length=6, primary_key=True, validators=[validate_region_code])
     name = models.CharField("名称", max_length=40)
     level = models.CharField("层级", max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", verbose_name="上级区划", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级区划", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "行政区划"
@@ -37,21 +39,28 @@ class Region(models.Model):
     def covers(self, other_code: str) -> bool:
         """True when `other_code` is this region or lies inside it."""
         from .regions import region_covers
+
         return region_covers(self.code, other_code)
 
 
 class Department(models.Model):
     """A government body at one level in one region (厅、局、委 or the centre)."""
 
-    function = models.CharField("职能", max_length=40,
-                                help_text="同一职能在省、市、县三级的部门共用此标识，如 natural_resources")
+    function = models.CharField(
+        "职能", max_length=40, help_text="同一职能在省、市、县三级的部门共用此标识，如 natural_resources"
+    )
     name = models.CharField("名称", max_length=80)
     short_name = models.CharField("简称", max_length=40, blank=True)
     level = models.CharField("层级", max_length=10, choices=Level.choices)
     region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="departments")
     is_centre = models.BooleanField("是否政务服务中心", default=False)
-    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, validators=[validate_uscc],
-                            help_text="实施编码与电子证照标识中使用；演示数据为按规则生成的占位代码，上线前替换为真实代码")
+    uscc = models.CharField(
+        "统一社会信用代码",
+        max_length=18,
+        blank=True,
+        validators=[validate_uscc],
+        help_text="实施编码与电子证照标识中使用；演示数据为按规则生成的占位代码，上线前替换为真实代码",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "部门"
@@ -135,8 +144,15 @@ class AuditEntry(AppendOnly):
     # DO_NOTHING: the actor's id is part of the hashed content, so deleting a
     # user must not rewrite the entries they made (SET_NULL would, and the
     # chain would then report those entries as tampered with).
-    actor = models.ForeignKey("accounts.User", verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
     actor_label = models.CharField("操作人名称", max_length=150)
     ip = models.CharField("来源地址", max_length=64, blank=True)
     # The organisation an agent acted for (经办人代办), e.g. "名称（统一社会信用代码）".

@@ -6,6 +6,7 @@ anonymous visitors, per client address (the whole hall shares one address,
 so staff are counted one by one). The rates are settings
 (TONGBAN_RATE_LIMITS); with several app servers the cache must be shared
 (see docs/deployment.md), else each server counts alone."""
+
 from django.conf import settings
 from django.shortcuts import render
 from django_ratelimit import ALL, UNSAFE
@@ -26,8 +27,9 @@ def _who(group, request):
 
 def limit(name, method=ALL):
     """Refuse (Ratelimited, shown as 429) past the rate named `name`."""
-    return ratelimit(group=f"tongban.{name}", key=_who, method=method,
-                     rate=lambda group, request: settings.TONGBAN_RATE_LIMITS[name])
+    return ratelimit(
+        group=f"tongban.{name}", key=_who, method=method, rate=lambda group, request: settings.TONGBAN_RATE_LIMITS[name]
+    )
 
 
 def rate_limited(request, exception=None):
@@ -36,6 +38,8 @@ def rate_limited(request, exception=None):
         from django.http import JsonResponse
 
         from . import api_errors
-        return JsonResponse(api_errors.body("rate_limited", MESSAGE), status=429,
-                            json_dumps_params={"ensure_ascii": False})
+
+        return JsonResponse(
+            api_errors.body("rate_limited", MESSAGE), status=429, json_dumps_params={"ensure_ascii": False}
+        )
     return render(request, "429.html", {"message": MESSAGE}, status=429)

@@ -5,6 +5,7 @@ table it checks resident IDs against); holidays from the chinese-calendar
 package. Departments follow the provincial bodies the bulletin names and the
 matching bodies of each city and county.
 """
+
 import datetime as dt
 import re
 from importlib import resources
@@ -67,23 +68,44 @@ PROVINCIAL_DEPARTMENTS = [
 ]
 # (function, name after the region's name) at city and at county level.
 CITY_DEPARTMENTS = [
-    ("service_centre", "政务服务管理局"), ("natural_resources", "自然资源局"),
-    ("market_regulation", "市场监督管理局"), ("tax", "税务局"), ("human_resources", "人力资源和社会保障局"),
-    ("economy_it", "经济和信息化局"), ("science", "科学技术局"), ("finance", "财政局"),
-    ("development_reform", "发展和改革委员会"), ("housing", "住房和城乡建设局"), ("public_security", "公安局"),
-    ("health", "卫生健康委员会"), ("transport", "交通运输局"), ("emergency", "应急管理局"),
+    ("service_centre", "政务服务管理局"),
+    ("natural_resources", "自然资源局"),
+    ("market_regulation", "市场监督管理局"),
+    ("tax", "税务局"),
+    ("human_resources", "人力资源和社会保障局"),
+    ("economy_it", "经济和信息化局"),
+    ("science", "科学技术局"),
+    ("finance", "财政局"),
+    ("development_reform", "发展和改革委员会"),
+    ("housing", "住房和城乡建设局"),
+    ("public_security", "公安局"),
+    ("health", "卫生健康委员会"),
+    ("transport", "交通运输局"),
+    ("emergency", "应急管理局"),
 ]
 COUNTY_DEPARTMENTS = [
-    ("service_centre", "政务服务中心"), ("natural_resources", "自然资源局"),
-    ("market_regulation", "市场监督管理局"), ("tax", "税务局"), ("human_resources", "人力资源和社会保障局"),
-    ("finance", "财政局"), ("housing", "住房和城乡建设局"), ("public_security", "公安局"),
-    ("health", "卫生健康局"), ("transport", "交通运输局"), ("emergency", "应急管理局"),
+    ("service_centre", "政务服务中心"),
+    ("natural_resources", "自然资源局"),
+    ("market_regulation", "市场监督管理局"),
+    ("tax", "税务局"),
+    ("human_resources", "人力资源和社会保障局"),
+    ("finance", "财政局"),
+    ("housing", "住房和城乡建设局"),
+    ("public_security", "公安局"),
+    ("health", "卫生健康局"),
+    ("transport", "交通运输局"),
+    ("emergency", "应急管理局"),
 ]
 
 HOLIDAY_NAMES = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
 
 
@@ -108,15 +130,32 @@ def _tax_name(region):
 
 def load_departments():
     existing = set(Department.objects.values_list("function", "region_id"))
-    rows = [Department(function=f, name=n, short_name=s, level=Level.PROVINCE, region_id=PROVINCE_CODE,
-                       is_centre=(f == "service_centre")) for f, n, s in PROVINCIAL_DEPARTMENTS]
+    rows = [
+        Department(
+            function=f,
+            name=n,
+            short_name=s,
+            level=Level.PROVINCE,
+            region_id=PROVINCE_CODE,
+            is_centre=(f == "service_centre"),
+        )
+        for f, n, s in PROVINCIAL_DEPARTMENTS
+    ]
     for region in Region.objects.exclude(level=Level.PROVINCE).select_related("parent"):
         table = CITY_DEPARTMENTS if region.level == Level.CITY else COUNTY_DEPARTMENTS
         place = region.full_name
         for function, suffix in table:
             name = _tax_name(region) if function == "tax" else place + suffix
-            rows.append(Department(function=function, name=name, short_name=suffix, level=region.level,
-                                   region=region, is_centre=(function == "service_centre")))
+            rows.append(
+                Department(
+                    function=function,
+                    name=name,
+                    short_name=suffix,
+                    level=region.level,
+                    region=region,
+                    is_centre=(function == "service_centre"),
+                )
+            )
     Department.objects.bulk_create([d for d in rows if (d.function, d.region_id) not in existing])
     missing = list(Department.objects.filter(uscc="").order_by("pk"))
     for department in missing:
@@ -135,6 +174,7 @@ def placeholder_uscc(department):
 def package_calendar_years():
     import chinese_calendar
     from chinese_calendar import constants
+
     years = sorted({d.year for d in constants.holidays})
     return years, f"chinese-calendar {getattr(chinese_calendar, '__version__', '')}".strip()
 
@@ -149,6 +189,7 @@ def load_calendar():
     """Holidays and make-up working days of every year the package covers.
     Years an administrator entered by hand are left as they are."""
     import chinese_calendar
+
     years, source = package_calendar_years()
     known = set(CalendarYear.objects.values_list("year", flat=True))
     days = []
@@ -164,8 +205,9 @@ def load_calendar():
             elif not is_holiday and date.weekday() >= 5:
                 days.append(CalendarDay(date=date, kind=CalendarDay.Kind.WORKDAY, name=label))
             date += dt.timedelta(days=1)
-    CalendarYear.objects.bulk_create([CalendarYear(year=y, source=calendar_basis(y, source))
-                                      for y in years if y not in known])
+    CalendarYear.objects.bulk_create(
+        [CalendarYear(year=y, source=calendar_basis(y, source)) for y in years if y not in known]
+    )
     # Years loaded before the basis named the notice (the package's name only).
     for entry in CalendarYear.objects.filter(source__startswith="chinese-calendar"):
         entry.source = calendar_basis(entry.year, source)

@@ -1,4 +1,5 @@
 """Changes to shared reference data made by administrators."""
+
 import datetime as dt
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,9 @@ FIRST_YEAR, LAST_YEAR = 1990, 2100
 def add_calendar_year(actor, *, year, source):
     authz.require(actor, "calendar.edit")
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ServiceError(f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间", errors={"year": [f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间"]})
+        raise ServiceError(
+            f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间", errors={"year": [f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间"]}
+        )
     if CalendarYear.objects.filter(year=year).exists():
         raise ServiceError(f"{year}年已在工作日历中", errors={"year": ["该年度已存在"]}, code="conflict", status=409)
     entry = CalendarYear(year=year, source=source)

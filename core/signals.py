@@ -1,5 +1,6 @@
 """Model hooks: every change a person makes to the platform's own models is
 written to the audit log, with the row before and after."""
+
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
@@ -15,8 +16,11 @@ NOT_AUDITED = {AuditEntry, AuditChainHead}
 def _audited(sender):
     """The platform's own models, except those that are logs or bookkeeping
     themselves (a model says so with `audited = False`)."""
-    return (sender._meta.app_label in settings.TONGBAN_APPS and sender not in NOT_AUDITED
-            and getattr(sender, "audited", True))
+    return (
+        sender._meta.app_label in settings.TONGBAN_APPS
+        and sender not in NOT_AUDITED
+        and getattr(sender, "audited", True)
+    )
 
 
 @receiver(pre_save)
@@ -63,6 +67,7 @@ def _record_logout(sender, request, user, **kwargs):
 @receiver([post_save, post_delete], sender=CalendarYear)
 def _calendar_changed(sender, **kwargs):
     from .workdays import calendar_changed
+
     calendar_changed()
     # Again once the change is committed: a read by another thread of this
     # process before then would otherwise cache the old calendar.

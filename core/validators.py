@@ -1,5 +1,6 @@
 """National code checks (GB 11643, GB 32100, GB/T 2260), with messages in
 Chinese that name the field and the rule it broke."""
+
 from django.core.exceptions import ValidationError
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
@@ -22,6 +23,7 @@ def _place_code_known(number):
     the one in force when the number was issued, which may be after the
     birth year, so python-stdnum's birth-year check is too strict here."""
     from stdnum import numdb
+
     info = {k: v for _, props in numdb.get("cn/loc").info(number[:6]) for k, v in props.items()}
     return bool(info.get("county"))
 

@@ -58,8 +58,7 @@ CONSOLE_LINKS = [
 def console_home(request):
     authz.require(request.user, "console.access")
     links = [(url, title, text) for action, url, title, text in CONSOLE_LINKS if authz.can(request.user, action)]
-    return render(request, "core/console_home.html", {"links": links,
-                                                      "is_sysadmin": request.user.role == "sysadmin"})
+    return render(request, "core/console_home.html", {"links": links, "is_sysadmin": request.user.role == "sysadmin"})
 
 
 @login_required
@@ -72,10 +71,17 @@ def audit_list(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     types = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
     reader = audit_display.Reader()
-    return render(request, "core/audit_list.html", {
-        "page": page, "rows": [reader.read(e) for e in page],
-        "types": sorted(((t, audit_display.type_label(t)) for t in types), key=lambda t: t[1]),
-        "type": kind, "can_verify": authz.can(request.user, "audit.verify")})
+    return render(
+        request,
+        "core/audit_list.html",
+        {
+            "page": page,
+            "rows": [reader.read(e) for e in page],
+            "types": sorted(((t, audit_display.type_label(t)) for t in types), key=lambda t: t[1]),
+            "type": kind,
+            "can_verify": authz.can(request.user, "audit.verify"),
+        },
+    )
 
 
 @login_required
@@ -104,20 +110,27 @@ def calendar_years(request):
     for year in years:
         days = CalendarDay.objects.filter(date__year=year.year).aggregate(
             holidays=Count("date", filter=Q(kind=CalendarDay.Kind.HOLIDAY)),
-            workdays=Count("date", filter=Q(kind=CalendarDay.Kind.WORKDAY)))
+            workdays=Count("date", filter=Q(kind=CalendarDay.Kind.WORKDAY)),
+        )
         counts[year.year] = days
-    return render(request, "core/calendar_years.html", {
-        "years": [(y, counts[y.year]) for y in reversed(years)],
-        "can_edit": authz.can(request.user, "calendar.edit"),
-        "next_year": (years.last().year + 1) if years else dt.date.today().year})
+    return render(
+        request,
+        "core/calendar_years.html",
+        {
+            "years": [(y, counts[y.year]) for y in reversed(years)],
+            "can_edit": authz.can(request.user, "calendar.edit"),
+            "next_year": (years.last().year + 1) if years else dt.date.today().year,
+        },
+    )
 
 
 @login_required
 @require_POST
 def calendar_year_add(request):
     try:
-        year = services.add_calendar_year(request.user, year=int(request.POST.get("year") or 0),
-                                          source=request.POST.get("source", "").strip())
+        year = services.add_calendar_year(
+            request.user, year=int(request.POST.get("year") or 0), source=request.POST.get("source", "").strip()
+        )
     except (ServiceError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", "年份应为数字"))
         return redirect("console:calendar")
@@ -145,17 +158,29 @@ def calendar_year(request, year):
                 services.remove_calendar_day(request.user, date=date)
                 messages.success(request, f"已移除 {date}")
             else:
-                services.set_calendar_day(request.user, date=date, kind=request.POST.get("kind", ""),
-                                          name=request.POST.get("name", "").strip())
+                services.set_calendar_day(
+                    request.user,
+                    date=date,
+                    kind=request.POST.get("kind", ""),
+                    name=request.POST.get("name", "").strip(),
+                )
                 messages.success(request, f"已保存 {date}")
         except ServiceError as exc:
             details = "；".join(m for ms in exc.errors.values() for m in ms)
             messages.error(request, f"{exc.message}：{details}" if details else exc.message)
         return redirect("console:calendar_year", year=year)
     days = CalendarDay.objects.filter(date__year=year)
-    return render(request, "core/calendar_year.html", {
-        "year": year, "entry": entry, "days": days, "kinds": CalendarDay.Kind.choices,
-        "can_edit": authz.can(request.user, "calendar.edit")})
+    return render(
+        request,
+        "core/calendar_year.html",
+        {
+            "year": year,
+            "entry": entry,
+            "days": days,
+            "kinds": CalendarDay.Kind.choices,
+            "can_edit": authz.can(request.user, "calendar.edit"),
+        },
+    )
 
 
 # The error pages: Chinese for people, the API's error format under /api/
@@ -163,25 +188,26 @@ def calendar_year(request, year):
 def _api_error(request, status, code, message):
     if request.path.startswith("/api/"):
         from . import api_errors
-        return JsonResponse(api_errors.body(code, message), status=status,
-                            json_dumps_params={"ensure_ascii": False})
+
+        return JsonResponse(api_errors.body(code, message), status=status, json_dumps_params={"ensure_ascii": False})
     return None
 
 
 def bad_request(request, exception=None):
-    return (_api_error(request, 400, "bad_request", "请求无法处理，请检查后重试")
-            or render(request, "400.html", status=400))
+    return _api_error(request, 400, "bad_request", "请求无法处理，请检查后重试") or render(
+        request, "400.html", status=400
+    )
 
 
 def forbidden(request, exception=None):
     reason = str(exception or "")
-    return (_api_error(request, 403, "forbidden", reason or "无权进行此操作")
-            or render(request, "403.html", {"reason": reason}, status=403))
+    return _api_error(request, 403, "forbidden", reason or "无权进行此操作") or render(
+        request, "403.html", {"reason": reason}, status=403
+    )
 
 
 def not_found(request, exception=None):
-    return (_api_error(request, 404, "not_found", "接口或记录不存在")
-            or render(request, "404.html", status=404))
+    return _api_error(request, 404, "not_found", "接口或记录不存在") or render(request, "404.html", status=404)
 
 
 def server_error(request):
@@ -192,11 +218,12 @@ def server_error(request):
         return api
     from django.http import HttpResponseServerError
     from django.template import loader
+
     return HttpResponseServerError(loader.get_template("500.html").render({}))
 
 
 def csrf_failure(request, reason=""):
     """A form sent from an expired or foreign page (settings.CSRF_FAILURE_VIEW)."""
-    return (_api_error(request, 403, "csrf_failed", "请求缺少有效的 CSRF 令牌，请刷新页面后重试")
-            or render(request, "403.html", {"reason": "页面已过期或来源不明，请返回上一页刷新后重新提交。"},
-                      status=403))
+    return _api_error(request, 403, "csrf_failed", "请求缺少有效的 CSRF 令牌，请刷新页面后重试") or render(
+        request, "403.html", {"reason": "页面已过期或来源不明，请返回上一页刷新后重新提交。"}, status=403
+    )

@@ -5,6 +5,7 @@ Monday–Friday that is not a holiday. Only years registered in CalendarYear
 are counted: for any other year the caller gets CalendarNotAvailable rather
 than a deadline guessed from weekends.
 """
+
 import datetime as dt
 import time
 

@@ -1,5 +1,6 @@
 """gunicorn settings for one tongban app server (docs/deployment.md).
 Everything comes from the environment so every server runs the same file."""
+
 import multiprocessing
 import os
 
@@ -15,7 +16,9 @@ max_requests = 2000  # recycle a worker now and then, against slow leaks
 max_requests_jitter = 200
 # One JSON line per request, with nginx's request id, beside the app's JSON logs.
 accesslog = "-"
-access_log_format = ('{"time":"%(t)s","request_id":"%({x-request-id}i)s","remote":"%({x-forwarded-for}i)s",'
-                     '"method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":%(B)s,"ms":%(M)s}')
+access_log_format = (
+    '{"time":"%(t)s","request_id":"%({x-request-id}i)s","remote":"%({x-forwarded-for}i)s",'
+    '"method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":%(B)s,"ms":%(M)s}'
+)
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("TONGBAN_PROXY_IPS", "127.0.0.1")

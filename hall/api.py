@@ -1,5 +1,6 @@
 """Hall operations in the JSON API under /api/v1: activity reports and key
 work, through the same services as the pages."""
+
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
@@ -75,8 +76,12 @@ def list_reports(request, state: str = ""):
 @router.post("/activity-reports", response={201: ActivityOut}, summary="报送政务工作动态")
 def submit(request, payload: ActivityIn):
     window = get_object_or_404(Window, number=payload.window) if payload.window else None
-    return Status(201, services.submit_activity(request.user, date=payload.date, title=payload.title, text=payload.text,
-                                         kind=payload.kind, window=window))
+    return Status(
+        201,
+        services.submit_activity(
+            request.user, date=payload.date, title=payload.title, text=payload.text, kind=payload.kind, window=window
+        ),
+    )
 
 
 @router.post("/activity-reports/{pk}/accept", response=ActivityOut, summary="采用")
@@ -94,4 +99,6 @@ def return_report(request, pk: int, payload: ReturnIn):
 @router.get("/key-work", response=list[KeyWorkOut], summary="重点工作及平台实时数据")
 def key_work(request):
     policy.require(request.user, "keywork.edit")
-    return [{"id": k.pk, "name": k.name, "figures": services.live_figures(k)} for k in KeyWork.objects.filter(active=True)]
+    return [
+        {"id": k.pk, "name": k.name, "figures": services.live_figures(k)} for k in KeyWork.objects.filter(active=True)
+    ]

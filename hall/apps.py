@@ -9,4 +9,5 @@ class HallConfig(AppConfig):
         from core.reference import register_loader
 
         from .reference import load_hall
+
         register_loader("windows", load_hall)  # part of load_reference / setup_demo

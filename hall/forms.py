@@ -1,4 +1,5 @@
 """Forms of the hall pages: they read input; hall.services decides and saves."""
+
 from django import forms
 
 from core import figures
@@ -27,13 +28,18 @@ class ActivityForm(forms.Form):
     date = forms.DateField(label="日期", widget=DATE_INPUT, error_messages=DATE_ERRORS, required=False)
     title = forms.CharField(label="标题", required=False, max_length=200)
     kind = forms.ChoiceField(label="类别", choices=[("", "请选择")] + list(ActivityReport.Kind.choices), required=False)
-    text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 6}), required=False,
-                           help_text="写清时间、地点、做了什么、效果如何，编辑采用后编入工作周报“政务工作动态”")
+    text = forms.CharField(
+        label="内容",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text="写清时间、地点、做了什么、效果如何，编辑采用后编入工作周报“政务工作动态”",
+    )
 
 
 class SubmitActivityForm(ActivityForm):
-    window = forms.ModelChoiceField(label="报送窗口", queryset=Window.objects.filter(active=True), required=False,
-                                    empty_label="（以部门名义报送）")
+    window = forms.ModelChoiceField(
+        label="报送窗口", queryset=Window.objects.filter(active=True), required=False, empty_label="（以部门名义报送）"
+    )
     photos = MultipleFileField(label="照片", required=False, help_text="可选，JPEG 或 PNG，每张不超过5 MB，最多6张")
 
 
@@ -52,8 +58,9 @@ class ReturnActivityForm(VersionForm):
 class DutyShiftForm(forms.Form):
     leader_name = forms.CharField(label="姓名", required=False, max_length=80)
     leader_title = forms.CharField(label="职务", required=False, max_length=160)
-    department = forms.ModelChoiceField(label="部门", required=False,
-                                        queryset=Department.objects.filter(region_id="510000"))
+    department = forms.ModelChoiceField(
+        label="部门", required=False, queryset=Department.objects.filter(region_id="510000")
+    )
     date = forms.DateField(label="值守日期", widget=DATE_INPUT, error_messages=DATE_ERRORS, required=False)
     window = forms.ModelChoiceField(label="值守窗口", queryset=Window.objects.filter(active=True), required=False)
 
@@ -65,8 +72,9 @@ class DutyNotesForm(VersionForm):
 class KeyWorkForm(forms.Form):
     name = forms.CharField(label="名称", required=False, max_length=120)
     order = forms.IntegerField(label="排序", min_value=0, initial=0, required=False)
-    sources = forms.MultipleChoiceField(label="平台数据来源", choices=figures.choices, required=False,
-                                        widget=forms.CheckboxSelectMultiple)
+    sources = forms.MultipleChoiceField(
+        label="平台数据来源", choices=figures.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
 
 class KeyWorkNoteForm(forms.Form):

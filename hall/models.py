@@ -1,4 +1,5 @@
 """The service hall and its windows."""
+
 from django.db import models
 
 from core.models import Department, Region
@@ -27,9 +28,15 @@ class Window(models.Model):
     number = models.CharField("窗口号", max_length=10)
     name = models.CharField("名称", max_length=80)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
-    department = models.ForeignKey(Department, verbose_name="进驻部门", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="windows",
-                                   help_text="专窗所属部门；综合窗口受理各部门事项，不填")
+    department = models.ForeignKey(
+        Department,
+        verbose_name="进驻部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="windows",
+        help_text="专窗所属部门；综合窗口受理各部门事项，不填",
+    )
     active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -46,6 +53,7 @@ class Window(models.Model):
 
 
 # --- Hall operations: activity reports, leaders on duty, key work ---
+
 
 class ActivityReport(models.Model):
     """An item of 政务工作动态 sent in by a window or department; the bulletin
@@ -70,14 +78,17 @@ class ActivityReport(models.Model):
     text = models.TextField("内容")
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
     department = models.ForeignKey(Department, verbose_name="报送部门", on_delete=models.PROTECT, related_name="+")
-    window = models.ForeignKey(Window, verbose_name="报送窗口", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    window = models.ForeignKey(
+        Window, verbose_name="报送窗口", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     state = models.CharField("状态", max_length=12, choices=State.choices, default=State.SUBMITTED)
     comment = models.TextField("编辑意见", blank=True)
-    submitted_by = models.ForeignKey("accounts.User", verbose_name="报送人", null=True, on_delete=models.SET_NULL,
-                                     related_name="+")
-    decided_by = models.ForeignKey("accounts.User", verbose_name="编辑", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        "accounts.User", verbose_name="报送人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User", verbose_name="编辑", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     submitted_at = models.DateTimeField("报送时间")
     decided_at = models.DateTimeField("采用/退回时间", null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
@@ -109,11 +120,13 @@ class DutyShift(models.Model):
     leader_title = models.CharField("职务", max_length=80)
     department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.PROTECT, related_name="+")
     date = models.DateField("值守日期")
-    window = models.ForeignKey(Window, verbose_name="值守窗口", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    window = models.ForeignKey(
+        Window, verbose_name="值守窗口", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     signed_in_at = models.DateTimeField("签到时间", null=True, blank=True)
-    signed_in_by = models.ForeignKey("accounts.User", verbose_name="签到登记人", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    signed_in_by = models.ForeignKey(
+        "accounts.User", verbose_name="签到登记人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     notes = models.TextField("值守情况", blank=True, help_text="值守期间协调解决的事项")
     version = models.PositiveIntegerField(default=0)
 
@@ -137,8 +150,7 @@ class KeyWork(models.Model):
 
     name = models.CharField("名称", max_length=60, unique=True)
     order = models.PositiveIntegerField("排序", default=0)
-    sources = models.JSONField("平台数据来源", default=list, blank=True,
-                               help_text="周报中自动引用的平台实时数据")
+    sources = models.JSONField("平台数据来源", default=list, blank=True, help_text="周报中自动引用的平台实时数据")
     active = models.BooleanField("在办", default=True)
     version = models.PositiveIntegerField(default=0)
 
@@ -156,8 +168,9 @@ class KeyWorkNote(models.Model):
     key_work = models.ForeignKey(KeyWork, verbose_name="重点工作", on_delete=models.CASCADE, related_name="notes")
     week_start = models.DateField("所在周（周一）")
     text = models.TextField("本周进展")
-    author = models.ForeignKey("accounts.User", verbose_name="填写人", null=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    author = models.ForeignKey(
+        "accounts.User", verbose_name="填写人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     version = models.PositiveIntegerField(default=0)
 

@@ -6,6 +6,7 @@ with the row locked; a stale `version` gets a Conflict. Key work's figures are
 read live through the figure registry (core.figures) that the owning apps
 fill in, never typed in and never imported from those apps.
 """
+
 import datetime as dt
 import hashlib
 import secrets
@@ -69,6 +70,7 @@ def _bump(obj, *fields):
 
 # --- activity reports ---
 
+
 def _photo_problem(upload):
     if upload.size == 0:
         return f"照片“{upload.name}”为空文件"
@@ -112,8 +114,15 @@ def submit_activity(actor, *, date, title, text, kind, window=None, photos=()):
     try:
         with transaction.atomic():
             report = ActivityReport.objects.create(
-                date=date, title=title, text=text, kind=kind, department=actor.department, window=window,
-                submitted_by=actor, submitted_at=timezone.now())
+                date=date,
+                title=title,
+                text=text,
+                kind=kind,
+                department=actor.department,
+                window=window,
+                submitted_by=actor,
+                submitted_at=timezone.now(),
+            )
             for upload in photos:
                 written.append(_store_photo(report, upload))
     except Exception:
@@ -131,8 +140,13 @@ def _store_photo(report, upload):
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    photo = ActivityPhoto(report=report, original_name=(upload.name or "")[-200:], content_type=content_type,
-                          size=upload.size, sha256=digest.hexdigest())
+    photo = ActivityPhoto(
+        report=report,
+        original_name=(upload.name or "")[-200:],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+    )
     photo.file.save(secrets.token_hex(16) + extension, upload, save=False)
     photo.save()
     return photo
@@ -191,11 +205,15 @@ def resubmit_activity(actor, report, *, version, date, title, text, kind):
 
 
 def accepted_activities(start, end):
-    return ActivityReport.objects.filter(state=State.ACCEPTED, date__range=(start, end)).select_related(
-        "department").order_by("date", "pk")
+    return (
+        ActivityReport.objects.filter(state=State.ACCEPTED, date__range=(start, end))
+        .select_related("department")
+        .order_by("date", "pk")
+    )
 
 
 # --- leaders on duty ---
+
 
 def _shift_fields(errors, *, leader_name, leader_title, department, date, window):
     leader_name = _require_text(errors, "leader_name", leader_name, "姓名", 40)
@@ -214,13 +232,15 @@ def _shift_fields(errors, *, leader_name, leader_title, department, date, window
 def schedule_duty(actor, *, leader_name, leader_title, department, date, window=None):
     policy.require(actor, "duty.manage")
     errors = {}
-    leader_name, leader_title, date = _shift_fields(errors, leader_name=leader_name, leader_title=leader_title,
-                                                    department=department, date=date, window=window)
+    leader_name, leader_title, date = _shift_fields(
+        errors, leader_name=leader_name, leader_title=leader_title, department=department, date=date, window=window
+    )
     if not errors and DutyShift.objects.filter(leader_name=leader_name, department=department, date=date).exists():
         errors["date"] = [f"{leader_name}在{date}已有值守安排"]
     _fail(errors)
-    return DutyShift.objects.create(leader_name=leader_name, leader_title=leader_title, department=department,
-                                    date=date, window=window)
+    return DutyShift.objects.create(
+        leader_name=leader_name, leader_title=leader_title, department=department, date=date, window=window
+    )
 
 
 @transaction.atomic
@@ -256,6 +276,7 @@ def shifts_between(start, end):
 
 
 # --- key work ---
+
 
 @transaction.atomic
 def save_key_work(actor, *, name, order=0, sources=(), active=True, key_work=None, version=None):

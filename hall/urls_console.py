@@ -1,4 +1,5 @@
 """Console pages of hall operations under /console/hall/."""
+
 from django.urls import path
 
 from . import views

@@ -1,5 +1,6 @@
 """Console pages of hall operations (/console/hall/): activity reports,
 leaders on duty and key work. Every change goes through hall.services."""
+
 import datetime as dt
 
 from django.contrib import messages
@@ -40,13 +41,19 @@ def _visible_reports(user):
 def activities(request):
     if not (policy.can(request.user, "activity.submit") or policy.can(request.user, "activity.edit")):
         policy.require(request.user, "activity.submit")
-    form = forms.SubmitActivityForm(request.POST or None, request.FILES or None,
-                                    initial={"date": timezone.localdate()})
+    form = forms.SubmitActivityForm(request.POST or None, request.FILES or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            report = services.submit_activity(request.user, date=data["date"], title=data["title"], text=data["text"],
-                                              kind=data["kind"], window=data["window"], photos=data["photos"])
+            report = services.submit_activity(
+                request.user,
+                date=data["date"],
+                title=data["title"],
+                text=data["text"],
+                kind=data["kind"],
+                window=data["window"],
+                photos=data["photos"],
+            )
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
@@ -56,10 +63,18 @@ def activities(request):
     qs = _visible_reports(request.user)
     if state in State.values:
         qs = qs.filter(state=state)
-    return render(request, "hall/activities.html", {
-        "form": form, "reports": qs[:200], "state": state, "states": State.choices,
-        "can_submit": policy.can(request.user, "activity.submit"),
-        "can_edit": policy.can(request.user, "activity.edit")})
+    return render(
+        request,
+        "hall/activities.html",
+        {
+            "form": form,
+            "reports": qs[:200],
+            "state": state,
+            "states": State.choices,
+            "can_submit": policy.can(request.user, "activity.submit"),
+            "can_edit": policy.can(request.user, "activity.edit"),
+        },
+    )
 
 
 @console_view
@@ -67,8 +82,13 @@ def activities(request):
 def activity(request, pk):
     report = get_object_or_404(_visible_reports(request.user), pk=pk)
     can_edit = policy.can(request.user, "activity.edit")
-    initial = {"date": report.date, "title": report.title, "kind": report.kind, "text": report.text,
-               "version": report.version}
+    initial = {
+        "date": report.date,
+        "title": report.title,
+        "kind": report.kind,
+        "text": report.text,
+        "version": report.version,
+    }
     edit_form = forms.EditActivityForm(initial=initial)
     return_form = forms.ReturnActivityForm(initial={"version": report.version})
     if request.method == "POST":
@@ -93,15 +113,27 @@ def activity(request, pk):
             elif action == "return":
                 return_form = forms.ReturnActivityForm(request.POST)
                 if return_form.is_valid():
-                    services.return_activity(request.user, report, version=return_form.cleaned_data["version"],
-                                             comment=return_form.cleaned_data["comment"])
+                    services.return_activity(
+                        request.user,
+                        report,
+                        version=return_form.cleaned_data["version"],
+                        comment=return_form.cleaned_data["comment"],
+                    )
                     messages.success(request, "已退回报送人")
                     return redirect("hall_console:activity", pk=report.pk)
         except ServiceError as exc:
             show_service_error(return_form if action == "return" else edit_form, exc)
-    return render(request, "hall/activity.html", {
-        "report": report, "edit_form": edit_form, "return_form": return_form, "can_edit": can_edit,
-        "can_resubmit": report.state == State.RETURNED and report.submitted_by_id == request.user.pk})
+    return render(
+        request,
+        "hall/activity.html",
+        {
+            "report": report,
+            "edit_form": edit_form,
+            "return_form": return_form,
+            "can_edit": can_edit,
+            "can_resubmit": report.state == State.RETURNED and report.submitted_by_id == request.user.pk,
+        },
+    )
 
 
 @console_view
@@ -131,12 +163,25 @@ def duty(request):
         else:
             messages.success(request, f"已安排{shift.leader_name}于{shift.date}值守")
             return redirect(f"{request.path}?week={shift.date}")
-    shifts = [(s, forms.DutyNotesForm(initial={"notes": s.notes, "version": s.version}, prefix=f"s{s.pk}"))
-              for s in services.shifts_between(start, end)]
-    return render(request, "hall/duty.html", {
-        "form": form, "shifts": shifts, "start": start, "end": end, "today": timezone.localdate(),
-        "previous": start - dt.timedelta(days=7), "next": start + dt.timedelta(days=7),
-        "can_manage": policy.can(request.user, "duty.manage"), "can_sign": policy.can(request.user, "duty.sign")})
+    shifts = [
+        (s, forms.DutyNotesForm(initial={"notes": s.notes, "version": s.version}, prefix=f"s{s.pk}"))
+        for s in services.shifts_between(start, end)
+    ]
+    return render(
+        request,
+        "hall/duty.html",
+        {
+            "form": form,
+            "shifts": shifts,
+            "start": start,
+            "end": end,
+            "today": timezone.localdate(),
+            "previous": start - dt.timedelta(days=7),
+            "next": start + dt.timedelta(days=7),
+            "can_manage": policy.can(request.user, "duty.manage"),
+            "can_sign": policy.can(request.user, "duty.sign"),
+        },
+    )
 
 
 @console_view
@@ -149,14 +194,14 @@ def duty_step(request, pk, step):
             services.sign_in_duty(request.user, shift, version=version)
             messages.success(request, f"{shift.leader_name}已签到")
         elif step == "notes":
-            services.record_duty_notes(request.user, shift, version=version,
-                                       notes=request.POST.get(f"s{pk}-notes", ""))
+            services.record_duty_notes(request.user, shift, version=version, notes=request.POST.get(f"s{pk}-notes", ""))
             messages.success(request, "已保存值守情况")
         else:
             raise Http404()
     except ServiceError as exc:
-        messages.error(request, "；".join([exc.message] + [m for ms in exc.errors.values() for m in ms
-                                                             if m != exc.message]))
+        messages.error(
+            request, "；".join([exc.message] + [m for ms in exc.errors.values() for m in ms if m != exc.message])
+        )
     except ValueError:
         messages.error(request, "页面已过期，请刷新后重试")
     return redirect(f"/console/hall/duty/?week={shift.date}")
@@ -174,15 +219,21 @@ def key_work(request):
             if action == "add":
                 if form.is_valid():
                     data = form.cleaned_data
-                    services.save_key_work(request.user, name=data["name"], order=data["order"] or 0,
-                                           sources=data["sources"])
+                    services.save_key_work(
+                        request.user, name=data["name"], order=data["order"] or 0, sources=data["sources"]
+                    )
                     messages.success(request, f"已添加重点工作“{data['name'].strip()}”")
                     return redirect(f"{request.path}?week={start}")
             elif action == "note":
                 item = get_object_or_404(KeyWork, pk=request.POST.get("key_work"))
                 version = request.POST.get("version")
-                services.save_key_work_note(request.user, item, week_start=start, text=request.POST.get("text", ""),
-                                            version=int(version) if version else None)
+                services.save_key_work_note(
+                    request.user,
+                    item,
+                    week_start=start,
+                    text=request.POST.get("text", ""),
+                    version=int(version) if version else None,
+                )
                 messages.success(request, f"已保存“{item.name}”本周进展")
                 return redirect(f"{request.path}?week={start}")
         except ServiceError as exc:
@@ -191,8 +242,19 @@ def key_work(request):
             else:
                 messages.error(request, "；".join(m for ms in exc.errors.values() for m in ms) or exc.message)
     notes = {n.key_work_id: n for n in KeyWorkNote.objects.filter(week_start=start)}
-    rows = [{"item": k, "note": notes.get(k.pk), "figures": services.live_figures(k, start, end)}
-            for k in KeyWork.objects.filter(active=True)]
-    return render(request, "hall/key_work.html", {
-        "rows": rows, "form": form, "start": start, "end": end,
-        "previous": start - dt.timedelta(days=7), "next": start + dt.timedelta(days=7)})
+    rows = [
+        {"item": k, "note": notes.get(k.pk), "figures": services.live_figures(k, start, end)}
+        for k in KeyWork.objects.filter(active=True)
+    ]
+    return render(
+        request,
+        "hall/key_work.html",
+        {
+            "rows": rows,
+            "form": form,
+            "start": start,
+            "end": end,
+            "previous": start - dt.timedelta(days=7),
+            "next": start + dt.timedelta(days=7),
+        },
+    )

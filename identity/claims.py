@@ -1,4 +1,5 @@
 """What the province tells a relying party about the person signed in."""
+
 from accounts.models import Agent, AssuranceLevel, Person
 
 # Authentication context class references: one per assurance level.
@@ -6,8 +7,12 @@ ACR_PREFIX = "urn:tongban:loa:"
 
 # Each claim and the scope that releases it (the ID token and userinfo alike).
 CLAIM_SCOPES = {
-    "name": "profile", "assurance_level": "profile", "assurance_method": "profile", "assurance_at": "profile",
-    "acr": "openid", "sid": "openid",
+    "name": "profile",
+    "assurance_level": "profile",
+    "assurance_method": "profile",
+    "assurance_at": "profile",
+    "acr": "openid",
+    "sid": "openid",
     "id_card_masked": "id_card",
     "organisations": "organisation",
 }
@@ -38,14 +43,19 @@ def claims_for(user, sid=""):
     if sid:
         claims["sid"] = sid
     if person is not None:
-        for agent in (Agent.objects.filter(Agent.current_q(), person=person).select_related("organisation")
-                      .order_by("organisation__name")):
-            claims["organisations"].append({
-                "uscc": agent.organisation.uscc,
-                "name": agent.organisation.name,
-                "role": "法定代表人" if agent.is_legal_representative else "经办人",
-                "agent": person.name,
-                "scope": agent.scope_labels,
-                "expires_at": agent.expires_at.isoformat() if agent.expires_at else "",
-            })
+        for agent in (
+            Agent.objects.filter(Agent.current_q(), person=person)
+            .select_related("organisation")
+            .order_by("organisation__name")
+        ):
+            claims["organisations"].append(
+                {
+                    "uscc": agent.organisation.uscc,
+                    "name": agent.organisation.name,
+                    "role": "法定代表人" if agent.is_legal_representative else "经办人",
+                    "agent": person.name,
+                    "scope": agent.scope_labels,
+                    "expires_at": agent.expires_at.isoformat() if agent.expires_at else "",
+                }
+            )
     return claims

@@ -5,6 +5,7 @@ token they signed has expired (KEEP_SECONDS after being replaced), so relying
 parties can still check those tokens. `manage.py rotate_signing_key` adds a
 new key; a restart (or reload) of the servers picks it up. No Django import:
 settings.py reads this."""
+
 import os
 import time
 from pathlib import Path
@@ -19,8 +20,7 @@ def new_key(directory):
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     # Named by creation time (ns) so the newest sorts last.
     path = directory / f"{time.time_ns()}{SUFFIX}"
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:

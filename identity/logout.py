@@ -3,6 +3,7 @@ django-oauth-toolkit, which has none): when a session at the province ends,
 every relying party it signed in to that registered a back-channel logout URI
 is sent a signed logout token naming the session (`sid`); a party that cannot
 be reached is tried again from the task worker with growing pauses."""
+
 import json
 import time
 import uuid
@@ -31,8 +32,16 @@ def logout_token(application, session, issuer):
     """The signed JWT of §2.4: iss, aud, iat, exp, jti, sub, sid, events; no nonce."""
     key = jwk.JWK.from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY.encode("utf8"))
     now = int(time.time())
-    claims = {"iss": issuer, "aud": application.client_id, "iat": now, "exp": now + TOKEN_LIFETIME,
-              "jti": str(uuid.uuid4()), "sub": str(session.user_id), "sid": session.sid, "events": {EVENT: {}}}
+    claims = {
+        "iss": issuer,
+        "aud": application.client_id,
+        "iat": now,
+        "exp": now + TOKEN_LIFETIME,
+        "jti": str(uuid.uuid4()),
+        "sub": str(session.user_id),
+        "sid": session.sid,
+        "events": {EVENT: {}},
+    }
     token = jwt.JWT(header={"typ": "logout+jwt", "alg": "RS256", "kid": key.thumbprint()}, claims=json.dumps(claims))
     token.make_signed_token(key)
     return token.serialize()
@@ -47,18 +56,24 @@ def end_session(sid, issuer):
     session.ended_at = timezone.now()
     session.save(update_fields=["ended_at"])
     apps = {s.application_id: s.application for s in session.sign_ins.select_related("application")}
-    for token in RefreshToken.objects.filter(user=session.user, application_id__in=apps,
-                                             created__gte=session.started_at, revoked__isnull=True):
+    for token in RefreshToken.objects.filter(
+        user=session.user, application_id__in=apps, created__gte=session.started_at, revoked__isnull=True
+    ):
         token.revoke()
     AccessToken.objects.filter(user=session.user, application_id__in=apps, created__gte=session.started_at).delete()
-    uris = dict(RelyingParty.objects.filter(application_id__in=apps).exclude(backchannel_logout_uri="")
-                .values_list("application_id", "backchannel_logout_uri"))
+    uris = dict(
+        RelyingParty.objects.filter(application_id__in=apps)
+        .exclude(backchannel_logout_uri="")
+        .values_list("application_id", "backchannel_logout_uri")
+    )
     for app_id in uris:
-        LogoutDelivery.objects.get_or_create(session=session, application_id=app_id,
-                                             defaults={"next_attempt_at": timezone.now()})
+        LogoutDelivery.objects.get_or_create(
+            session=session, application_id=app_id, defaults={"next_attempt_at": timezone.now()}
+        )
     session.issuer = issuer
     if uris:
         from . import tasks
+
         transaction.on_commit(lambda: tasks.deliver_logouts.enqueue(session.pk, issuer))
     return session
 
@@ -68,9 +83,12 @@ def deliver(delivery, issuer):
     party = RelyingParty.objects.get(application=delivery.application)
     error = ""
     try:
-        response = requests.post(party.backchannel_logout_uri,
-                                 data={"logout_token": logout_token(delivery.application, delivery.session, issuer)},
-                                 timeout=TIMEOUT_SECONDS, allow_redirects=False)
+        response = requests.post(
+            party.backchannel_logout_uri,
+            data={"logout_token": logout_token(delivery.application, delivery.session, issuer)},
+            timeout=TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
         if response.status_code != 200:
             error = f"HTTP {response.status_code}"
     except requests.RequestException as exc:
@@ -79,16 +97,23 @@ def deliver(delivery, issuer):
     now = timezone.now()
     if not error:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at, delivery.last_error = (
-            LogoutDelivery.Status.DELIVERED, now, None, "")
+            LogoutDelivery.Status.DELIVERED,
+            now,
+            None,
+            "",
+        )
     elif delivery.attempts > len(RETRY_PAUSES):
         delivery.status, delivery.next_attempt_at, delivery.last_error = LogoutDelivery.Status.GAVE_UP, None, error
     else:
         delivery.next_attempt_at = now + timedelta(seconds=RETRY_PAUSES[delivery.attempts - 1])
         delivery.last_error = error
     delivery.save()
-    audit.record("backchannel_logout" if not error else "backchannel_logout_failed", delivery.application,
-                 actor=audit.Actor(delivery.session.user),
-                 after={"sid": delivery.session.sid, "attempt": delivery.attempts, "error": error})
+    audit.record(
+        "backchannel_logout" if not error else "backchannel_logout_failed",
+        delivery.application,
+        actor=audit.Actor(delivery.session.user),
+        after={"sid": delivery.session.sid, "attempt": delivery.attempts, "error": error},
+    )
     return not error
 
 

@@ -3,6 +3,7 @@
 audited on that organisation's behalf beside the person (经办人代办). With
 several, the one chosen for the session (`acting_organisation`) counts; none
 is guessed."""
+
 from accounts.models import Agent, Organisation, User
 from accounts.views import ACTING_ORGANISATION as SESSION_KEY
 from core import audit

@@ -2,6 +2,7 @@
 platforms) on top of django-oauth-toolkit's Application, the consent each
 person gave each of them, and the sign-in sessions that back-channel logout
 (OpenID Connect Back-Channel Logout 1.0) reaches."""
+
 from django.conf import settings
 from django.db import models
 from oauth2_provider.models import Application
@@ -16,13 +17,16 @@ SENSITIVE_SCOPES = {"id_card", "organisation"}
 class RelyingParty(models.Model):
     """A platform that signs its users in through the province."""
 
-    application = models.OneToOneField(Application, verbose_name="OAuth 客户端", on_delete=models.CASCADE,
-                                       related_name="relying_party")
-    region = models.ForeignKey("core.Region", verbose_name="所属区划", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    application = models.OneToOneField(
+        Application, verbose_name="OAuth 客户端", on_delete=models.CASCADE, related_name="relying_party"
+    )
+    region = models.ForeignKey(
+        "core.Region", verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     scopes = models.CharField("可申请的范围", max_length=200, default="openid profile")
-    required_level = models.PositiveSmallIntegerField("最低认证等级", choices=AssuranceLevel.choices,
-                                                      default=AssuranceLevel.SELF_REGISTERED)
+    required_level = models.PositiveSmallIntegerField(
+        "最低认证等级", choices=AssuranceLevel.choices, default=AssuranceLevel.SELF_REGISTERED
+    )
     backchannel_logout_uri = models.URLField("后端注销地址", blank=True)
     registered_at = models.DateTimeField("登记时间", auto_now_add=True)
 
@@ -40,8 +44,7 @@ class RelyingParty(models.Model):
 class Consent(models.Model):
     """The sensitive scopes a person agreed to give one relying party."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
-                             related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="+")
     application = models.ForeignKey(Application, verbose_name="接入平台", on_delete=models.CASCADE, related_name="+")
     scopes = models.CharField("已同意的范围", max_length=200)
     granted_at = models.DateTimeField("同意时间", auto_now=True)

@@ -1,5 +1,6 @@
 """Registering relying parties (the cities' platforms) with the provider.
 The client secret is made here, shown once, and stored hashed by the toolkit."""
+
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,8 +35,19 @@ def _uris(text, field, label, errors):
 
 
 @transaction.atomic
-def register_party(actor, *, name, redirect_uris, scopes, required_level, post_logout_redirect_uris="",
-                   backchannel_logout_uri="", region="", client_id=None, secret=None):
+def register_party(
+    actor,
+    *,
+    name,
+    redirect_uris,
+    scopes,
+    required_level,
+    post_logout_redirect_uris="",
+    backchannel_logout_uri="",
+    region="",
+    client_id=None,
+    secret=None,
+):
     """A platform may sign its users in through the province. Returns (party, secret)."""
     require_manage(actor)
     errors = {}
@@ -56,21 +68,38 @@ def register_party(actor, *, name, redirect_uris, scopes, required_level, post_l
         raise ServiceError("接入平台登记信息有误，请按提示修改", errors=errors)
     secret = secret or secrets.token_urlsafe(32)
     application = Application(
-        name=name, client_type=Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE, redirect_uris=" ".join(redirects),
-        post_logout_redirect_uris=" ".join(logouts), algorithm=Application.RS256_ALGORITHM,
-        client_secret=secret, hash_client_secret=True)
+        name=name,
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=" ".join(redirects),
+        post_logout_redirect_uris=" ".join(logouts),
+        algorithm=Application.RS256_ALGORITHM,
+        client_secret=secret,
+        hash_client_secret=True,
+    )
     if client_id:
         application.client_id = client_id
     application.save()
-    party = RelyingParty.objects.create(application=application, scopes=" ".join(scopes),
-                                        required_level=required_level, region_id=region or None,
-                                        backchannel_logout_uri=backchannel_logout_uri or "")
-    audit.record("create", application, after={"client_id": application.client_id, "name": name,
-                                               "redirect_uris": redirects, "scopes": scopes,
-                                               "required_level": required_level,
-                                               "backchannel_logout_uri": backchannel_logout_uri,
-                                               "client_secret": audit.SECRET_MASK})
+    party = RelyingParty.objects.create(
+        application=application,
+        scopes=" ".join(scopes),
+        required_level=required_level,
+        region_id=region or None,
+        backchannel_logout_uri=backchannel_logout_uri or "",
+    )
+    audit.record(
+        "create",
+        application,
+        after={
+            "client_id": application.client_id,
+            "name": name,
+            "redirect_uris": redirects,
+            "scopes": scopes,
+            "required_level": required_level,
+            "backchannel_logout_uri": backchannel_logout_uri,
+            "client_secret": audit.SECRET_MASK,
+        },
+    )
     return party, secret
 
 

@@ -1,5 +1,6 @@
 """Sessions at the province: each login gets a `sid`; logout ends it and
 tells the relying parties (identity.logout). Token grants are audited."""
+
 import secrets
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
@@ -40,6 +41,7 @@ def _logout(sender, request, user, **kwargs):
     sid = request.session.get(SESSION_KEY) if request is not None and hasattr(request, "session") else None
     if sid:
         from .logout import end_session
+
         end_session(sid, _issuer(request))
 
 
@@ -52,5 +54,9 @@ def _issuer(request):
 
 @receiver(app_authorized)
 def _token_granted(sender, request, token, **kwargs):
-    audit.record("token_grant", token.application, actor=audit.Actor(token.user, audit.client_ip(request)),
-                 after={"scope": token.scope, "expires": token.expires.isoformat()})
+    audit.record(
+        "token_grant",
+        token.application,
+        actor=audit.Actor(token.user, audit.client_ip(request)),
+        after={"scope": token.scope, "expires": token.expires.isoformat()},
+    )

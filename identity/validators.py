@@ -1,6 +1,7 @@
 """django-oauth-toolkit's request validator, told about tongban: which claims
 each scope releases, which scopes a relying party may ask for, and which
 province session (`sid`) each authorization code belongs to."""
+
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from .claims import CLAIM_SCOPES, claims_for
@@ -30,9 +31,14 @@ class Validator(OAuth2Validator):
         if code:
             sign_in = SignIn.objects.filter(code=code).select_related("session").first()
         if sign_in is None:  # a refresh or userinfo: the latest live session at this party
-            sign_in = (SignIn.objects.filter(session__user=request.user, application=request.client,
-                                             session__ended_at__isnull=True)
-                       .select_related("session").order_by("-at").first())
+            sign_in = (
+                SignIn.objects.filter(
+                    session__user=request.user, application=request.client, session__ended_at__isnull=True
+                )
+                .select_related("session")
+                .order_by("-at")
+                .first()
+            )
         return sign_in.session.sid if sign_in else ""
 
     def get_additional_claims(self, request):

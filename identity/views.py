@@ -1,6 +1,7 @@
 """The provider's pages: authorization (with step-up and remembered consent),
 the discovery document with back-channel logout announced, token refusals
 audited; step-up for the person; relying parties in the console."""
+
 import json
 from urllib.parse import urlencode
 
@@ -46,18 +47,24 @@ class Authorize(dot.AuthorizationView):
         party = RelyingParty.objects.filter(application=application).first()
         required = party.required_level if party else AssuranceLevel.SELF_REGISTERED
         if level_of(request.user) < required:
-            audit.record("login_step_up", application, actor=audit.Actor(request.user, audit.client_ip(request)),
-                         after={"required_level": required, "level": int(level_of(request.user))})
+            audit.record(
+                "login_step_up",
+                application,
+                actor=audit.Actor(request.user, audit.client_ip(request)),
+                after={"required_level": required, "level": int(level_of(request.user))},
+            )
             query = urlencode({"next": request.get_full_path(), "level": required, "party": application.name})
             return redirect(f"{reverse('identity:step_up')}?{query}")
         sensitive = set(scopes) & SENSITIVE_SCOPES
         consent = Consent.objects.filter(user=request.user, application=application).first()
         if "consent" not in request.GET.get("prompt", "").split() and sensitive <= set(
-                consent.scopes.split() if consent else ()):
+            consent.scopes.split() if consent else ()
+        ):
             # Nothing sensitive, or only what this person already agreed to give this party.
             credentials.pop("request", None)
             uri, _headers, _body, _status = self.create_authorization_response(
-                request=request, scopes=" ".join(scopes), credentials=credentials, allow=True)
+                request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
+            )
             return self.redirect(uri, application)
         return super().get(request, *args, **kwargs)
 
@@ -70,14 +77,18 @@ class Authorize(dot.AuthorizationView):
         application = Application.objects.get(client_id=form.cleaned_data["client_id"])
         scopes = set(form.cleaned_data.get("scope", "").split())
         if form.cleaned_data.get("allow"):
-            consent, _ = Consent.objects.get_or_create(user=self.request.user, application=application,
-                                                       defaults={"scopes": ""})
+            consent, _ = Consent.objects.get_or_create(
+                user=self.request.user, application=application, defaults={"scopes": ""}
+            )
             consent.scopes = " ".join(sorted(set(consent.scopes.split()) | (scopes & SENSITIVE_SCOPES)))
             consent.save()
         else:
-            audit.record("authorization_refused", application,
-                         actor=audit.Actor(self.request.user, audit.client_ip(self.request)),
-                         after={"scope": " ".join(sorted(scopes))})
+            audit.record(
+                "authorization_refused",
+                application,
+                actor=audit.Actor(self.request.user, audit.client_ip(self.request)),
+                after={"scope": " ".join(sorted(scopes))},
+            )
         return super().form_valid(form)
 
 
@@ -92,9 +103,14 @@ class Token(dot.TokenView):
             except ValueError:
                 error = ""
             client_id = request.POST.get("client_id", "") or "（HTTP Basic 认证）"
-            audit.record("token_refused", actor=audit.Actor(None, audit.client_ip(request)),
-                         object_type="oauth2_provider.Application", object_id=client_id, object_repr=client_id,
-                         after={"grant_type": request.POST.get("grant_type", ""), "error": error})
+            audit.record(
+                "token_refused",
+                actor=audit.Actor(None, audit.client_ip(request)),
+                object_type="oauth2_provider.Application",
+                object_id=client_id,
+                object_repr=client_id,
+                after={"grant_type": request.POST.get("grant_type", ""), "error": error},
+            )
         return response
 
 
@@ -104,14 +120,16 @@ class Discovery(dot.ConnectDiscoveryInfoView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         data = json.loads(response.content)
-        data.update({
-            "backchannel_logout_supported": True,
-            "backchannel_logout_session_supported": True,
-            "acr_values_supported": [f"{ACR_PREFIX}{level}" for level in AssuranceLevel.values],
-            "claims_supported": sorted({"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", *CLAIM_SCOPES}),
-            "code_challenge_methods_supported": ["S256"],
-            "ui_locales_supported": ["zh-CN"],
-        })
+        data.update(
+            {
+                "backchannel_logout_supported": True,
+                "backchannel_logout_session_supported": True,
+                "acr_values_supported": [f"{ACR_PREFIX}{level}" for level in AssuranceLevel.values],
+                "claims_supported": sorted({"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", *CLAIM_SCOPES}),
+                "code_challenge_methods_supported": ["S256"],
+                "ui_locales_supported": ["zh-CN"],
+            }
+        )
         response.content = json.dumps(data)
         return response
 
@@ -139,29 +157,48 @@ def step_up(request):
         else:
             messages.success(request, "身份核验通过，已提升为二级认证")
             return HttpResponseRedirect(next_url)
-    return render(request, "identity/step_up.html", {
-        "form": form, "level": AssuranceLevel(level), "current": AssuranceLevel(level_of(request.user)),
-        "party": request.GET.get("party", ""), "needs_window": level > AssuranceLevel.REGISTER_CHECKED})
+    return render(
+        request,
+        "identity/step_up.html",
+        {
+            "form": form,
+            "level": AssuranceLevel(level),
+            "current": AssuranceLevel(level_of(request.user)),
+            "party": request.GET.get("party", ""),
+            "needs_window": level > AssuranceLevel.REGISTER_CHECKED,
+        },
+    )
 
 
 # --- console: relying parties ---
 
+
 class PartyForm(forms.Form):
     name = forms.CharField(label="平台名称", max_length=120)
-    redirect_uris = forms.CharField(label="登录回调地址", widget=forms.Textarea(attrs={"rows": 2}),
-                                    help_text="每行一个，须与接入平台发起登录时的 redirect_uri 完全一致")
-    post_logout_redirect_uris = forms.CharField(label="注销后返回地址", required=False,
-                                                widget=forms.Textarea(attrs={"rows": 2}), help_text="每行一个")
-    backchannel_logout_uri = forms.URLField(label="后端注销地址", required=False, assume_scheme="https",
-                                            help_text="统一注销时本平台向此地址发送注销令牌（logout_token）")
-    scopes = forms.MultipleChoiceField(label="可申请的范围", widget=forms.CheckboxSelectMultiple,
-                                       choices=[(s, s) for s in services.SCOPES])
+    redirect_uris = forms.CharField(
+        label="登录回调地址",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="每行一个，须与接入平台发起登录时的 redirect_uri 完全一致",
+    )
+    post_logout_redirect_uris = forms.CharField(
+        label="注销后返回地址", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="每行一个"
+    )
+    backchannel_logout_uri = forms.URLField(
+        label="后端注销地址",
+        required=False,
+        assume_scheme="https",
+        help_text="统一注销时本平台向此地址发送注销令牌（logout_token）",
+    )
+    scopes = forms.MultipleChoiceField(
+        label="可申请的范围", widget=forms.CheckboxSelectMultiple, choices=[(s, s) for s in services.SCOPES]
+    )
     required_level = forms.TypedChoiceField(label="最低认证等级", coerce=int, choices=AssuranceLevel.choices)
     region = forms.CharField(label="所属区划代码", max_length=6, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from django.conf import settings
+
         names = settings.OAUTH2_PROVIDER["SCOPES"]
         self.fields["scopes"].choices = [(s, f"{s}：{names[s]}") for s in services.SCOPES]
 
@@ -196,4 +233,3 @@ def party_secret(request, pk):
     party = get_object_or_404(RelyingParty, pk=pk)
     secret = services.new_secret(request.user, party)
     return render(request, "identity/party_secret.html", {"party": party, "secret": secret})
-

@@ -2,6 +2,7 @@
 updated attribute by attribute by the departments' systems), what it matches
 with reasons, a benefit item's rule, and auto-grant confirmation — through
 the same services as the pages."""
+
 import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
@@ -35,13 +36,16 @@ class ProfileOut(Schema):
 
 
 class ProfilePatch(Schema):
-    values: dict[str, Any] = Field(default_factory=dict,
-                                   description="要更新的属性，如 {\"revenue\": 1200, \"qualifications\": [\"high_tech\"]}；"
-                                               "null 或空字符串表示清除")
+    values: dict[str, Any] = Field(
+        default_factory=dict,
+        description='要更新的属性，如 {"revenue": 1200, "qualifications": ["high_tech"]}；null 或空字符串表示清除',
+    )
     name: str | None = Field(None, description="企业名称；新建画像时必填")
     source: str = Field("", description="数据来源部门；不填时按属性的默认来源")
     updated_on: dt.date | None = Field(None, description="数据日期；不填为今天")
-    version: int | None = Field(None, description="读取时的版本号（或 If-Match 头）；更新已有画像时必填，缺少时返回 428，他人已更新时返回 409")
+    version: int | None = Field(
+        None, description="读取时的版本号（或 If-Match 头）；更新已有画像时必填，缺少时返回 428，他人已更新时返回 409"
+    )
 
 
 class ReasonOut(Schema):
@@ -87,7 +91,9 @@ class RuleOut(Schema):
 
 class RuleIn(Schema):
     rule: dict[str, Any]
-    version: int | None = Field(None, description="读取时的版本号（或 If-Match 头）；新建时不填，修改时必填（缺少时返回 428）")
+    version: int | None = Field(
+        None, description="读取时的版本号（或 If-Match 头）；新建时不填，修改时必填（缺少时返回 428）"
+    )
     grant_amount: Decimal | None = None
     grant_rate_attr: str = ""
     grant_rate: Decimal | None = None
@@ -128,15 +134,31 @@ def patch_profile(request, uscc: str, payload: ProfilePatch):
     version = payload.version
     if EnterpriseProfile.objects.filter(uscc=uscc.strip().upper()).exists():
         version = api_errors.required_version(request, version)  # a new profile has none yet
-    return services.save_profile(request.user, uscc=uscc, values=payload.values, name=payload.name,
-                                 source=payload.source, updated_on=payload.updated_on, version=version)
+    return services.save_profile(
+        request.user,
+        uscc=uscc,
+        values=payload.values,
+        name=payload.name,
+        source=payload.source,
+        updated_on=payload.updated_on,
+        version=version,
+    )
 
 
 def _result(r):
-    return {"item_id": r.item.pk, "code": r.item.code, "title": r.item.title, "outcome": r.outcome,
-            "nearly": r.nearly, "reasons": [x.to_dict() for x in r.reasons],
-            "short_by": [x.to_dict() for x in r.short_by], "window_state": r.window_state, "window": r.window,
-            "amount": r.amount, "basis": r.basis}
+    return {
+        "item_id": r.item.pk,
+        "code": r.item.code,
+        "title": r.item.title,
+        "outcome": r.outcome,
+        "nearly": r.nearly,
+        "reasons": [x.to_dict() for x in r.reasons],
+        "short_by": [x.to_dict() for x in r.short_by],
+        "window_state": r.window_state,
+        "window": r.window,
+        "amount": r.amount,
+        "basis": r.basis,
+    }
 
 
 @router.get("/enterprises/{uscc}/matches", response=MatchesOut, summary="政策计算器：逐项判断及理由")
@@ -148,9 +170,16 @@ def matches(request, uscc: str):
 
 
 def _rule_out(rule):
-    return {"item_id": rule.item_id, "rule": rule.rule, "description": rule.description,
-            "grant_amount": rule.grant_amount, "grant_rate_attr": rule.grant_rate_attr,
-            "grant_rate": rule.grant_rate, "version": rule.version, "updated_at": rule.updated_at}
+    return {
+        "item_id": rule.item_id,
+        "rule": rule.rule,
+        "description": rule.description,
+        "grant_amount": rule.grant_amount,
+        "grant_rate_attr": rule.grant_rate_attr,
+        "grant_rate": rule.grant_rate,
+        "version": rule.version,
+        "updated_at": rule.updated_at,
+    }
 
 
 @router.get("/items/{item_id}/rule", response=RuleOut, summary="惠企事项的匹配规则")
@@ -166,9 +195,17 @@ def put_rule(request, item_id: int, payload: RuleIn):
     version = payload.version
     if ItemRule.objects.filter(item=item).exists():
         version = api_errors.required_version(request, version)  # a new rule has none yet
-    return _rule_out(services.save_rule(request.user, item, rule=payload.rule, version=version,
-                                        grant_amount=payload.grant_amount, grant_rate_attr=payload.grant_rate_attr,
-                                        grant_rate=payload.grant_rate))
+    return _rule_out(
+        services.save_rule(
+            request.user,
+            item,
+            rule=payload.rule,
+            version=version,
+            grant_amount=payload.grant_amount,
+            grant_rate_attr=payload.grant_rate_attr,
+            grant_rate=payload.grant_rate,
+        )
+    )
 
 
 @router.post("/grants/entries/{entry_id}/decision", response=EntryOut, summary="免申即享意愿确认")

@@ -9,4 +9,5 @@ class MatchingConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from . import signals
+
         post_save.connect(signals.item_saved, sender="policies.BenefitItem", dispatch_uid="matching_item_saved")

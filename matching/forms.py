@@ -8,20 +8,30 @@ from .models import GrantEntry
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="画像文件", help_text="CSV（UTF-8 或 GB18030 编码）或 Parquet；首行为列名")
-    source = forms.CharField(label="来源部门", max_length=40, required=False,
-                             help_text="如“税务”；不填时按各属性的默认来源部门")
+    source = forms.CharField(
+        label="来源部门", max_length=40, required=False, help_text="如“税务”；不填时按各属性的默认来源部门"
+    )
 
 
 def _numeric_attributes():
-    return [("", "（不按比例）")] + [(a.name, f"{a.label}（{a.unit}）") for a in engine.ATTRIBUTES.values()
-                                   if a.type == "number" and not a.derived and a.unit == "万元"]
+    return [("", "（不按比例）")] + [
+        (a.name, f"{a.label}（{a.unit}）")
+        for a in engine.ATTRIBUTES.values()
+        if a.type == "number" and not a.derived and a.unit == "万元"
+    ]
 
 
 class RuleForm(forms.Form):
-    rule = forms.CharField(label="匹配规则（JSON）", widget=forms.Textarea(attrs={"rows": 18, "class": "code",
-                                                                               "spellcheck": "false"}))
-    grant_amount = forms.DecimalField(label="免申即享兑现金额（万元）", required=False, min_value=0, decimal_places=2,
-                                      help_text="固定金额；为空时按比例，再为空时按事项的最高金额")
+    rule = forms.CharField(
+        label="匹配规则（JSON）", widget=forms.Textarea(attrs={"rows": 18, "class": "code", "spellcheck": "false"})
+    )
+    grant_amount = forms.DecimalField(
+        label="免申即享兑现金额（万元）",
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        help_text="固定金额；为空时按比例，再为空时按事项的最高金额",
+    )
     grant_rate_attr = forms.ChoiceField(label="按属性比例兑现", required=False, choices=())
     grant_rate = forms.DecimalField(label="比例（%）", required=False, min_value=0, decimal_places=2)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -51,8 +61,7 @@ class WhatIfForm(forms.Form):
     rd_spending = forms.CharField(label="研发投入（万元）", required=False)
     insured_employees = forms.CharField(label="参保职工人数（人）", required=False)
     credit_rating = forms.ChoiceField(label="纳税信用等级", required=False)
-    qualifications = forms.MultipleChoiceField(label="资质认定", required=False,
-                                               widget=forms.CheckboxSelectMultiple)
+    qualifications = forms.MultipleChoiceField(label="资质认定", required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, profile=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,8 +77,9 @@ class WhatIfForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="意愿", choices=[(GrantEntry.Decision.CONFIRMED, "同意享受"),
-                                                       (GrantEntry.Decision.DECLINED, "放弃享受")])
+    decision = forms.ChoiceField(
+        label="意愿", choices=[(GrantEntry.Decision.CONFIRMED, "同意享受"), (GrantEntry.Decision.DECLINED, "放弃享受")]
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -87,5 +97,6 @@ class ObjectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if round_ is not None:
             self.fields["entry"].queryset = round_.entries.filter(
-                decision=GrantEntry.Decision.CONFIRMED).select_related("profile")
+                decision=GrantEntry.Decision.CONFIRMED
+            ).select_related("profile")
             self.fields["entry"].label_from_instance = lambda e: f"{e.profile.name}（{e.profile.uscc}）"

@@ -6,6 +6,7 @@ auto-grant rounds: confirmation (意愿确认), publicity (公示) and payout (�
 The rule language and its evaluation live in matching.engine (no Django);
 state changes go through matching.services.
 """
+
 from decimal import Decimal
 
 from django.conf import settings
@@ -32,13 +33,35 @@ class CreditRating(models.TextChoices):
 
 
 # Profile columns that are the engine's attributes, in the order forms and files use.
-PROFILE_ATTRIBUTES = ["region", "industry", "size", "founded_on", "registered_capital", "employees",
-                      "insured_employees", "revenue", "total_assets", "tax_paid", "rd_spending", "rd_ratio",
-                      "exports", "patents", "credit_rating", "qualifications", "is_listed", "is_individual"]
+PROFILE_ATTRIBUTES = [
+    "region",
+    "industry",
+    "size",
+    "founded_on",
+    "registered_capital",
+    "employees",
+    "insured_employees",
+    "revenue",
+    "total_assets",
+    "tax_paid",
+    "rd_spending",
+    "rd_ratio",
+    "exports",
+    "patents",
+    "credit_rating",
+    "qualifications",
+    "is_listed",
+    "is_individual",
+]
 # Attributes worked out from others, never entered.
 DERIVED_ATTRIBUTES = {"size", "rd_ratio"}
-_AMOUNT = {"max_digits": 16, "decimal_places": 2, "null": True, "blank": True,
-           "validators": [MinValueValidator(Decimal("0"))]}
+_AMOUNT = {
+    "max_digits": 16,
+    "decimal_places": 2,
+    "null": True,
+    "blank": True,
+    "validators": [MinValueValidator(Decimal("0"))],
+}
 
 
 class EnterpriseProfile(models.Model):
@@ -47,20 +70,37 @@ class EnterpriseProfile(models.Model):
 
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc])
     name = models.CharField("企业名称", max_length=120)
-    organisation = models.ForeignKey("accounts.Organisation", verbose_name="法人登记", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="profiles")
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name="法人登记",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="profiles",
+    )
     region = models.ForeignKey(Region, verbose_name="所在区县", on_delete=models.PROTECT, related_name="+")
     industry = models.CharField("国民经济行业", max_length=5, blank=True, help_text="GB/T 4754-2017 代码")
-    size = models.CharField("企业规模", max_length=6, choices=Size.choices, blank=True,
-                            help_text="按行业由从业人员、营业收入、资产总额划型，不手工填写")
+    size = models.CharField(
+        "企业规模",
+        max_length=6,
+        choices=Size.choices,
+        blank=True,
+        help_text="按行业由从业人员、营业收入、资产总额划型，不手工填写",
+    )
     founded_on = models.DateField("成立日期", null=True, blank=True)
     registered_capital = models.DecimalField("注册资本（万元）", **_AMOUNT)
     employees = models.PositiveIntegerField("从业人员（人）", null=True, blank=True)
     revenue = models.DecimalField("营业收入（万元）", **_AMOUNT)
     total_assets = models.DecimalField("资产总额（万元）", **_AMOUNT)
     rd_spending = models.DecimalField("研发投入（万元）", **_AMOUNT)
-    rd_ratio = models.DecimalField("研发投入占营业收入比例（%）", max_digits=9, decimal_places=2, null=True,
-                                   blank=True, help_text="由研发投入和营业收入计算")
+    rd_ratio = models.DecimalField(
+        "研发投入占营业收入比例（%）",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="由研发投入和营业收入计算",
+    )
     credit_rating = models.CharField("纳税信用等级", max_length=1, choices=CreditRating.choices, blank=True)
     qualifications = models.JSONField("资质标签", default=list, blank=True)
     insured_employees = models.PositiveIntegerField("参保职工（人）", null=True, blank=True)
@@ -69,8 +109,9 @@ class EnterpriseProfile(models.Model):
     patents = models.PositiveIntegerField("有效发明专利数（件）", null=True, blank=True)
     is_listed = models.BooleanField("上市企业", null=True, blank=True)
     is_individual = models.BooleanField("个体工商户", null=True, blank=True)
-    sources = models.JSONField("数据来源", default=dict, blank=True,
-                               help_text="每项属性的来源部门和最近更新日期：{属性: {source, updated_on}}")
+    sources = models.JSONField(
+        "数据来源", default=dict, blank=True, help_text="每项属性的来源部门和最近更新日期：{属性: {source, updated_on}}"
+    )
     version = models.PositiveIntegerField("版本", default=0)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -91,6 +132,7 @@ class EnterpriseProfile(models.Model):
     def derive(self):
         """Fill the derived attributes from the entered ones."""
         from .engine import classify_size
+
         self.size = classify_size(self.industry or None, self.employees, self.revenue, self.total_assets) or ""
         if self.rd_spending is not None and self.revenue:
             self.rd_ratio = (Decimal(self.rd_spending) * 100 / Decimal(self.revenue)).quantize(Decimal("0.01"))
@@ -115,20 +157,35 @@ class ItemRule(models.Model):
     """A benefit item's conditions as data, checked by the engine when saved,
     and how much an auto-grant pays."""
 
-    item = models.OneToOneField("policies.BenefitItem", verbose_name="惠企事项", on_delete=models.CASCADE,
-                                related_name="rule")
+    item = models.OneToOneField(
+        "policies.BenefitItem", verbose_name="惠企事项", on_delete=models.CASCADE, related_name="rule"
+    )
     rule = models.JSONField("匹配规则")
     description = models.TextField("规则说明", blank=True, help_text="由规则自动生成")
-    grant_amount = models.DecimalField("免申即享兑现金额（万元）", max_digits=12, decimal_places=2, null=True,
-                                       blank=True, validators=[MinValueValidator(Decimal("0"))],
-                                       help_text="固定金额；为空时按比例或事项的最高金额")
-    grant_rate_attr = models.CharField("按属性比例兑现", max_length=30, blank=True,
-                                       help_text="如 rd_spending：按研发投入的一定比例")
-    grant_rate = models.DecimalField("比例（%）", max_digits=6, decimal_places=2, null=True, blank=True,
-                                     validators=[MinValueValidator(Decimal("0"))])
+    grant_amount = models.DecimalField(
+        "免申即享兑现金额（万元）",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="固定金额；为空时按比例或事项的最高金额",
+    )
+    grant_rate_attr = models.CharField(
+        "按属性比例兑现", max_length=30, blank=True, help_text="如 rd_spending：按研发投入的一定比例"
+    )
+    grant_rate = models.DecimalField(
+        "比例（%）", max_digits=6, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
     version = models.PositiveIntegerField("版本", default=0)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="最近修改人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="最近修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -140,6 +197,7 @@ class ItemRule(models.Model):
     def save(self, *args, **kwargs):
         # A rule the engine refuses is never stored, whoever saves it.
         from .engine import describe
+
         self.clean()
         self.description = describe(self.rule)
         super().save(*args, **kwargs)
@@ -148,6 +206,7 @@ class ItemRule(models.Model):
         from django.core.exceptions import ValidationError
 
         from .engine import validate
+
         problems = validate(self.rule)
         if problems:
             raise ValidationError({"rule": [f"{p.path}：{p.message}" if p.path else p.message for p in problems]})
@@ -159,10 +218,12 @@ class Match(models.Model):
 
     audited = False
 
-    profile = models.ForeignKey(EnterpriseProfile, verbose_name="企业", on_delete=models.CASCADE,
-                                related_name="matches")
-    item = models.ForeignKey("policies.BenefitItem", verbose_name="惠企事项", on_delete=models.CASCADE,
-                             related_name="matches")
+    profile = models.ForeignKey(
+        EnterpriseProfile, verbose_name="企业", on_delete=models.CASCADE, related_name="matches"
+    )
+    item = models.ForeignKey(
+        "policies.BenefitItem", verbose_name="惠企事项", on_delete=models.CASCADE, related_name="matches"
+    )
     matched_at = models.DateTimeField("匹配时间")
 
     class Meta:
@@ -181,10 +242,12 @@ class Notice(models.Model):
         PUBLICITY = "publicity", "公示"
         PAYOUT = "payout", "兑现"
 
-    profile = models.ForeignKey(EnterpriseProfile, verbose_name="企业", on_delete=models.CASCADE,
-                                related_name="notices")
-    item = models.ForeignKey("policies.BenefitItem", verbose_name="惠企事项", on_delete=models.CASCADE,
-                             related_name="notices")
+    profile = models.ForeignKey(
+        EnterpriseProfile, verbose_name="企业", on_delete=models.CASCADE, related_name="notices"
+    )
+    item = models.ForeignKey(
+        "policies.BenefitItem", verbose_name="惠企事项", on_delete=models.CASCADE, related_name="notices"
+    )
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.MATCH, db_index=True)
     text = models.TextField("内容")
     created_at = models.DateTimeField("推送时间", db_index=True)
@@ -208,19 +271,33 @@ class GrantRound(models.Model):
         PUBLICITY = "publicity", "公示中"
         PAID = "paid", "已兑现"
 
-    item = models.ForeignKey("policies.BenefitItem", verbose_name="惠企事项", on_delete=models.PROTECT,
-                             related_name="grant_rounds")
+    item = models.ForeignKey(
+        "policies.BenefitItem", verbose_name="惠企事项", on_delete=models.PROTECT, related_name="grant_rounds"
+    )
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.CONFIRMING, db_index=True)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT,
-                                  related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
+    )
     opened_at = models.DateTimeField("发起时间")
     publicity_days = models.PositiveSmallIntegerField("公示期（工作日）", default=5)
     publicity_from = models.DateField("公示开始", null=True, blank=True)
     publicity_until = models.DateField("公示截止", null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="公示发布人", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
-    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="兑现经办人", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="公示发布人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="兑现经办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     paid_at = models.DateTimeField("兑现时间", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=0)
 
@@ -249,13 +326,21 @@ class GrantEntry(models.Model):
         DECLINED = "declined", "放弃享受"
 
     round = models.ForeignKey(GrantRound, verbose_name="批次", on_delete=models.CASCADE, related_name="entries")
-    profile = models.ForeignKey(EnterpriseProfile, verbose_name="企业", on_delete=models.PROTECT,
-                                related_name="grant_entries")
+    profile = models.ForeignKey(
+        EnterpriseProfile, verbose_name="企业", on_delete=models.PROTECT, related_name="grant_entries"
+    )
     amount = models.DecimalField("拟兑现金额（万元）", max_digits=12, decimal_places=2)
-    decision = models.CharField("意愿", max_length=10, choices=Decision.choices, default=Decision.PENDING,
-                                db_index=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(
+        "意愿", max_length=10, choices=Decision.choices, default=Decision.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decided_at = models.DateTimeField("确认时间", null=True, blank=True)
     excluded = models.BooleanField("因异议取消", default=False)
     version = models.PositiveIntegerField("版本", default=0)
@@ -272,12 +357,12 @@ class GrantEntry(models.Model):
 class Objection(models.Model):
     """An objection raised during publicity (公示异议) and how it was settled."""
 
-    entry = models.ForeignKey(GrantEntry, verbose_name="异议对象", on_delete=models.CASCADE,
-                              related_name="objections")
+    entry = models.ForeignKey(GrantEntry, verbose_name="异议对象", on_delete=models.CASCADE, related_name="objections")
     text = models.TextField("异议内容")
     raised_by = models.CharField("异议人", max_length=120)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField("登记时间")
     upheld = models.BooleanField("异议成立", default=False)
 
@@ -292,12 +377,12 @@ class Objection(models.Model):
 class Payout(models.Model):
     """Money paid to one enterprise at the end of a round (兑现记录)."""
 
-    entry = models.OneToOneField(GrantEntry, verbose_name="名单记录", on_delete=models.PROTECT,
-                                 related_name="payout")
+    entry = models.OneToOneField(GrantEntry, verbose_name="名单记录", on_delete=models.PROTECT, related_name="payout")
     amount = models.DecimalField("兑现金额（万元）", max_digits=12, decimal_places=2)
     paid_on = models.DateField("兑现日期")
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT,
-                                related_name="+")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, related_name="+"
+    )
     made_at = models.DateTimeField("登记时间")
 
     class Meta:

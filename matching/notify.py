@@ -1,6 +1,7 @@
 """Tell an enterprise's agents in their 消息中心 (and by mail/SMS) what the
 matching inbox holds: new matches, a 免申即享 confirmation to give, the
 publicity and the payout. One message per enterprise and occasion."""
+
 from collections import defaultdict
 
 from django.urls import reverse
@@ -15,7 +16,8 @@ def _agents(profiles):
     by_org = defaultdict(list)
     orgs = {p.organisation_id for p in profiles if p.organisation_id}
     for agent in Agent.objects.filter(organisation_id__in=orgs, person__user__isnull=False).select_related(
-            "person__user"):
+        "person__user"
+    ):
         by_org[agent.organisation_id].append(agent.person.user)
     return by_org
 
@@ -46,6 +48,9 @@ def tell(notices, *, occasion):
             subject = rows[0].text[:60]
             link, message_kind = reverse("matching:inbox"), Message.Kind.OTHER
         body = "\n".join(row.text for row in rows)
-        sent += len(messaging.send_many(users, kind=message_kind, subject=subject, body=body, link=link,
-                                        key=f"matching-{occasion}-{profile.pk}"))
+        sent += len(
+            messaging.send_many(
+                users, kind=message_kind, subject=subject, body=body, link=link, key=f"matching-{occasion}-{profile.pk}"
+            )
+        )
     return sent

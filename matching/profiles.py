@@ -7,6 +7,7 @@ when. Derived attributes (size, rd_ratio) are refused: they are computed.
 Every row is checked first; one bad row and nothing is loaded, with every
 error listed by line and field.
 """
+
 import csv
 import datetime as dt
 import io
@@ -21,8 +22,16 @@ from . import engine, services
 from .models import EnterpriseProfile
 
 MAX_REPORTED = 200
-IDENTITY = {"uscc": "uscc", "统一社会信用代码": "uscc", "name": "name", "企业名称": "name",
-            "source": "source", "来源部门": "source", "updated_on": "updated_on", "更新日期": "updated_on"}
+IDENTITY = {
+    "uscc": "uscc",
+    "统一社会信用代码": "uscc",
+    "name": "name",
+    "企业名称": "name",
+    "source": "source",
+    "来源部门": "source",
+    "updated_on": "updated_on",
+    "更新日期": "updated_on",
+}
 
 
 class LoadError(ServiceError):
@@ -30,8 +39,10 @@ class LoadError(ServiceError):
 
     def __init__(self, problems, total):
         self.problems = problems
-        lines = [f"第{line}行“{field}”：{message}" if field else f"第{line}行：{message}"
-                 for line, field, message in problems[:MAX_REPORTED]]
+        lines = [
+            f"第{line}行“{field}”：{message}" if field else f"第{line}行：{message}"
+            for line, field, message in problems[:MAX_REPORTED]
+        ]
         if total > MAX_REPORTED:
             lines.append(f"……另有{total - MAX_REPORTED}处错误未列出")
         super().__init__(f"文件中有{total}处错误，未导入任何数据", errors={"file": lines})
@@ -83,10 +94,13 @@ def read_rows(data: bytes, filename: str):
     lower = filename.lower()
     if lower.endswith(".parquet"):
         import pyarrow.parquet as pq
+
         try:
             table = pq.read_table(io.BytesIO(data))
         except Exception:  # pyarrow raises several kinds for a damaged file
-            raise ServiceError("无法读取 Parquet 文件，文件可能已损坏", errors={"file": ["无法读取 Parquet 文件"]}) from None
+            raise ServiceError(
+                "无法读取 Parquet 文件，文件可能已损坏", errors={"file": ["无法读取 Parquet 文件"]}
+            ) from None
         header = table.column_names
         columns = [table.column(name).to_pylist() for name in header]
         # Line numbers count the header as line 1, as in the CSV form.
@@ -127,8 +141,9 @@ def load(actor, data: bytes, filename: str, *, source="", on=None) -> LoadReport
             problems.append((line, "", f"列数为{len(cells)}，多于表头的{len(mapping)}列"))
             continue
         record = dict(zip(mapping, cells))
-        identity, errors = services.clean_identity(str(record.get("uscc") or ""), str(record.get("name") or ""),
-                                                   need_name=False)
+        identity, errors = services.clean_identity(
+            str(record.get("uscc") or ""), str(record.get("name") or ""), need_name=False
+        )
         raw = {k: v for k, v in record.items() if k in engine.ATTRIBUTES}
         values, value_errors = services.clean_values(raw, on=on)
         errors.update(value_errors)
@@ -157,7 +172,7 @@ def load(actor, data: bytes, filename: str, *, source="", on=None) -> LoadReport
     existing = {}
     usccs = [p[1]["uscc"] for p in parsed]
     for start in range(0, len(usccs), 500):
-        for profile in EnterpriseProfile.objects.filter(uscc__in=usccs[start:start + 500]):
+        for profile in EnterpriseProfile.objects.filter(uscc__in=usccs[start : start + 500]):
             existing[profile.uscc] = profile
     for line, identity, values, _, _ in parsed:
         profile = existing.get(identity["uscc"])
@@ -177,14 +192,15 @@ def load(actor, data: bytes, filename: str, *, source="", on=None) -> LoadReport
 @transaction.atomic
 def _save(actor, parsed, existing, filename):
     from accounts.models import Organisation
-    organisations = dict(Organisation.objects.filter(uscc__in=[p[1]["uscc"] for p in parsed])
-                         .values_list("uscc", "pk"))
+
+    organisations = dict(Organisation.objects.filter(uscc__in=[p[1]["uscc"] for p in parsed]).values_list("uscc", "pk"))
     new, changed, fields = [], [], {"name", "sources", "version", "size", "rd_ratio"}
     for _, identity, values, source, updated_on in parsed:
         profile = existing.get(identity["uscc"])
         if profile is None:
-            profile = EnterpriseProfile(uscc=identity["uscc"], name=identity["name"],
-                                        organisation_id=organisations.get(identity["uscc"]))
+            profile = EnterpriseProfile(
+                uscc=identity["uscc"], name=identity["name"], organisation_id=organisations.get(identity["uscc"])
+            )
             new.append(profile)
         else:
             changed.append(profile)
@@ -199,12 +215,19 @@ def _save(actor, parsed, existing, filename):
     if changed:
         EnterpriseProfile.objects.bulk_update(changed, sorted(fields), batch_size=1000)
     from core import audit
-    audit.record("import", None, actor=audit.current_actor() or audit.Actor(actor),
-                 object_type="matching.EnterpriseProfile", object_repr=f"导入企业画像 {filename}",
-                 after={"file": filename, "created": len(new), "updated": len(changed)})
+
+    audit.record(
+        "import",
+        None,
+        actor=audit.current_actor() or audit.Actor(actor),
+        object_type="matching.EnterpriseProfile",
+        object_repr=f"导入企业画像 {filename}",
+        after={"file": filename, "created": len(new), "updated": len(changed)},
+    )
     ids = list(EnterpriseProfile.objects.filter(uscc__in=[p[1]["uscc"] for p in parsed]).values_list("pk", flat=True))
     if len(ids) > 500:
         from . import tasks
+
         tasks.refresh_all.enqueue()
     else:
         services.enqueue_profile_push(ids)

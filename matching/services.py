@@ -5,6 +5,7 @@ transaction, so a refused request changes nothing. The rule language and its
 evaluation are matching.engine's; this module only feeds it and stores what
 it answers.
 """
+
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -56,9 +57,11 @@ def label(name):
 
 # --- values: one checker for the API, the forms, the what-if and the bulk load ---
 
+
 def _blank(value):
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and value != value)  # NaN from Parquet
+    return (
+        value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float) and value != value)
+    )  # NaN from Parquet
 
 
 def _number(attr, value):
@@ -223,6 +226,7 @@ def _apply(profile, values):
 
 # --- profiles ---
 
+
 @transaction.atomic
 def save_profile(actor, *, uscc, values: dict, name=None, source="", updated_on=None, version=None):
     """Create or update one enterprise's profile (the API's PATCH). Only the
@@ -269,6 +273,7 @@ class _Scope:
 
 def _link_organisation(profile):
     from accounts.models import Organisation
+
     profile.organisation = Organisation.objects.filter(uscc=profile.uscc).first()
 
 
@@ -276,6 +281,7 @@ def profile_for(user, uscc=None):
     """The profile an enterprise user acts for: of an organisation they are
     the agent of (the one named, or the first)."""
     from accounts.models import Organisation
+
     orgs = policy.visible(user, Organisation.objects.all())
     profiles = EnterpriseProfile.objects.filter(uscc__in=orgs.values("uscc")).select_related("region")
     if uscc:
@@ -285,11 +291,13 @@ def profile_for(user, uscc=None):
 
 def profiles_for(user):
     from accounts.models import Organisation
+
     orgs = policy.visible(user, Organisation.objects.all())
     return EnterpriseProfile.objects.filter(uscc__in=orgs.values("uscc")).order_by("uscc")
 
 
 # --- rules ---
+
 
 def _rule_errors(rule):
     return [f"{p.path}：{p.message}" if p.path else p.message for p in engine.validate(rule)]
@@ -302,10 +310,13 @@ def save_rule(actor, item, *, rule, version=None, grant_amount=None, grant_rate_
     policy.require(actor, "matching.manage", item)
     if isinstance(rule, str):
         import json
+
         try:
             rule = json.loads(rule)
         except ValueError as exc:
-            raise ServiceError("规则不是有效的JSON", errors={"rule": [f"JSON格式错误：第{exc.lineno}行第{exc.colno}列，{exc.msg}"]}) from None
+            raise ServiceError(
+                "规则不是有效的JSON", errors={"rule": [f"JSON格式错误：第{exc.lineno}行第{exc.colno}列，{exc.msg}"]}
+            ) from None
     errors = {}
     problems = _rule_errors(rule)
     if problems:
@@ -326,7 +337,9 @@ def save_rule(actor, item, *, rule, version=None, grant_amount=None, grant_rate_
         current = ItemRule(item=item)
     elif version is not None and current.version != version:
         who = current.updated_by.name if current.updated_by else "他人"
-        raise Conflict(f"该事项的规则已被{who}于{timezone.localtime(current.updated_at):%Y-%m-%d %H:%M}修改，请刷新后再保存")
+        raise Conflict(
+            f"该事项的规则已被{who}于{timezone.localtime(current.updated_at):%Y-%m-%d %H:%M}修改，请刷新后再保存"
+        )
     current.rule = rule
     current.description = engine.describe(rule)
     current.grant_amount = grant_amount
@@ -340,6 +353,7 @@ def save_rule(actor, item, *, rule, version=None, grant_amount=None, grant_rate_
 
 
 # --- evaluating: the calculator ---
+
 
 def derive(attrs: dict) -> dict:
     """Fill size and rd_ratio from the base attributes, as a saved profile does."""
@@ -359,10 +373,10 @@ class ItemResult:
     nearly: bool
     reasons: list
     short_by: list = field(default_factory=list)
-    window_state: str = "open"   # open / upcoming / closed: the item's application window today
+    window_state: str = "open"  # open / upcoming / closed: the item's application window today
     amount: Decimal | None = None  # estimated amount (万元) when it meets
-    basis: str = ""               # how the amount is estimated
-    changed: str = ""             # what-if: "new" (meets now) or "lost" (no longer meets)
+    basis: str = ""  # how the amount is estimated
+    changed: str = ""  # what-if: "new" (meets now) or "lost" (no longer meets)
 
     @property
     def window(self) -> str:
@@ -425,19 +439,35 @@ def _wan(amount) -> str:
     return f"{Decimal(amount).normalize():,f}万元"
 
 
-ITEM_FIELDS = ("item__id", "item__code", "item__title", "item__kind", "item__delivery", "item__status",
-               "item__region_id", "item__region__name", "item__department__name", "item__amount_cap",
-               "item__updated_at", "item__apply_from", "item__apply_until", "item__apply_period", "item__amount")
+ITEM_FIELDS = (
+    "item__id",
+    "item__code",
+    "item__title",
+    "item__kind",
+    "item__delivery",
+    "item__status",
+    "item__region_id",
+    "item__region__name",
+    "item__department__name",
+    "item__amount_cap",
+    "item__updated_at",
+    "item__apply_from",
+    "item__apply_until",
+    "item__apply_period",
+    "item__amount",
+)
 _listed_cache = {"key": None, "rules": None, "index": None}
 
 
 def listed_rules(region=None):
     """Rules of published items, with the item; only those claimed for a
     region that covers `region` when given."""
-    qs = (ItemRule.objects.filter(item__status=Status.PUBLISHED)
-          .select_related("item", "item__region", "item__department")
-          .only("id", "item_id", "rule", "version", "grant_amount", "grant_rate_attr", "grant_rate", *ITEM_FIELDS)
-          .order_by("item__id"))
+    qs = (
+        ItemRule.objects.filter(item__status=Status.PUBLISHED)
+        .select_related("item", "item__region", "item__department")
+        .only("id", "item_id", "rule", "version", "grant_amount", "grant_rate_attr", "grant_rate", *ITEM_FIELDS)
+        .order_by("item__id")
+    )
     rules = list(qs)
     if region:
         rules = [r for r in rules if region_covers(r.item.region_id, region)]
@@ -448,8 +478,12 @@ def listed_index():
     """(rules by item id, the engine's item index) of the listed items, kept
     per process until a rule or a listed item changes."""
     from django.db.models import Count, Max
-    key = tuple(ItemRule.objects.filter(item__status=Status.PUBLISHED).aggregate(
-        n=Count("id"), rule=Max("updated_at"), item=Max("item__updated_at"), top=Max("id")).values())
+
+    key = tuple(
+        ItemRule.objects.filter(item__status=Status.PUBLISHED)
+        .aggregate(n=Count("id"), rule=Max("updated_at"), item=Max("item__updated_at"), top=Max("id"))
+        .values()
+    )
     if _listed_cache["key"] != key:
         rules = {r.item_id: r for r in listed_rules()}
         _listed_cache.update(key=key, rules=rules, index=engine.ItemIndex(_engine_items(rules.values())))
@@ -469,8 +503,14 @@ def calculate(attrs: dict, *, on=None, reasons="shown"):
     for item_rule, verdict in engine.evaluate_entity(index, attrs, today=on, reasons=reasons):
         key = "nearly" if verdict.outcome == "fails" and verdict.nearly else verdict.outcome
         rule = rules[item_rule.item_id]
-        result = ItemResult(rule.item, verdict.outcome, verdict.nearly, list(verdict.reasons),
-                            list(verdict.short_by or []), window_state(rule.item, on))
+        result = ItemResult(
+            rule.item,
+            verdict.outcome,
+            verdict.nearly,
+            list(verdict.reasons),
+            list(verdict.short_by or []),
+            window_state(rule.item, on),
+        )
         if key in ("meets", "nearly"):
             result.amount, result.basis = estimate(rule, attrs)
         groups[key].append(result)
@@ -500,10 +540,10 @@ def what_if(profile, raw: dict):
 @dataclass
 class WhatIf:
     groups: dict
-    values: dict          # attribute: value tried (only those that differ from the profile)
-    changes: list         # (label, before, after) in words
-    new: list             # ItemResults that meet with the values tried and did not before
-    lost: list            # ItemResults that met before and do not with the values tried
+    values: dict  # attribute: value tried (only those that differ from the profile)
+    changes: list  # (label, before, after) in words
+    new: list  # ItemResults that meet with the values tried and did not before
+    lost: list  # ItemResults that met before and do not with the values tried
     total_before: Decimal = Decimal(0)
     total_after: Decimal = Decimal(0)
 
@@ -511,8 +551,11 @@ class WhatIf:
 def what_if_report(profile, raw: dict, *, on=None):
     """What changes when some values are tried: each changed value in words, the
     items newly met and no longer met, and the estimated total before and after."""
-    changed = {k: v for k, v in raw.items() if not _blank(v) or engine.ATTRIBUTES.get(k, None) and
-               engine.ATTRIBUTES[k].type == "tags"}
+    changed = {
+        k: v
+        for k, v in raw.items()
+        if not _blank(v) or engine.ATTRIBUTES.get(k, None) and engine.ATTRIBUTES[k].type == "tags"
+    }
     values, errors = clean_values(changed)
     if errors:
         raise ServiceError("假设的数据有误", errors=errors)
@@ -565,6 +608,7 @@ def shown_value(name, value) -> str:
 
 # --- the stored match set and pushes ---
 
+
 def _profile_rows(region_prefix_code=""):
     qs = EnterpriseProfile.objects.all()
     if region_prefix_code:
@@ -601,8 +645,11 @@ def _store(item, matched_ids, *, notify=True, at=None):
     _insert(Match, ["profile_id", "item_id", "matched_at"], [(pid, item.pk, at) for pid in sorted(new)])
     if notify and new:
         text = match_text(item)
-        _insert(Notice, ["profile_id", "item_id", "kind", "text", "created_at"],
-                [(pid, item.pk, Notice.Kind.MATCH, text, at) for pid in sorted(new)])
+        _insert(
+            Notice,
+            ["profile_id", "item_id", "kind", "text", "created_at"],
+            [(pid, item.pk, Notice.Kind.MATCH, text, at) for pid in sorted(new)],
+        )
     return new
 
 
@@ -612,19 +659,25 @@ def _insert(model, columns, rows):
     if not rows:
         return
     from django.db import connection
+
     qn = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
     rows = [tuple(adapt(v) if isinstance(v, dt.datetime) else v for v in row) for row in rows]
-    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start:start + 5000])
+            cursor.executemany(sql, rows[start : start + 5000])
 
 
 def match_text(item):
-    how = "符合条件即可享受，无需申请，请留意意愿确认通知" if item.delivery == BenefitItem.Delivery.AUTO_GRANT else \
-        f"可按{item.get_delivery_display()}方式申报"
+    how = (
+        "符合条件即可享受，无需申请，请留意意愿确认通知"
+        if item.delivery == BenefitItem.Delivery.AUTO_GRANT
+        else f"可按{item.get_delivery_display()}方式申报"
+    )
     return f"根据贵单位的企业画像，您符合“{item.title}”的条件（{item.get_kind_display()}），{how}。"
 
 
@@ -651,9 +704,11 @@ def refresh_profiles(profile_ids, *, on=None, notify=True):
     _, index = listed_index()
     new_total = 0
     for profile in EnterpriseProfile.objects.filter(pk__in=profile_ids):
-        meets = {item.item_id for item, verdict in engine.evaluate_entity(index, derive(profile.attributes()), today=on,
-                                                                          reasons="none")
-                 if verdict.outcome == "meets"}
+        meets = {
+            item.item_id
+            for item, verdict in engine.evaluate_entity(index, derive(profile.attributes()), today=on, reasons="none")
+            if verdict.outcome == "meets"
+        }
         before = set(Match.objects.filter(profile=profile).values_list("item_id", flat=True))
         new, gone = meets - before, before - meets
         Match.objects.filter(profile=profile, item_id__in=gone).delete()
@@ -661,8 +716,18 @@ def refresh_profiles(profile_ids, *, on=None, notify=True):
         Match.objects.bulk_create([Match(profile=profile, item_id=i, matched_at=now) for i in sorted(new)])
         if notify:
             items = {i.pk: i for i in BenefitItem.objects.filter(pk__in=new)}
-            pushed = Notice.objects.bulk_create([Notice(profile=profile, item=items[i], kind=Notice.Kind.MATCH,
-                                                        created_at=now, text=match_text(items[i])) for i in sorted(new)])
+            pushed = Notice.objects.bulk_create(
+                [
+                    Notice(
+                        profile=profile,
+                        item=items[i],
+                        kind=Notice.Kind.MATCH,
+                        created_at=now,
+                        text=match_text(items[i]),
+                    )
+                    for i in sorted(new)
+                ]
+            )
             tell_agents(pushed, occasion=f"push-{now.isoformat()}")
         new_total += len(new)
     return new_total
@@ -687,11 +752,13 @@ def refresh_all(*, on=None, notify=True):
 
 def enqueue_item_push(item_id):
     from . import tasks
+
     tasks.push_item.enqueue(item_id)
 
 
 def enqueue_profile_push(profile_ids):
     from . import tasks
+
     if profile_ids:
         tasks.push_profiles.enqueue(list(profile_ids))
 
@@ -710,15 +777,22 @@ def mark_read(user, notice):
 def push_counts():
     """Pushes made, per item (a count of notices, never a counter)."""
     from django.db.models import Count
-    return (Notice.objects.filter(kind=Notice.Kind.MATCH).values("item_id", "item__title")
-            .annotate(pushes=Count("id")).order_by("-pushes"))
+
+    return (
+        Notice.objects.filter(kind=Notice.Kind.MATCH)
+        .values("item_id", "item__title")
+        .annotate(pushes=Count("id"))
+        .order_by("-pushes")
+    )
 
 
 # --- auto-grant (免申即享) ---
 
+
 def _audit(action, obj, *, after, actor):
     """Rows written in bulk skip the model signals; record them here."""
     from core import audit
+
     audit.record(action, obj, after=after, actor=audit.current_actor() or audit.Actor(actor))
 
 
@@ -784,14 +858,27 @@ def open_round(actor, item, *, publicity_days=PUBLICITY_DAYS):
             continue
         entries.append(GrantEntry(round=round_, profile=match.profile, amount=amount))
     if missing and not entries:
-        raise ServiceError("未设定兑现金额：请在规则中填写固定金额或比例，或在事项中填写最高金额",
-                           errors={"item": ["无法计算兑现金额"]})
+        raise ServiceError(
+            "未设定兑现金额：请在规则中填写固定金额或比例，或在事项中填写最高金额",
+            errors={"item": ["无法计算兑现金额"]},
+        )
     GrantEntry.objects.bulk_create(entries)
     _audit("create", round_, after={"entries": [[e.profile.uscc, e.amount] for e in entries]}, actor=actor)
-    tell_agents(Notice.objects.bulk_create([
-        Notice(profile=e.profile, item=item, kind=Notice.Kind.GRANT, created_at=now,
-               text=f"您符合“{item.title}”免申即享条件，拟兑现{e.amount}万元，请在“免申即享”中确认是否享受。")
-        for e in entries]), occasion=f"grant-{round_.pk}")
+    tell_agents(
+        Notice.objects.bulk_create(
+            [
+                Notice(
+                    profile=e.profile,
+                    item=item,
+                    kind=Notice.Kind.GRANT,
+                    created_at=now,
+                    text=f"您符合“{item.title}”免申即享条件，拟兑现{e.amount}万元，请在“免申即享”中确认是否享受。",
+                )
+                for e in entries
+            ]
+        ),
+        occasion=f"grant-{round_.pk}",
+    )
     return round_
 
 
@@ -799,6 +886,7 @@ def open_round(actor, item, *, publicity_days=PUBLICITY_DAYS):
 def decide(actor, entry, *, decision, version=None):
     """An enterprise confirms or declines (意愿确认). The first answer stands."""
     from accounts.models import Organisation
+
     if decision not in (GrantEntry.Decision.CONFIRMED, GrantEntry.Decision.DECLINED):
         raise ServiceError("请选择同意享受或放弃享受", errors={"decision": ["请选择同意享受或放弃享受"]})
     fresh = GrantEntry.objects.select_for_update().select_related("profile", "round", "round__item").get(pk=entry.pk)
@@ -811,8 +899,10 @@ def decide(actor, entry, *, decision, version=None):
         raise Conflict("意愿确认已截止，名单已进入公示")
     if fresh.decision != GrantEntry.Decision.PENDING:
         who = fresh.decided_by.name if fresh.decided_by else "他人"
-        raise Conflict(f"本单位已由{who}于{timezone.localtime(fresh.decided_at):%Y-%m-%d %H:%M}"
-                       f"确认为“{fresh.get_decision_display()}”")
+        raise Conflict(
+            f"本单位已由{who}于{timezone.localtime(fresh.decided_at):%Y-%m-%d %H:%M}"
+            f"确认为“{fresh.get_decision_display()}”"
+        )
     if version is not None and fresh.version != version:
         raise Conflict("该记录已被他人处理，请刷新后查看")
     fresh.decision = decision
@@ -840,10 +930,21 @@ def publish_round(actor, round_, *, version=None, on=None):
     fresh.version += 1
     fresh.save()
     now = timezone.now()
-    tell_agents(Notice.objects.bulk_create([
-        Notice(profile=e.profile, item=fresh.item, kind=Notice.Kind.PUBLICITY, created_at=now,
-               text=f"“{fresh.item.title}”免申即享名单已公示，公示期至{fresh.publicity_until:%Y年%m月%d日}。")
-        for e in confirmed]), occasion=f"publicity-{fresh.pk}")
+    tell_agents(
+        Notice.objects.bulk_create(
+            [
+                Notice(
+                    profile=e.profile,
+                    item=fresh.item,
+                    kind=Notice.Kind.PUBLICITY,
+                    created_at=now,
+                    text=f"“{fresh.item.title}”免申即享名单已公示，公示期至{fresh.publicity_until:%Y年%m月%d日}。",
+                )
+                for e in confirmed
+            ]
+        ),
+        occasion=f"publicity-{fresh.pk}",
+    )
     return fresh
 
 
@@ -851,8 +952,11 @@ def publish_round(actor, round_, *, version=None, on=None):
 def record_objection(actor, entry, *, text, raised_by, upheld=False):
     """An objection received during publicity; an upheld one takes the
     enterprise off the list."""
-    fresh = GrantEntry.objects.select_for_update().select_related("round", "round__item",
-                                                                  "round__item__department").get(pk=entry.pk)
+    fresh = (
+        GrantEntry.objects.select_for_update()
+        .select_related("round", "round__item", "round__item__department")
+        .get(pk=entry.pk)
+    )
     policy.require(actor, "matching.grant", fresh.round)
     errors = {}
     if not (text or "").strip():
@@ -865,8 +969,14 @@ def record_objection(actor, entry, *, text, raised_by, upheld=False):
         raise Conflict("只能在公示期间登记异议")
     if fresh.decision != GrantEntry.Decision.CONFIRMED:
         raise ServiceError("该企业未列入公示名单", errors={"entry": ["只能对公示名单中的企业登记异议"]})
-    objection = Objection.objects.create(entry=fresh, text=text.strip(), raised_by=raised_by.strip(),
-                                         recorded_by=actor, recorded_at=timezone.now(), upheld=bool(upheld))
+    objection = Objection.objects.create(
+        entry=fresh,
+        text=text.strip(),
+        raised_by=raised_by.strip(),
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+        upheld=bool(upheld),
+    )
     if upheld and not fresh.excluded:
         fresh.excluded = True
         fresh.version += 1
@@ -881,19 +991,38 @@ def make_payouts(actor, round_, *, version=None, on=None):
     fresh = _locked_round(round_, version, {GrantRound.State.PUBLICITY}, "兑现")
     on = on or today()
     if on <= fresh.publicity_until:
-        raise ServiceError(f"公示期至{fresh.publicity_until:%Y-%m-%d}，公示期满后方可兑现",
-                           errors={"round": ["公示期未满"]})
+        raise ServiceError(
+            f"公示期至{fresh.publicity_until:%Y-%m-%d}，公示期满后方可兑现", errors={"round": ["公示期未满"]}
+        )
     now = timezone.now()
-    entries = list(fresh.entries.filter(decision=GrantEntry.Decision.CONFIRMED, excluded=False)
-                   .select_related("profile"))
-    Payout.objects.bulk_create([Payout(entry=e, amount=e.amount, paid_on=on, made_by=actor, made_at=now)
-                                for e in entries])
-    tell_agents(Notice.objects.bulk_create([
-        Notice(profile=e.profile, item=fresh.item, kind=Notice.Kind.PAYOUT, created_at=now,
-               text=f"“{fresh.item.title}”已兑现{e.amount}万元。") for e in entries]), occasion=f"payout-{fresh.pk}")
+    entries = list(
+        fresh.entries.filter(decision=GrantEntry.Decision.CONFIRMED, excluded=False).select_related("profile")
+    )
+    Payout.objects.bulk_create(
+        [Payout(entry=e, amount=e.amount, paid_on=on, made_by=actor, made_at=now) for e in entries]
+    )
+    tell_agents(
+        Notice.objects.bulk_create(
+            [
+                Notice(
+                    profile=e.profile,
+                    item=fresh.item,
+                    kind=Notice.Kind.PAYOUT,
+                    created_at=now,
+                    text=f"“{fresh.item.title}”已兑现{e.amount}万元。",
+                )
+                for e in entries
+            ]
+        ),
+        occasion=f"payout-{fresh.pk}",
+    )
     for payout in Payout.objects.filter(entry__round=fresh).select_related("entry__profile"):
-        _audit("create", payout, after={"amount": payout.amount, "paid_on": payout.paid_on,
-                                        "enterprise": payout.entry.profile.uscc}, actor=actor)
+        _audit(
+            "create",
+            payout,
+            after={"amount": payout.amount, "paid_on": payout.paid_on, "enterprise": payout.entry.profile.uscc},
+            actor=actor,
+        )
     fresh.state = GrantRound.State.PAID
     fresh.paid_by = actor
     fresh.paid_at = now

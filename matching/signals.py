@@ -5,8 +5,10 @@ enterprises are told."""
 
 def item_saved(sender, instance, created, raw=False, **kwargs):
     from .models import ItemRule
+
     if raw or created:
         return  # a new item has no rule yet; saving its rule pushes
     if ItemRule.objects.filter(item_id=instance.pk).exists():
         from .services import enqueue_item_push
+
         enqueue_item_push(instance.pk)

@@ -1,4 +1,5 @@
 """Console pages under /console/matching/."""
+
 from django.urls import path
 
 from . import views

@@ -1,4 +1,5 @@
 """Enterprise pages under /matching/: calculator, inbox, auto-grant confirmation."""
+
 from django.urls import path
 
 from . import views_public as views

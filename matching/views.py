@@ -1,6 +1,7 @@
 """Console pages under /console/matching/: the overview with push counts,
 enterprise profiles and their bulk upload, each benefit item's rule, and the
 auto-grant rounds (免申即享) with confirmations, publicity and payouts."""
+
 import json
 
 from django.contrib import messages
@@ -22,13 +23,18 @@ from .views_public import profile_rows
 
 
 def _items(user):
-    return policy.visible(user, BenefitItem.objects.all(), region_field="region__code",
-                          function_field="department__function")
+    return policy.visible(
+        user, BenefitItem.objects.all(), region_field="region__code", function_field="department__function"
+    )
 
 
 def _rounds(user):
-    return policy.visible(user, GrantRound.objects.select_related("item", "item__region", "item__department"),
-                          region_field="item__region__code", function_field="item__department__function")
+    return policy.visible(
+        user,
+        GrantRound.objects.select_related("item", "item__region", "item__department"),
+        region_field="item__region__code",
+        function_field="item__department__function",
+    )
 
 
 @login_required
@@ -44,10 +50,15 @@ def index(request):
     page = Paginator(items, 30).get_page(request.GET.get("page"))
     # Counts for this page's items only: over the whole library they would be slow.
     ids = [item.pk for item in page]
-    matched = dict(Match.objects.filter(item_id__in=ids).values("item_id").annotate(n=Count("id"))
-                   .values_list("item_id", "n"))
-    pushes = dict(Notice.objects.filter(item_id__in=ids, kind=Notice.Kind.MATCH).values("item_id")
-                  .annotate(n=Count("id")).values_list("item_id", "n"))
+    matched = dict(
+        Match.objects.filter(item_id__in=ids).values("item_id").annotate(n=Count("id")).values_list("item_id", "n")
+    )
+    pushes = dict(
+        Notice.objects.filter(item_id__in=ids, kind=Notice.Kind.MATCH)
+        .values("item_id")
+        .annotate(n=Count("id"))
+        .values_list("item_id", "n")
+    )
     for item in page:
         item.matched, item.pushes = matched.get(item.pk, 0), pushes.get(item.pk, 0)
     visible_items = _items(request.user)
@@ -58,9 +69,18 @@ def index(request):
         "pushes": Notice.objects.filter(item__in=visible_items, kind=Notice.Kind.MATCH).count(),
         "unread": Notice.objects.filter(item__in=visible_items, kind=Notice.Kind.MATCH, read_at__isnull=True).count(),
     }
-    return render(request, "matching/console_index.html", {
-        "page": page, "q": query, "with_rule": request.GET.get("with_rule", ""), "totals": totals,
-        "rounds": _rounds(request.user)[:10], "can_upload": policy.can(request.user, "matching.profile")})
+    return render(
+        request,
+        "matching/console_index.html",
+        {
+            "page": page,
+            "q": query,
+            "with_rule": request.GET.get("with_rule", ""),
+            "totals": totals,
+            "rounds": _rounds(request.user)[:10],
+            "can_upload": policy.can(request.user, "matching.profile"),
+        },
+    )
 
 
 @login_required
@@ -71,8 +91,11 @@ def profile_list(request):
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(uscc__icontains=query))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "matching/profiles.html", {"page": page, "q": query,
-                                                      "can_upload": policy.can(request.user, "matching.profile")})
+    return render(
+        request,
+        "matching/profiles.html",
+        {"page": page, "q": query, "can_upload": policy.can(request.user, "matching.profile")},
+    )
 
 
 @login_required
@@ -81,9 +104,16 @@ def profile_detail(request, uscc):
     profile = get_object_or_404(EnterpriseProfile.objects.select_related("region"), uscc=uscc)
     policy.require(request.user, "policy.view", profile)
     matches = Match.objects.filter(profile=profile).select_related("item").order_by("item__title")
-    return render(request, "matching/profile_detail.html", {
-        "profile": profile, "rows": profile_rows(profile), "matches": matches,
-        "notices": profile.notices.select_related("item")[:20]})
+    return render(
+        request,
+        "matching/profile_detail.html",
+        {
+            "profile": profile,
+            "rows": profile_rows(profile),
+            "matches": matches,
+            "notices": profile.notices.select_related("item")[:20],
+        },
+    )
 
 
 @login_required
@@ -99,8 +129,11 @@ def upload(request):
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
-            messages.success(request, f"已导入企业画像 {report.total} 户（新增 {report.created}，更新 {report.updated}），"
-                                      "新符合条件的企业将收到推送")
+            messages.success(
+                request,
+                f"已导入企业画像 {report.total} 户（新增 {report.created}，更新 {report.updated}），"
+                "新符合条件的企业将收到推送",
+            )
             return redirect("matching_console:profiles")
     columns = [(a.name, a.label, a.unit, a.source) for a in engine.ATTRIBUTES.values() if not a.derived]
     return render(request, "matching/upload.html", {"form": form, "columns": columns})
@@ -112,7 +145,7 @@ def _marked(text, suggestions):
     for s in sorted(suggestions, key=lambda s: s.start):
         if s.start < at:
             continue
-        pieces += [(text[at:s.start], False), (text[s.start:s.end], True)]
+        pieces += [(text[at : s.start], False), (text[s.start : s.end], True)]
         at = s.end
     return pieces + [(text[at:], False)]
 
@@ -131,9 +164,15 @@ def rule_edit(request, item_id):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                saved = services.save_rule(request.user, item, rule=data["rule"], version=data["version"],
-                                           grant_amount=data["grant_amount"],
-                                           grant_rate_attr=data["grant_rate_attr"], grant_rate=data["grant_rate"])
+                saved = services.save_rule(
+                    request.user,
+                    item,
+                    rule=data["rule"],
+                    version=data["version"],
+                    grant_amount=data["grant_amount"],
+                    grant_rate_attr=data["grant_rate_attr"],
+                    grant_rate=data["grant_rate"],
+                )
             except ServiceError as exc:
                 show_service_error(form, exc)
             else:
@@ -143,34 +182,64 @@ def rule_edit(request, item_id):
     draft = draft_rule(suggestions)
     if request.method != "POST":
         use_draft = request.GET.get("draft") == "1" and draft is not None
-        initial = {"rule": json.dumps(draft if use_draft else current.rule if current else
-                                      {"when": {"from": None, "until": None}, "condition": {"all": []}},
-                                      ensure_ascii=False, indent=2),
-                   "version": current.version if current else 0}
+        initial = {
+            "rule": json.dumps(
+                draft
+                if use_draft
+                else current.rule
+                if current
+                else {"when": {"from": None, "until": None}, "condition": {"all": []}},
+                ensure_ascii=False,
+                indent=2,
+            ),
+            "version": current.version if current else 0,
+        }
         if current:
-            initial.update(grant_amount=current.grant_amount, grant_rate_attr=current.grant_rate_attr,
-                           grant_rate=current.grant_rate)
+            initial.update(
+                grant_amount=current.grant_amount,
+                grant_rate_attr=current.grant_rate_attr,
+                grant_rate=current.grant_rate,
+            )
         form = forms.RuleForm(initial=initial)
-    attributes = [(a.name, a.label, a.type, a.unit, "、".join(f"{k}={v}" for k, v in a.choices.items()))
-                  for a in engine.ATTRIBUTES.values()]
-    return render(request, "matching/rule.html", {
-        "item": item, "current": current, "form": form, "can_edit": can_edit, "attributes": attributes,
-        "suggestions": suggestions, "marked": _marked(item.conditions, suggestions),
-        "draft_used": request.method != "POST" and request.GET.get("draft") == "1" and draft is not None,
-        "matched": Match.objects.filter(item=item).count(),
-        "pushes": Notice.objects.filter(item=item, kind=Notice.Kind.MATCH).count(),
-        "can_open_round": can_edit and item.delivery == BenefitItem.Delivery.AUTO_GRANT and current is not None
-        and item.status == Status.PUBLISHED, "open_form": forms.OpenRoundForm()})
+    attributes = [
+        (a.name, a.label, a.type, a.unit, "、".join(f"{k}={v}" for k, v in a.choices.items()))
+        for a in engine.ATTRIBUTES.values()
+    ]
+    return render(
+        request,
+        "matching/rule.html",
+        {
+            "item": item,
+            "current": current,
+            "form": form,
+            "can_edit": can_edit,
+            "attributes": attributes,
+            "suggestions": suggestions,
+            "marked": _marked(item.conditions, suggestions),
+            "draft_used": request.method != "POST" and request.GET.get("draft") == "1" and draft is not None,
+            "matched": Match.objects.filter(item=item).count(),
+            "pushes": Notice.objects.filter(item=item, kind=Notice.Kind.MATCH).count(),
+            "can_open_round": can_edit
+            and item.delivery == BenefitItem.Delivery.AUTO_GRANT
+            and current is not None
+            and item.status == Status.PUBLISHED,
+            "open_form": forms.OpenRoundForm(),
+        },
+    )
 
 
 @login_required
 def round_list(request):
     policy.require(request.user, "policy.view")
-    rounds = _rounds(request.user).annotate(
-        listed=Count("entries", distinct=True),
-        confirmed=Count("entries", filter=Q(entries__decision=GrantEntry.Decision.CONFIRMED), distinct=True),
-        declined=Count("entries", filter=Q(entries__decision=GrantEntry.Decision.DECLINED), distinct=True)
-    ).order_by("-opened_at", "-id")
+    rounds = (
+        _rounds(request.user)
+        .annotate(
+            listed=Count("entries", distinct=True),
+            confirmed=Count("entries", filter=Q(entries__decision=GrantEntry.Decision.CONFIRMED), distinct=True),
+            declined=Count("entries", filter=Q(entries__decision=GrantEntry.Decision.DECLINED), distinct=True),
+        )
+        .order_by("-opened_at", "-id")
+    )
     page = Paginator(rounds, 30).get_page(request.GET.get("page"))
     return render(request, "matching/rounds.html", {"page": page})
 
@@ -199,17 +268,28 @@ def _round_or_404(request, pk):
 @login_required
 def round_detail(request, pk, objection_form=None):
     round_ = _round_or_404(request, pk)
-    entries = round_.entries.select_related("profile", "profile__region", "decided_by").prefetch_related(
-        "objections").order_by("profile__uscc")
+    entries = (
+        round_.entries.select_related("profile", "profile__region", "decided_by")
+        .prefetch_related("objections")
+        .order_by("profile__uscc")
+    )
     counts = dict.fromkeys(GrantEntry.Decision.values, 0)
     for e in entries:
         counts[e.decision] += 1
     can_publish = policy.can(request.user, "matching.grant", round_)
     payouts = {p.entry_id: p for p in services.Payout.objects.filter(entry__round=round_)}
-    return render(request, "matching/round.html", {
-        "round": round_, "entries": [(e, payouts.get(e.pk)) for e in entries], "counts": counts,
-        "can_publish": can_publish, "today": services.today(),
-        "objection_form": objection_form or (forms.ObjectionForm(round_=round_) if can_publish else None)})
+    return render(
+        request,
+        "matching/round.html",
+        {
+            "round": round_,
+            "entries": [(e, payouts.get(e.pk)) for e in entries],
+            "counts": counts,
+            "can_publish": can_publish,
+            "today": services.today(),
+            "objection_form": objection_form or (forms.ObjectionForm(round_=round_) if can_publish else None),
+        },
+    )
 
 
 @login_required
@@ -233,8 +313,9 @@ def round_objection(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_objection(request.user, data["entry"], text=data["text"], raised_by=data["raised_by"],
-                                      upheld=data["upheld"])
+            services.record_objection(
+                request.user, data["entry"], text=data["text"], raised_by=data["raised_by"], upheld=data["upheld"]
+            )
         except ServiceError as exc:
             show_service_error(form, exc)
         else:

@@ -1,5 +1,6 @@
 """Pages for enterprise users under /matching/: the policy calculator with
 its "what if", the inbox of pushes, and auto-grant confirmation (意愿确认)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,8 +14,12 @@ from core.forms import show_service_error
 from . import engine, forms, services
 from .models import GrantEntry, GrantRound, Notice
 
-GROUPS = [("meets", "符合条件", "可以享受的政策"), ("nearly", "差一项条件", "只差一个条件即可享受"),
-          ("unknown", "无法判断", "缺少数据，暂无法判断"), ("fails", "不符合", "目前不符合条件")]
+GROUPS = [
+    ("meets", "符合条件", "可以享受的政策"),
+    ("nearly", "差一项条件", "只差一个条件即可享受"),
+    ("unknown", "无法判断", "缺少数据，暂无法判断"),
+    ("fails", "不符合", "目前不符合条件"),
+]
 
 
 def _profile_or_none(request):
@@ -36,9 +41,16 @@ def profile_rows(profile):
         elif isinstance(value, bool):
             value = "是" if value else "否"
         source = (profile.sources or {}).get(name, {})
-        rows.append({"label": attr.label, "unit": attr.unit if value not in (None, "") else "",
-                     "value": value, "source": source.get("source") or attr.source,
-                     "updated_on": source.get("updated_on", ""), "derived": attr.derived})
+        rows.append(
+            {
+                "label": attr.label,
+                "unit": attr.unit if value not in (None, "") else "",
+                "value": value,
+                "source": source.get("source") or attr.source,
+                "updated_on": source.get("updated_on", ""),
+                "derived": attr.derived,
+            }
+        )
     return rows
 
 
@@ -66,9 +78,17 @@ def calculator(request):
     lost = [r for r in groups["fails"] if r.changed == "lost"]
     if lost:  # what-if: what no longer meets is shown too, marked
         shown.append(("fails", "假设后不符合", "原来符合、假设后不再符合的政策", lost))
-    context.update({"form": form, "whatif": whatif, "groups": shown, "total": total,
-                    "without_figure": without_figure, "rows": profile_rows(profile),
-                    "counts": {k: len(v) for k, v in groups.items()}})
+    context.update(
+        {
+            "form": form,
+            "whatif": whatif,
+            "groups": shown,
+            "total": total,
+            "without_figure": without_figure,
+            "rows": profile_rows(profile),
+            "counts": {k: len(v) for k, v in groups.items()},
+        }
+    )
     return render(request, "matching/calculator.html", context)
 
 
@@ -95,10 +115,20 @@ def notice_read(request, pk):
 @login_required
 def grants(request):
     policy.require(request.user, "matching.confirm")
-    entries = (GrantEntry.objects.filter(profile__in=services.profiles_for(request.user))
-               .select_related("round", "round__item", "profile", "decided_by").order_by("-round__opened_at"))
-    rows = [(e, forms.DecisionForm(initial={"version": e.version}) if e.decision == GrantEntry.Decision.PENDING
-             and e.round.state == GrantRound.State.CONFIRMING else None) for e in entries]
+    entries = (
+        GrantEntry.objects.filter(profile__in=services.profiles_for(request.user))
+        .select_related("round", "round__item", "profile", "decided_by")
+        .order_by("-round__opened_at")
+    )
+    rows = [
+        (
+            e,
+            forms.DecisionForm(initial={"version": e.version})
+            if e.decision == GrantEntry.Decision.PENDING and e.round.state == GrantRound.State.CONFIRMING
+            else None,
+        )
+        for e in entries
+    ]
     return render(request, "matching/grants.html", {"rows": rows})
 
 
@@ -111,8 +141,9 @@ def decide(request, pk):
         messages.error(request, "请选择同意享受或放弃享受")
         return redirect("matching:grants")
     try:
-        entry = services.decide(request.user, entry, decision=form.cleaned_data["decision"],
-                                version=form.cleaned_data["version"])
+        entry = services.decide(
+            request.user, entry, decision=form.cleaned_data["decision"], version=form.cleaned_data["version"]
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -123,8 +154,18 @@ def decide(request, pk):
 def publicity(request):
     """The lists under publicity (公示), open to everyone: objections go to
     the claiming department, whose staff record them."""
-    rounds = (GrantRound.objects.filter(state=GrantRound.State.PUBLICITY)
-              .select_related("item", "item__department", "item__region").order_by("-publicity_from", "-id"))
-    rows = [(r, r.entries.filter(decision=GrantEntry.Decision.CONFIRMED, excluded=False)
-             .select_related("profile", "profile__region").order_by("profile__uscc")) for r in rounds]
+    rounds = (
+        GrantRound.objects.filter(state=GrantRound.State.PUBLICITY)
+        .select_related("item", "item__department", "item__region")
+        .order_by("-publicity_from", "-id")
+    )
+    rows = [
+        (
+            r,
+            r.entries.filter(decision=GrantEntry.Decision.CONFIRMED, excluded=False)
+            .select_related("profile", "profile__region")
+            .order_by("profile__uscc"),
+        )
+        for r in rounds
+    ]
     return render(request, "matching/publicity.html", {"rows": rows})

@@ -4,4 +4,5 @@ def unread(request):
     if not (user and user.is_authenticated):
         return {}
     from .services import unread_count
+
     return {"UNREAD_MESSAGES": unread_count(user)}

@@ -2,6 +2,7 @@
 result ready to collect, a ticket answered …), and each attempt to reach
 them by mail or SMS. A message is kept once per recipient and key, so the
 same event never reaches a person twice."""
+
 from django.conf import settings
 from django.db import models
 
@@ -17,8 +18,9 @@ class Message(models.Model):
         GRANT = "grant", "免申即享意愿确认"
         OTHER = "other", "其他通知"
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
-                                  related_name="messages_received")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="messages_received"
+    )
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     subject = models.CharField("标题", max_length=120)
     body = models.TextField("内容")

@@ -2,6 +2,7 @@
 email backend (EMAIL_BACKEND); SMS through the provider class named by
 TONGBAN_SMS_SENDER, which a deployment points at its operator's gateway.
 The default stand-in only records what would be sent."""
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
@@ -17,6 +18,7 @@ class SmsSender:
 class LocalSmsSender(SmsSender):
     def send(self, phone, text):
         from .models import SmsStandIn
+
         SmsStandIn.objects.create(phone=phone, text=text)
 
 

@@ -1,5 +1,6 @@
 """Telling a person something: one message in their 消息中心, plus a mail
 and an SMS when their account has an address and a phone number."""
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,8 +18,15 @@ def send(recipient, *, kind, subject, body, key, link=""):
         return existing  # already told: de-duplicated
     try:
         with transaction.atomic():
-            message = Message.objects.create(recipient=recipient, kind=kind, subject=subject[:120], body=body,
-                                             link=link, key=key[:120], created_at=timezone.now())
+            message = Message.objects.create(
+                recipient=recipient,
+                kind=kind,
+                subject=subject[:120],
+                body=body,
+                link=link,
+                key=key[:120],
+                created_at=timezone.now(),
+            )
             deliveries = []
             if recipient.email:
                 deliveries.append(Delivery(message=message, channel=Delivery.Channel.EMAIL, address=recipient.email))
@@ -28,6 +36,7 @@ def send(recipient, *, kind, subject, body, key, link=""):
     except IntegrityError:  # a concurrent send of the same key won
         return Message.objects.get(recipient=recipient, key=key[:120])
     from .tasks import deliver
+
     for delivery in Delivery.objects.filter(message=message):
         transaction.on_commit(lambda pk=delivery.pk: deliver.enqueue(pk))
     return message

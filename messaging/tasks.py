@@ -1,5 +1,6 @@
 """Sending runs in the background and is retried with growing waits; a
 delivery already sent is never sent again (the task may run twice)."""
+
 import datetime as dt
 
 from django.db import transaction
@@ -14,9 +15,9 @@ BACKOFF = [dt.timedelta(minutes=m) for m in (1, 5, 30, 120)]
 def deliver(delivery_id):
     from . import senders
     from .models import Delivery
+
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update().select_related("message")
-                    .filter(pk=delivery_id).first())
+        delivery = Delivery.objects.select_for_update().select_related("message").filter(pk=delivery_id).first()
         if delivery is None or delivery.state != Delivery.State.QUEUED:
             return "skipped"
         delivery.attempts += 1

@@ -1,5 +1,6 @@
 """消息中心 in the portal: a person's own messages, and when each was sent
 by mail or SMS."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
@@ -15,8 +16,9 @@ def inbox(request):
     if only == "unread":
         messages = messages.filter(read_at__isnull=True)
     page = Paginator(messages, 20).get_page(request.GET.get("page"))
-    return render(request, "messaging/inbox.html", {"page": page, "show": only,
-                                                    "unread": services.unread_count(request.user)})
+    return render(
+        request, "messaging/inbox.html", {"page": page, "show": only, "unread": services.unread_count(request.user)}
+    )
 
 
 @login_required

@@ -1,5 +1,6 @@
 """Read-only admin views of the policy library: changes go through the
 console and policies.services (review, versions, search index)."""
+
 from django.contrib import admin
 
 from .models import BenefitItem, Interpretation, PolicyDocument

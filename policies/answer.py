@@ -10,6 +10,7 @@ retrieved items and articles, numbered, and must cite them as [1], [2]…;
 its text is shown only when it cites at least one of them, together with
 those citations.
 """
+
 import re
 
 from django.urls import reverse
@@ -23,36 +24,71 @@ MAX_SOURCES = 5
 
 
 def _document(doc):
-    return {"id": doc.pk, "title": doc.title, "number": doc.number, "status": doc.status,
-            "status_label": doc.get_status_display(), "url": reverse("policies:document", args=[doc.pk])}
+    return {
+        "id": doc.pk,
+        "title": doc.title,
+        "number": doc.number,
+        "status": doc.status,
+        "status_label": doc.get_status_display(),
+        "url": reverse("policies:document", args=[doc.pk]),
+    }
 
 
 def _article(article):
     if article is None:
         return None
-    return {"id": article.pk, "heading": article.heading, "text": article.text,
-            "url": reverse("policies:document", args=[article.document_id]) + f"#article-{article.pk}"}
+    return {
+        "id": article.pk,
+        "heading": article.heading,
+        "text": article.text,
+        "url": reverse("policies:document", args=[article.document_id]) + f"#article-{article.pk}",
+    }
 
 
 def _item_card(item):
     return {
-        "kind": "item", "item_id": item.pk, "title": item.title, "url": reverse("policies:item", args=[item.pk]),
-        "item_kind": item.get_kind_display(), "delivery": item.get_delivery_display(),
-        "target": item.target, "conditions": item.conditions, "amount": item.amount,
-        "how": {"apply_period": item.apply_period, "materials": item.materials, "payout_method": item.payout_method,
-                "payout_days": item.payout_days, "phone": item.phone},
-        "department": item.department.name, "department_id": item.department_id, "region": item.region_id,
-        "document": _document(item.document), "article": _article(item.article),
+        "kind": "item",
+        "item_id": item.pk,
+        "title": item.title,
+        "url": reverse("policies:item", args=[item.pk]),
+        "item_kind": item.get_kind_display(),
+        "delivery": item.get_delivery_display(),
+        "target": item.target,
+        "conditions": item.conditions,
+        "amount": item.amount,
+        "how": {
+            "apply_period": item.apply_period,
+            "materials": item.materials,
+            "payout_method": item.payout_method,
+            "payout_days": item.payout_days,
+            "phone": item.phone,
+        },
+        "department": item.department.name,
+        "department_id": item.department_id,
+        "region": item.region_id,
+        "document": _document(item.document),
+        "article": _article(item.article),
     }
 
 
 def _article_card(article):
     doc = article.document
-    return {"kind": "article", "item_id": None, "title": f"{doc.title} {article.heading}".strip(),
-            "url": reverse("policies:document", args=[doc.pk]) + f"#article-{article.pk}",
-            "amount": "", "conditions": "", "target": "", "how": {}, "text": article.text,
-            "department": doc.department.name, "department_id": doc.department_id, "region": doc.region_id,
-            "document": _document(doc), "article": _article(article)}
+    return {
+        "kind": "article",
+        "item_id": None,
+        "title": f"{doc.title} {article.heading}".strip(),
+        "url": reverse("policies:document", args=[doc.pk]) + f"#article-{article.pk}",
+        "amount": "",
+        "conditions": "",
+        "target": "",
+        "how": {},
+        "text": article.text,
+        "department": doc.department.name,
+        "department_id": doc.department_id,
+        "region": doc.region_id,
+        "document": _document(doc),
+        "article": _article(article),
+    }
 
 
 def _best(entries):
@@ -64,17 +100,22 @@ def _best(entries):
         entries = items + [e for e in entries if e not in items]
     for entry in entries:
         if entry.kind == Kind.ITEM:
-            item = BenefitItem.objects.select_related("document", "article", "department").filter(
-                pk=entry.object_id).first()
+            item = (
+                BenefitItem.objects.select_related("document", "article", "department")
+                .filter(pk=entry.object_id)
+                .first()
+            )
             if item:
                 return _item_card(item)
         if entry.kind == Kind.ARTICLE:
-            article = PolicyArticle.objects.select_related("document", "document__department").filter(
-                pk=entry.object_id).first()
+            article = (
+                PolicyArticle.objects.select_related("document", "document__department")
+                .filter(pk=entry.object_id)
+                .first()
+            )
             if article is None:
                 continue
-            item = article.items.filter(status__in=LISTED).select_related("document", "article",
-                                                                          "department").first()
+            item = article.items.filter(status__in=LISTED).select_related("document", "article", "department").first()
             return _item_card(item) if item else _article_card(article)
     return None
 
@@ -101,9 +142,17 @@ def _sources(entries):
     out = []
     for n, entry in enumerate(entries[:MAX_SOURCES], start=1):
         doc = PolicyDocument.objects.filter(pk=entry.document_id).only("title", "number").first()
-        out.append({"n": n, "kind": entry.kind, "title": entry.title, "text": entry.text[:600],
-                    "document": doc.title if doc else "", "number": doc.number if doc else "",
-                    "url": search.url_for(entry)})
+        out.append(
+            {
+                "n": n,
+                "kind": entry.kind,
+                "title": entry.title,
+                "text": entry.text[:600],
+                "document": doc.title if doc else "",
+                "number": doc.number if doc else "",
+                "url": search.url_for(entry),
+            }
+        )
     return out
 
 
@@ -112,11 +161,16 @@ def model_answer(question, sources):
     no valid citation)."""
     if not llm.enabled() or not sources:
         return None
-    listing = "\n".join(f"[{s['n']}] {s['title']}（{s['document']}{' ' + s['number'] if s['number'] else ''}）：{s['text']}"
-                        for s in sources)
+    listing = "\n".join(
+        f"[{s['n']}] {s['title']}（{s['document']}{' ' + s['number'] if s['number'] else ''}）：{s['text']}"
+        for s in sources
+    )
     messages = [
-        {"role": "system", "content": "你是四川省惠企政策咨询助手。只能依据给出的政策资料回答，"
-                                      "每一句结论后用[编号]注明出处；资料中没有的内容，回答“资料中未载明”。"},
+        {
+            "role": "system",
+            "content": "你是四川省惠企政策咨询助手。只能依据给出的政策资料回答，"
+            "每一句结论后用[编号]注明出处；资料中没有的内容，回答“资料中未载明”。",
+        },
         {"role": "user", "content": f"政策资料：\n{listing}\n\n问题：{question}"},
     ]
     text = llm.chat(messages)
@@ -131,14 +185,18 @@ def model_answer(question, sources):
 def build_card(question, city="", use_model=True):
     """The answer card for `question` (a dict, JSON-serialisable)."""
     filters = search.SearchFilters(city=city) if city else None
-    entries, terms = search.top_entries(question, kinds=[Kind.ITEM, Kind.ARTICLE], limit=MAX_SOURCES,
-                                        filters=filters)
+    entries, terms = search.top_entries(question, kinds=[Kind.ITEM, Kind.ARTICLE], limit=MAX_SOURCES, filters=filters)
     for e in entries[:1]:
         e.items_exist = e.kind == Kind.ARTICLE and BenefitItem.objects.filter(article_id=e.object_id).exists()
     best = _best(entries)
-    card = {"question": question, "found": best is not None, "best": best,
-            "related": [{"title": e.title, "kind": e.get_kind_display(), "url": search.url_for(e)}
-                        for e in entries[1:MAX_SOURCES]]}
+    card = {
+        "question": question,
+        "found": best is not None,
+        "best": best,
+        "related": [
+            {"title": e.title, "kind": e.get_kind_display(), "url": search.url_for(e)} for e in entries[1:MAX_SOURCES]
+        ],
+    }
     card["summary"] = summary(card)
     if best and use_model:
         card["model"] = model_answer(question, _sources(entries))

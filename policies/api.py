@@ -2,6 +2,7 @@
 documents and items; staff create, edit and move them through review with
 the same services (and the same Chinese errors and version checks) as the
 console."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -114,7 +115,9 @@ class DocumentIn(Schema):
     topic: str | None = None
     summary: str | None = None
     text: str | None = Field(None, description="正文：每条以“第X条”开头另起一行")
-    version: int | None = Field(None, description="修改时必填（或 If-Match 头）：上次读取的版本号；缺少时返回 428，他人已修改时返回 409")
+    version: int | None = Field(
+        None, description="修改时必填（或 If-Match 头）：上次读取的版本号；缺少时返回 428，他人已修改时返回 409"
+    )
 
 
 class ItemIn(Schema):
@@ -141,7 +144,9 @@ class ItemIn(Schema):
 
 
 class StepIn(Schema):
-    step: str = Field(..., description="submit 提交审核 / approve 审核发布 / return 退回 / withdraw 撤回 / reopen 重新编辑")
+    step: str = Field(
+        ..., description="submit 提交审核 / approve 审核发布 / return 退回 / withdraw 撤回 / reopen 重新编辑"
+    )
     version: int | None = None
     comment: str = ""
 
@@ -153,8 +158,12 @@ def _filtered(qs, f):
         qs = qs.filter(title__contains=f.q)
     if f.topic:
         qs = qs.filter(topic=f.topic)
-    return {"count": qs.count(), "offset": f.offset, "limit": f.limit,
-            "results": list(qs[f.offset:f.offset + f.limit])}
+    return {
+        "count": qs.count(),
+        "offset": f.offset,
+        "limit": f.limit,
+        "results": list(qs[f.offset : f.offset + f.limit]),
+    }
 
 
 def _data(payload):
@@ -198,19 +207,29 @@ def create_document(request, payload: DocumentIn):
 @router.patch("/policies/documents/{pk}", response=DocumentDetailOut, summary="修改政策文件（草稿）")
 def update_document(request, pk: int, payload: DocumentIn):
     doc = get_object_or_404(PolicyDocument, pk=pk)
-    services.update_document(request.user, doc, _data(payload),
-                             version=api_errors.required_version(request, payload.version))
+    services.update_document(
+        request.user, doc, _data(payload), version=api_errors.required_version(request, payload.version)
+    )
     return get_document(request, pk)
 
 
-DOCUMENT_STEPS = {"submit": services.submit_document, "approve": services.approve_document,
-                  "withdraw": services.withdraw_document, "reopen": services.reopen_document}
-ITEM_STEPS = {"submit": services.submit_item, "approve": services.approve_item,
-              "withdraw": services.withdraw_item, "reopen": services.reopen_item}
+DOCUMENT_STEPS = {
+    "submit": services.submit_document,
+    "approve": services.approve_document,
+    "withdraw": services.withdraw_document,
+    "reopen": services.reopen_document,
+}
+ITEM_STEPS = {
+    "submit": services.submit_item,
+    "approve": services.approve_item,
+    "withdraw": services.withdraw_item,
+    "reopen": services.reopen_item,
+}
 
 
 def _step(request, obj, steps, returner, payload):
     from core.errors import ServiceError
+
     if payload.step == "return":
         return returner(request.user, obj, comment=payload.comment, version=payload.version)
     if payload.step not in steps:
@@ -234,8 +253,9 @@ def create_item(request, pk: int, payload: ItemIn):
 @router.patch("/policies/items/{pk}", response=ItemOut, summary="修改惠企事项（草稿）")
 def update_item(request, pk: int, payload: ItemIn):
     item = get_object_or_404(BenefitItem, pk=pk)
-    return services.update_item(request.user, item, _data(payload),
-                                version=api_errors.required_version(request, payload.version))
+    return services.update_item(
+        request.user, item, _data(payload), version=api_errors.required_version(request, payload.version)
+    )
 
 
 @router.post("/policies/items/{pk}/step", response=ItemOut, summary="提交、审核发布、退回、撤回惠企事项")

@@ -2,6 +2,7 @@
 suggestions and ask (each ask counted as a consultation); signed-in members
 of the public open tickets and read replies; the claiming department
 replies (version checked, Conflict 409 when someone replied first)."""
+
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
@@ -29,9 +30,19 @@ class ReplyIn(Schema):
 
 
 def _ticket(t):
-    return {"id": t.pk, "question": t.question, "state": t.state, "state_label": t.get_state_display(),
-            "department": t.department.name, "due_date": t.due_date, "overdue": consultation.is_overdue(t),
-            "reply": t.reply, "replied_at": t.replied_at, "version": t.version, "card": t.card}
+    return {
+        "id": t.pk,
+        "question": t.question,
+        "state": t.state,
+        "state_label": t.get_state_display(),
+        "department": t.department.name,
+        "due_date": t.due_date,
+        "overdue": consultation.is_overdue(t),
+        "reply": t.reply,
+        "replied_at": t.replied_at,
+        "version": t.version,
+        "card": t.card,
+    }
 
 
 @router.get("/policies/search", auth=None, summary="全文检索政策文件、条款、解读和惠企事项")
@@ -41,16 +52,36 @@ def search_policies(request, q: str = "", page: int = 1):
     delivery, industry, size, status, date_from, date_to (bad values ignored)."""
     filters = search.SearchFilters.from_params(request.GET)
     r = search.search(q, filters, page=page)
-    return {"query": r.query[:200], "truncated": r.truncated, "mode": r.mode, "count": r.count,
-            "page": r.page.number if r.page else 1, "ignored_filters": filters.ignored,
-            # 没有找到直接相关的政策: no result passed the threshold; the nearest topics instead
-            "no_answer": r.no_answer, "topics": r.topics, "corrected": r.corrected,
-            "region": r.region[0] if r.region else "",
-            "results": [{"kind": h.kind, "kind_label": h.kind_label, "id": h.entry.object_id,
-                         "document_id": h.entry.document_id, "title": h.entry.title, "title_html": str(h.title),
-                         "snippet_html": str(h.snippet), "url": h.url, "status": h.entry.status,
-                         "expired": h.expired, "date": h.entry.date,
-                         "document_title": h.parent[0] if h.parent else h.entry.title} for h in r.hits]}
+    return {
+        "query": r.query[:200],
+        "truncated": r.truncated,
+        "mode": r.mode,
+        "count": r.count,
+        "page": r.page.number if r.page else 1,
+        "ignored_filters": filters.ignored,
+        # 没有找到直接相关的政策: no result passed the threshold; the nearest topics instead
+        "no_answer": r.no_answer,
+        "topics": r.topics,
+        "corrected": r.corrected,
+        "region": r.region[0] if r.region else "",
+        "results": [
+            {
+                "kind": h.kind,
+                "kind_label": h.kind_label,
+                "id": h.entry.object_id,
+                "document_id": h.entry.document_id,
+                "title": h.entry.title,
+                "title_html": str(h.title),
+                "snippet_html": str(h.snippet),
+                "url": h.url,
+                "status": h.entry.status,
+                "expired": h.expired,
+                "date": h.entry.date,
+                "document_title": h.parent[0] if h.parent else h.entry.title,
+            }
+            for h in r.hits
+        ],
+    }
 
 
 @router.get("/policies/suggest", auth=None, summary="检索建议")
@@ -59,7 +90,11 @@ def suggest(request, q: str = ""):
     return {"suggestions": search.suggest(q)}
 
 
-@router.post("/policies/ask", auth=None, summary="政策咨询：返回注明出处的答复卡片（同一人同一问题每日计一次咨询；每分钟最多10问）")
+@router.post(
+    "/policies/ask",
+    auth=None,
+    summary="政策咨询：返回注明出处的答复卡片（同一人同一问题每日计一次咨询；每分钟最多10问）",
+)
 @limit("ask")
 def ask(request, payload: AskIn):
     return consultation.ask(request.user, payload.question, city=payload.city, key=consultation.asker_key(request))
@@ -84,6 +119,7 @@ def ticket_detail(request, pk: int):
     t = get_object_or_404(PolicyTicket.objects.select_related("department"), pk=pk)
     if not consultation.can_view(request.user, t):
         from django.http import Http404
+
         raise Http404
     return _ticket(t)
 

@@ -13,6 +13,7 @@
 - reply / close: the department answers (optimistic version, row lock); the
   asker reads the reply and may close the ticket.
 """
+
 import hashlib
 import os
 
@@ -48,8 +49,10 @@ def clean_question(question):
     if not question:
         raise ServiceError("请输入您要咨询的问题", errors={"question": ["咨询问题为必填项"]})
     if len(question) > MAX_QUESTION:
-        raise ServiceError(f"咨询问题不能超过{MAX_QUESTION}字",
-                           errors={"question": [f"咨询问题不能超过{MAX_QUESTION}字（现有{len(question)}字）"]})
+        raise ServiceError(
+            f"咨询问题不能超过{MAX_QUESTION}字",
+            errors={"question": [f"咨询问题不能超过{MAX_QUESTION}字（现有{len(question)}字）"]},
+        )
     return question
 
 
@@ -81,12 +84,22 @@ def ask(user, question, city="", key=None):
     department = None
     if card["found"]:
         department = Department.objects.filter(pk=card["best"]["department_id"]).first()
-    asked_today = CaseEvent.objects.filter(kind=CaseEvent.Kind.CONSULT, day=timezone.localdate(),
-                                           channel=EventChannel.POLICY, data__asker_key=key,
-                                           data__question=question).exists()
+    asked_today = CaseEvent.objects.filter(
+        kind=CaseEvent.Kind.CONSULT,
+        day=timezone.localdate(),
+        channel=EventChannel.POLICY,
+        data__asker_key=key,
+        data__question=question,
+    ).exists()
     if not asked_today:
-        record_policy_consultation(actor, question=question, answer=card["summary"], department=department,
-                                   asker="" if actor else "匿名", key=key)
+        record_policy_consultation(
+            actor,
+            question=question,
+            answer=card["summary"],
+            department=department,
+            asker="" if actor else "匿名",
+            key=key,
+        )
     return card
 
 
@@ -112,11 +125,20 @@ def open_ticket(user, question, city=""):
     today = timezone.localdate()
     due = workdays.add_working_days(today, ticket_days())
     if PolicyTicket.objects.filter(asker=user, question=question, state=State.OPEN).exists():
-        raise ServiceError("您已就该问题提交过工单，请在“我的咨询”中查看答复进度",
-                           errors={"question": ["相同问题的工单尚未答复"]})
-    return PolicyTicket.objects.create(asker=user, question=question, card=card, item=item, document=document,
-                                       department=department, region_id=region_id, city_code=city_code,
-                                       due_date=due)
+        raise ServiceError(
+            "您已就该问题提交过工单，请在“我的咨询”中查看答复进度", errors={"question": ["相同问题的工单尚未答复"]}
+        )
+    return PolicyTicket.objects.create(
+        asker=user,
+        question=question,
+        card=card,
+        item=item,
+        document=document,
+        department=department,
+        region_id=region_id,
+        city_code=city_code,
+        due_date=due,
+    )
 
 
 def is_overdue(ticket, today=None):

@@ -23,6 +23,7 @@ topic "稳岗返还", so `BenefitItem.objects.filter(topic="稳岗返还")` is t
 judged-relevant set for the query "稳岗返还怎么申请". Labels and item codes
 (HQ<region><serial>) are stable across loads; primary keys are not.
 """
+
 import datetime as dt
 import random
 from decimal import Decimal
@@ -42,7 +43,7 @@ LISTED_DOCUMENTS = 1472
 PUBLISHED_INTERPRETATIONS = 789
 LISTED_ITEMS = 12620
 PROVINCE_DOCUMENTS = 262
-OVERDUE_DOCUMENTS = 9        # published, not yet broken down into items
+OVERDUE_DOCUMENTS = 9  # published, not yet broken down into items
 EXPIRED_SHARE = 0.11
 # Documents the zone does not list: (status, how many).
 UNLISTED = [(Status.REVIEW, 6), (Status.DRAFT, 4), (Status.WITHDRAWN, 3)]
@@ -64,8 +65,10 @@ def chinese_number(n):
 
 def topic_records(label):
     """The listed documents and benefit items of one demo topic."""
-    return (PolicyDocument.objects.filter(topic=label, status__in=LISTED),
-            BenefitItem.objects.filter(topic=label, status__in=LISTED))
+    return (
+        PolicyDocument.objects.filter(topic=label, status__in=LISTED),
+        BenefitItem.objects.filter(topic=label, status__in=LISTED),
+    )
 
 
 class _Composer:
@@ -98,7 +101,9 @@ class _Composer:
             name = self.regions[code].name
             head = name[:2] if len(name) > 2 else name[:1]
         if government:
-            return head + self.rng.choice(["府发", "办发", "府办发"] if level != Level.PROVINCE else ["府发", "办发", "办函"])
+            return head + self.rng.choice(
+                ["府发", "办发", "府办发"] if level != Level.PROVINCE else ["府发", "办发", "办函"]
+            )
         return head + data.FUNCTION_ABBREVIATIONS[function] + self.rng.choice(["发", "发", "规", "函"])
 
     def document_number(self, prefix, year):
@@ -122,8 +127,11 @@ class _Composer:
 
     # --- plan ------------------------------------------------------------
     def topics_for(self, level_index, code):
-        return [label for label, spec in data.TOPICS.items()
-                if spec["functions"][level_index] and (spec["functions"][level_index], code) in self.departments]
+        return [
+            label
+            for label, spec in data.TOPICS.items()
+            if spec["functions"][level_index] and (spec["functions"][level_index], code) in self.departments
+        ]
 
     def plan_regions(self):
         """The issuing region of each listed document."""
@@ -162,9 +170,20 @@ class _Composer:
         effective = issued + dt.timedelta(days=self.rng.choice([0, 0, 10, 15, 30]))
         years = self.rng.choice([2, 3, 3, 5])
         return {
-            "code": code, "level": level, "topic": label, "spec": spec, "department": department,
-            "function": function, "government": government, "issued": issued, "effective": effective,
-            "years": years, "issuers": issuers, "issuer": issuer, "phrase": phrase, "title": title[:200],
+            "code": code,
+            "level": level,
+            "topic": label,
+            "spec": spec,
+            "department": department,
+            "function": function,
+            "government": government,
+            "issued": issued,
+            "effective": effective,
+            "years": years,
+            "issuers": issuers,
+            "issuer": issuer,
+            "phrase": phrase,
+            "title": title[:200],
             "status": status,
         }
 
@@ -173,11 +192,14 @@ class _Composer:
         background = rng.choice(spec["background"])
         place = self.place(doc["code"])
         preamble = rng.choice(data.PREAMBLES).format(
-            background=background, background_short=doc["phrase"], place=place,
-            government=self.place(doc["code"]) + "人民政府")
+            background=background,
+            background_short=doc["phrase"],
+            place=place,
+            government=self.place(doc["code"]) + "人民政府",
+        )
         measures = list(spec["measures"])
         rng.shuffle(measures)
-        measures = measures[:rng.randint(min(2, len(measures)), len(measures))]
+        measures = measures[: rng.randint(min(2, len(measures)), len(measures))]
         texts = [(preamble, None)]
         for measure in measures:
             numbers = {k: rng.choice(v) for k, v in measure["numbers"].items()}
@@ -185,15 +207,24 @@ class _Composer:
             target = rng.choice(measure["target"]).format(place=place)
             condition = rng.choice(measure["conditions"])
             closing = rng.choice(data.ARTICLE_CLOSINGS)
-            text = f"{rng.choice(data.ARTICLE_OPENERS)}{measure['name']}。对{target}，{condition}的，{amount}。{closing}"
+            text = (
+                f"{rng.choice(data.ARTICLE_OPENERS)}{measure['name']}。对{target}，{condition}的，{amount}。{closing}"
+            )
             texts.append((text, {"measure": measure, "amount": amount, "numbers": numbers}))
         if rng.random() < 0.7:
             texts.append((rng.choice(data.ORGANISATION_ARTICLES), None))
         expires = doc["expires"]
-        texts.append((rng.choice(data.CLOSING_ARTICLES).format(
-            effective=f"{doc['effective'].year}年{doc['effective'].month}月{doc['effective'].day}日",
-            years=doc["years"], department=doc["department"].name,
-            expires=f"{expires.year}年{expires.month}月{expires.day}日" if expires else "2029年12月31日"), None))
+        texts.append(
+            (
+                rng.choice(data.CLOSING_ARTICLES).format(
+                    effective=f"{doc['effective'].year}年{doc['effective'].month}月{doc['effective'].day}日",
+                    years=doc["years"],
+                    department=doc["department"].name,
+                    expires=f"{expires.year}年{expires.month}月{expires.day}日" if expires else "2029年12月31日",
+                ),
+                None,
+            )
+        )
         doc["background"] = background
         doc["measures"] = [m for _, m in texts if m]
         return texts
@@ -202,8 +233,9 @@ class _Composer:
         rng = self.rng
         measure = article_plan["measure"]
         place = self.place(region)
-        conditions = rng.sample(measure["conditions"], rng.randint(min(2, len(measure["conditions"])),
-                                                                   len(measure["conditions"])))
+        conditions = rng.sample(
+            measure["conditions"], rng.randint(min(2, len(measure["conditions"])), len(measure["conditions"]))
+        )
         materials = rng.sample(measure["materials"], rng.randint(1, len(measure["materials"])))
         cap = rng.choice(measure["caps"])
         dated = rng.random() < 0.4
@@ -211,19 +243,32 @@ class _Composer:
         apply_until = apply_from + dt.timedelta(days=rng.choice([60, 90, 120, 180])) if dated else None
         delivery = rng.choice(measure["delivery"])
         return BenefitItem(
-            code=self.item_code(region), title=(measure["name"] + suffix)[:200], kind=measure["kind"],
-            delivery=delivery, target=rng.choice(measure["target"]).format(place=place),
+            code=self.item_code(region),
+            title=(measure["name"] + suffix)[:200],
+            kind=measure["kind"],
+            delivery=delivery,
+            target=rng.choice(measure["target"]).format(place=place),
             conditions="；".join(f"（{chinese_number(i)}）{c}" for i, c in enumerate(conditions, 1)) + "。",
-            amount=article_plan["amount"], amount_cap=Decimal(cap) if cap else None,
-            apply_from=apply_from, apply_until=apply_until,
-            apply_period=(f"{apply_from:%Y年%m月%d日}至{apply_until:%Y年%m月%d日}" if dated
-                          else rng.choice(data.APPLY_PERIODS)),
+            amount=article_plan["amount"],
+            amount_cap=Decimal(cap) if cap else None,
+            apply_from=apply_from,
+            apply_until=apply_until,
+            apply_period=(
+                f"{apply_from:%Y年%m月%d日}至{apply_until:%Y年%m月%d日}" if dated else rng.choice(data.APPLY_PERIODS)
+            ),
             materials="\n".join(f"{i}. {m}" for i, m in enumerate(materials, 1)),
-            payout_method=measure["payout"], payout_days=rng.choice(data.PAYOUT_DAYS), phone=self.phone(region),
-            industries=list(rng.choice(measure["industries"])), sizes=list(rng.choice(measure["sizes"])),
-            topic=doc["topic"], status=doc["item_status"], region_id=region, city_code=self.city_of(region),
+            payout_method=measure["payout"],
+            payout_days=rng.choice(data.PAYOUT_DAYS),
+            phone=self.phone(region),
+            industries=list(rng.choice(measure["industries"])),
+            sizes=list(rng.choice(measure["sizes"])),
+            topic=doc["topic"],
+            status=doc["item_status"],
+            region_id=region,
+            city_code=self.city_of(region),
             department=self.departments[(doc["function"], region)],
-            claimed_at=doc["published_at"], published_at=doc["published_at"],
+            claimed_at=doc["published_at"],
+            published_at=doc["published_at"],
         )
 
     def claim_regions(self, doc):
@@ -288,11 +333,17 @@ def load_demo(rebuild_index=True):
             code = PROVINCE if i % 2 == 0 else rng.choice(c.cities)
             d = c.document(code, status)
             if i % 2 == 0:
-                d.update(topic="用地保障", spec=data.TOPICS["用地保障"], function="natural_resources",
-                         department=c.departments[("natural_resources", PROVINCE)])
+                d.update(
+                    topic="用地保障",
+                    spec=data.TOPICS["用地保障"],
+                    function="natural_resources",
+                    department=c.departments[("natural_resources", PROVINCE)],
+                )
                 d["issuers"] = d["issuer"] = d["department"].name
                 d["own_prefix"] = "川自然资发"
-                d["title"] = data.TITLE_PATTERNS[0].format(place=d["department"].name, phrase=rng.choice(d["spec"]["phrases"]))
+                d["title"] = data.TITLE_PATTERNS[0].format(
+                    place=d["department"].name, phrase=rng.choice(d["spec"]["phrases"])
+                )
             d["issued"] = dt.date(2024, 10, 14) + dt.timedelta(days=rng.randint(0, 15))
             d["effective"] = d["issued"] + dt.timedelta(days=15)
             d["expires"] = None
@@ -308,21 +359,38 @@ def load_demo(rebuild_index=True):
         prefix = d.get("own_prefix", prefix)  # after the draw, so the generator's sequence is unchanged
         texts = c.articles(d)
         article_texts.append(texts)
-        summary = (f"{d['background']}。主要内容包括："
-                   + "、".join(m["measure"]["name"] for m in d["measures"]) + f"等{len(d['measures'])}项支持措施。")
-        rows.append(PolicyDocument(
-            title=d["title"], number=c.document_number(prefix, d["issued"].year), issuers=d["issuers"],
-            level=d["level"], issued_on=d["issued"], effective_on=d["effective"], expires_on=d["expires"],
-            status=d["status"], summary=summary, topic=d["topic"], published_at=d["published_at"],
-            breakdown_due=_breakdown_due(d["published_at"].astimezone(SHANGHAI).date()) if listed else None,
-            review_comment="文号与正文不一致，请核对后重新提交。" if d["status"] == Status.WITHDRAWN else "",
-            department=d["department"], region_id=d["code"], city_code=c.city_of(d["code"]),
-        ))
+        summary = (
+            f"{d['background']}。主要内容包括："
+            + "、".join(m["measure"]["name"] for m in d["measures"])
+            + f"等{len(d['measures'])}项支持措施。"
+        )
+        rows.append(
+            PolicyDocument(
+                title=d["title"],
+                number=c.document_number(prefix, d["issued"].year),
+                issuers=d["issuers"],
+                level=d["level"],
+                issued_on=d["issued"],
+                effective_on=d["effective"],
+                expires_on=d["expires"],
+                status=d["status"],
+                summary=summary,
+                topic=d["topic"],
+                published_at=d["published_at"],
+                breakdown_due=_breakdown_due(d["published_at"].astimezone(SHANGHAI).date()) if listed else None,
+                review_comment="文号与正文不一致，请核对后重新提交。" if d["status"] == Status.WITHDRAWN else "",
+                department=d["department"],
+                region_id=d["code"],
+                city_code=c.city_of(d["code"]),
+            )
+        )
     PolicyDocument.objects.bulk_create(rows, batch_size=500)
     articles = []
     for row, texts in zip(rows, article_texts):
         for ordinal, (text, _) in enumerate(texts, 1):
-            articles.append(PolicyArticle(document=row, ordinal=ordinal, heading=f"第{chinese_number(ordinal)}条", text=text))
+            articles.append(
+                PolicyArticle(document=row, ordinal=ordinal, heading=f"第{chinese_number(ordinal)}条", text=text)
+            )
     PolicyArticle.objects.bulk_create(articles, batch_size=1000)
     by_doc = {}
     for a in articles:
@@ -344,7 +412,7 @@ def load_demo(rebuild_index=True):
     items = []
     for (d, row), count in zip(breaking, counts):
         items.extend(_items_for(c, d, row, by_doc[row.pk], count))
-    for d, row in zip(unlisted, rows[len(docs):]):
+    for d, row in zip(unlisted, rows[len(docs) :]):
         if d["status"] != Status.DRAFT:
             items.extend(_items_for(c, d, row, by_doc[row.pk], 2))
     BenefitItem.objects.bulk_create(items, batch_size=1000)
@@ -359,8 +427,10 @@ def load_demo(rebuild_index=True):
 
     if rebuild_index:
         from . import search
+
         search.rebuild()
     from .stats import zone_counters
+
     return zone_counters()
 
 
@@ -392,24 +462,40 @@ def _interpretation(c, d, row, serial):
     rng = c.rng
     kind = rng.choices(["text", "graphic", "video"], weights=[7, 2, 1])[0]
     title = rng.choice(data.INTERPRETATION_TITLES[kind]).format(
-        title=row.title, issuer=d["issuer"], phrase=d["phrase"])[:200]
+        title=row.title, issuer=d["issuer"], phrase=d["phrase"]
+    )[:200]
     measures = d["measures"]
     fields = {
-        "background": d["background"], "issuer": d["issuer"],
+        "background": d["background"],
+        "issuer": d["issuer"],
         "targets": "；".join(rng.choice(m["measure"]["target"]).format(place=c.place(d["code"])) for m in measures),
         "measures": "；".join(f"{m['measure']['name']}：{m['amount']}" for m in measures),
-        "delivery": rng.choice(["部分事项实行“免申即享”，无需企业申报，符合条件的直接兑现",
-                                "企业可通过“快申快享”在线提交简易申请", "企业按申报通知准备材料，向受理部门提出申请"]),
-        "phone": c.phone(d["code"]), "days": rng.choice(data.PAYOUT_DAYS),
+        "delivery": rng.choice(
+            [
+                "部分事项实行“免申即享”，无需企业申报，符合条件的直接兑现",
+                "企业可通过“快申快享”在线提交简易申请",
+                "企业按申报通知准备材料，向受理部门提出申请",
+            ]
+        ),
+        "phone": c.phone(d["code"]),
+        "days": rng.choice(data.PAYOUT_DAYS),
     }
     questions = [data.INTERPRETATION_QUESTIONS[0]] + rng.sample(data.INTERPRETATION_QUESTIONS[1:], rng.randint(2, 4))
     if kind == "graphic":
-        text = "\n".join(f"要点{chinese_number(i)}：{m['measure']['name']}——{m['amount']}" for i, m in enumerate(measures, 1))
+        text = "\n".join(
+            f"要点{chinese_number(i)}：{m['measure']['name']}——{m['amount']}" for i, m in enumerate(measures, 1)
+        )
     else:
         text = "\n\n".join(f"问：{q}\n答：{a.format(**fields)}" for q, a in questions)
     return Interpretation(
-        document=row, title=title, kind=kind, text=text,
+        document=row,
+        title=title,
+        kind=kind,
+        text=text,
         url=f"https://www.sczwfw.gov.cn/policy/video/{serial:04d}" if kind == "video" else "",
-        status=Status.PUBLISHED, published_at=row.published_at,
-        department=row.department, region_id=row.region_id, city_code=row.city_code,
+        status=Status.PUBLISHED,
+        published_at=row.published_at,
+        department=row.department,
+        region_id=row.region_id,
+        city_code=row.city_code,
     )

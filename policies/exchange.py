@@ -14,6 +14,7 @@ one already submitted or published is refused (withdraw it first). Items with
 a 事项编码 already in the library update that (draft) item; others are added
 as drafts. The department submits them for the centre's review as usual.
 """
+
 import io
 import json
 
@@ -31,18 +32,42 @@ FORMAT = "tongban-policies"
 DOCUMENT_SHEET, ARTICLE_SHEET, ITEM_SHEET = "政策文件", "政策条款", "惠企事项"
 SHEETS = [DOCUMENT_SHEET, ARTICLE_SHEET, ITEM_SHEET]
 DOCUMENT_COLUMNS = [
-    ("文号", "number"), ("标题", "title"), ("发文机关", "issuers"), ("维护部门", "department"),
-    ("适用区划", "region"), ("发布日期", "issued_on"), ("施行日期", "effective_on"), ("失效日期", "expires_on"),
-    ("政策主题", "topic"), ("摘要", "summary"), ("状态", "status"),
+    ("文号", "number"),
+    ("标题", "title"),
+    ("发文机关", "issuers"),
+    ("维护部门", "department"),
+    ("适用区划", "region"),
+    ("发布日期", "issued_on"),
+    ("施行日期", "effective_on"),
+    ("失效日期", "expires_on"),
+    ("政策主题", "topic"),
+    ("摘要", "summary"),
+    ("状态", "status"),
 ]
 ARTICLE_COLUMNS = [("文号", "document"), ("序号", "ordinal"), ("条目", "heading"), ("正文", "text")]
 ITEM_COLUMNS = [
-    ("事项编码", "code"), ("文号", "document"), ("出处条款序号", "article"), ("事项名称", "title"), ("类别", "kind"),
-    ("兑现方式", "delivery"), ("认领部门", "department"), ("适用区划", "region"), ("惠及对象", "target"),
-    ("申报条件", "conditions"), ("支持标准", "amount"), ("最高金额（万元）", "amount_cap"),
-    ("申报开始", "apply_from"), ("申报截止", "apply_until"), ("申报时间", "apply_period"),
-    ("申报材料", "materials"), ("兑现方式说明", "payout_method"), ("兑现时限（工作日）", "payout_days"),
-    ("咨询电话", "phone"), ("适用行业", "industries"), ("适用企业规模", "sizes"), ("状态", "status"),
+    ("事项编码", "code"),
+    ("文号", "document"),
+    ("出处条款序号", "article"),
+    ("事项名称", "title"),
+    ("类别", "kind"),
+    ("兑现方式", "delivery"),
+    ("认领部门", "department"),
+    ("适用区划", "region"),
+    ("惠及对象", "target"),
+    ("申报条件", "conditions"),
+    ("支持标准", "amount"),
+    ("最高金额（万元）", "amount_cap"),
+    ("申报开始", "apply_from"),
+    ("申报截止", "apply_until"),
+    ("申报时间", "apply_period"),
+    ("申报材料", "materials"),
+    ("兑现方式说明", "payout_method"),
+    ("兑现时限（工作日）", "payout_days"),
+    ("咨询电话", "phone"),
+    ("适用行业", "industries"),
+    ("适用企业规模", "sizes"),
+    ("状态", "status"),
 ]
 COLUMNS = {DOCUMENT_SHEET: DOCUMENT_COLUMNS, ARTICLE_SHEET: ARTICLE_COLUMNS, ITEM_SHEET: ITEM_COLUMNS}
 HEADER_OF = {sheet: {name: header for header, name in columns} for sheet, columns in COLUMNS.items()}
@@ -50,6 +75,7 @@ READ_ONLY = {"状态"}  # exported for reading; an import always yields drafts
 
 
 # --- export -----------------------------------------------------------------
+
 
 def _date(value):
     return value.isoformat() if value else ""
@@ -61,27 +87,55 @@ def export_tables(documents):
     numbers = {d.pk: d.number for d in documents}
     tables = {sheet: [] for sheet in SHEETS}
     for d in documents:
-        tables[DOCUMENT_SHEET].append({
-            "文号": d.number, "标题": d.title, "发文机关": d.issuers, "维护部门": d.department.name,
-            "适用区划": d.region_id, "发布日期": _date(d.issued_on), "施行日期": _date(d.effective_on),
-            "失效日期": _date(d.expires_on), "政策主题": d.topic, "摘要": d.summary, "状态": d.get_status_display()})
+        tables[DOCUMENT_SHEET].append(
+            {
+                "文号": d.number,
+                "标题": d.title,
+                "发文机关": d.issuers,
+                "维护部门": d.department.name,
+                "适用区划": d.region_id,
+                "发布日期": _date(d.issued_on),
+                "施行日期": _date(d.effective_on),
+                "失效日期": _date(d.expires_on),
+                "政策主题": d.topic,
+                "摘要": d.summary,
+                "状态": d.get_status_display(),
+            }
+        )
     ordinals = {}
     for a in PolicyArticle.objects.filter(document_id__in=ids).order_by("document_id", "ordinal").iterator():
         ordinals[a.pk] = a.ordinal
-        tables[ARTICLE_SHEET].append({"文号": numbers[a.document_id], "序号": a.ordinal, "条目": a.heading, "正文": a.text})
+        tables[ARTICLE_SHEET].append(
+            {"文号": numbers[a.document_id], "序号": a.ordinal, "条目": a.heading, "正文": a.text}
+        )
     items = BenefitItem.objects.filter(document_id__in=ids).select_related("department").order_by("document_id", "pk")
     for i in items.iterator():
-        tables[ITEM_SHEET].append({
-            "事项编码": i.code, "文号": numbers[i.document_id], "出处条款序号": ordinals.get(i.article_id, ""),
-            "事项名称": i.title, "类别": i.get_kind_display(), "兑现方式": i.get_delivery_display(),
-            "认领部门": i.department.name, "适用区划": i.region_id, "惠及对象": i.target, "申报条件": i.conditions,
-            "支持标准": i.amount, "最高金额（万元）": str(i.amount_cap) if i.amount_cap is not None else "",
-            "申报开始": _date(i.apply_from), "申报截止": _date(i.apply_until), "申报时间": i.apply_period,
-            "申报材料": i.materials, "兑现方式说明": i.payout_method,
-            "兑现时限（工作日）": i.payout_days if i.payout_days is not None else "", "咨询电话": i.phone,
-            "适用行业": " ".join(i.industries), "适用企业规模": "、".join(services.SIZES[s] for s in i.sizes
-                                                                   if s in services.SIZES),
-            "状态": i.get_status_display()})
+        tables[ITEM_SHEET].append(
+            {
+                "事项编码": i.code,
+                "文号": numbers[i.document_id],
+                "出处条款序号": ordinals.get(i.article_id, ""),
+                "事项名称": i.title,
+                "类别": i.get_kind_display(),
+                "兑现方式": i.get_delivery_display(),
+                "认领部门": i.department.name,
+                "适用区划": i.region_id,
+                "惠及对象": i.target,
+                "申报条件": i.conditions,
+                "支持标准": i.amount,
+                "最高金额（万元）": str(i.amount_cap) if i.amount_cap is not None else "",
+                "申报开始": _date(i.apply_from),
+                "申报截止": _date(i.apply_until),
+                "申报时间": i.apply_period,
+                "申报材料": i.materials,
+                "兑现方式说明": i.payout_method,
+                "兑现时限（工作日）": i.payout_days if i.payout_days is not None else "",
+                "咨询电话": i.phone,
+                "适用行业": " ".join(i.industries),
+                "适用企业规模": "、".join(services.SIZES[s] for s in i.sizes if s in services.SIZES),
+                "状态": i.get_status_display(),
+            }
+        )
     return tables
 
 
@@ -92,6 +146,7 @@ def to_json(tables):
 def to_excel(tables):
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
     book = Workbook(write_only=False)
     book.remove(book.active)
     for name in SHEETS:
@@ -115,6 +170,7 @@ def export_library(documents, fmt="xlsx"):
 
 # --- reading ----------------------------------------------------------------
 
+
 def read_file(content, filename=""):
     # Only the documents' sheet is required: articles and items may be left out.
     return exchange.read_file(content, filename, SHEETS, required=(DOCUMENT_SHEET,))
@@ -122,15 +178,16 @@ def read_file(content, filename=""):
 
 # --- checking ---------------------------------------------------------------
 
+
 def _strip(label, message):
     """'文号：…' → '…' (the row's prefix names the column already)."""
-    return message[len(label) + 1:] if message.startswith(label + "：") else message
+    return message[len(label) + 1 :] if message.startswith(label + "：") else message
 
 
 class Plan:
     def __init__(self):
-        self.documents = []   # (PolicyDocument, [article dicts] or None)
-        self.items = []       # (BenefitItem, document key, article ordinal)
+        self.documents = []  # (PolicyDocument, [article dicts] or None)
+        self.items = []  # (BenefitItem, document key, article ordinal)
         self.problems = []
 
     def bad(self, row, field, message):
@@ -162,8 +219,9 @@ def check(tables, actor):
         if key in by_key:
             plan.bad(row, "文号", f"{number} 在文件中重复出现")
             continue
-        existing = PolicyDocument.objects.filter(department=department, number=number).exclude(
-            status=Status.WITHDRAWN).first()
+        existing = (
+            PolicyDocument.objects.filter(department=department, number=number).exclude(status=Status.WITHDRAWN).first()
+        )
         if existing and existing.status != Status.DRAFT:
             plan.bad(row, "文号", f"{number} 已{existing.get_status_display()}，不能通过导入修改（请先撤回）")
             continue
@@ -216,8 +274,7 @@ def check(tables, actor):
             plan.bad(row, "条目", "超过60个字")
             continue
         listed[ordinal] = {"heading": heading, "text": text}
-    plan.documents = [(doc, [a for _, a in sorted(articles.get(_key(doc), {}).items())])
-                      for doc, _ in plan.documents]
+    plan.documents = [(doc, [a for _, a in sorted(articles.get(_key(doc), {}).items())]) for doc, _ in plan.documents]
 
     codes = set()
     for row in tables.get(ITEM_SHEET, []):
@@ -293,8 +350,7 @@ def _write(plan):
         services._save_articles(doc, articles)
         touched.append(doc)
         documents += 1
-    by_ordinal = {(a.document_id, a.ordinal): a for a in
-                  PolicyArticle.objects.filter(document__in=list(touched))}
+    by_ordinal = {(a.document_id, a.ordinal): a for a in PolicyArticle.objects.filter(document__in=list(touched))}
     for item, ordinal in plan.items:
         item.document = item.document  # now saved: refresh the id
         item.article = by_ordinal.get((item.document.pk, ordinal)) if ordinal else None
@@ -314,6 +370,7 @@ def import_library(actor, content, filename=""):
     raises ImportFailed (nothing changed) listing every bad row."""
     if actor is not None:
         from accounts import policy
+
         policy.require(actor, "policy.import")
     tables, problems = read_file(content, filename)
     if problems:
@@ -325,6 +382,12 @@ def import_library(actor, content, filename=""):
         if not plan.documents:
             raise ImportFailed(["文件中没有政策文件"])
         counts = _write(plan)
-        audit.record("import", object_type="policies.Library", object_id="", object_repr=f"导入惠企政策 {filename}"[:200],
-                     after=counts, actor=audit.Actor(actor) if actor is not None else None)
+        audit.record(
+            "import",
+            object_type="policies.Library",
+            object_id="",
+            object_repr=f"导入惠企政策 {filename}"[:200],
+            after=counts,
+            actor=audit.Actor(actor) if actor is not None else None,
+        )
     return counts

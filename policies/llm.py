@@ -8,6 +8,7 @@ Off unless TONGBAN_LLM_URL is set (settings or environment):
 Any failure (refused connection, timeout, bad reply) gives None: the answer
 card built from the library is shown alone.
 """
+
 import json
 import logging
 import os
@@ -37,8 +38,9 @@ def chat(messages):
     """The model's reply text, or None when it is off or fails."""
     if not enabled():
         return None
-    body = json.dumps({"model": conf("TONGBAN_LLM_MODEL", "default"), "messages": messages,
-                       "temperature": 0}).encode("utf-8")
+    body = json.dumps({"model": conf("TONGBAN_LLM_MODEL", "default"), "messages": messages, "temperature": 0}).encode(
+        "utf-8"
+    )
     headers = {"Content-Type": "application/json"}
     if conf("TONGBAN_LLM_KEY"):
         headers["Authorization"] = f"Bearer {conf('TONGBAN_LLM_KEY')}"

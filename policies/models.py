@@ -6,6 +6,7 @@ Each record belongs to a department (who maintains it) and a region (where it
 applies); the centre reviews and publishes. Changes go through
 policies.services.
 """
+
 from django.db import models
 
 from core.models import Department, Level, Region
@@ -28,8 +29,13 @@ class Scoped(models.Model):
 
     department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey(Region, verbose_name="适用区划", on_delete=models.PROTECT, related_name="+")
-    city_code = models.CharField("所属市州", max_length=6, blank=True, db_index=True,
-                                 help_text="区划所在市州的代码；省级记录为空。市州专区按此筛选")
+    city_code = models.CharField(
+        "所属市州",
+        max_length=6,
+        blank=True,
+        db_index=True,
+        help_text="区划所在市州的代码；省级记录为空。市州专区按此筛选",
+    )
 
     class Meta:
         abstract = True
@@ -53,11 +59,17 @@ class PolicyDocument(Scoped):
     expires_on = models.DateField("失效日期", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     summary = models.TextField("摘要", blank=True)
-    topic = models.CharField("政策主题", max_length=40, blank=True, db_index=True,
-                             help_text="如：稳岗返还、专精特新；用于专区分类浏览和检索评测")
+    topic = models.CharField(
+        "政策主题",
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text="如：稳岗返还、专精特新；用于专区分类浏览和检索评测",
+    )
     published_at = models.DateTimeField("上线时间", null=True, blank=True)
-    breakdown_due = models.DateField("事项拆解期限", null=True, blank=True,
-                                     help_text="发布后7个工作日内须拆解为惠企事项")
+    breakdown_due = models.DateField(
+        "事项拆解期限", null=True, blank=True, help_text="发布后7个工作日内须拆解为惠企事项"
+    )
     review_comment = models.TextField("审核意见", blank=True)
     version = models.PositiveIntegerField("版本", default=0)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -75,8 +87,9 @@ class PolicyDocument(Scoped):
 class PolicyArticle(models.Model):
     """One article (条) of a document's full text."""
 
-    document = models.ForeignKey(PolicyDocument, verbose_name="政策文件", on_delete=models.CASCADE,
-                                 related_name="articles")
+    document = models.ForeignKey(
+        PolicyDocument, verbose_name="政策文件", on_delete=models.CASCADE, related_name="articles"
+    )
     ordinal = models.PositiveIntegerField("序号")
     heading = models.CharField("条目", max_length=60, blank=True, help_text="如：第三条、一、（二）")
     text = models.TextField("正文")
@@ -91,8 +104,9 @@ class PolicyArticle(models.Model):
 
 
 class PolicyAttachment(models.Model):
-    document = models.ForeignKey(PolicyDocument, verbose_name="政策文件", on_delete=models.CASCADE,
-                                 related_name="attachments")
+    document = models.ForeignKey(
+        PolicyDocument, verbose_name="政策文件", on_delete=models.CASCADE, related_name="attachments"
+    )
     name = models.CharField("名称", max_length=200)
     file = models.FileField("文件", upload_to="policies/%Y/%m/")
     content_type = models.CharField("类型", max_length=100, blank=True)
@@ -111,8 +125,9 @@ class Interpretation(Scoped):
         GRAPHIC = "graphic", "图解"
         VIDEO = "video", "视频链接"
 
-    document = models.ForeignKey(PolicyDocument, verbose_name="政策文件", on_delete=models.CASCADE,
-                                 related_name="interpretations")
+    document = models.ForeignKey(
+        PolicyDocument, verbose_name="政策文件", on_delete=models.CASCADE, related_name="interpretations"
+    )
     title = models.CharField("标题", max_length=200)
     kind = models.CharField("形式", max_length=10, choices=Kind.choices, default=Kind.TEXT)
     text = models.TextField("解读内容", blank=True)
@@ -146,10 +161,12 @@ class BenefitItem(Scoped):
         FAST_CLAIM = "fast_claim", "快申快享"
         ON_APPLICATION = "on_application", "依申请"
 
-    document = models.ForeignKey(PolicyDocument, verbose_name="政策文件", on_delete=models.PROTECT,
-                                 related_name="items")
-    article = models.ForeignKey(PolicyArticle, verbose_name="出处条款", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="items")
+    document = models.ForeignKey(
+        PolicyDocument, verbose_name="政策文件", on_delete=models.PROTECT, related_name="items"
+    )
+    article = models.ForeignKey(
+        PolicyArticle, verbose_name="出处条款", null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
     code = models.CharField("事项编码", max_length=40, unique=True)
     title = models.CharField("事项名称", max_length=200)
     kind = models.CharField("类别", max_length=15, choices=Kind.choices)
@@ -165,10 +182,10 @@ class BenefitItem(Scoped):
     payout_method = models.CharField("兑现方式说明", max_length=200, blank=True)
     payout_days = models.PositiveSmallIntegerField("兑现时限（工作日）", null=True, blank=True)
     phone = models.CharField("咨询电话", max_length=40, blank=True)
-    industries = models.JSONField("适用行业", default=list, blank=True,
-                                  help_text="GB/T 4754-2017 行业代码或其前缀；空表示不限")
-    sizes = models.JSONField("适用企业规模", default=list, blank=True,
-                             help_text="large/medium/small/micro；空表示不限")
+    industries = models.JSONField(
+        "适用行业", default=list, blank=True, help_text="GB/T 4754-2017 行业代码或其前缀；空表示不限"
+    )
+    sizes = models.JSONField("适用企业规模", default=list, blank=True, help_text="large/medium/small/micro；空表示不限")
     topic = models.CharField("政策主题", max_length=40, blank=True, db_index=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     claimed_at = models.DateTimeField("认领时间", null=True, blank=True)
@@ -195,19 +212,28 @@ class PolicyTicket(Scoped):
         ANSWERED = "answered", "已答复"
         CLOSED = "closed", "已办结"
 
-    asker = models.ForeignKey("accounts.User", verbose_name="提问人", on_delete=models.PROTECT,
-                              related_name="policy_tickets")
+    asker = models.ForeignKey(
+        "accounts.User", verbose_name="提问人", on_delete=models.PROTECT, related_name="policy_tickets"
+    )
     question = models.TextField("问题")
     card = models.JSONField("答复卡片", default=dict, blank=True, help_text="提问时给出的自动答复及其出处")
-    item = models.ForeignKey(BenefitItem, verbose_name="相关事项", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="tickets")
-    document = models.ForeignKey(PolicyDocument, verbose_name="相关文件", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="tickets")
+    item = models.ForeignKey(
+        BenefitItem, verbose_name="相关事项", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    document = models.ForeignKey(
+        PolicyDocument,
+        verbose_name="相关文件",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
     due_date = models.DateField("答复期限")
     reply = models.TextField("答复", blank=True)
-    replied_by = models.ForeignKey("accounts.User", verbose_name="答复人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    replied_by = models.ForeignKey(
+        "accounts.User", verbose_name="答复人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
     created_at = models.DateTimeField("提问时间", auto_now_add=True)
     version = models.PositiveIntegerField("版本", default=0)

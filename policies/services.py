@@ -13,6 +13,7 @@ refused request changes nothing; edits and steps take the record's `version`
 and refuse with Conflict when someone else changed it first. After each change
 the document is re-indexed for search.
 """
+
 import datetime as dt
 import re
 import secrets
@@ -36,26 +37,61 @@ from .models import LISTED, BenefitItem, Interpretation, PolicyArticle, PolicyAt
 
 BREAKDOWN_DAYS = 7
 SIZES = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
-SIZE_WORDS = {name: code for code, name in SIZES.items()} | {n + "企业": c for c, n in SIZES.items()} | {
-    "大": "large", "中": "medium", "小": "small", "微": "micro"}
+SIZE_WORDS = (
+    {name: code for code, name in SIZES.items()}
+    | {n + "企业": c for c, n in SIZES.items()}
+    | {"大": "large", "中": "medium", "小": "small", "微": "micro"}
+)
 # GB/T 4754-2017: a section letter A–T, optionally followed by a division (2
 # digits), group (3) or class (4).
 # 文号: issuing body's mark, the year in 〔〕, the serial and 号, e.g. 川办发〔2024〕17号.
 NUMBER = re.compile(r"^(?P<mark>[\u4e00-\u9fffA-Za-z0-9（）()·]{1,30})〔(?P<year>\d{4})〕(?P<serial>[0-9]{1,5})号$")
-NUMBER_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "【": "〔", "】": "〕",
-                                 "(": "〔", ")": "〕", "（": "〔", "）": "〕", "{": "〔", "}": "〕"})
+NUMBER_BRACKETS = str.maketrans(
+    {
+        "[": "〔",
+        "]": "〕",
+        "［": "〔",
+        "］": "〕",
+        "【": "〔",
+        "】": "〕",
+        "(": "〔",
+        ")": "〕",
+        "（": "〔",
+        "）": "〕",
+        "{": "〔",
+        "}": "〕",
+    }
+)
 PHONE = re.compile(r"^[0-9０-９\-－ ,，、/（）()转]{5,40}$")
 ARTICLE_HEAD = re.compile(r"^\s*(第[一二三四五六七八九十百零〇0-9]+条)[\s　]*")
 
 DOCUMENT_FIELDS = ("title", "number", "issuers", "issued_on", "effective_on", "expires_on", "summary", "topic")
-ITEM_FIELDS = ("title", "kind", "delivery", "target", "conditions", "amount", "amount_cap", "apply_from",
-               "apply_until", "apply_period", "materials", "payout_method", "payout_days", "phone", "industries",
-               "sizes", "topic", "article")
+ITEM_FIELDS = (
+    "title",
+    "kind",
+    "delivery",
+    "target",
+    "conditions",
+    "amount",
+    "amount_cap",
+    "apply_from",
+    "apply_until",
+    "apply_period",
+    "materials",
+    "payout_method",
+    "payout_days",
+    "phone",
+    "industries",
+    "sizes",
+    "topic",
+    "article",
+)
 INTERPRETATION_FIELDS = ("title", "kind", "text", "url")
 KIND_NAMES = {PolicyDocument: "政策文件", BenefitItem: "惠企事项", Interpretation: "政策解读"}
 
 
 # --- shared helpers ---------------------------------------------------------
+
 
 def label_of(model, name):
     try:
@@ -123,8 +159,12 @@ def check(actor, action, obj=None):
     if actor is None:
         return
     policy.require(actor, action, obj)
-    if obj is not None and is_department_bound(actor) and getattr(obj, "department_id", None) \
-            and obj.department_id != actor.department_id:
+    if (
+        obj is not None
+        and is_department_bound(actor)
+        and getattr(obj, "department_id", None)
+        and obj.department_id != actor.department_id
+    ):
         raise PermissionDenied("无权维护该记录：部门工作人员只能维护本部门的政策文件和惠企事项")
 
 
@@ -187,6 +227,7 @@ def _refresh(document):
 
 # --- validation -------------------------------------------------------------
 
+
 def normalise_number(value):
     return _text(value).translate(NUMBER_BRACKETS).replace(" ", "")
 
@@ -209,8 +250,12 @@ def document_errors(document, *, taken=None):
                 other = taken.get((document.department_id, number))
                 duplicate = other is not None and other != document.pk
             else:
-                duplicate = PolicyDocument.objects.filter(department_id=document.department_id, number=number) \
-                    .exclude(pk=document.pk).exclude(status=Status.WITHDRAWN).exists()
+                duplicate = (
+                    PolicyDocument.objects.filter(department_id=document.department_id, number=number)
+                    .exclude(pk=document.pk)
+                    .exclude(status=Status.WITHDRAWN)
+                    .exists()
+                )
             if duplicate:
                 _add(errors, "number", f"文号：{number} 已被本部门的其他政策文件使用")
     start = document.effective_on or document.issued_on
@@ -239,7 +284,11 @@ def parse_industries(value, errors=None, field="industries"):
         else:
             bad.append(written)
     if bad and errors is not None:
-        _add(errors, field, f"适用行业：{'、'.join(bad)} 不是有效的国民经济行业代码（GB/T 4754-2017，如 C、C39、I65、M73）")
+        _add(
+            errors,
+            field,
+            f"适用行业：{'、'.join(bad)} 不是有效的国民经济行业代码（GB/T 4754-2017，如 C、C39、I65、M73）",
+        )
     return codes
 
 
@@ -264,8 +313,10 @@ def parse_sizes(value, errors=None, field="sizes"):
 
 
 def item_errors(item):
-    errors = errors_of(item, exclude=["department", "region", "document", "article", "status", "version",
-                                      "code", "industries", "sizes"])
+    errors = errors_of(
+        item,
+        exclude=["department", "region", "document", "article", "status", "version", "code", "industries", "sizes"],
+    )
     if item.apply_from and item.apply_until and item.apply_until < item.apply_from:
         _add(errors, "apply_until", f"申报截止：不能早于申报开始（{item.apply_from:%Y-%m-%d}）")
     if item.phone and not PHONE.match(item.phone):
@@ -280,6 +331,7 @@ def item_errors(item):
 
 
 # --- articles ---------------------------------------------------------------
+
 
 def split_articles(text):
     """Articles from a full text in which each article starts a line with
@@ -298,7 +350,7 @@ def split_articles(text):
         if match:
             if current:
                 articles.append(current)
-            current = {"heading": match.group(1), "text": line[match.end():].strip()}
+            current = {"heading": match.group(1), "text": line[match.end() :].strip()}
         elif current:
             current["text"] = (current["text"] + "\n" + line.strip()).strip()
         else:
@@ -334,6 +386,7 @@ def _save_articles(document, articles):
 
 # --- documents --------------------------------------------------------------
 
+
 def _assign_document(document, data, errors):
     for name in DOCUMENT_FIELDS:
         if name not in data:
@@ -350,7 +403,9 @@ def _assign_document(document, data, errors):
 def _finish_document(document):
     if document.region_id:
         code = document.region_id
-        document.level = Level.PROVINCE if code.endswith("0000") else Level.CITY if code.endswith("00") else Level.COUNTY
+        document.level = (
+            Level.PROVINCE if code.endswith("0000") else Level.CITY if code.endswith("00") else Level.COUNTY
+        )
 
 
 @transaction.atomic
@@ -509,8 +564,7 @@ def expire_documents(today=None):
     """Mark published documents past their expiry date (and their items) as
     expired; they stay listed and findable, marked. Returns how many."""
     today = today or timezone.localdate()
-    documents = list(PolicyDocument.objects.select_for_update()
-                     .filter(status=Status.PUBLISHED, expires_on__lt=today))
+    documents = list(PolicyDocument.objects.select_for_update().filter(status=Status.PUBLISHED, expires_on__lt=today))
     for document in documents:
         document.status = Status.EXPIRED
         _bump(document)
@@ -522,11 +576,13 @@ def expire_documents(today=None):
 
 # --- attachments ------------------------------------------------------------
 
+
 @transaction.atomic
 def add_attachment(actor, document, upload, *, name=""):
     """An attachment checked by its content (PDF, JPEG or PNG, size limit),
     stored under a random name."""
     from cases import uploads
+
     document = PolicyDocument.objects.select_related("department").get(pk=document.pk)
     check(actor, "policy.edit", document)
     name = _text(name) or (upload.name or "附件")
@@ -557,11 +613,11 @@ def remove_attachment(actor, attachment):
 
 # --- benefit items ----------------------------------------------------------
 
+
 def next_item_code(region_code):
     prefix = f"HQ{region_code}"
-    last = (BenefitItem.objects.filter(code__startswith=prefix).order_by("-code")
-            .values_list("code", flat=True).first())
-    serial = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
+    last = BenefitItem.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
+    serial = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
     return f"{prefix}{serial:06d}"
 
 
@@ -717,6 +773,7 @@ def reopen_item(actor, item, *, version=None):
 
 # --- interpretations --------------------------------------------------------
 
+
 def interpretation_errors(interpretation):
     errors = errors_of(interpretation, exclude=["department", "region", "document", "status", "version", "image"])
     if interpretation.kind == Interpretation.Kind.VIDEO and not interpretation.url:
@@ -739,9 +796,13 @@ def create_interpretation(actor, document, data):
     if document.status == Status.WITHDRAWN:
         raise Conflict("该政策文件已撤回，不能新增解读")
     errors = {}
-    interpretation = Interpretation(document=document, status=Status.DRAFT,
-                                    department=document.department, region_id=document.region_id,
-                                    city_code=document.city_code)
+    interpretation = Interpretation(
+        document=document,
+        status=Status.DRAFT,
+        department=document.department,
+        region_id=document.region_id,
+        city_code=document.city_code,
+    )
     _assign_interpretation(interpretation, data)
     errors = {**interpretation_errors(interpretation), **errors}
     if errors:
@@ -800,13 +861,18 @@ def return_interpretation(actor, interpretation, *, comment="", version=None):
 
 # --- overdue breakdowns -----------------------------------------------------
 
+
 def overdue_documents(today=None):
     """Published documents whose 7 working days for breaking down into items
     have passed with no item published yet, oldest first."""
     today = today or timezone.localdate()
     broken_down = BenefitItem.objects.filter(document=OuterRef("pk"), status__in=LISTED)
-    return (PolicyDocument.objects.filter(status=Status.PUBLISHED, breakdown_due__lt=today)
-            .filter(~Exists(broken_down)).select_related("department", "region").order_by("breakdown_due", "pk"))
+    return (
+        PolicyDocument.objects.filter(status=Status.PUBLISHED, breakdown_due__lt=today)
+        .filter(~Exists(broken_down))
+        .select_related("department", "region")
+        .order_by("breakdown_due", "pk")
+    )
 
 
 def overdue_count(today=None):
@@ -814,6 +880,7 @@ def overdue_count(today=None):
 
 
 # --- what a user may see and change ----------------------------------------
+
 
 def maintained_by(actor, queryset):
     """The records `actor` maintains in the console: department staff their

@@ -1,4 +1,5 @@
 """Live counters of the policy zone, counted from the library itself."""
+
 from django.db.models import Q
 
 from .models import LISTED, BenefitItem, Interpretation, PolicyDocument, Status
@@ -26,6 +27,7 @@ def city_counters():
     from django.db.models import Count
 
     from .models import LISTED
+
     tables = {
         "documents": PolicyDocument.objects.filter(status__in=LISTED),
         "interpretations": Interpretation.objects.filter(status=Status.PUBLISHED),

@@ -2,6 +2,7 @@
 department's own documents and items (create, edit, submit, withdraw), the
 centre's review queue (approve / return) and overdue breakdowns, and import
 and export. Every change goes through policies.services."""
+
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -35,8 +36,12 @@ def _documents(user):
 
 
 def _nav(user):
-    return {"is_centre": policy.can(user, "policy.publish"), "can_edit": policy.can(user, "policy.edit"),
-            "can_import": policy.can(user, "policy.import"), "can_overdue": policy.can(user, "policy.overdue")}
+    return {
+        "is_centre": policy.can(user, "policy.publish"),
+        "can_edit": policy.can(user, "policy.edit"),
+        "can_import": policy.can(user, "policy.import"),
+        "can_overdue": policy.can(user, "policy.overdue"),
+    }
 
 
 @console_view
@@ -50,11 +55,21 @@ def index(request):
     if status in Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-id"), 30).get_page(request.GET.get("page"))
-    context = {"page": page, "q": q, "status": status, "statuses": Status.choices,
-               "query": urlencode({k: v for k, v in (("q", q), ("status", status)) if v}), **_nav(request.user)}
+    context = {
+        "page": page,
+        "q": q,
+        "status": status,
+        "statuses": Status.choices,
+        "query": urlencode({k: v for k, v in (("q", q), ("status", status)) if v}),
+        **_nav(request.user),
+    }
     if context["is_centre"]:
-        context["review_count"] = PolicyDocument.objects.filter(status=Status.REVIEW).count() + \
-            BenefitItem.objects.filter(status=Status.REVIEW, document__status__in=(Status.PUBLISHED, Status.EXPIRED)).count()
+        context["review_count"] = (
+            PolicyDocument.objects.filter(status=Status.REVIEW).count()
+            + BenefitItem.objects.filter(
+                status=Status.REVIEW, document__status__in=(Status.PUBLISHED, Status.EXPIRED)
+            ).count()
+        )
     if context["can_overdue"]:
         context["overdue_count"] = services.overdue_count()
     return render(request, "policies/console/index.html", context)
@@ -73,9 +88,18 @@ def item_list(request):
     if status in Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-id"), 30).get_page(request.GET.get("page"))
-    return render(request, "policies/console/items.html", {
-        "page": page, "q": q, "status": status, "statuses": Status.choices,
-        "query": urlencode({k: v for k, v in (("q", q), ("status", status)) if v}), **_nav(request.user)})
+    return render(
+        request,
+        "policies/console/items.html",
+        {
+            "page": page,
+            "q": q,
+            "status": status,
+            "statuses": Status.choices,
+            "query": urlencode({k: v for k, v in (("q", q), ("status", status)) if v}),
+            **_nav(request.user),
+        },
+    )
 
 
 def _document(request, pk):
@@ -88,12 +112,22 @@ def _document(request, pk):
 def document_detail(request, pk):
     doc = _document(request, pk)
     user = request.user
-    return render(request, "policies/console/document.html", {
-        "doc": doc, "articles": doc.articles.all(),
-        "items": doc.items.select_related("department", "article").order_by("id")[:200],
-        "interpretations": doc.interpretations.all(), "attachments": doc.attachments.all(),
-        "can_edit": services.can_edit(user, doc), "can_publish": policy.can(user, "policy.publish", doc),
-        "return_form": ReturnForm(), "attachment_form": AttachmentForm(), **_nav(user)})
+    return render(
+        request,
+        "policies/console/document.html",
+        {
+            "doc": doc,
+            "articles": doc.articles.all(),
+            "items": doc.items.select_related("department", "article").order_by("id")[:200],
+            "interpretations": doc.interpretations.all(),
+            "attachments": doc.attachments.all(),
+            "can_edit": services.can_edit(user, doc),
+            "can_publish": policy.can(user, "policy.publish", doc),
+            "return_form": ReturnForm(),
+            "attachment_form": AttachmentForm(),
+            **_nav(user),
+        },
+    )
 
 
 @console_view
@@ -108,8 +142,9 @@ def document_form(request, pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             if doc:
-                doc = services.update_document(request.user, doc, form.service_data(),
-                                               version=form.cleaned_data.get("version"))
+                doc = services.update_document(
+                    request.user, doc, form.service_data(), version=form.cleaned_data.get("version")
+                )
             else:
                 doc = services.create_document(request.user, form.service_data())
         except ServiceError as exc:
@@ -117,13 +152,21 @@ def document_form(request, pk=None):
         else:
             messages.success(request, f"已保存政策文件“{doc.title}”")
             return redirect("policies_console:document", pk=doc.pk)
-    return render(request, "policies/console/form.html", {
-        "form": form, "title": f"修改政策文件：{doc.title}" if doc else "新增政策文件",
-        "back_url": _back(doc), **_nav(request.user)})
+    return render(
+        request,
+        "policies/console/form.html",
+        {
+            "form": form,
+            "title": f"修改政策文件：{doc.title}" if doc else "新增政策文件",
+            "back_url": _back(doc),
+            **_nav(request.user),
+        },
+    )
 
 
 def _back(doc):
     from django.urls import reverse
+
     return reverse("policies_console:document", args=[doc.pk]) if doc else reverse("policies_console:index")
 
 
@@ -159,8 +202,9 @@ def _step(request, obj, steps, returner, back):
         else:
             raise Http404("未知的操作")
     except ServiceError as exc:
-        messages.error(request, exc.message if not exc.errors else "；".join(
-            m for ms in exc.errors.values() for m in ms))
+        messages.error(
+            request, exc.message if not exc.errors else "；".join(m for ms in exc.errors.values() for m in ms)
+        )
     return redirect(request.POST.get("next") or back)
 
 
@@ -208,9 +252,17 @@ def _item(request, pk):
 @console_view
 def item_detail(request, pk):
     item = _item(request, pk)
-    return render(request, "policies/console/item.html", {
-        "item": item, "doc": item.document, "can_edit": services.can_edit(request.user, item),
-        "can_publish": policy.can(request.user, "policy.publish", item), **_nav(request.user)})
+    return render(
+        request,
+        "policies/console/item.html",
+        {
+            "item": item,
+            "doc": item.document,
+            "can_edit": services.can_edit(request.user, item),
+            "can_publish": policy.can(request.user, "policy.publish", item),
+            **_nav(request.user),
+        },
+    )
 
 
 @console_view
@@ -225,8 +277,9 @@ def item_form(request, pk=None, document_pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             if item:
-                item = services.update_item(request.user, item, form.service_data(),
-                                            version=form.cleaned_data.get("version"))
+                item = services.update_item(
+                    request.user, item, form.service_data(), version=form.cleaned_data.get("version")
+                )
             else:
                 item = services.create_item(request.user, doc, form.service_data())
         except ServiceError as exc:
@@ -236,9 +289,16 @@ def item_form(request, pk=None, document_pk=None):
         else:
             messages.success(request, f"已保存惠企事项“{item.title}”")
             return redirect("policies_console:item", pk=item.pk)
-    return render(request, "policies/console/form.html", {
-        "form": form, "title": (f"修改惠企事项：{item.title}" if item else f"拆解惠企事项：{doc.title}"),
-        "back_url": _back(doc), **_nav(request.user)})
+    return render(
+        request,
+        "policies/console/form.html",
+        {
+            "form": form,
+            "title": (f"修改惠企事项：{item.title}" if item else f"拆解惠企事项：{doc.title}"),
+            "back_url": _back(doc),
+            **_nav(request.user),
+        },
+    )
 
 
 @console_view
@@ -246,6 +306,7 @@ def item_form(request, pk=None, document_pk=None):
 def item_step(request, pk):
     item = _item(request, pk)
     from django.urls import reverse
+
     return _step(request, item, ITEM_STEPS, services.return_item, reverse("policies_console:item", args=[item.pk]))
 
 
@@ -263,8 +324,11 @@ def interpretation_form(request, document_pk):
         else:
             messages.success(request, "已新增政策解读")
             return redirect("policies_console:document", pk=doc.pk)
-    return render(request, "policies/console/form.html", {
-        "form": form, "title": f"新增政策解读：{doc.title}", "back_url": _back(doc), **_nav(request.user)})
+    return render(
+        request,
+        "policies/console/form.html",
+        {"form": form, "title": f"新增政策解读：{doc.title}", "back_url": _back(doc), **_nav(request.user)},
+    )
 
 
 @console_view
@@ -272,8 +336,9 @@ def interpretation_form(request, document_pk):
 def interpretation_step(request, pk):
     interpretation = get_object_or_404(Interpretation.objects.select_related("document"), pk=pk)
     policy.require(request.user, "policy.view", interpretation)
-    return _step(request, interpretation, INTERPRETATION_STEPS, services.return_interpretation,
-                 _back(interpretation.document))
+    return _step(
+        request, interpretation, INTERPRETATION_STEPS, services.return_interpretation, _back(interpretation.document)
+    )
 
 
 @console_view
@@ -282,15 +347,26 @@ def review(request):
     added to documents already published."""
     policy.require(request.user, "policy.publish")
     scope = lambda qs: policy.visible(request.user, qs, region_field="region__code")  # noqa: E731
-    documents = scope(PolicyDocument.objects.filter(status=Status.REVIEW).select_related("department")
-                      .annotate(n_items=Count("items"))).order_by("updated_at", "pk")
-    items = scope(BenefitItem.objects.filter(status=Status.REVIEW).exclude(document__status=Status.REVIEW)
-                  .select_related("department", "document")).order_by("updated_at", "pk")
-    interpretations = scope(Interpretation.objects.filter(status=Status.REVIEW)
-                            .exclude(document__status=Status.REVIEW).select_related("document"))
-    return render(request, "policies/console/review.html", {
-        "documents": documents, "items": items[:200], "interpretations": interpretations[:200],
-        **_nav(request.user)})
+    documents = scope(
+        PolicyDocument.objects.filter(status=Status.REVIEW)
+        .select_related("department")
+        .annotate(n_items=Count("items"))
+    ).order_by("updated_at", "pk")
+    items = scope(
+        BenefitItem.objects.filter(status=Status.REVIEW)
+        .exclude(document__status=Status.REVIEW)
+        .select_related("department", "document")
+    ).order_by("updated_at", "pk")
+    interpretations = scope(
+        Interpretation.objects.filter(status=Status.REVIEW)
+        .exclude(document__status=Status.REVIEW)
+        .select_related("document")
+    )
+    return render(
+        request,
+        "policies/console/review.html",
+        {"documents": documents, "items": items[:200], "interpretations": interpretations[:200], **_nav(request.user)},
+    )
 
 
 @console_view
@@ -316,8 +392,11 @@ def import_page(request):
         except ServiceError as exc:
             problems = [exc.message]
         else:
-            messages.success(request, f"已导入政策文件 {counts['documents']} 个、条款 {counts['articles']} 条、"
-                                      f"惠企事项 {counts['items']} 个（均为草稿，请核对后提交审核）")
+            messages.success(
+                request,
+                f"已导入政策文件 {counts['documents']} 个、条款 {counts['articles']} 条、"
+                f"惠企事项 {counts['items']} 个（均为草稿，请核对后提交审核）",
+            )
             return redirect("policies_console:index")
     return render(request, "policies/console/import.html", {"form": form, "problems": problems, **_nav(request.user)})
 
@@ -327,7 +406,11 @@ def export(request):
     policy.require(request.user, "policy.view")
     fmt = "json" if request.GET.get("format") == "json" else "xlsx"
     content = exchange.export_library(_documents(request.user), fmt)
-    response = HttpResponse(content, content_type="application/json; charset=utf-8" if fmt == "json" else
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        content,
+        content_type="application/json; charset=utf-8"
+        if fmt == "json"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="policies.{fmt}"'
     return response

@@ -1,5 +1,6 @@
 """Public pages of search and consultation under /policies/: search with
 filters and suggestions, asking a question, and one's own tickets."""
+
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -17,8 +18,18 @@ from core.ratelimits import limit
 from . import consultation, search
 from .models import LISTED, BenefitItem, PolicyTicket, SearchEntry, Status
 
-FILTER_NAMES = ("city", "department", "type", "item_kind", "delivery", "industry", "size", "status",
-                "date_from", "date_to")
+FILTER_NAMES = (
+    "city",
+    "department",
+    "type",
+    "item_kind",
+    "delivery",
+    "industry",
+    "size",
+    "status",
+    "date_from",
+    "date_to",
+)
 
 
 def _cities():
@@ -37,12 +48,19 @@ def search_page(request):
     filters = search.SearchFilters.from_params(params)
     results = search.search(q, filters, page=params.get("page") or 1)
     kept = [(k, v) for k in FILTER_NAMES for v in params.getlist(k) if v and k not in filters.ignored]
-    query = urlencode([("q", results.query[:search.segment.MAX_QUERY_CHARS])] + kept)
+    query = urlencode([("q", results.query[: search.segment.MAX_QUERY_CHARS])] + kept)
     context = {
-        "q": results.query[:search.segment.MAX_QUERY_CHARS], "results": results, "filters": filters,
-        "query": query, "cities": _cities(), "departments": _departments(), "types": SearchEntry.Kind.choices,
-        "item_kinds": BenefitItem.Kind.choices, "deliveries": BenefitItem.Delivery.choices,
-        "sizes": list(search.SIZE_NAMES.items()), "statuses": [(s, Status(s).label) for s in LISTED],
+        "q": results.query[: search.segment.MAX_QUERY_CHARS],
+        "results": results,
+        "filters": filters,
+        "query": query,
+        "cities": _cities(),
+        "departments": _departments(),
+        "types": SearchEntry.Kind.choices,
+        "item_kinds": BenefitItem.Kind.choices,
+        "deliveries": BenefitItem.Delivery.choices,
+        "sizes": list(search.SIZE_NAMES.items()),
+        "statuses": [(s, Status(s).label) for s in LISTED],
         "city_name": dict(_cities()).get(filters.city, ""),
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "search-results":
@@ -62,23 +80,36 @@ def ask(request):
     question = (request.POST.get("question") or request.GET.get("q") or "").strip()
     city = request.POST.get("city") or request.GET.get("city") or ""
     city = city if search.CODE.match(city) else ""
-    context = {"question": question, "city": city, "card": None, "errors": {}, "cities": _cities(),
-               "can_ticket": policy.can(request.user, "policy.ask")}
+    context = {
+        "question": question,
+        "city": city,
+        "card": None,
+        "errors": {},
+        "cities": _cities(),
+        "can_ticket": policy.can(request.user, "policy.ask"),
+    }
     if request.method == "POST":
         if request.POST.get("action") == "ticket":
             return _open_ticket(request, question, city, context)
         try:
-            context["card"] = consultation.ask(request.user, question, city=city,
-                                               key=consultation.asker_key(request))
+            context["card"] = consultation.ask(request.user, question, city=city, key=consultation.asker_key(request))
         except ServiceError as exc:
             context["errors"] = {"question": exc.errors.get("question") or [exc.message]}
-    context["login_url"] = reverse("accounts:login") + "?" + urlencode({"next": reverse("policies:ask") + "?" + urlencode({"q": question})})
+    context["login_url"] = (
+        reverse("accounts:login")
+        + "?"
+        + urlencode({"next": reverse("policies:ask") + "?" + urlencode({"q": question})})
+    )
     return render(request, "policies/ask.html", context, status=400 if context["errors"] else 200)
 
 
 def _open_ticket(request, question, city, context):
     if not request.user.is_authenticated:
-        return redirect(reverse("accounts:login") + "?" + urlencode({"next": reverse("policies:ask") + "?" + urlencode({"q": question})}))
+        return redirect(
+            reverse("accounts:login")
+            + "?"
+            + urlencode({"next": reverse("policies:ask") + "?" + urlencode({"q": question})})
+        )
     try:
         ticket = consultation.open_ticket(request.user, question, city=city)
     except ServiceError as exc:
@@ -108,5 +139,8 @@ def ticket(request, pk):
         except ServiceError as exc:
             messages.error(request, exc.message)
         return redirect("policies:ticket", pk=pk)
-    return render(request, "policies/ticket_detail.html", {
-        "ticket": ticket, "overdue": consultation.is_overdue(ticket), "card": ticket.card or {}})
+    return render(
+        request,
+        "policies/ticket_detail.html",
+        {"ticket": ticket, "overdue": consultation.is_overdue(ticket), "card": ticket.card or {}},
+    )

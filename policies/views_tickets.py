@@ -1,6 +1,7 @@
 """Console pages for answering consultation tickets (/console/policies/tickets/):
 a department sees only its own tickets (policy.visible by region and
 function) and replies; overdue tickets are flagged."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -29,11 +30,22 @@ def ticket_list(request):
     else:
         state = "all"
     page = Paginator(qs.order_by("due_date", "id") if state in ("open", "overdue") else qs, 50).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     rows = [{"ticket": t, "overdue": consultation.is_overdue(t, today)} for t in page]
-    return render(request, "policies/ticket_console_list.html", {
-        "rows": rows, "page": page, "state": state, "states": State.choices,
-        "overdue_count": consultation.department_tickets(request.user).filter(state=State.OPEN, due_date__lt=today).count()})
+    return render(
+        request,
+        "policies/ticket_console_list.html",
+        {
+            "rows": rows,
+            "page": page,
+            "state": state,
+            "states": State.choices,
+            "overdue_count": consultation.department_tickets(request.user)
+            .filter(state=State.OPEN, due_date__lt=today)
+            .count(),
+        },
+    )
 
 
 @login_required
@@ -53,7 +65,16 @@ def ticket_detail(request, pk):
             ticket.refresh_from_db()
         except ServiceError as exc:
             error = (exc.errors.get("reply") or [exc.message])[0]
-    return render(request, "policies/ticket_console_detail.html", {
-        "ticket": ticket, "overdue": consultation.is_overdue(ticket), "card": ticket.card or {},
-        "error": error, "text": text, "can_reply": policy.can(request.user, "policy.answer", ticket)
-        and ticket.state != State.CLOSED}, status=409 if error and "处理" in error else (400 if error else 200))
+    return render(
+        request,
+        "policies/ticket_console_detail.html",
+        {
+            "ticket": ticket,
+            "overdue": consultation.is_overdue(ticket),
+            "card": ticket.card or {},
+            "error": error,
+            "text": text,
+            "can_reply": policy.can(request.user, "policy.answer", ticket) and ticket.state != State.CLOSED,
+        },
+        status=409 if error and "处理" in error else (400 if error else 200),
+    )

@@ -1,6 +1,7 @@
 """自然资源非税收入 in the JSON API under /api/v1/revenue/: rights, fee sources and
 their approval, the dashboards, and the endpoint where the tax bureau may push
 its messages (HMAC-signed, applied once) — through the same services as the pages."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -124,10 +125,20 @@ def fee_sources(request, state: str = "", region: str = ""):
 @router.post("/revenue/fee-sources", response={201: FeeSourceOut}, summary="填报费源并提交审批")
 def create_fee_source(request, payload: FeeSourceIn):
     right = get_object_or_404(_visible(request.user, MiningRight.objects.all()), pk=payload.right_id)
-    return Status(201, services.create_fee_source(
-        request.user, right, kind=payload.kind, amount=payload.amount, trigger_date=payload.trigger_date,
-        due_date=payload.due_date, basis=payload.basis, period=payload.period,
-        instalments=[(i.due_date, i.amount) for i in payload.instalments]))
+    return Status(
+        201,
+        services.create_fee_source(
+            request.user,
+            right,
+            kind=payload.kind,
+            amount=payload.amount,
+            trigger_date=payload.trigger_date,
+            due_date=payload.due_date,
+            basis=payload.basis,
+            period=payload.period,
+            instalments=[(i.due_date, i.amount) for i in payload.instalments],
+        ),
+    )
 
 
 @router.get("/revenue/fee-sources/{pk}", response=FeeSourceOut, summary="费源详情")
@@ -187,8 +198,13 @@ class ReceivedOut(Schema):
     stored: int
 
 
-@router.post("/revenue/tax/messages", auth=None, response={200: ReceivedOut}, summary="税务部门推送缴款通知书、缴费和复核结果",
-             description="请求体须以共享密钥计算 HMAC-SHA256，放在 X-Signature 头；同一消息标识只处理一次。")
+@router.post(
+    "/revenue/tax/messages",
+    auth=None,
+    response={200: ReceivedOut},
+    summary="税务部门推送缴款通知书、缴费和复核结果",
+    description="请求体须以共享密钥计算 HMAC-SHA256，放在 X-Signature 头；同一消息标识只处理一次。",
+)
 def tax_messages(request, payload: list[MessageIn]):
     if not exchange.verify(request.body, request.headers.get("X-Signature", "")):
         raise PermissionDenied("签名无效：请以共享密钥对请求体计算 HMAC-SHA256")

@@ -1,6 +1,7 @@
 """Three-level figures: owed, notified, paid, overdue and due soon, by province,
 city and county, and the split of what was paid. Counted from the fee sources,
 instalments, notices and payments themselves, never from kept counters."""
+
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -12,11 +13,22 @@ from . import rules
 from .models import FeeSource, Instalment, Payment, PaymentNotice
 
 DUE_SOON_DAYS = 30
-FIGURES = [("owed", "应缴"), ("notified", "已通知"), ("paid", "已缴"), ("outstanding", "欠缴"),
-           ("overdue", "逾期未缴"), ("due_soon", "30日内到期")]
+FIGURES = [
+    ("owed", "应缴"),
+    ("notified", "已通知"),
+    ("paid", "已缴"),
+    ("outstanding", "欠缴"),
+    ("overdue", "逾期未缴"),
+    ("due_soon", "30日内到期"),
+]
 SHARES = [("central", "中央"), ("province", "省级"), ("city", "市级"), ("county", "县级")]
-LIVE = [FeeSource.State.SENT, FeeSource.State.NOTIFIED, FeeSource.State.PARTLY_PAID, FeeSource.State.PAID,
-        FeeSource.State.APPROVED]
+LIVE = [
+    FeeSource.State.SENT,
+    FeeSource.State.NOTIFIED,
+    FeeSource.State.PARTLY_PAID,
+    FeeSource.State.PAID,
+    FeeSource.State.APPROVED,
+]
 
 
 def _zero():
@@ -56,14 +68,16 @@ def figures(code, today, fee_source_ids=None):
     table = rules.snapshot()
     split = {key: Decimal("0.00") for key, _ in SHARES}
     for fs_id, seq, amount, paid_on in Payment.objects.filter(fee_source_id__in=ids).values_list(
-            "fee_source_id", "instalment_seq", "amount", "paid_on"):
+        "fee_source_id", "instalment_seq", "amount", "paid_on"
+    ):
         rows[_group_of(code, info[fs_id][0])]["paid"] += amount
         paid_by_part[(fs_id, seq)] += amount
         for key, value in rules.split(amount, info[fs_id][1], paid_on, table).items():
             split[key] += value
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     for fs_id, seq, amount, due in Instalment.objects.filter(fee_source_id__in=ids).values_list(
-            "fee_source_id", "seq", "amount", "due_date"):
+        "fee_source_id", "seq", "amount", "due_date"
+    ):
         left = max(amount - paid_by_part[(fs_id, seq)], Decimal(0))
         row = rows[_group_of(code, info[fs_id][0])]
         row["outstanding"] += left

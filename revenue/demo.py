@@ -1,6 +1,7 @@
 """Demo data of 自然资源非税收入: the natural-resources staff of one mining county and
 its city (besides the provincial reviewer), and a year of fee sources across the
 province's counties, consistent with the dashboards."""
+
 import datetime as dt
 import random
 from decimal import Decimal
@@ -20,9 +21,18 @@ STAFF = [
     ("nr_renhe", "罗建军", Role.REVIEWER, "510411"),
     ("nr_panzhihua", "邓丽华", Role.REVIEWER, "510400"),
 ]
-MINERALS = [("铁矿", "mining"), ("钒钛磁铁矿", "mining"), ("煤", "mining"), ("建筑用砂岩", "mining"),
-            ("锂矿", "exploration"), ("金矿", "exploration"), ("铜矿", "exploration"), ("磷矿", "mining"),
-            ("稀土", "exploration"), ("石灰岩", "mining")]
+MINERALS = [
+    ("铁矿", "mining"),
+    ("钒钛磁铁矿", "mining"),
+    ("煤", "mining"),
+    ("建筑用砂岩", "mining"),
+    ("锂矿", "exploration"),
+    ("金矿", "exploration"),
+    ("铜矿", "exploration"),
+    ("磷矿", "mining"),
+    ("稀土", "exploration"),
+    ("石灰岩", "mining"),
+]
 YEAR_START = dt.date(2025, 12, 1)  # the demo year: December 2025 to November 2026
 
 
@@ -32,8 +42,13 @@ def load_users():
     for username, name, role, region in STAFF:
         if User.objects.filter(username=username).exists():
             continue
-        user = User(username=username, name=name, kind=User.Kind.STAFF, role=role,
-                    department=Department.objects.get(function="natural_resources", region_id=region))
+        user = User(
+            username=username,
+            name=name,
+            kind=User.Kind.STAFF,
+            role=role,
+            department=Department.objects.get(function="natural_resources", region_id=region),
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         added.append(username)
@@ -56,8 +71,10 @@ def load_demo(seed=2026, rights_count=120):
         return False
     rng = random.Random(seed)
     counties = list(Region.objects.filter(level="county", code__startswith="51").order_by("code"))
-    officer = {u.department.region_id: u for u in User.objects.filter(username__in=[s[0] for s in STAFF])
-               .select_related("department")}
+    officer = {
+        u.department.region_id: u
+        for u in User.objects.filter(username__in=[s[0] for s in STAFF]).select_related("department")
+    }
     by_level = {"province": User.objects.get(username="reviewer")}
     today = timezone.localdate()
     for n in range(rights_count):
@@ -67,16 +84,26 @@ def load_demo(seed=2026, rights_count=120):
         signed = YEAR_START + dt.timedelta(days=rng.randrange(0, 330))
         holder = f"四川{county.name}{mineral}矿业有限公司"
         right = MiningRight.objects.create(
-            kind=kind, licence_no=f"C51{county.code}{2025 + signed.year % 2}{n:05d}", name=f"{county.name}{mineral}{'矿' if kind == 'mining' else '勘查'}",
-            holder_name=holder, holder_uscc=make_uscc(county.code, "1", 7700000 + n * 31), region=county,
-            area_km2=Decimal(rng.randrange(50, 5000)) / 100, mineral=mineral, granting_level=level,
-            contract_no=f"川矿出〔{signed.year}〕{n + 1:03d}号", contract_date=signed, term_start=signed,
+            kind=kind,
+            licence_no=f"C51{county.code}{2025 + signed.year % 2}{n:05d}",
+            name=f"{county.name}{mineral}{'矿' if kind == 'mining' else '勘查'}",
+            holder_name=holder,
+            holder_uscc=make_uscc(county.code, "1", 7700000 + n * 31),
+            region=county,
+            area_km2=Decimal(rng.randrange(50, 5000)) / 100,
+            mineral=mineral,
+            granting_level=level,
+            contract_no=f"川矿出〔{signed.year}〕{n + 1:03d}号",
+            contract_date=signed,
+            term_start=signed,
             term_end=signed.replace(year=signed.year + (5 if kind == "exploration" else 15)),
-            created_by=officer.get(county.code) or by_level["province"])
+            created_by=officer.get(county.code) or by_level["province"],
+        )
         sources = [(FeeSource.Kind.USE_FEE, rules.use_fee(kind, right.area_km2, 1 + n % 7, signed), 1)]
         if rng.random() < 0.6:
-            sources.append((FeeSource.Kind.PROCEEDS_AMOUNT, Decimal(rng.randrange(20, 4000)) * 10000,
-                            rng.choice([1, 1, 3])))
+            sources.append(
+                (FeeSource.Kind.PROCEEDS_AMOUNT, Decimal(rng.randrange(20, 4000)) * 10000, rng.choice([1, 1, 3]))
+            )
         for fee_kind, amount, parts in sources:
             _historical_fee_source(rng, right, fee_kind, amount, parts, signed, today)
     return True
@@ -85,16 +112,25 @@ def load_demo(seed=2026, rights_count=120):
 def _historical_fee_source(rng, right, kind, amount, parts, signed, today):
     creator = right.created_by
     sent = rules.add_working_days(signed, rng.randrange(3, 10))
-    fs = FeeSource.objects.create(right=right, kind=kind, amount=amount, trigger_date=signed, region=right.region,
-                                  granting_level=right.granting_level, created_by=creator, historical=True,
-                                  chain=rules.approval_chain(right.granting_level, amount, signed),
-                                  basis="出让合同金额" if kind != FeeSource.Kind.USE_FEE else f"面积 {right.area_km2} 平方公里",
-                                  period=str(signed.year))
+    fs = FeeSource.objects.create(
+        right=right,
+        kind=kind,
+        amount=amount,
+        trigger_date=signed,
+        region=right.region,
+        granting_level=right.granting_level,
+        created_by=creator,
+        historical=True,
+        chain=rules.approval_chain(right.granting_level, amount, signed),
+        basis="出让合同金额" if kind != FeeSource.Kind.USE_FEE else f"面积 {right.area_km2} 平方公里",
+        period=str(signed.year),
+    )
     ApprovalStep.objects.create(fee_source=fs, level=right.granting_level, decision="submit", by=creator)
     first = (amount * Decimal("0.4")).quantize(Decimal("0.01")) if parts > 1 else amount
     rest = amount - first
-    dues = [rules.add_working_days(sent, 30)] + [rules.add_working_days(sent, 30).replace(
-        year=sent.year + i) for i in range(1, parts)]
+    dues = [rules.add_working_days(sent, 30)] + [
+        rules.add_working_days(sent, 30).replace(year=sent.year + i) for i in range(1, parts)
+    ]
     amounts = [first] + ([(rest / (parts - 1)).quantize(Decimal("0.01"))] * (parts - 1) if parts > 1 else [])
     if parts > 1:
         amounts[-1] = amount - sum(amounts[:-1])
@@ -103,21 +139,36 @@ def _historical_fee_source(rng, right, kind, amount, parts, signed, today):
     fs.step, fs.state, fs.sent_at = len(fs.chain), FeeSource.State.SENT, _at(sent)
     issued = rules.add_working_days(sent, rng.randrange(1, 7))
     if issued <= today:
-        PaymentNotice.objects.create(fee_source=fs, notice_no=f"川税缴通〔{issued.year}〕H{fs.pk:06d}号",
-                                     issued_on=issued, amount=amount, message_id=f"demo-notice-{fs.pk}")
+        PaymentNotice.objects.create(
+            fee_source=fs,
+            notice_no=f"川税缴通〔{issued.year}〕H{fs.pk:06d}号",
+            issued_on=issued,
+            amount=amount,
+            message_id=f"demo-notice-{fs.pk}",
+        )
         fs.state = FeeSource.State.NOTIFIED
         paid = Decimal(0)
         for seq, (due, part) in enumerate(zip(dues, amounts), start=1):
             fate = rng.random()
             if fate < 0.12 or due > today and fate < 0.9:
                 break  # unpaid (overdue if past due)
-            paid_on = due - dt.timedelta(days=rng.randrange(0, 20)) if fate < 0.85 else due + dt.timedelta(days=rng.randrange(1, 40))
+            paid_on = (
+                due - dt.timedelta(days=rng.randrange(0, 20))
+                if fate < 0.85
+                else due + dt.timedelta(days=rng.randrange(1, 40))
+            )
             if paid_on > today:
                 break
             principal = part if fate < 0.95 else (part / 2).quantize(Decimal("0.01"))
-            Payment.objects.create(fee_source=fs, instalment_seq=seq, paid_on=paid_on, amount=principal,
-                                   late_fee=rules.late_fee(principal, due, paid_on),
-                                   tax_ref=f"H{fs.pk:07d}{seq:02d}", message_id=f"demo-payment-{fs.pk}-{seq}")
+            Payment.objects.create(
+                fee_source=fs,
+                instalment_seq=seq,
+                paid_on=paid_on,
+                amount=principal,
+                late_fee=rules.late_fee(principal, due, paid_on),
+                tax_ref=f"H{fs.pk:07d}{seq:02d}",
+                message_id=f"demo-payment-{fs.pk}-{seq}",
+            )
             paid += principal
         if paid >= amount:
             fs.state = FeeSource.State.PAID

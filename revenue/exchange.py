@@ -7,6 +7,7 @@ In: the bureau's message feed is read after a stored cursor; each message
 is kept by its id and applied once (services.receive), in any order.
 Only HTTP joins the two sides.
 """
+
 import datetime as dt
 import hashlib
 import hmac
@@ -32,8 +33,9 @@ def tax_url():
 
 
 def secret():
-    value = getattr(settings, "TONGBAN_TAX_SECRET", None) or os.environ.get("TONGBAN_TAX_SECRET",
-                                                                           "tongban-taxsim-dev-secret")
+    value = getattr(settings, "TONGBAN_TAX_SECRET", None) or os.environ.get(
+        "TONGBAN_TAX_SECRET", "tongban-taxsim-dev-secret"
+    )
     return value.encode()
 
 
@@ -55,8 +57,9 @@ class TaxUnavailable(Exception):
 
 def _call(method, path, payload=None, headers=None):
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode() if payload is not None else b""
-    request = urllib.request.Request(tax_url().rstrip("/") + path, data=body if payload is not None else None,
-                                     method=method)
+    request = urllib.request.Request(
+        tax_url().rstrip("/") + path, data=body if payload is not None else None, method=method
+    )
     request.add_header("Content-Type", "application/json")
     request.add_header("X-Signature", sign(body))
     for key, value in (headers or {}).items():
@@ -145,10 +148,13 @@ def ledger():
 
 def platform_ledger():
     from decimal import Decimal
+
     rows = {}
     for fs in FeeSource.objects.filter(historical=False, sent_at__isnull=False).prefetch_related("payments"):
         notice = getattr(fs, "notice", None)
-        rows[str(fs.pk)] = {"amount": str(fs.amount),
-                            "notified": str(notice.amount) if notice else "0.00",
-                            "paid": str(sum((p.amount for p in fs.payments.all()), Decimal("0.00")))}
+        rows[str(fs.pk)] = {
+            "amount": str(fs.amount),
+            "notified": str(notice.amount) if notice else "0.00",
+            "paid": str(sum((p.amount for p in fs.payments.all()), Decimal("0.00"))),
+        }
     return rows

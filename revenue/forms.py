@@ -1,4 +1,5 @@
 """Forms of the revenue console pages; the services check everything again."""
+
 import datetime as dt
 
 from django import forms
@@ -35,10 +36,16 @@ class ChangeForm(forms.Form):
 class FeeSourceForm(forms.Form):
     kind = forms.ChoiceField(label="费源类型", choices=FeeSource.Kind.choices)
     amount = forms.DecimalField(label="应缴金额（元）", max_digits=16, decimal_places=2, min_value=0.01)
-    trigger_date = forms.DateField(label="合同签订或变更日期", widget=DATE, help_text="须在其后10个工作日内推送税务部门")
+    trigger_date = forms.DateField(
+        label="合同签订或变更日期", widget=DATE, help_text="须在其后10个工作日内推送税务部门"
+    )
     due_date = forms.DateField(label="缴款期限", widget=DATE, required=False, help_text="一次缴纳时填写")
-    instalments = forms.CharField(label="分期缴纳", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                  help_text="每行一期：缴款期限 金额，如 2027-03-31 4800000.00；一次缴纳时留空")
+    instalments = forms.CharField(
+        label="分期缴纳",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一期：缴款期限 金额，如 2027-03-31 4800000.00；一次缴纳时留空",
+    )
     basis = forms.CharField(label="计征依据", max_length=300, required=False)
     period = forms.CharField(label="所属期", max_length=20, required=False)
 
@@ -51,12 +58,16 @@ class FeeSourceForm(forms.Form):
                 date, amount = line.split()
                 rows.append((dt.date.fromisoformat(date), amount))
             except ValueError:
-                raise forms.ValidationError(f"分期缴纳第{number}行应为“缴款期限 金额”，如 2027-03-31 4800000.00") from None
+                raise forms.ValidationError(
+                    f"分期缴纳第{number}行应为“缴款期限 金额”，如 2027-03-31 4800000.00"
+                ) from None
         return rows
 
 
 class DecisionForm(forms.Form):
-    comment = forms.CharField(label="审批意见", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label="审批意见", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -66,8 +77,9 @@ class ReviewForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    upheld = forms.TypedChoiceField(label="复核结论", choices=[("1", "维持原金额"), ("0", "调整金额")],
-                                    coerce=lambda v: v == "1")
+    upheld = forms.TypedChoiceField(
+        label="复核结论", choices=[("1", "维持原金额"), ("0", "调整金额")], coerce=lambda v: v == "1"
+    )
     answer = forms.CharField(label="复核意见", max_length=500)
     answered_on = forms.DateField(label="复核日期", widget=DATE)
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -7,6 +7,7 @@ Rules: collection by the county tax office where the right lies (财综〔2021�
 per km² per year (国务院令第240号、第241号; 财建〔2003〕530号). Rates and shares are
 dated `Parameter` rows, never constants in code.
 """
+
 import uuid
 from decimal import Decimal
 
@@ -36,19 +37,28 @@ class Parameter(models.Model):
 
     name = models.CharField("参数", max_length=40, choices=Name.choices)
     # Local shares may differ by the level that granted the right (川财规〔2023〕10号).
-    granting_level = models.CharField("出让登记层级", max_length=10, choices=Level.choices, blank=True,
-                                      help_text="仅分成比例按出让层级区分；其余参数留空")
+    granting_level = models.CharField(
+        "出让登记层级",
+        max_length=10,
+        choices=Level.choices,
+        blank=True,
+        help_text="仅分成比例按出让层级区分；其余参数留空",
+    )
     value = models.DecimalField("数值", max_digits=16, decimal_places=6)
     effective_from = models.DateField("起始日期")
     source = models.CharField("依据", max_length=200)
-    confirmed = models.BooleanField("已核实原文", default=True,
-                                    help_text="未取得文件原文核实的数值标为未核实，页面上提示")
+    confirmed = models.BooleanField(
+        "已核实原文", default=True, help_text="未取得文件原文核实的数值标为未核实，页面上提示"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "征收参数"
         ordering = ["name", "granting_level", "effective_from"]
-        constraints = [models.UniqueConstraint(fields=["name", "granting_level", "effective_from"],
-                                               name="revenue_parameter_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "granting_level", "effective_from"], name="revenue_parameter_unique"
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_name_display()} {self.value}（{self.effective_from} 起）"
@@ -65,8 +75,9 @@ class MiningRight(models.Model):
     holder_name = models.CharField("矿业权人", max_length=120)
     holder_uscc = models.CharField("矿业权人统一社会信用代码", max_length=18, validators=[validate_uscc])
     region = models.ForeignKey(Region, verbose_name="所在县（市、区）", on_delete=models.PROTECT, related_name="+")
-    area_km2 = models.DecimalField("面积（平方公里）", max_digits=12, decimal_places=4,
-                                   validators=[MinValueValidator(Decimal("0.0001"))])
+    area_km2 = models.DecimalField(
+        "面积（平方公里）", max_digits=12, decimal_places=4, validators=[MinValueValidator(Decimal("0.0001"))]
+    )
     mineral = models.CharField("矿种", max_length=40)
     granting_level = models.CharField("出让登记层级", max_length=10, choices=Level.choices)
     contract_no = models.CharField("出让合同编号", max_length=60)
@@ -126,10 +137,13 @@ class FeeSource(models.Model):
 
     right = models.ForeignKey(MiningRight, verbose_name="矿业权", on_delete=models.PROTECT, related_name="fee_sources")
     kind = models.CharField("费源类型", max_length=20, choices=Kind.choices)
-    amount = models.DecimalField("应缴金额（元）", max_digits=16, decimal_places=2,
-                                 validators=[MinValueValidator(FEN)])
-    basis = models.CharField("计征依据", max_length=300, blank=True,
-                             help_text="如：出让合同金额；按率征收的销售收入与收益率；使用费的面积、年度和单价")
+    amount = models.DecimalField("应缴金额（元）", max_digits=16, decimal_places=2, validators=[MinValueValidator(FEN)])
+    basis = models.CharField(
+        "计征依据",
+        max_length=300,
+        blank=True,
+        help_text="如：出让合同金额；按率征收的销售收入与收益率；使用费的面积、年度和单价",
+    )
     period = models.CharField("所属期", max_length=20, blank=True, help_text="如 2026 或 2026Q3")
     trigger_date = models.DateField("合同签订或变更日期", help_text="10个工作日推送时限由此起算")
     region = models.ForeignKey(Region, verbose_name="所在县（市、区）", on_delete=models.PROTECT, related_name="+")
@@ -287,8 +301,9 @@ class OutboxMessage(models.Model):
     message_id = models.UUIDField("消息标识", default=uuid.uuid4, unique=True)
     idempotency_key = models.CharField("幂等键", max_length=80, unique=True)
     kind = models.CharField("类型", max_length=30)
-    fee_source = models.ForeignKey(FeeSource, verbose_name="费源", null=True, on_delete=models.PROTECT,
-                                   related_name="outbox")
+    fee_source = models.ForeignKey(
+        FeeSource, verbose_name="费源", null=True, on_delete=models.PROTECT, related_name="outbox"
+    )
     payload = models.JSONField("内容")
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField("已尝试次数", default=0)

@@ -1,5 +1,6 @@
 """对账: each day, the platform's figures for every fee source sent to the tax
 bureau against the bureau's own ledger; differences are listed for a person."""
+
 from django.db import transaction
 
 from . import exchange
@@ -13,17 +14,26 @@ def compare(ours, theirs):
     for key in sorted(set(ours) | set(theirs), key=int):
         mine, other = ours.get(key), theirs.get(key)
         if mine is None:
-            differences.append({"fee_source": int(key), "field": "missing", "label": "平台无此费源",
-                                "platform": "", "tax": "有"})
+            differences.append(
+                {"fee_source": int(key), "field": "missing", "label": "平台无此费源", "platform": "", "tax": "有"}
+            )
             continue
         if other is None:
-            differences.append({"fee_source": int(key), "field": "missing", "label": "税务部门无此费源",
-                                "platform": "有", "tax": ""})
+            differences.append(
+                {"fee_source": int(key), "field": "missing", "label": "税务部门无此费源", "platform": "有", "tax": ""}
+            )
             continue
         for field, label in FIELDS.items():
             if mine[field] != other.get(field):
-                differences.append({"fee_source": int(key), "field": field, "label": label,
-                                    "platform": mine[field], "tax": other.get(field, "")})
+                differences.append(
+                    {
+                        "fee_source": int(key),
+                        "field": field,
+                        "label": label,
+                        "platform": mine[field],
+                        "tax": other.get(field, ""),
+                    }
+                )
     return differences
 
 

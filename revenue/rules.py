@@ -4,6 +4,7 @@ Every figure lives in the database with its effective date and source, so a
 new rate is a new row (added by a system administrator), never a code change.
 Money is Decimal, rounded half up to the fen only at the end of a sum.
 """
+
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -31,7 +32,14 @@ DEFAULTS = [
     # 财综〔2023〕10号 replaced it from 2023-05-01. Its late-payment rate could not be read
     # from the text available here; 万分之五 is the rate usually quoted for it — confirm
     # against the document before relying on it (a system administrator edits this row).
-    (Name.LATE_FEE_DAILY, "", "0.0005", "2023-05-01", "财综〔2023〕10号《矿业权出让收益征收办法》（费率待核实）", False),
+    (
+        Name.LATE_FEE_DAILY,
+        "",
+        "0.0005",
+        "2023-05-01",
+        "财综〔2023〕10号《矿业权出让收益征收办法》（费率待核实）",
+        False,
+    ),
     # 国务院令第241号《矿产资源开采登记管理办法》第九条; 财建〔2003〕530号.
     (Name.MINING_USE_FEE, "", "1000", "1998-02-12", "国务院令第241号第九条；财建〔2003〕530号", True),
     # 国务院令第240号《矿产资源勘查区块登记管理办法》第十二条: 第一至第三个勘查年度每平方公里
@@ -59,26 +67,39 @@ DEFAULTS = [
 def load_parameters():
     """Add the default rows that are missing (idempotent; edits are kept)."""
     for name, level, value, start, source, confirmed in DEFAULTS:
-        Parameter.objects.get_or_create(name=name, granting_level=level, effective_from=dt.date.fromisoformat(start),
-                                        defaults={"value": Decimal(value), "source": source, "confirmed": confirmed})
+        Parameter.objects.get_or_create(
+            name=name,
+            granting_level=level,
+            effective_from=dt.date.fromisoformat(start),
+            defaults={"value": Decimal(value), "source": source, "confirmed": confirmed},
+        )
 
 
 def snapshot():
     """Every parameter's periods at once, for a page that applies them many times."""
     table = {}
     for name, level, start, value in Parameter.objects.order_by("effective_from").values_list(
-            "name", "granting_level", "effective_from", "value"):
+        "name", "granting_level", "effective_from", "value"
+    ):
         table.setdefault((name, level), []).append((start, value))
     return table
 
 
 def periods(name, granting_level="", table=None):
     """[(effective_from, value)] of one parameter, oldest first."""
-    rows = table.get((name, granting_level), []) if table is not None else list(Parameter.objects.filter(name=name, granting_level=granting_level)
-                .order_by("effective_from").values_list("effective_from", "value"))
+    rows = (
+        table.get((name, granting_level), [])
+        if table is not None
+        else list(
+            Parameter.objects.filter(name=name, granting_level=granting_level)
+            .order_by("effective_from")
+            .values_list("effective_from", "value")
+        )
+    )
     if not rows:
-        raise ServiceError(f"征收参数“{Name(name).label}”尚未设置，请系统管理员先录入",
-                           errors={"parameter": [f"缺少参数 {name}"]})
+        raise ServiceError(
+            f"征收参数“{Name(name).label}”尚未设置，请系统管理员先录入", errors={"parameter": [f"缺少参数 {name}"]}
+        )
     return rows
 
 
@@ -152,7 +173,7 @@ def approval_chain(granting_level, amount, on):
     elif amount >= value_on(Name.CITY_APPROVAL_FROM, on) and granting_level == "county":
         needed = "city"
     start, end = LEVELS.index(granting_level), LEVELS.index(needed)
-    above = LEVELS[start + 1:end + 1]
+    above = LEVELS[start + 1 : end + 1]
     return above or [granting_level]
 
 

@@ -2,6 +2,7 @@
 and what is asked, then saves in one transaction; a refused request changes
 nothing. Changes are audited by the model signals under the acting person, or
 under the exchange's named system actor for what the tax bureau sends."""
+
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
@@ -38,7 +39,8 @@ State = FeeSource.State
 def system_actor():
     """The named system actor under which messages from the tax bureau are applied."""
     user, created = User.objects.get_or_create(
-        username=SYSTEM_USERNAME, defaults={"name": "税务费源共享接口（系统）", "kind": User.Kind.STAFF})
+        username=SYSTEM_USERNAME, defaults={"name": "税务费源共享接口（系统）", "kind": User.Kind.STAFF}
+    )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
@@ -49,6 +51,7 @@ def _require(user, action, obj=None):
     policy.require(user, action, obj)
     if user.role != "sysadmin" and (not user.department_id or user.department.function != FUNCTION):
         from django.core.exceptions import PermissionDenied
+
         raise PermissionDenied("无权办理自然资源非税收入：仅自然资源主管部门的工作人员可以办理")
 
 
@@ -58,8 +61,10 @@ def _level(user):
 
 def _check_version(obj, version):
     if version is not None and version != obj.version:
-        raise Conflict(f"{obj._meta.verbose_name}已被他人修改（当前版本 {obj.version}），请刷新后重试",
-                       errors={"version": ["记录已被他人修改"]})
+        raise Conflict(
+            f"{obj._meta.verbose_name}已被他人修改（当前版本 {obj.version}），请刷新后重试",
+            errors={"version": ["记录已被他人修改"]},
+        )
 
 
 def _money(value, field, label):
@@ -74,20 +79,54 @@ def _money(value, field, label):
 
 # --- mining rights ---
 
+
 @transaction.atomic
-def register_right(user, *, kind, licence_no, name, holder_name, holder_uscc, region_code, area_km2, mineral,
-                   granting_level, contract_no, contract_date, term_start, term_end):
+def register_right(
+    user,
+    *,
+    kind,
+    licence_no,
+    name,
+    holder_name,
+    holder_uscc,
+    region_code,
+    area_km2,
+    mineral,
+    granting_level,
+    contract_no,
+    contract_date,
+    term_start,
+    term_end,
+):
     region = Region.objects.filter(code=region_code).first()
     if region is None or region.level != "county":
         raise ServiceError("所在区划应为县级行政区划代码（GB/T 2260）", errors={"region_code": ["请选择县（市、区）"]})
-    right = MiningRight(kind=kind, licence_no=licence_no.strip(), name=name.strip(), holder_name=holder_name.strip(),
-                        holder_uscc=(holder_uscc or "").strip().upper(), region=region, area_km2=area_km2,
-                        mineral=mineral.strip(), granting_level=granting_level, contract_no=contract_no.strip(),
-                        contract_date=contract_date, term_start=term_start, term_end=term_end, created_by=user)
+    right = MiningRight(
+        kind=kind,
+        licence_no=licence_no.strip(),
+        name=name.strip(),
+        holder_name=holder_name.strip(),
+        holder_uscc=(holder_uscc or "").strip().upper(),
+        region=region,
+        area_km2=area_km2,
+        mineral=mineral.strip(),
+        granting_level=granting_level,
+        contract_no=contract_no.strip(),
+        contract_date=contract_date,
+        term_start=term_start,
+        term_end=term_end,
+        created_by=user,
+    )
     _require(user, "revenue.edit", right)
     if _level(user) != granting_level and user.role != "sysadmin":
-        raise ServiceError("矿业权由出让登记层级的自然资源主管部门登记", errors={
-            "granting_level": [f"您所在部门为{user.department.get_level_display()}，不能登记{right.get_granting_level_display()}出让的矿业权"]})
+        raise ServiceError(
+            "矿业权由出让登记层级的自然资源主管部门登记",
+            errors={
+                "granting_level": [
+                    f"您所在部门为{user.department.get_level_display()}，不能登记{right.get_granting_level_display()}出让的矿业权"
+                ]
+            },
+        )
     if term_end <= term_start:
         raise ServiceError("有效期止应晚于有效期起", errors={"term_end": ["有效期止应晚于有效期起"]})
     try:
@@ -113,6 +152,7 @@ def record_change(user, right, *, date, description, version):
 
 # --- fee sources and their approval ---
 
+
 def _instalments(amount, instalments, due_date):
     if not instalments:
         if due_date is None:
@@ -120,8 +160,10 @@ def _instalments(amount, instalments, due_date):
         return [(due_date, amount)]
     parts = [(d, _money(a, "instalments", f"第{i}期金额")) for i, (d, a) in enumerate(instalments, start=1)]
     if sum(a for _, a in parts) != amount:
-        raise ServiceError(f"各期金额之和（{sum(a for _, a in parts)}元）应等于应缴金额（{amount}元）",
-                           errors={"instalments": ["各期金额之和应等于应缴金额"]})
+        raise ServiceError(
+            f"各期金额之和（{sum(a for _, a in parts)}元）应等于应缴金额（{amount}元）",
+            errors={"instalments": ["各期金额之和应等于应缴金额"]},
+        )
     dates = [d for d, _ in parts]
     if dates != sorted(dates) or len(set(dates)) != len(dates):
         raise ServiceError("各期缴款期限应逐期推后", errors={"instalments": ["各期缴款期限应逐期推后"]})
@@ -129,25 +171,35 @@ def _instalments(amount, instalments, due_date):
 
 
 @transaction.atomic
-def create_fee_source(user, right, *, kind, amount, trigger_date, basis="", period="", due_date=None,
-                      instalments=None):
+def create_fee_source(user, right, *, kind, amount, trigger_date, basis="", period="", due_date=None, instalments=None):
     """Fill in a fee source at the granting level and submit it up its approval chain."""
     _require(user, "revenue.edit", right)
     if _level(user) != right.granting_level and user.role != "sysadmin":
-        raise ServiceError("费源信息由出让登记层级的自然资源主管部门填报", errors={
-            "right": [f"该矿业权由{right.get_granting_level_display()}出让登记"]})
+        raise ServiceError(
+            "费源信息由出让登记层级的自然资源主管部门填报",
+            errors={"right": [f"该矿业权由{right.get_granting_level_display()}出让登记"]},
+        )
     if kind not in FeeSource.Kind.values:
         raise ServiceError("请选择费源类型", errors={"kind": ["请选择费源类型"]})
     amount = _money(amount, "amount", "应缴金额")
     parts = _instalments(amount, instalments, due_date)
     fs = FeeSource.objects.create(
-        right=right, kind=kind, amount=amount, basis=basis.strip(), period=period.strip(), trigger_date=trigger_date,
-        region=right.region, granting_level=right.granting_level, created_by=user,
-        chain=rules.approval_chain(right.granting_level, amount, trigger_date))
+        right=right,
+        kind=kind,
+        amount=amount,
+        basis=basis.strip(),
+        period=period.strip(),
+        trigger_date=trigger_date,
+        region=right.region,
+        granting_level=right.granting_level,
+        created_by=user,
+        chain=rules.approval_chain(right.granting_level, amount, trigger_date),
+    )
     for seq, (due, part) in enumerate(parts, start=1):
         Instalment.objects.create(fee_source=fs, seq=seq, due_date=due, amount=part)
-    ApprovalStep.objects.create(fee_source=fs, level=right.granting_level, decision=ApprovalStep.Decision.SUBMIT,
-                                by=user)
+    ApprovalStep.objects.create(
+        fee_source=fs, level=right.granting_level, decision=ApprovalStep.Decision.SUBMIT, by=user
+    )
     return fs
 
 
@@ -176,8 +228,9 @@ def approve(user, fs, *, version, comment=""):
     _require(user, "revenue.approve", fs)
     if not can_decide(user, fs):
         raise ServiceError("该费源当前不在您这一级审批", errors={"version": ["不在本级审批环节"]}, status=403)
-    ApprovalStep.objects.create(fee_source=fs, level=fs.current_level, decision=ApprovalStep.Decision.APPROVE,
-                                comment=comment.strip(), by=user)
+    ApprovalStep.objects.create(
+        fee_source=fs, level=fs.current_level, decision=ApprovalStep.Decision.APPROVE, comment=comment.strip(), by=user
+    )
     fs.step += 1
     fs.version += 1
     if fs.step >= len(fs.chain):
@@ -197,8 +250,9 @@ def send_back(user, fs, *, version, comment):
         raise ServiceError("该费源当前不在您这一级审批", errors={"version": ["不在本级审批环节"]}, status=403)
     if not comment.strip():
         raise ServiceError("退回时请填写退回理由", errors={"comment": ["请填写退回理由"]})
-    ApprovalStep.objects.create(fee_source=fs, level=fs.current_level, decision=ApprovalStep.Decision.RETURN,
-                                comment=comment.strip(), by=user)
+    ApprovalStep.objects.create(
+        fee_source=fs, level=fs.current_level, decision=ApprovalStep.Decision.RETURN, comment=comment.strip(), by=user
+    )
     fs.state, fs.step = State.RETURNED, 0
     fs.version += 1
     fs.save()
@@ -224,36 +278,60 @@ def resubmit(user, fs, *, version, amount=None, comment=""):
     fs.state, fs.step = State.PENDING, 0
     fs.version += 1
     fs.save()
-    ApprovalStep.objects.create(fee_source=fs, level=fs.granting_level, decision=ApprovalStep.Decision.SUBMIT,
-                                comment=comment.strip(), by=user)
+    ApprovalStep.objects.create(
+        fee_source=fs, level=fs.granting_level, decision=ApprovalStep.Decision.SUBMIT, comment=comment.strip(), by=user
+    )
     return fs
 
 
 def fee_source_payload(fs):
     right = fs.right
     return {
-        "fee_source_id": fs.pk, "revision": fs.version, "kind": fs.kind, "amount": str(fs.amount),
-        "basis": fs.basis, "period": fs.period, "region": fs.region_id, "granting_level": fs.granting_level,
-        "right": {"licence_no": right.licence_no, "name": right.name, "kind": right.kind, "mineral": right.mineral,
-                  "holder_name": right.holder_name, "holder_uscc": right.holder_uscc,
-                  "contract_no": right.contract_no, "contract_date": right.contract_date.isoformat()},
-        "instalments": [{"seq": i.seq, "due_date": i.due_date.isoformat(), "amount": str(i.amount)}
-                        for i in fs.instalments.all()],
+        "fee_source_id": fs.pk,
+        "revision": fs.version,
+        "kind": fs.kind,
+        "amount": str(fs.amount),
+        "basis": fs.basis,
+        "period": fs.period,
+        "region": fs.region_id,
+        "granting_level": fs.granting_level,
+        "right": {
+            "licence_no": right.licence_no,
+            "name": right.name,
+            "kind": right.kind,
+            "mineral": right.mineral,
+            "holder_name": right.holder_name,
+            "holder_uscc": right.holder_uscc,
+            "contract_no": right.contract_no,
+            "contract_date": right.contract_date.isoformat(),
+        },
+        "instalments": [
+            {"seq": i.seq, "due_date": i.due_date.isoformat(), "amount": str(i.amount)} for i in fs.instalments.all()
+        ],
     }
 
 
 def _queue_fee_source(fs):
     """The outbox row, in the caller's transaction: approved means queued."""
-    OutboxMessage.objects.create(kind="fee_source", fee_source=fs, idempotency_key=f"fee-source-{fs.pk}-r{fs.version}",
-                                 payload=fee_source_payload(fs), next_attempt_at=timezone.now())
+    OutboxMessage.objects.create(
+        kind="fee_source",
+        fee_source=fs,
+        idempotency_key=f"fee-source-{fs.pk}-r{fs.version}",
+        payload=fee_source_payload(fs),
+        next_attempt_at=timezone.now(),
+    )
     from . import tasks
+
     transaction.on_commit(lambda: tasks.enqueue_delivery())
 
 
 # --- review (复核) ---
 
-REVIEW_ROUTE = {FeeSource.Kind.PROCEEDS_AMOUNT: Review.Route.NATURAL_RESOURCES,
-                FeeSource.Kind.PROCEEDS_RATE: Review.Route.TAX, FeeSource.Kind.USE_FEE: Review.Route.TAX}
+REVIEW_ROUTE = {
+    FeeSource.Kind.PROCEEDS_AMOUNT: Review.Route.NATURAL_RESOURCES,
+    FeeSource.Kind.PROCEEDS_RATE: Review.Route.TAX,
+    FeeSource.Kind.USE_FEE: Review.Route.TAX,
+}
 
 
 @transaction.atomic
@@ -265,14 +343,28 @@ def request_review(user, fs, *, reason, filed_on):
         raise ServiceError("缴款通知书送达前不能申请复核", errors={"reason": ["费源尚未推送税务部门"]})
     if not reason.strip():
         raise ServiceError("请填写异议理由", errors={"reason": ["请填写异议理由"]})
-    review = Review.objects.create(fee_source=fs, route=REVIEW_ROUTE[fs.kind], reason=reason.strip(),
-                                   filed_on=filed_on, due_on=add_working_days(filed_on, rules.REVIEW_WORKING_DAYS))
+    review = Review.objects.create(
+        fee_source=fs,
+        route=REVIEW_ROUTE[fs.kind],
+        reason=reason.strip(),
+        filed_on=filed_on,
+        due_on=add_working_days(filed_on, rules.REVIEW_WORKING_DAYS),
+    )
     if review.route == Review.Route.TAX:
-        OutboxMessage.objects.create(kind="review_request", fee_source=fs, idempotency_key=f"review-{review.pk}",
-                                     payload={"review_id": review.pk, "fee_source_id": fs.pk, "reason": review.reason,
-                                              "filed_on": filed_on.isoformat()},
-                                     next_attempt_at=timezone.now())
+        OutboxMessage.objects.create(
+            kind="review_request",
+            fee_source=fs,
+            idempotency_key=f"review-{review.pk}",
+            payload={
+                "review_id": review.pk,
+                "fee_source_id": fs.pk,
+                "reason": review.reason,
+                "filed_on": filed_on.isoformat(),
+            },
+            next_attempt_at=timezone.now(),
+        )
         from . import tasks
+
         transaction.on_commit(lambda: tasks.enqueue_delivery())
     return review
 
@@ -296,6 +388,7 @@ def answer_review(user, review, *, upheld, answer, answered_on, version):
 
 
 # --- what the tax bureau sends back: applied once, in any order ---
+
 
 def _date(value):
     return dt.date.fromisoformat(value)
@@ -323,12 +416,23 @@ def _apply(kind, message_id, body):
         raise LookupError(f"未知费源 {body.get('fee_source_id')}")
     if kind == "notice":
         if not PaymentNotice.objects.filter(fee_source=fs).exists():
-            PaymentNotice.objects.create(fee_source=fs, notice_no=body["notice_no"], issued_on=_date(body["issued_on"]),
-                                         amount=Decimal(body["amount"]), message_id=message_id)
+            PaymentNotice.objects.create(
+                fee_source=fs,
+                notice_no=body["notice_no"],
+                issued_on=_date(body["issued_on"]),
+                amount=Decimal(body["amount"]),
+                message_id=message_id,
+            )
     elif kind == "payment":
-        Payment.objects.create(fee_source=fs, instalment_seq=body["seq"], paid_on=_date(body["paid_on"]),
-                               amount=Decimal(body["amount"]), late_fee=Decimal(body.get("late_fee", "0")),
-                               tax_ref=body["tax_ref"], message_id=message_id)
+        Payment.objects.create(
+            fee_source=fs,
+            instalment_seq=body["seq"],
+            paid_on=_date(body["paid_on"]),
+            amount=Decimal(body["amount"]),
+            late_fee=Decimal(body.get("late_fee", "0")),
+            tax_ref=body["tax_ref"],
+            message_id=message_id,
+        )
     elif kind == "review_outcome":
         review = Review.objects.select_for_update().filter(pk=body.get("review_id"), fee_source=fs).first()
         if review is None:
@@ -361,8 +465,9 @@ def receive(messages):
             with transaction.atomic():
                 if InboxMessage.objects.filter(message_id=message["id"]).exists():
                     continue
-                inbox = InboxMessage.objects.create(message_id=message["id"], kind=message["kind"],
-                                                    payload=message["body"])
+                inbox = InboxMessage.objects.create(
+                    message_id=message["id"], kind=message["kind"], payload=message["body"]
+                )
                 stored += 1
                 _apply_inbox(inbox)
     return stored
@@ -425,5 +530,6 @@ def replay(user, message):
     message.save(update_fields=["state", "attempts", "next_attempt_at"])
     audit.record("replay", message, before=before, after={"state": message.state, "attempts": 0})
     from . import tasks
+
     transaction.on_commit(lambda: tasks.enqueue_delivery())
     return message

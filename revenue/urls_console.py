@@ -1,4 +1,5 @@
 """Console pages of 自然资源非税收入 under /console/revenue/."""
+
 from django.urls import path
 
 from . import views

@@ -1,5 +1,6 @@
 """Console pages of 自然资源非税收入 (/console/revenue/). Every change goes
 through revenue.services; pages only read and render."""
+
 import io
 
 from django.contrib import messages
@@ -54,18 +55,36 @@ def index(request):
     data = dashboard.figures(code, today)
     sources = None
     if region_level(code) == "county":
-        sources = (FeeSource.objects.filter(region_id=code).select_related("right")
-                   .prefetch_related("payments").order_by("-trigger_date", "-id")[:200])
+        sources = (
+            FeeSource.objects.filter(region_id=code)
+            .select_related("right")
+            .prefetch_related("payments")
+            .order_by("-trigger_date", "-id")[:200]
+        )
     home = _home_region(request.user)
-    up = region.parent_id if region.parent_id and (request.user.role == "sysadmin" or region_covers(home, region.parent_id)) else None
-    return render(request, "revenue/index.html", {
-        "region": region, "level_title": LEVEL_TITLE[region_level(code)], "data": data, "figures": dashboard.FIGURES,
-        "shares": [(key, label, data["split"][key]) for key, label in dashboard.SHARES],
-        "sources": sources, "up": up, "today": today,
-        "unconfirmed": rules.Parameter.objects.filter(confirmed=False).exists(),
-        "can_edit": policy.can(request.user, "revenue.edit"),
-        "can_exchange": policy.can(request.user, "revenue.exchange"),
-        "pending": _worklist(request.user).count()})
+    up = (
+        region.parent_id
+        if region.parent_id and (request.user.role == "sysadmin" or region_covers(home, region.parent_id))
+        else None
+    )
+    return render(
+        request,
+        "revenue/index.html",
+        {
+            "region": region,
+            "level_title": LEVEL_TITLE[region_level(code)],
+            "data": data,
+            "figures": dashboard.FIGURES,
+            "shares": [(key, label, data["split"][key]) for key, label in dashboard.SHARES],
+            "sources": sources,
+            "up": up,
+            "today": today,
+            "unconfirmed": rules.Parameter.objects.filter(confirmed=False).exists(),
+            "can_edit": policy.can(request.user, "revenue.edit"),
+            "can_exchange": policy.can(request.user, "revenue.exchange"),
+            "pending": _worklist(request.user).count(),
+        },
+    )
 
 
 @console_view
@@ -84,17 +103,30 @@ def export(request):
     for key, label in dashboard.SHARES:
         split.append([label, float(data["split"][key])])
     detail = book.create_sheet("费源明细")
-    detail.append(["费源编号", "矿业权", "许可证号", "矿业权人", "所在地", "费源类型", "应缴（元）", "已缴（元）", "状态"])
+    detail.append(
+        ["费源编号", "矿业权", "许可证号", "矿业权人", "所在地", "费源类型", "应缴（元）", "已缴（元）", "状态"]
+    )
     qs = dashboard._in_scope(FeeSource.objects.filter(state__in=dashboard.LIVE), code, "region__code")
     for fs in qs.select_related("right", "region").prefetch_related("payments"):
-        detail.append([fs.pk, fs.right.name, fs.right.licence_no, fs.right.holder_name, fs.region.name,
-                       fs.get_kind_display(), float(fs.amount), float(sum(p.amount for p in fs.payments.all())),
-                       fs.get_state_display()])
+        detail.append(
+            [
+                fs.pk,
+                fs.right.name,
+                fs.right.licence_no,
+                fs.right.holder_name,
+                fs.region.name,
+                fs.get_kind_display(),
+                float(fs.amount),
+                float(sum(p.amount for p in fs.payments.all())),
+                fs.get_state_display(),
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     audit.record("export", object_type="revenue.dashboard", object_id=code, object_repr=f"非税收入报表 {code}")
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="revenue-{code}.xlsx"'
     return response
 
@@ -103,10 +135,15 @@ def export(request):
 @require_http_methods(["GET", "POST"])
 def rights(request):
     _require_view(request.user)
-    form = forms.RightForm(request.POST or None, initial={
-        "granting_level": request.user.department.level if request.user.department_id else "county",
-        "region_code": request.user.department.region_id if request.user.department_id and
-        request.user.department.level == "county" else ""})
+    form = forms.RightForm(
+        request.POST or None,
+        initial={
+            "granting_level": request.user.department.level if request.user.department_id else "county",
+            "region_code": request.user.department.region_id
+            if request.user.department_id and request.user.department.level == "county"
+            else "",
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             right = services.register_right(request.user, **form.cleaned_data)
@@ -119,8 +156,11 @@ def rights(request):
     qs = _visible(request.user, MiningRight.objects.select_related("region"))
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(licence_no__contains=q) | Q(holder_name__contains=q))
-    return render(request, "revenue/rights.html", {"form": form, "rights": qs[:300], "q": q,
-                                                   "can_edit": policy.can(request.user, "revenue.edit")})
+    return render(
+        request,
+        "revenue/rights.html",
+        {"form": form, "rights": qs[:300], "q": q, "can_edit": policy.can(request.user, "revenue.edit")},
+    )
 
 
 @console_view
@@ -135,9 +175,13 @@ def right(request, pk):
             if request.POST.get("action") == "change":
                 change_form = forms.ChangeForm(request.POST)
                 if change_form.is_valid():
-                    services.record_change(request.user, obj, date=change_form.cleaned_data["date"],
-                                           description=change_form.cleaned_data["description"],
-                                           version=posted_version(request))
+                    services.record_change(
+                        request.user,
+                        obj,
+                        date=change_form.cleaned_data["date"],
+                        description=change_form.cleaned_data["description"],
+                        version=posted_version(request),
+                    )
                     messages.success(request, "已登记变更；请在10个工作日内填报变更后的费源信息")
                     return redirect("revenue:right", pk=obj.pk)
             else:
@@ -148,10 +192,18 @@ def right(request, pk):
                     return redirect("revenue:fee_source", pk=fs.pk)
         except ServiceError as exc:
             show_service_error(change_form if request.POST.get("action") == "change" else fee_form, exc)
-    return render(request, "revenue/right.html", {
-        "right": obj, "fee_form": fee_form, "change_form": change_form,
-        "fee_sources": obj.fee_sources.all(), "changes": obj.changes.select_related("by"),
-        "can_edit": policy.can(request.user, "revenue.edit", obj)})
+    return render(
+        request,
+        "revenue/right.html",
+        {
+            "right": obj,
+            "fee_form": fee_form,
+            "change_form": change_form,
+            "fee_sources": obj.fee_sources.all(),
+            "changes": obj.changes.select_related("by"),
+            "can_edit": policy.can(request.user, "revenue.edit", obj),
+        },
+    )
 
 
 def _worklist(user):
@@ -163,8 +215,7 @@ class _WorkList:
     chain is a short JSON list)."""
 
     def __init__(self, user, qs):
-        self.items = [fs for fs in qs.select_related("right", "region", "created_by")
-                      if services.can_decide(user, fs)]
+        self.items = [fs for fs in qs.select_related("right", "region", "created_by") if services.can_decide(user, fs)]
 
     def count(self):
         return len(self.items)
@@ -186,8 +237,9 @@ def worklist(request):
 @require_http_methods(["GET", "POST"])
 def fee_source(request, pk):
     _require_view(request.user)
-    fs = get_object_or_404(_visible(request.user, FeeSource.objects.select_related("right", "region", "created_by")),
-                           pk=pk)
+    fs = get_object_or_404(
+        _visible(request.user, FeeSource.objects.select_related("right", "region", "created_by")), pk=pk
+    )
     decision = forms.DecisionForm(initial={"version": fs.version})
     review_form = forms.ReviewForm(initial={"filed_on": timezone.localdate()})
     answer_forms = {}
@@ -212,7 +264,9 @@ def fee_source(request, pk):
                 review_form = forms.ReviewForm(request.POST)
                 if review_form.is_valid():
                     review = services.request_review(request.user, fs, **review_form.cleaned_data)
-                    messages.success(request, f"已登记复核申请，由{review.get_route_display()}在 {review.due_on} 前答复")
+                    messages.success(
+                        request, f"已登记复核申请，由{review.get_route_display()}在 {review.due_on} 前答复"
+                    )
                     return redirect("revenue:fee_source", pk=fs.pk)
             elif action == "answer":
                 review = get_object_or_404(Review, pk=request.POST.get("review"), fee_source=fs)
@@ -220,13 +274,24 @@ def fee_source(request, pk):
                 answer_forms[review.pk] = form
                 if form.is_valid():
                     data = form.cleaned_data
-                    services.answer_review(request.user, review, upheld=data["upheld"], answer=data["answer"],
-                                           answered_on=data["answered_on"], version=posted_version(request))
+                    services.answer_review(
+                        request.user,
+                        review,
+                        upheld=data["upheld"],
+                        answer=data["answer"],
+                        answered_on=data["answered_on"],
+                        version=posted_version(request),
+                    )
                     messages.success(request, "已答复复核")
                     return redirect("revenue:fee_source", pk=fs.pk)
         except ServiceError as exc:
-            target = review_form if action == "review" else answer_forms.get(
-                int(request.POST.get("review") or 0)) if action == "answer" else decision
+            target = (
+                review_form
+                if action == "review"
+                else answer_forms.get(int(request.POST.get("review") or 0))
+                if action == "answer"
+                else decision
+            )
             show_service_error(target, exc)
     today = timezone.localdate()
     sent_on = timezone.localtime(fs.sent_at).date() if fs.sent_at else None
@@ -236,23 +301,40 @@ def fee_source(request, pk):
     for p in payments:
         for key, value in rules.split(p.amount, fs.granting_level, p.paid_on, table).items():
             split[key] += value
-    reviews = [(r, answer_forms.get(r.pk) or forms.AnswerForm(initial={"version": r.version, "answered_on": today}))
-               for r in fs.reviews.all()]
-    return render(request, "revenue/fee_source.html", {
-        "fs": fs, "clock": rules.clock(fs.trigger_date, today, sent_on), "chain": [LEVEL_TITLE[x] for x in fs.chain],
-        "current_title": LEVEL_TITLE.get(fs.current_level, ""),
-        "steps": fs.steps.select_related("by"), "instalments": fs.instalments.all(),
-        "notice": getattr(fs, "notice", None) if hasattr(fs, "notice") else None,
-        "payments": payments, "split": [(label, split[key]) for key, label in dashboard.SHARES],
-        "decision": decision, "can_decide": services.can_decide(request.user, fs),
-        "can_resubmit": fs.state == FeeSource.State.RETURNED and policy.can(request.user, "revenue.edit", fs),
-        "review_form": review_form, "reviews": reviews,
-        "can_review": policy.can(request.user, "revenue.edit", fs) and fs.state not in (
-            FeeSource.State.PENDING, FeeSource.State.RETURNED, FeeSource.State.APPROVED),
-        "can_answer": policy.can(request.user, "revenue.approve", fs),
-        "outbox": fs.outbox.all(), "today": today,
-        "notice_clock": rules.clock(sent_on, today, getattr(fs, "notice", None) and fs.notice.issued_on,
-                                    days=rules.NOTICE_WORKING_DAYS) if sent_on else None})
+    reviews = [
+        (r, answer_forms.get(r.pk) or forms.AnswerForm(initial={"version": r.version, "answered_on": today}))
+        for r in fs.reviews.all()
+    ]
+    return render(
+        request,
+        "revenue/fee_source.html",
+        {
+            "fs": fs,
+            "clock": rules.clock(fs.trigger_date, today, sent_on),
+            "chain": [LEVEL_TITLE[x] for x in fs.chain],
+            "current_title": LEVEL_TITLE.get(fs.current_level, ""),
+            "steps": fs.steps.select_related("by"),
+            "instalments": fs.instalments.all(),
+            "notice": getattr(fs, "notice", None) if hasattr(fs, "notice") else None,
+            "payments": payments,
+            "split": [(label, split[key]) for key, label in dashboard.SHARES],
+            "decision": decision,
+            "can_decide": services.can_decide(request.user, fs),
+            "can_resubmit": fs.state == FeeSource.State.RETURNED and policy.can(request.user, "revenue.edit", fs),
+            "review_form": review_form,
+            "reviews": reviews,
+            "can_review": policy.can(request.user, "revenue.edit", fs)
+            and fs.state not in (FeeSource.State.PENDING, FeeSource.State.RETURNED, FeeSource.State.APPROVED),
+            "can_answer": policy.can(request.user, "revenue.approve", fs),
+            "outbox": fs.outbox.all(),
+            "today": today,
+            "notice_clock": rules.clock(
+                sent_on, today, getattr(fs, "notice", None) and fs.notice.issued_on, days=rules.NOTICE_WORKING_DAYS
+            )
+            if sent_on
+            else None,
+        },
+    )
 
 
 @console_view
@@ -263,8 +345,16 @@ def outbox(request):
     if state in OutboxMessage.State.values:
         qs = qs.filter(state=state)
     counts = {s: OutboxMessage.objects.filter(state=s).count() for s in OutboxMessage.State.values}
-    return render(request, "revenue/outbox.html", {"messages_": qs.order_by("-id")[:300], "state": state,
-                                                   "states": OutboxMessage.State.choices, "counts": counts})
+    return render(
+        request,
+        "revenue/outbox.html",
+        {
+            "messages_": qs.order_by("-id")[:300],
+            "state": state,
+            "states": OutboxMessage.State.choices,
+            "counts": counts,
+        },
+    )
 
 
 @console_view

@@ -6,6 +6,7 @@ Run against a platform serving the demo (`make run` in another terminal):
 
 or simply `make screens`. Each page is shown as the person who uses it
 (demo accounts, password Tongban@2024), in Debian's Chromium."""
+
 import os
 import re
 import sys
@@ -16,8 +17,14 @@ from playwright.sync_api import sync_playwright
 BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000").rstrip("/")
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screens"
 CHROMIUM = os.environ.get("TONGBAN_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SIZES = {"1366": {"width": 1366, "height": 900}, "390": {"width": 390, "height": 844}}
 PASSWORD = "Tongban@2024"
 

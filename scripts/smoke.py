@@ -4,6 +4,7 @@ browser and a monitoring host would use it. Used by scripts/deploy-check.
     smoke.py BASE_URL USERNAME PASSWORD APP_LOG [APP_LOG ...]
 
 Exits non-zero with the failed checks listed."""
+
 import http.cookiejar
 import json
 import re
@@ -58,22 +59,31 @@ check("门户首页", status == 200 and "四川政务服务" in text, status)
 check("请求编号 X-Request-ID", bool(headers.get("X-Request-ID")))
 css = re.search(r'href="(/static/css/tongban[^"]*\.css)"', text)
 status, headers, _ = call(css.group(1)) if css else (0, {}, "")
-check("静态文件由 nginx 直接提供（不经应用服务器）并带缓存期",
-      status == 200 and "max-age" in (headers.get("Cache-Control") or "") and not headers.get("X-Request-ID"), status)
+check(
+    "静态文件由 nginx 直接提供（不经应用服务器）并带缓存期",
+    status == 200 and "max-age" in (headers.get("Cache-Control") or "") and not headers.get("X-Request-ID"),
+    status,
+)
 status, _, text = call("/no-such-page/")
 check("404 页面为中文且无调试信息", status == 404 and "页面" in text and "Traceback" not in text, status)
 status, _, text = call("/metrics")
 check("Prometheus 指标（本机）", status == 200 and "django_http_requests_total" in text, status)
 
 call("/accounts/login/")
-status, headers, _ = call("/accounts/login/", {"username": USER, "password": PASSWORD, "csrfmiddlewaretoken": csrf()},
-                          {"Referer": BASE + "/accounts/login/"})
+status, headers, _ = call(
+    "/accounts/login/",
+    {"username": USER, "password": PASSWORD, "csrfmiddlewaretoken": csrf()},
+    {"Referer": BASE + "/accounts/login/"},
+)
 check("登录（CSRF 校验通过）", status == 302, status)
 signed = [call("/console/")[0] for _ in range(8)]
 check("会话在两台应用服务器间共享", all(s == 200 for s in signed), signed)
 
-status, _, text = call("/console/audit/verify/", {"csrfmiddlewaretoken": csrf()},
-                       {"Referer": BASE + "/console/audit/", "HX-Request": "true"})
+status, _, text = call(
+    "/console/audit/verify/",
+    {"csrfmiddlewaretoken": csrf()},
+    {"Referer": BASE + "/console/audit/", "HX-Request": "true"},
+)
 match = re.search(r"/console/audit/verify/([^/\"]+)/", text)
 check("后台任务入队（审计链校验）", status == 200 and match is not None, status)
 done = ""

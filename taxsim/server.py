@@ -11,6 +11,7 @@ out of order:
     python -m taxsim.server --port 8009 --db var/taxsim.sqlite3 \
         --fail-rate 0.2 --timeout-rate 0.1 --duplicate-rate 0.3 --shuffle --pay mixed --pay-after 2
 """
+
 import argparse
 import datetime as dt
 import hashlib
@@ -67,8 +68,10 @@ class Sim:
             return result
 
     def emit(self, kind, message_id, body):
-        self.db.execute("INSERT OR IGNORE INTO messages (id, kind, body) VALUES (?, ?, ?)",
-                        (message_id, kind, json.dumps(body, ensure_ascii=False)))
+        self.db.execute(
+            "INSERT OR IGNORE INTO messages (id, kind, body) VALUES (?, ?, ?)",
+            (message_id, kind, json.dumps(body, ensure_ascii=False)),
+        )
 
     # --- incoming ---
 
@@ -79,15 +82,19 @@ class Sim:
         body = envelope["body"]
         if envelope["kind"] == "fee_source":
             fs_id = int(body["fee_source_id"])
-            self.db.execute("INSERT INTO fee_sources (id, body, amount, received) VALUES (?, ?, ?, ?) "
-                            "ON CONFLICT(id) DO UPDATE SET body = excluded.body, amount = excluded.amount, "
-                            "noticed = 0, received = excluded.received",
-                            (fs_id, json.dumps(body, ensure_ascii=False), body["amount"], time.time()))
+            self.db.execute(
+                "INSERT INTO fee_sources (id, body, amount, received) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET body = excluded.body, amount = excluded.amount, "
+                "noticed = 0, received = excluded.received",
+                (fs_id, json.dumps(body, ensure_ascii=False), body["amount"], time.time()),
+            )
             self.emit("received", f"recv-{key}", {"fee_source_id": fs_id, "revision": body.get("revision")})
             response = {"accepted": True, "fee_source_id": fs_id}
         else:
-            self.db.execute("INSERT OR IGNORE INTO reviews (id, fee_source_id, received) VALUES (?, ?, ?)",
-                            (int(body["review_id"]), int(body["fee_source_id"]), time.time()))
+            self.db.execute(
+                "INSERT OR IGNORE INTO reviews (id, fee_source_id, received) VALUES (?, ?, ?)",
+                (int(body["review_id"]), int(body["fee_source_id"]), time.time()),
+            )
             response = {"accepted": True, "review_id": body["review_id"]}
         self.db.execute("INSERT INTO idem (key, response) VALUES (?, ?)", (key, json.dumps(response)))
         return response
@@ -97,14 +104,30 @@ class Sim:
         if row is None:
             raise KeyError(fs_id)
         instalment = next(i for i in json.loads(row[0])["instalments"] if i["seq"] == seq)
-        fee = late_fee(Decimal(amount), dt.date.fromisoformat(instalment["due_date"]), paid_on,
-                       self.config.get("late_rates") or DEFAULT_LATE_RATES)
+        fee = late_fee(
+            Decimal(amount),
+            dt.date.fromisoformat(instalment["due_date"]),
+            paid_on,
+            self.config.get("late_rates") or DEFAULT_LATE_RATES,
+        )
         count = self.db.execute("SELECT COUNT(*) FROM payments WHERE fee_source_id = ?", (fs_id,)).fetchone()[0]
         tax_ref = tax_ref or f"SP{fs_id:08d}{count + 1:03d}"
-        self.db.execute("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?)",
-                        (tax_ref, fs_id, seq, str(amount), str(fee), paid_on.isoformat()))
-        self.emit("payment", f"pay-{tax_ref}", {"fee_source_id": fs_id, "seq": seq, "amount": str(amount),
-                                                "late_fee": str(fee), "paid_on": paid_on.isoformat(), "tax_ref": tax_ref})
+        self.db.execute(
+            "INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?)",
+            (tax_ref, fs_id, seq, str(amount), str(fee), paid_on.isoformat()),
+        )
+        self.emit(
+            "payment",
+            f"pay-{tax_ref}",
+            {
+                "fee_source_id": fs_id,
+                "seq": seq,
+                "amount": str(amount),
+                "late_fee": str(fee),
+                "paid_on": paid_on.isoformat(),
+                "tax_ref": tax_ref,
+            },
+        )
         return tax_ref
 
     # --- the schedule: notices, payments, review answers ---
@@ -113,25 +136,42 @@ class Sim:
         now, today = time.time(), dt.date.today()
         notice_delay, pay_after = self.config.get("notice_delay", 0), self.config.get("pay_after")
         for fs_id, body, amount, received in self.db.execute(
-                "SELECT id, body, amount, received FROM fee_sources WHERE noticed = 0").fetchall():
+            "SELECT id, body, amount, received FROM fee_sources WHERE noticed = 0"
+        ).fetchall():
             if now - received >= notice_delay:
                 revision = json.loads(body).get("revision", 1)
-                self.emit("notice", f"notice-{fs_id}-r{revision}", {
-                    "fee_source_id": fs_id, "notice_no": f"川税缴通〔{today.year}〕{fs_id:06d}号",
-                    "issued_on": today.isoformat(), "amount": amount})
+                self.emit(
+                    "notice",
+                    f"notice-{fs_id}-r{revision}",
+                    {
+                        "fee_source_id": fs_id,
+                        "notice_no": f"川税缴通〔{today.year}〕{fs_id:06d}号",
+                        "issued_on": today.isoformat(),
+                        "amount": amount,
+                    },
+                )
                 self.db.execute("UPDATE fee_sources SET noticed = 1, notice_at = ? WHERE id = ?", (now, fs_id))
         if pay_after is not None:
             for fs_id, body, notice_at in self.db.execute(
-                    "SELECT id, body, notice_at FROM fee_sources WHERE noticed = 1 AND paid_plan = 0").fetchall():
+                "SELECT id, body, notice_at FROM fee_sources WHERE noticed = 1 AND paid_plan = 0"
+            ).fetchall():
                 if now - notice_at >= pay_after:
                     self.pay_by_plan(fs_id, json.loads(body), today)
                     self.db.execute("UPDATE fee_sources SET paid_plan = 1 WHERE id = ?", (fs_id,))
         for review_id, fs_id in self.db.execute(
-                "SELECT id, fee_source_id FROM reviews WHERE answered = 0 AND received <= ?",
-                (now - notice_delay,)).fetchall():
-            self.emit("review_outcome", f"review-{review_id}", {
-                "fee_source_id": fs_id, "review_id": review_id, "upheld": True,
-                "answer": "经复核，原缴款通知书金额无误，维持原金额。", "answered_on": today.isoformat()})
+            "SELECT id, fee_source_id FROM reviews WHERE answered = 0 AND received <= ?", (now - notice_delay,)
+        ).fetchall():
+            self.emit(
+                "review_outcome",
+                f"review-{review_id}",
+                {
+                    "fee_source_id": fs_id,
+                    "review_id": review_id,
+                    "upheld": True,
+                    "answer": "经复核，原缴款通知书金额无误，维持原金额。",
+                    "answered_on": today.isoformat(),
+                },
+            )
             self.db.execute("UPDATE reviews SET answered = 1 WHERE id = ?", (review_id,))
 
     def pay_by_plan(self, fs_id, body, today):
@@ -148,8 +188,9 @@ class Sim:
     # --- outgoing ---
 
     def messages(self, after, limit):
-        rows = self.db.execute("SELECT seq, id, kind, body FROM messages WHERE seq > ? ORDER BY seq LIMIT ?",
-                               (after, limit)).fetchall()
+        rows = self.db.execute(
+            "SELECT seq, id, kind, body FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+        ).fetchall()
         out = [{"seq": s, "id": i, "kind": k, "body": json.loads(b)} for s, i, k, b in rows]
         twice = [m for m in out if self.random.random() < self.config.get("duplicate_rate", 0)]
         out += twice
@@ -160,8 +201,13 @@ class Sim:
     def ledger(self):
         result = {}
         for fs_id, amount, noticed in self.db.execute("SELECT id, amount, noticed FROM fee_sources"):
-            paid = sum((Decimal(a) for (a,) in self.db.execute(
-                "SELECT amount FROM payments WHERE fee_source_id = ?", (fs_id,))), Decimal("0.00"))
+            paid = sum(
+                (
+                    Decimal(a)
+                    for (a,) in self.db.execute("SELECT amount FROM payments WHERE fee_source_id = ?", (fs_id,))
+                ),
+                Decimal("0.00"),
+            )
             result[str(fs_id)] = {"amount": amount, "notified": amount if noticed else "0.00", "paid": str(paid)}
         return result
 
@@ -235,8 +281,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, response)
         if url.path == "/control/pay":
             try:
-                ref = sim.tx(sim.pay, int(data["fee_source_id"]), int(data.get("seq", 1)), Decimal(data["amount"]),
-                             dt.date.fromisoformat(data["paid_on"]), data.get("tax_ref"))
+                ref = sim.tx(
+                    sim.pay,
+                    int(data["fee_source_id"]),
+                    int(data.get("seq", 1)),
+                    Decimal(data["amount"]),
+                    dt.date.fromisoformat(data["paid_on"]),
+                    data.get("tax_ref"),
+                )
             except KeyError:
                 return self.reply(404, {"error": "未收到该费源"})
             return self.reply(200, {"tax_ref": ref})
@@ -268,13 +320,23 @@ def main(argv=None):
     parser.add_argument("--shuffle", action="store_true")
     parser.add_argument("--notice-delay", type=float, default=0.0, help="收到费源后多少秒送达缴款通知书")
     parser.add_argument("--pay", choices=["none", "full", "partial", "mixed"], default="full")
-    parser.add_argument("--pay-after", type=float, default=None, help="通知书送达后多少秒按计划缴款（不设则只在 /control/pay 时缴款）")
+    parser.add_argument(
+        "--pay-after", type=float, default=None, help="通知书送达后多少秒按计划缴款（不设则只在 /control/pay 时缴款）"
+    )
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
     os.makedirs(os.path.dirname(os.path.abspath(args.db)), exist_ok=True)
-    config = {"fail_rate": args.fail_rate, "timeout_rate": args.timeout_rate, "timeout_seconds": args.timeout_seconds,
-              "duplicate_rate": args.duplicate_rate, "shuffle": args.shuffle, "notice_delay": args.notice_delay,
-              "pay": args.pay, "pay_after": args.pay_after, "seed": args.seed}
+    config = {
+        "fail_rate": args.fail_rate,
+        "timeout_rate": args.timeout_rate,
+        "timeout_seconds": args.timeout_seconds,
+        "duplicate_rate": args.duplicate_rate,
+        "shuffle": args.shuffle,
+        "notice_delay": args.notice_delay,
+        "pay": args.pay,
+        "pay_after": args.pay_after,
+        "seed": args.seed,
+    }
     sim = Sim(args.db, args.secret, config)
     Handler.sim = sim
     server = ThreadingHTTPServer((args.host, args.port), Handler)

@@ -1,4 +1,5 @@
 """The platform's URLs plus routes that fail on purpose (tests/test_error_pages.py)."""
+
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseBadRequest
 from django.urls import path

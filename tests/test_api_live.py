@@ -9,6 +9,7 @@ how a token caller's writes came to be refused unnoticed; issue 10, finding 8).
 Every write route of the API is tried (taken from the API itself, so a new
 route cannot be missed); a case is carried from 受理 to 好差评 with a token,
 and another with a session, so each case step is seen to succeed."""
+
 import json
 import re
 import secrets
@@ -34,8 +35,12 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 def fast_password_hashing():
     """The live server's database is emptied and the demo accounts re-created
     for each test; a fast hasher spares seconds of Argon2 (not under test)."""
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher",
-                                             "django.contrib.auth.hashers.Argon2PasswordHasher"]):
+    with override_settings(
+        PASSWORD_HASHERS=[
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            "django.contrib.auth.hashers.Argon2PasswordHasher",
+        ]
+    ):
         yield
 
 
@@ -129,9 +134,14 @@ def test_every_write_takes_a_token_and_refuses_a_session_without_csrf(live_serve
 def _case():
     matter = _matter("natural_resources", "采矿权登记", 90001, ["province"])
     return case_services.receive(
-        User.objects.get(username="clerk"), matter=matter, situation=matter.situations.first(),
-        channel=Channel.WINDOW, region=Region.objects.get(code="510000"), window=Window.objects.get(number="A01"),
-        applicant_person=Person.objects.get(user__username="citizen"))
+        User.objects.get(username="clerk"),
+        matter=matter,
+        situation=matter.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510000"),
+        window=Window.objects.get(number="A01"),
+        applicant_person=Person.objects.get(user__username="citizen"),
+    )
 
 
 def _walk(case, callers):
@@ -156,18 +166,22 @@ def _walk(case, callers):
 
 
 def test_a_case_is_carried_through_with_tokens(live_server):
-    callers = {who: Caller(live_server.url, token=issue_token(User.objects.get(username=who)))
-               for who in ("clerk", "reviewer", "citizen")}
+    callers = {
+        who: Caller(live_server.url, token=issue_token(User.objects.get(username=who)))
+        for who in ("clerk", "reviewer", "citizen")
+    }
     case = _walk(_case(), callers)
     assert case.certificates.count() == 1 and case.evaluation.score == 5
 
 
 def test_a_case_is_carried_through_by_browser_sessions_with_csrf(live_server):
-    callers = {who: Caller(live_server.url, session=_session(who), csrf=True)
-               for who in ("clerk", "reviewer", "citizen")}
+    callers = {
+        who: Caller(live_server.url, session=_session(who), csrf=True) for who in ("clerk", "reviewer", "citizen")
+    }
     case = _walk(_case(), callers)
     assert case.certificates.count() == 1
     # Without the CSRF token the same session changes nothing.
     status, body = Caller(live_server.url, session=_session("clerk")).send(
-        "POST", f"/api/v1/cases/{case.number}/accept", {"version": case.version})
+        "POST", f"/api/v1/cases/{case.number}/accept", {"version": case.version}
+    )
     assert status == 403 and body["code"] == "csrf_failed"

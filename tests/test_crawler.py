@@ -9,6 +9,7 @@ It passes with 0 responses >= 500, no English or debug page, every refusal a
 Chinese page or the API's error format, and no submitted script echoed
 unescaped. Each role also tries the pages the other roles found (others'
 cases, organisations, profiles...), which must be refused in Chinese or shown."""
+
 import datetime as dt
 import json
 import re
@@ -30,16 +31,39 @@ pytestmark = pytest.mark.django_db
 
 PER_ROUTE = 3
 MAX_REQUESTS = 260  # per role, a safety net; the bound per pattern keeps it well below
-SEEDS = ["/", "/accounts/home/", "/console/", "/matters/", "/cases/mine/", "/cases/verify/", "/policies/",
-         "/policies/search/?q=奖励", "/matching/", "/matching/publicity/", "/accounts/me/"]
+SEEDS = [
+    "/",
+    "/accounts/home/",
+    "/console/",
+    "/matters/",
+    "/cases/mine/",
+    "/cases/verify/",
+    "/policies/",
+    "/policies/search/?q=奖励",
+    "/matching/",
+    "/matching/publicity/",
+    "/accounts/me/",
+]
 # Not crawled: the Django admin (a library's pages), static files, the API's
 # interactive docs (a library's page), signing out (it would end the crawl).
 SKIP = re.compile(r"^/(admin/|static/|media/|api/v1/docs|accounts/logout/)")
 SCRIPT = "<script>alert('通办')</script>"
 LONG = SCRIPT + "长" * 5000 + "'; DROP TABLE cases_case; --"
-DEBUG_MARKERS = ("Traceback", "Exception Value", "Page not found", "Server Error", "Forbidden (403)",
-                 "CSRF verification failed", "Bad Request (400)", "Request Method:", "DEBUG = True",
-                 "This field is required", "Enter a valid", "Select a valid choice", "Ensure this value")
+DEBUG_MARKERS = (
+    "Traceback",
+    "Exception Value",
+    "Page not found",
+    "Server Error",
+    "Forbidden (403)",
+    "CSRF verification failed",
+    "Bad Request (400)",
+    "Request Method:",
+    "DEBUG = True",
+    "This field is required",
+    "Enter a valid",
+    "Select a valid choice",
+    "Ensure this value",
+)
 TIMES = {}
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -59,12 +83,20 @@ class Page(HTMLParser):
             self.links.append(a["hx-get"])
         if tag == "form":
             method = "post" if a.get("hx-post") else (a.get("method") or "get").lower()
-            self._form = {"action": a.get("hx-post") or a.get("hx-get") or a.get("action") or "",
-                          "method": method, "fields": []}
+            self._form = {
+                "action": a.get("hx-post") or a.get("hx-get") or a.get("action") or "",
+                "method": method,
+                "fields": [],
+            }
             self.forms.append(self._form)
         elif self._form is not None and tag in ("input", "textarea", "select") and a.get("name"):
-            field = {"name": a["name"], "tag": tag, "type": (a.get("type") or "text").lower(),
-                     "value": a.get("value") or "", "options": []}
+            field = {
+                "name": a["name"],
+                "tag": tag,
+                "type": (a.get("type") or "text").lower(),
+                "value": a.get("value") or "",
+                "options": [],
+            }
             self._form["fields"].append(field)
             if tag == "select":
                 self._select = field
@@ -227,8 +259,15 @@ def seeded(demo_user):
     citizen = Person.objects.get(user__username="citizen")
 
     def new_case():
-        return cases.receive(clerk, matter=matter, situation=matter.situations.first(), channel=Channel.WINDOW,
-                             region=province, window=window, applicant_person=citizen)
+        return cases.receive(
+            clerk,
+            matter=matter,
+            situation=matter.situations.first(),
+            channel=Channel.WINDOW,
+            region=province,
+            window=window,
+            applicant_person=citizen,
+        )
 
     new_case()  # 收件
     accepted = new_case()
@@ -245,14 +284,22 @@ def seeded(demo_user):
     agent = demo_user("agent")
     org = agent.person.organisations.first() if hasattr(agent, "person") else None
     if org is not None:
-        matching.save_profile(demo_user("manager"), uscc=org.uscc, name=org.name,
-                              values={"region": "510104", "industry": "I6511", "employees": 80, "revenue": "1200"})
+        matching.save_profile(
+            demo_user("manager"),
+            uscc=org.uscc,
+            name=org.name,
+            values={"region": "510104", "industry": "I6511", "employees": 80, "revenue": "1200"},
+        )
     from bulletin import services as bulletin
+
     bulletin.build_draft(demo_user("editor"), week_start=dt.date(2026, 11, 23))
     from hall import services as hall
-    hall.submit_activity(clerk, date=dt.date(2026, 12, 2), title="综合窗口开展上门服务", text="为园区企业上门收件。",
-                         kind="home_service")
+
+    hall.submit_activity(
+        clerk, date=dt.date(2026, 12, 2), title="综合窗口开展上门服务", text="为园区企业上门收件。", kind="home_service"
+    )
     from policies import consultation
+
     consultation.open_ticket(agent, "专精特新企业用地有什么支持？")
 
 
@@ -264,8 +311,9 @@ FIRST = ["admin", "manager", "clerk", "reviewer", "deptadmin", "editor", "agent"
 
 def test_every_page_and_form_as_every_role(seeded, settings):
     errors = []
-    got_request_exception.connect(lambda sender, request=None, **kw: errors.append(request.path), weak=False,
-                                  dispatch_uid="crawler")
+    got_request_exception.connect(
+        lambda sender, request=None, **kw: errors.append(request.path), weak=False, dispatch_uid="crawler"
+    )
     ordered = [r for r in FIRST if r in ROLES] + [r for r in ROLES if r not in FIRST]
     assert not settings.DEBUG
     found, problems, counts, routes = [], [], {}, set()
@@ -285,8 +333,9 @@ def test_every_page_and_form_as_every_role(seeded, settings):
     print("slowest:", sorted(TIMES.items(), key=lambda kv: -kv[1])[:10])
     print("routes never reached:", sorted(set(_all_routes()) - routes))
     assert all(c[1] >= 5 for c in counts.values()), counts
-    assert not problems, f"{len(problems)} problems (server errors at {sorted(set(errors))}):\n" + \
-        "\n".join(problems[:60])
+    assert not problems, f"{len(problems)} problems (server errors at {sorted(set(errors))}):\n" + "\n".join(
+        problems[:60]
+    )
 
 
 def _all_routes():
@@ -298,6 +347,7 @@ def _all_routes():
                 yield from walk(p, prefix + str(p.pattern))
             else:
                 yield (prefix + str(p.pattern)).replace("/^", "/")  # as ResolverMatch.route joins them
+
     return [r for r in walk(get_resolver()) if not SKIP.match("/" + r) and not r.startswith("api/")]
 
 

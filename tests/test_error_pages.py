@@ -1,5 +1,6 @@
 """Production mode is the default, and every error a person or another
 system meets is Chinese and tells nothing of the internals (issue 16)."""
+
 import os
 import re
 import subprocess
@@ -15,12 +16,20 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 def test_debug_is_off_unless_asked():
     env = {k: v for k, v in os.environ.items() if k != "TONGBAN_DEBUG"}
-    code = "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='tongban.settings';django.setup();" \
-           "from django.conf import settings;print(settings.DEBUG)"
+    code = (
+        "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='tongban.settings';django.setup();"
+        "from django.conf import settings;print(settings.DEBUG)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "TONGBAN_DEBUG": "1"},
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "TONGBAN_DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == "True"
 
 
@@ -56,8 +65,10 @@ def test_the_api_answers_errors_in_its_own_format():
     from django.test import RequestFactory
 
     from tongban.api import api
-    response = api.on_exception(RequestFactory().get("/api/v1/cases"),
-                                RuntimeError("secret internals: /srv/tongban/settings.py"))
+
+    response = api.on_exception(
+        RequestFactory().get("/api/v1/cases"), RuntimeError("secret internals: /srv/tongban/settings.py")
+    )
     assert response.status_code == 500
     body = __import__("json").loads(response.content)
     assert body["code"] == "server_error" and HAN.search(body["message"]) and body["errors"] == {}

@@ -1,4 +1,5 @@
 """Security headers, production settings and rate limits (issue 16)."""
+
 import os
 import re
 import secrets
@@ -11,8 +12,13 @@ from django.core.cache import cache
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = {"TONGBAN_HTTPS": "1", "TONGBAN_DEBUG": "0", "TONGBAN_ALLOWED_HOSTS": "zwfw.example.gov.cn",
-              "TONGBAN_SECRET_KEY": secrets.token_urlsafe(50), "TONGBAN_VAR_DIR": "/tmp/tongban-check"}
+PRODUCTION = {
+    "TONGBAN_HTTPS": "1",
+    "TONGBAN_DEBUG": "0",
+    "TONGBAN_ALLOWED_HOSTS": "zwfw.example.gov.cn",
+    "TONGBAN_SECRET_KEY": secrets.token_urlsafe(50),
+    "TONGBAN_VAR_DIR": "/tmp/tongban-check",
+}
 
 
 def _environ(extra):
@@ -53,13 +59,20 @@ def test_no_template_has_an_inline_script_or_handler():
 
 
 def _run(code, env):
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_environ(env),
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=_environ(env), capture_output=True, text=True, timeout=120
+    )
 
 
 def test_check_deploy_is_clean_under_production_settings():
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=_environ(PRODUCTION), capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_environ(PRODUCTION),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     issues = [line for line in (result.stdout + result.stderr).splitlines() if re.match(r"^\?: \(|^\w.*: \(", line)]
     # The front-end assets are installed by `make` (npm ci); their absence is not a deployment setting.
     issues = [i for i in issues if not ("staticfiles.W004" in i and "node_modules" in i)]
@@ -94,8 +107,14 @@ print('session-secure', settings.SESSION_COOKIE_SECURE)
 @pytest.fixture
 def tight_limits(settings):
     cache.clear()
-    settings.TONGBAN_RATE_LIMITS = {**settings.TONGBAN_RATE_LIMITS, "verify": "3/m", "search": "3/m",
-                                    "ask": "2/m", "login": "3/m", "suggest": "3/m"}
+    settings.TONGBAN_RATE_LIMITS = {
+        **settings.TONGBAN_RATE_LIMITS,
+        "verify": "3/m",
+        "search": "3/m",
+        "ask": "2/m",
+        "login": "3/m",
+        "suggest": "3/m",
+    }
     yield
     cache.clear()
 

@@ -1,5 +1,6 @@
 """Demo data is an explicit opt-in and never enters a database that holds
 real records (issue 16: ~800,000 invented events in the real bulletin)."""
+
 import pytest
 from django.core.management import CommandError, call_command
 

@@ -1,5 +1,6 @@
 """The JSON API under /api/v1: session or bearer-token authentication, one
 error format, OpenAPI schema at /api/v1/openapi.json and docs at /api/v1/docs."""
+
 import logging
 
 from django.conf import settings
@@ -50,6 +51,7 @@ class CsrfRefused(Exception):
 class SessionAuth(APIKeyCookie):
     """A signed-in browser: the session cookie, and for writes Django's CSRF
     check (another site's page could send the cookie; it cannot read the token)."""
+
     param_name = settings.SESSION_COOKIE_NAME
     openapi_description = "浏览器会话（网页内调用）；写操作须带 X-CSRFToken 头"
 
@@ -127,13 +129,18 @@ def _not_found(request, exc):
 
 @api.exception_handler(CsrfRefused)
 def _csrf_refused(request, exc):
-    return _reply(request, 403, "csrf_failed",
-                  "请求缺少有效的 CSRF 令牌：网页内调用请带 X-CSRFToken 头，其他系统请使用 API 令牌（Authorization: Bearer）")
+    return _reply(
+        request,
+        403,
+        "csrf_failed",
+        "请求缺少有效的 CSRF 令牌：网页内调用请带 X-CSRFToken 头，其他系统请使用 API 令牌（Authorization: Bearer）",
+    )
 
 
 @api.exception_handler(Ratelimited)
 def _rate_limited(request, exc):
     from core.ratelimits import MESSAGE
+
     return _reply(request, 429, "rate_limited", MESSAGE)
 
 

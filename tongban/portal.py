@@ -4,6 +4,7 @@ matters, policies and certificates, and the service themes.
 They sit in the project package, not in an app, because they compose what
 several apps publish (the catalogue, the case log, the policy zone); the apps
 themselves never import one another upwards."""
+
 import re
 
 from django.core.cache import cache
@@ -48,14 +49,24 @@ def _top_matters(qs, limit):
 
 
 def home(request):
-    latest = (PolicyDocument.objects.filter(status__in=LISTED)
-              .order_by("-issued_on", "-id").only("id", "title", "issued_on")[:6])
+    latest = (
+        PolicyDocument.objects.filter(status__in=LISTED)
+        .order_by("-issued_on", "-id")
+        .only("id", "title", "issued_on")[:6]
+    )
     news = ActivityReport.objects.filter(state=ActivityReport.State.ACCEPTED).order_by("-date", "-id")[:6]
-    return render(request, "portal/home.html", {
-        "person_themes": PERSON, "organisation_themes": ORGANISATION,
-        "hot": hot_matters(), "counters": policy_stats.zone_counters(),
-        "latest_policies": latest, "news": news,
-    })
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "person_themes": PERSON,
+            "organisation_themes": ORGANISATION,
+            "hot": hot_matters(),
+            "counters": policy_stats.zone_counters(),
+            "latest_policies": latest,
+            "news": news,
+        },
+    )
 
 
 def _words(q):
@@ -73,8 +84,7 @@ def matters_matching(words, situation_kinds=()):
     if not where:
         return Matter.objects.none()
     ids = Matter.objects.filter(where, active=True).values("pk")
-    return (Matter.objects.filter(pk__in=ids).select_related("department")
-            .order_by("department__name", "catalogue_code"))
+    return Matter.objects.filter(pk__in=ids).select_related("department").order_by("department__name", "catalogue_code")
 
 
 def search(request):
@@ -82,14 +92,18 @@ def search(request):
     context = {"q": q}
     if q:
         from policies.search import top_entries, url_for
+
         words = _words(q)
         matters = matters_matching(words)
         entries, _terms = top_entries(q, limit=5)
-        context.update({
-            "matters": matters[:10], "matter_count": matters.count(),
-            "policies": [(entry, url_for(entry)) for entry in entries],
-            "certificate_like": bool(CERTIFICATE_LIKE.match(q)),
-        })
+        context.update(
+            {
+                "matters": matters[:10],
+                "matter_count": matters.count(),
+                "policies": [(entry, url_for(entry)) for entry in entries],
+                "certificate_like": bool(CERTIFICATE_LIKE.match(q)),
+            }
+        )
     return render(request, "portal/search.html", context)
 
 
@@ -119,13 +133,20 @@ def display(request):
     elif mode in DISPLAY_MODES:
         current ^= {mode}
     target = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = redirect(target)
     if current:
-        response.set_cookie(DISPLAY_COOKIE, " ".join(sorted(current)), max_age=365 * 24 * 3600,
-                            samesite="Lax", secure=request.is_secure(), httponly=True)
+        response.set_cookie(
+            DISPLAY_COOKIE,
+            " ".join(sorted(current)),
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
     else:
         response.delete_cookie(DISPLAY_COOKIE)
     return response

@@ -3,6 +3,7 @@
 Everything a deployment changes comes from the environment (see README,
 "Configuration"); the defaults give a working embedded setup on SQLite.
 """
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -28,8 +29,20 @@ ALLOWED_HOSTS = [h for h in os.environ.get("TONGBAN_ALLOWED_HOSTS", "127.0.0.1,l
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TONGBAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # The platform's own apps: their models are audited (core.signals).
-TONGBAN_APPS = ["core", "accounts", "messaging", "hall", "catalog", "cases", "policies", "matching", "bulletin",
-                "bundles", "revenue", "identity"]
+TONGBAN_APPS = [
+    "core",
+    "accounts",
+    "messaging",
+    "hall",
+    "catalog",
+    "cases",
+    "policies",
+    "matching",
+    "bulletin",
+    "bundles",
+    "revenue",
+    "identity",
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -225,10 +238,13 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 900}}
 
 # A cache shared by every app server (rate limits, cached figures) when
 # TONGBAN_CACHE_URL names a Redis; one process's memory otherwise.
-CACHES = {"default": (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["TONGBAN_CACHE_URL"]}
-    if os.environ.get("TONGBAN_CACHE_URL") else
-    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["TONGBAN_CACHE_URL"]}
+        if os.environ.get("TONGBAN_CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # Prometheus metrics at /metrics, answered only to these addresses.
 TONGBAN_METRICS_ALLOWED = [a for a in os.environ.get("TONGBAN_METRICS_ALLOWED", "127.0.0.1,::1").split(",") if a]
@@ -243,8 +259,13 @@ LOGGING = {
         "json": {"()": "core.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
-                             "formatter": os.environ.get("TONGBAN_LOG_FORMAT", "json")}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": os.environ.get("TONGBAN_LOG_FORMAT", "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("TONGBAN_LOG_LEVEL", "WARNING")},
     "loggers": {"django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
@@ -266,8 +287,13 @@ OAUTH2_PROVIDER = {
     "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _OIDC_OLD_KEYS,
     "OIDC_ISS_ENDPOINT": os.environ.get("TONGBAN_OIDC_ISSUER", ""),
     "OAUTH2_VALIDATOR_CLASS": "identity.validators.Validator",
-    "SCOPES": {"openid": "确认您的身份", "profile": "姓名和实名认证等级", "id_card": "脱敏后的身份证号",
-               "organisation": "您代办的组织、授权范围", "policy": "以您的身份查询惠企政策"},
+    "SCOPES": {
+        "openid": "确认您的身份",
+        "profile": "姓名和实名认证等级",
+        "id_card": "脱敏后的身份证号",
+        "organisation": "您代办的组织、授权范围",
+        "policy": "以您的身份查询惠企政策",
+    },
     "DEFAULT_SCOPES": ["openid"],
     "PKCE_REQUIRED": True,
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],  # code flow only: no tokens in browser URLs

@@ -1,4 +1,5 @@
 """A member of the public records the organisation they act for (经办人)."""
+
 import pytest
 
 from accounts.demo import make_uscc
@@ -12,8 +13,14 @@ NEW_NAME = "成都蓉城云服科技有限公司"
 
 
 def _form(**overrides):
-    return {"uscc": NEW_USCC, "name": NEW_NAME, "region": "510104", "legal_representative": "刘芳",
-            "address": "成都市锦江区春熙路1号", **overrides}
+    return {
+        "uscc": NEW_USCC,
+        "name": NEW_NAME,
+        "region": "510104",
+        "legal_representative": "刘芳",
+        "address": "成都市锦江区春熙路1号",
+        **overrides,
+    }
 
 
 def test_citizen_registers_an_organisation_and_sees_it(signed_in):
@@ -35,10 +42,13 @@ def test_citizen_registers_an_organisation_and_sees_it(signed_in):
     assert client.get(f"/console/organisations/{org.pk}/").status_code == 403
 
 
-@pytest.mark.parametrize("uscc, rule", [
-    pytest.param(with_wrong_check_digit(NEW_USCC), "校验码不正确", id="check-digit"),
-    pytest.param(NEW_USCC[:16], "长度应为18位", id="length"),
-])
+@pytest.mark.parametrize(
+    "uscc, rule",
+    [
+        pytest.param(with_wrong_check_digit(NEW_USCC), "校验码不正确", id="check-digit"),
+        pytest.param(NEW_USCC[:16], "长度应为18位", id="length"),
+    ],
+)
 def test_bad_credit_code_saves_nothing(signed_in, uscc, rule):
     before = counts()
     response = signed_in("citizen").post("/accounts/me/organisations/new/", _form(uscc=uscc))
@@ -61,8 +71,7 @@ def test_knowing_a_credit_code_does_not_make_one_an_agent(signed_in, org_in):
 
 def test_existing_agent_is_told_so(signed_in, org_in):
     own = org_in("510104")
-    response = signed_in("agent").post("/accounts/me/organisations/new/",
-                                       _form(uscc=own.uscc, name=own.name))
+    response = signed_in("agent").post("/accounts/me/organisations/new/", _form(uscc=own.uscc, name=own.name))
     assert "您已是该组织的经办人" in response.content.decode()
     assert Agent.objects.filter(organisation=own).count() == 1
 

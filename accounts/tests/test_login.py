@@ -1,5 +1,6 @@
 """Signing in: Argon2 password storage, lockout after repeated failures
 (django-axes, AXES_FAILURE_LIMIT=5), and API bearer tokens."""
+
 import pytest
 from django.conf import settings
 
@@ -17,8 +18,9 @@ def _login(client, username, password):
 
 
 def _token(client, username, password):
-    return client.post("/api/v1/auth/token", {"username": username, "password": password},
-                       content_type="application/json")
+    return client.post(
+        "/api/v1/auth/token", {"username": username, "password": password}, content_type="application/json"
+    )
 
 
 def test_demo_passwords_are_stored_with_argon2():
@@ -70,6 +72,7 @@ def test_four_failures_do_not_lock_and_success_resets_the_count(client):
 
 # --- API tokens -------------------------------------------------------------
 
+
 def test_api_token_refuses_wrong_password(client):
     response = _token(client, "clerk", WRONG)
     assert response.status_code == 401
@@ -83,7 +86,7 @@ def test_api_token_works_as_bearer_until_revoked(client):
     key = response.json()["token"]
     assert response.json()["token_type"] == "Bearer"
     token = APIToken.objects.get(user__username="reviewer_jinjiang")
-    assert token.key_hash != key and key not in token.key_hash   # only the hash is kept
+    assert token.key_hash != key and key not in token.key_hash  # only the hash is kept
 
     me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert me.status_code == 200

@@ -1,5 +1,6 @@
 """Who sees which organisation and staff member: accounts/policy.py as users
 meet it in the console and the API."""
+
 import pytest
 
 from accounts import policy
@@ -10,17 +11,17 @@ from .conftest import ORG_REGIONS
 ALL = set(ORG_REGIONS)
 # Regions whose organisations each user reaches in the staff console.
 CONSOLE_REACH = {
-    "clerk": ALL,                        # province service centre
-    "reviewer": ALL,                     # province natural resources
+    "clerk": ALL,  # province service centre
+    "reviewer": ALL,  # province natural resources
     "deptadmin": ALL,
     "manager": ALL,
     "admin": ALL,
-    "reviewer_chengdu": {"510104", "510105"},   # city 510100: its counties only
-    "reviewer_jinjiang": {"510104"},     # county: itself only
+    "reviewer_chengdu": {"510104", "510105"},  # city 510100: its counties only
+    "reviewer_jinjiang": {"510104"},  # county: itself only
     "reviewer_qingyang": {"510105"},
-    "editor": set(),                     # no organisation access at all
-    "citizen": set(),                    # public accounts have no console
-    "agent": set(),                      # ... even for the organisation they act for
+    "editor": set(),  # no organisation access at all
+    "citizen": set(),  # public accounts have no console
+    "agent": set(),  # ... even for the organisation they act for
 }
 # Through the API a public agent reaches the organisation they act for.
 API_REACH = {**CONSOLE_REACH, "agent": {"510104"}}
@@ -33,6 +34,7 @@ def _is_chinese_403_page(response):
 
 
 # --- console: one organisation -------------------------------------------
+
 
 @pytest.mark.parametrize("region", ORG_REGIONS)
 @pytest.mark.parametrize("username", USERS)
@@ -47,20 +49,32 @@ def test_console_organisation_page_follows_region_scope(signed_in, org_in, usern
         assert org.name not in response.content.decode()
 
 
-@pytest.mark.parametrize("username, reason", [
-    ("reviewer_jinjiang", "无权查看法人信息：该记录不在您所在部门或区划的办理范围内"),
-    ("editor", "无权查看法人信息：您的角色没有此权限"),
-    ("citizen", "无权进入工作台：您的角色没有此权限"),
-    ("agent", "无权进入工作台：您的角色没有此权限"),
-])
+@pytest.mark.parametrize(
+    "username, reason",
+    [
+        ("reviewer_jinjiang", "无权查看法人信息：该记录不在您所在部门或区划的办理范围内"),
+        ("editor", "无权查看法人信息：您的角色没有此权限"),
+        ("citizen", "无权进入工作台：您的角色没有此权限"),
+        ("agent", "无权进入工作台：您的角色没有此权限"),
+    ],
+)
 def test_refusal_page_says_why_in_chinese(signed_in, org_in, username, reason):
     response = signed_in(username).get(f"/console/organisations/{org_in('510411').pk}/")
     assert _is_chinese_403_page(response)
     assert reason in response.content.decode()
 
 
-@pytest.mark.parametrize("path", ["/console/organisations/", "/console/organisations/new/", "/console/staff/",
-                                  "/console/staff/new/", "/console/persons/new/", "/console/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/organisations/",
+        "/console/organisations/new/",
+        "/console/staff/",
+        "/console/staff/new/",
+        "/console/persons/new/",
+        "/console/",
+    ],
+)
 @pytest.mark.parametrize("username", ["citizen", "agent"])
 def test_public_accounts_are_refused_everywhere_in_the_console(signed_in, username, path):
     assert _is_chinese_403_page(signed_in(username).get(path))
@@ -82,6 +96,7 @@ def test_edit_link_only_for_those_who_may_edit(signed_in, org_in):
 
 
 # --- console: the organisation list ------------------------------------------
+
 
 @pytest.mark.parametrize("username", [u for u in USERS if CONSOLE_REACH[u]])
 def test_console_list_shows_only_reachable_organisations(signed_in, org_in, username):
@@ -109,6 +124,7 @@ def test_console_search_stays_inside_scope(signed_in, org_in):
 
 # --- API --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("region", ORG_REGIONS)
 @pytest.mark.parametrize("username", USERS)
 def test_api_organisation_follows_the_same_scope(signed_in, org_in, username, region):
@@ -127,7 +143,7 @@ def test_api_organisation_follows_the_same_scope(signed_in, org_in, username, re
 @pytest.mark.parametrize("username", USERS)
 def test_api_list_matches_the_scope(signed_in, username):
     response = signed_in(username).get("/api/v1/organisations")
-    if username == "editor":   # the only role without organisation.view
+    if username == "editor":  # the only role without organisation.view
         assert response.status_code == 403
         assert response.json()["code"] == "forbidden"
         return
@@ -150,15 +166,17 @@ def test_api_unknown_organisation_is_404_json(signed_in):
 
 # --- staff -------------------------------------------------------------------
 
-STAFF_NAMES = {"clerk", "reviewer", "reviewer_jinjiang", "reviewer_qingyang", "deptadmin", "manager", "editor",
-               "admin"}
+STAFF_NAMES = {"clerk", "reviewer", "reviewer_jinjiang", "reviewer_qingyang", "deptadmin", "manager", "editor", "admin"}
 
 
-@pytest.mark.parametrize("username, expected", [
-    ("deptadmin", {"reviewer", "deptadmin"}),   # own department only, not the county bureaus
-    ("manager", STAFF_NAMES),
-    ("admin", STAFF_NAMES),
-])
+@pytest.mark.parametrize(
+    "username, expected",
+    [
+        ("deptadmin", {"reviewer", "deptadmin"}),  # own department only, not the county bureaus
+        ("manager", STAFF_NAMES),
+        ("admin", STAFF_NAMES),
+    ],
+)
 def test_staff_list_scope(signed_in, username, expected):
     response = signed_in(username).get("/console/staff/")
     assert response.status_code == 200
@@ -173,17 +191,24 @@ def test_staff_list_refused_to_roles_without_it(signed_in, username):
 
 def test_county_dept_admin_sees_only_own_bureau(signed_in, user_named):
     from core.models import Department
+
     dept = Department.objects.get(function="natural_resources", region_id="510104")
-    User.objects.create(username="deptadmin_jinjiang", name="锦江管理员", kind=User.Kind.STAFF,
-                        role=Role.DEPT_ADMIN, department=dept)
+    User.objects.create(
+        username="deptadmin_jinjiang", name="锦江管理员", kind=User.Kind.STAFF, role=Role.DEPT_ADMIN, department=dept
+    )
     html = signed_in("deptadmin_jinjiang").get("/console/staff/").content.decode()
     assert "<td>reviewer_jinjiang</td>" in html and "<td>deptadmin_jinjiang</td>" in html
     assert "<td>reviewer_qingyang</td>" not in html and "<td>reviewer</td>" not in html
 
 
 def _staff_form(department, role="reviewer", username="new_reviewer"):
-    return {"username": username, "name": "新同事", "role": role, "department": department.pk,
-            "password": "Xk9#mB2q!vL7"}
+    return {
+        "username": username,
+        "name": "新同事",
+        "role": role,
+        "department": department.pk,
+        "password": "Xk9#mB2q!vL7",
+    }
 
 
 def test_dept_admin_creates_staff_in_own_department(signed_in, user_named):
@@ -206,6 +231,7 @@ def test_dept_admin_cannot_grant_more_than_they_hold(signed_in, user_named, role
 
 def test_dept_admin_cannot_create_staff_in_another_department(signed_in):
     from core.models import Department
+
     county = Department.objects.get(function="natural_resources", region_id="510104")
     response = signed_in("deptadmin").post("/console/staff/new/", _staff_form(county))
     assert response.status_code == 200
@@ -221,39 +247,64 @@ def test_manager_may_view_but_not_create_staff(signed_in, user_named):
 
 # --- policy.can directly ------------------------------------------------------
 
-@pytest.mark.parametrize("username, action, allowed", [
-    ("clerk", "console.access", True), ("clerk", "organisation.create", True), ("clerk", "organisation.edit", False),
-    ("clerk", "person.create", True), ("clerk", "staff.view", False),
-    ("reviewer", "organisation.view", True), ("reviewer", "organisation.create", False),
-    ("reviewer", "person.create", False), ("reviewer", "staff.view", False),
-    ("deptadmin", "staff.view", True), ("deptadmin", "staff.manage", True), ("deptadmin", "organisation.edit", False),
-    ("deptadmin", "audit.view", False),
-    ("manager", "organisation.edit", True), ("manager", "audit.view", True), ("manager", "staff.manage", False),
-    ("manager", "audit.verify", False),
-    ("editor", "console.access", True), ("editor", "organisation.view", False), ("editor", "person.view", False),
-    ("admin", "staff.manage", True), ("admin", "audit.verify", True), ("admin", "calendar.edit", True),
-    ("admin", "reference.edit", True), ("admin", "portal.access", False),
-    ("citizen", "portal.access", True), ("citizen", "organisation.register", True),
-    ("citizen", "console.access", False), ("citizen", "organisation.create", False),
-    ("agent", "staff.view", False), ("agent", "person.create", False),
-])
+
+@pytest.mark.parametrize(
+    "username, action, allowed",
+    [
+        ("clerk", "console.access", True),
+        ("clerk", "organisation.create", True),
+        ("clerk", "organisation.edit", False),
+        ("clerk", "person.create", True),
+        ("clerk", "staff.view", False),
+        ("reviewer", "organisation.view", True),
+        ("reviewer", "organisation.create", False),
+        ("reviewer", "person.create", False),
+        ("reviewer", "staff.view", False),
+        ("deptadmin", "staff.view", True),
+        ("deptadmin", "staff.manage", True),
+        ("deptadmin", "organisation.edit", False),
+        ("deptadmin", "audit.view", False),
+        ("manager", "organisation.edit", True),
+        ("manager", "audit.view", True),
+        ("manager", "staff.manage", False),
+        ("manager", "audit.verify", False),
+        ("editor", "console.access", True),
+        ("editor", "organisation.view", False),
+        ("editor", "person.view", False),
+        ("admin", "staff.manage", True),
+        ("admin", "audit.verify", True),
+        ("admin", "calendar.edit", True),
+        ("admin", "reference.edit", True),
+        ("admin", "portal.access", False),
+        ("citizen", "portal.access", True),
+        ("citizen", "organisation.register", True),
+        ("citizen", "console.access", False),
+        ("citizen", "organisation.create", False),
+        ("agent", "staff.view", False),
+        ("agent", "person.create", False),
+    ],
+)
 def test_policy_can_by_role(user_named, username, action, allowed):
     assert policy.can(user_named(username), action) is allowed
 
 
-@pytest.mark.parametrize("username, target, allowed", [
-    ("deptadmin", "reviewer", True),             # same department
-    ("deptadmin", "reviewer_jinjiang", False),   # same function, but a county bureau
-    ("deptadmin", "clerk", False),               # another department
-    ("admin", "reviewer_qingyang", True),
-    ("manager", "reviewer_qingyang", False),     # manager has no staff.manage
-])
+@pytest.mark.parametrize(
+    "username, target, allowed",
+    [
+        ("deptadmin", "reviewer", True),  # same department
+        ("deptadmin", "reviewer_jinjiang", False),  # same function, but a county bureau
+        ("deptadmin", "clerk", False),  # another department
+        ("admin", "reviewer_qingyang", True),
+        ("manager", "reviewer_qingyang", False),  # manager has no staff.manage
+    ],
+)
 def test_policy_staff_manage_reach(user_named, username, target, allowed):
     assert policy.can(user_named(username), "staff.manage", user_named(target)) is allowed
 
 
 def test_policy_refuses_inactive_and_anonymous(user_named, org_in):
     from django.contrib.auth.models import AnonymousUser
+
     admin = user_named("admin")
     admin.is_active = False
     assert not policy.can(admin, "organisation.view", org_in("510104"))

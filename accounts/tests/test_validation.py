@@ -1,5 +1,6 @@
 """National codes are checked wherever they come in (registration page,
 console forms, API); a refused request saves nothing and says why in Chinese."""
+
 import re
 
 import pytest
@@ -38,12 +39,19 @@ BAD_RESIDENT_IDS = [
 
 
 def _register(client, **overrides):
-    data = {"username": "liusi", "name": "刘四", "resident_id": VALID_ID, "phone": "13800000000",
-            "password": PASSWORD, **overrides}
+    data = {
+        "username": "liusi",
+        "name": "刘四",
+        "resident_id": VALID_ID,
+        "phone": "13800000000",
+        "password": PASSWORD,
+        **overrides,
+    }
     return client.post("/accounts/register/", data)
 
 
 # --- registration -----------------------------------------------------------
+
 
 @pytest.mark.parametrize("resident_id, rule", BAD_RESIDENT_IDS)
 def test_registration_with_bad_resident_id_is_refused(client, resident_id, rule):
@@ -63,7 +71,7 @@ def test_valid_registration_signs_the_person_in(client):
     page = client.get("/accounts/me/").content.decode()
     assert "我的账户" in page and "刘四" in page
     assert f"{VALID_ID[:6]}********{VALID_ID[-4:]}" in page
-    assert VALID_ID not in page   # never the whole number
+    assert VALID_ID not in page  # never the whole number
     user = User.objects.get(username="liusi")
     assert user.kind == User.Kind.PUBLIC and user.role == ""
     assert user.person.resident_id == VALID_ID
@@ -95,6 +103,7 @@ def test_weak_password_is_refused_and_nothing_saved(client):
 
 # --- console: person and organisation forms ----------------------------------
 
+
 @pytest.mark.parametrize("resident_id, rule", BAD_RESIDENT_IDS[:3])
 def test_clerk_person_form_refuses_bad_resident_id(signed_in, resident_id, rule):
     before = counts()
@@ -121,25 +130,31 @@ BAD_USCCS = [
 @pytest.mark.parametrize("uscc, rule", BAD_USCCS)
 def test_console_organisation_form_refuses_bad_uscc(signed_in, uscc, rule):
     before = counts()
-    response = signed_in("clerk").post("/console/organisations/new/",
-                                       {"uscc": uscc, "name": "成都新公司", "region": "510104"})
+    response = signed_in("clerk").post(
+        "/console/organisations/new/", {"uscc": uscc, "name": "成都新公司", "region": "510104"}
+    )
     assert response.status_code == 200
     assert any(e.startswith("统一社会信用代码") and rule in e for e in field_errors(response))
     assert counts() == before
 
 
 def test_console_organisation_form_saves_valid_one(signed_in):
-    response = signed_in("clerk").post("/console/organisations/new/",
-                                       {"uscc": VALID_USCC.lower(), "name": "成都新公司", "region": "510104"})
-    org = Organisation.objects.get(uscc=VALID_USCC)   # stored upper-case
+    response = signed_in("clerk").post(
+        "/console/organisations/new/", {"uscc": VALID_USCC.lower(), "name": "成都新公司", "region": "510104"}
+    )
+    org = Organisation.objects.get(uscc=VALID_USCC)  # stored upper-case
     assert response.status_code == 302 and response["Location"] == f"/console/organisations/{org.pk}/"
 
 
 # --- API --------------------------------------------------------------------
 
+
 def _api_create(client, **overrides):
-    return client.post("/api/v1/organisations", {"uscc": VALID_USCC, "name": "成都新公司", "region": "510104",
-                                                  **overrides}, content_type="application/json")
+    return client.post(
+        "/api/v1/organisations",
+        {"uscc": VALID_USCC, "name": "成都新公司", "region": "510104", **overrides},
+        content_type="application/json",
+    )
 
 
 @pytest.mark.parametrize("uscc, rule", BAD_USCCS)
@@ -154,10 +169,13 @@ def test_api_refuses_bad_uscc_with_422(signed_in, uscc, rule):
     assert counts() == before
 
 
-@pytest.mark.parametrize("region, message", [
-    ("510000", "登记地应为市（州）或区（县）"),
-    ("519999", "登记地“519999”不是有效的行政区划代码（GB/T 2260）"),
-])
+@pytest.mark.parametrize(
+    "region, message",
+    [
+        ("510000", "登记地应为市（州）或区（县）"),
+        ("519999", "登记地“519999”不是有效的行政区划代码（GB/T 2260）"),
+    ],
+)
 def test_api_refuses_bad_region_in_chinese(signed_in, region, message):
     response = _api_create(signed_in("clerk"), region=region)
     assert response.status_code == 422
@@ -186,8 +204,11 @@ def test_api_create_refused_without_the_role(signed_in, username):
 
 
 def test_api_person_with_bad_resident_id(signed_in):
-    response = signed_in("clerk").post("/api/v1/persons", {"name": "王五", "resident_id": with_wrong_check_digit(VALID_ID)},
-                                       content_type="application/json")
+    response = signed_in("clerk").post(
+        "/api/v1/persons",
+        {"name": "王五", "resident_id": with_wrong_check_digit(VALID_ID)},
+        content_type="application/json",
+    )
     assert response.status_code == 422
     assert response.json()["errors"]["resident_id"] == ["身份证号校验码不正确（GB 11643）"]
     assert not Person.objects.filter(name="王五").exists()
@@ -196,9 +217,18 @@ def test_api_person_with_bad_resident_id(signed_in):
 def test_self_registration_is_audited_with_the_new_user_as_actor(client, db):
     from accounts.demo import make_resident_id
     from core.models import AuditEntry
-    response = client.post("/accounts/register/", {
-        "username": "wangwu", "name": "王五", "resident_id": make_resident_id("510104", "19950505", "031"),
-        "phone": "", "password": "Quiet#River2024"}, REMOTE_ADDR="10.1.2.3")
+
+    response = client.post(
+        "/accounts/register/",
+        {
+            "username": "wangwu",
+            "name": "王五",
+            "resident_id": make_resident_id("510104", "19950505", "031"),
+            "phone": "",
+            "password": "Quiet#River2024",
+        },
+        REMOTE_ADDR="10.1.2.3",
+    )
     assert response.status_code == 302
     entries = AuditEntry.objects.filter(actor__username="wangwu").order_by("seq")
     assert [e.object_type for e in entries][:2] == ["accounts.User", "accounts.Person"]

@@ -10,9 +10,13 @@ WEEK = dt.date(2024, 11, 4)
 
 @pytest.fixture
 def distribution(db):
-    return DistributionList.objects.create(name="常规分送", report_to="省政务管理办公室，省中心领导。",
-                                           send_to="省级相关部门（单位）窗口，省中心各处（室）。", copies=100,
-                                           is_default=True)
+    return DistributionList.objects.create(
+        name="常规分送",
+        report_to="省政务管理办公室，省中心领导。",
+        send_to="省级相关部门（单位）窗口，省中心各处（室）。",
+        copies=100,
+        is_default=True,
+    )
 
 
 @pytest.fixture

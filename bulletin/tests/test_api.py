@@ -1,11 +1,13 @@
 """The bulletin and hall endpoints of the JSON API."""
+
 import json
 
 
 def test_build_and_read_a_bulletin_over_the_api(signed_in, distribution):
     client = signed_in("editor")
-    response = client.post("/api/v1/bulletins", json.dumps({"week_start": "2024-11-05"}),
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/bulletins", json.dumps({"week_start": "2024-11-05"}), content_type="application/json"
+    )
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["week_start"] == "2024-11-04" and data["sections"][3]["title"] == "四、综窗改革攻坚行动"
@@ -19,18 +21,29 @@ def test_build_and_read_a_bulletin_over_the_api(signed_in, distribution):
 
 def test_activity_reports_over_the_api(signed_in):
     clerk = signed_in("clerk")
-    bad = clerk.post("/api/v1/activity-reports", json.dumps({"date": "2024-11-06", "title": "", "text": "x",
-                                                             "kind": "publicity"}), content_type="application/json")
+    bad = clerk.post(
+        "/api/v1/activity-reports",
+        json.dumps({"date": "2024-11-06", "title": "", "text": "x", "kind": "publicity"}),
+        content_type="application/json",
+    )
     assert bad.status_code == 422 and bad.json()["errors"]["title"] == ["标题为必填项"]
-    made = clerk.post("/api/v1/activity-reports", json.dumps({"date": "2024-11-06", "title": "宣传", "text": "x",
-                                                              "kind": "publicity", "window": "A01"}),
-                      content_type="application/json")
+    made = clerk.post(
+        "/api/v1/activity-reports",
+        json.dumps({"date": "2024-11-06", "title": "宣传", "text": "x", "kind": "publicity", "window": "A01"}),
+        content_type="application/json",
+    )
     assert made.status_code == 201
     report = made.json()
     editor = signed_in("editor")
-    accepted = editor.post(f"/api/v1/activity-reports/{report['id']}/accept",
-                           json.dumps({"version": report["version"]}), content_type="application/json")
+    accepted = editor.post(
+        f"/api/v1/activity-reports/{report['id']}/accept",
+        json.dumps({"version": report["version"]}),
+        content_type="application/json",
+    )
     assert accepted.json()["state"] == "accepted"
-    stale = editor.post(f"/api/v1/activity-reports/{report['id']}/return",
-                        json.dumps({"version": report["version"], "comment": "重复"}), content_type="application/json")
+    stale = editor.post(
+        f"/api/v1/activity-reports/{report['id']}/return",
+        json.dumps({"version": report["version"], "comment": "重复"}),
+        content_type="application/json",
+    )
     assert stale.status_code == 409

@@ -2,6 +2,7 @@
 events: section 四 carries the real bulletin's figures, in the draft and in
 the exported PDF. The demo year takes a minute or two to load: once for this
 session (the root conftest's `demo_year` fixture, which removes it again afterwards)."""
+
 import io
 import re
 
@@ -37,14 +38,17 @@ def bulletin(demo_bulletin, db):
 def test_section_four_reads_the_weeks_figures(bulletin):
     windows = bulletin.blocks.get(source="windows")
     assert services.render_text(windows) == WEEK_TEXT + YEAR_TEXT + services.CONSULTATION_NOTE
-    assert windows.template == services.WINDOWS_TEMPLATE                 # computed, not typed
+    assert windows.template == services.WINDOWS_TEMPLATE  # computed, not typed
     assert windows.figures["week_consultations"]["value"] == 1635
     assert windows.figures["year_transfers"]["value"] == 327744
     assert (bulletin.number, str(bulletin.dated)) == (45, "2024-11-11")
     sections = services.document_sections(bulletin)
     assert len(sections[0]["paragraphs"]) == 4 and sections[0]["paragraphs"][0]["text"].startswith("（一）")
     assert [p["lead"] for p in sections[1]["paragraphs"]] == [
-        "（一）数字政府项目建设。", "（二）高效办成一件事。", "（三）惠企政策直达快享。"]
+        "（一）数字政府项目建设。",
+        "（二）高效办成一件事。",
+        "（三）惠企政策直达快享。",
+    ]
     assert "公安厅党委委员刘志远" in sections[2]["paragraphs"][0]["text"]
 
 
@@ -59,15 +63,17 @@ def test_the_demo_pdf_carries_section_four(bulletin):
     from pypdf import PdfReader
 
     from bulletin import render
+
     reader = PdfReader(io.BytesIO(render.docx_to_pdf(services.docx_bytes(bulletin))))
     text = re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
     assert "（一）省本级综窗办件情况" + WEEK_TEXT + YEAR_TEXT in text
     assert "第45期" in text and "（11月4日—11月8日）" in text and "（共印100份）" in text
     from .test_export import _fonts
+
     fonts = _fonts(reader)
-    assert all(fonts.values()), fonts                                     # every font embedded
+    assert all(fonts.values()), fonts  # every font embedded
     faces = ("FandolFang", "UKai", "NotoSansCJK", "NotoSerifCJK", "LiberationSerif")
-    assert all(any(face in name for face in faces) for name in fonts), fonts   # no glyph fell back
+    assert all(any(face in name for face in faces) for name in fonts), fonts  # no glyph fell back
 
 
 def test_issued_files_download_as_issued(bulletin, signed_in, demo_user, inline_tasks):

@@ -1,5 +1,6 @@
 """The exported files read back: DOCX page setup and fonts (python-docx), PDF
 text, page size, margins and embedded fonts (pypdf, pdfminer)."""
+
 import io
 
 import pytest
@@ -22,8 +23,10 @@ def _edit_windows(draft, demo_user, text):
 def test_docx_page_setup_and_fonts(draft):
     doc = Document(io.BytesIO(services.docx_bytes(draft)))
     section = doc.sections[0]
-    def mm(*lengths):                        # stored in twips: 0.02 mm steps
+
+    def mm(*lengths):  # stored in twips: 0.02 mm steps
         return tuple(round(length.mm, 1) for length in lengths)
+
     assert mm(section.page_width, section.page_height) == (210, 297)
     assert mm(section.top_margin, section.bottom_margin, section.left_margin, section.right_margin) == (37, 35, 28, 26)
     assert doc.settings.odd_and_even_pages_header_footer
@@ -37,8 +40,8 @@ def test_docx_page_setup_and_fonts(draft):
     heading = next(p for p in doc.paragraphs if p.text == "一、政务工作动态")
     assert heading.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
     body = next(p for p in doc.paragraphs if p.text.startswith("本周，共计咨询"))
-    assert body.runs[0].font.size.pt == 16                                   # 3号
-    assert body.paragraph_format.line_spacing.pt == pytest.approx(28.95)      # 22 lines in 225 mm
+    assert body.runs[0].font.size.pt == 16  # 3号
+    assert body.paragraph_format.line_spacing.pt == pytest.approx(28.95)  # 22 lines in 225 mm
     masthead = doc.paragraphs[0].runs[0]
     assert str(masthead.font.color.rgb) == "E60012"
     assert texts[-1] == "（共印100份）" and texts[-3].startswith("报：")
@@ -56,7 +59,7 @@ def test_pdf_text_page_size_margins_and_fonts(draft, demo_user):
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) >= 2
     for page in reader.pages:
-        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)    # A4
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)  # A4
     text = "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
     assert "四、综窗改革攻坚行动" in text and "共计受理0件" in text and "（共印100份）" in text
     assert "—1—" in text and "—2—" in text
@@ -71,27 +74,39 @@ def test_pdf_text_page_size_margins_and_fonts(draft, demo_user):
     body_left, body_right, body_top, body_bottom = 28 * MM, (210 - 26) * MM, (297 - 37) * MM, 35 * MM
     pages = list(extract_pages(io.BytesIO(pdf)))
     for number, layout in enumerate(pages, start=1):
-        chars = [c for box in layout if isinstance(box, LTTextContainer) for line in box for c in line
-                 if isinstance(c, LTChar) and c.get_text().strip()]
+        chars = [
+            c
+            for box in layout
+            if isinstance(box, LTTextContainer)
+            for line in box
+            for c in line
+            if isinstance(c, LTChar) and c.get_text().strip()
+        ]
         footer = [c for c in chars if c.y1 < body_bottom]
         body = [c for c in chars if c.y1 >= body_bottom]
         assert min(c.x0 for c in body) == pytest.approx(body_left, abs=1.5)
         assert max(c.x1 for c in body) <= body_right + 1.5
         assert max(c.y1 for c in body) <= body_top + 1.5
         assert "".join(c.get_text() for c in footer).replace(" ", "") == f"—{number}—"
-        if number % 2:    # odd pages: number on the right, one character in
+        if number % 2:  # odd pages: number on the right, one character in
             assert max(c.x1 for c in footer) == pytest.approx(body_right - 14, abs=2)
         else:
             assert min(c.x0 for c in footer) == pytest.approx(body_left + 14, abs=2)
     # a full page holds 22 lines and the longest lines fill 28 characters
-    second = [c for box in pages[1] if isinstance(box, LTTextContainer) for line in box for c in line
-              if isinstance(c, LTChar) and c.y1 >= body_bottom]
+    second = [
+        c
+        for box in pages[1]
+        if isinstance(box, LTTextContainer)
+        for line in box
+        for c in line
+        if isinstance(c, LTChar) and c.y1 >= body_bottom
+    ]
     lines = {}
     for c in second:
         lines.setdefault(round(c.y0), []).append(c)
     assert len(lines) == 22
     assert max(len(row) for row in lines.values()) == 28
-    assert max(c.x1 for c in second) == pytest.approx(body_right, abs=1.5)     # justified to the right margin
+    assert max(c.x1 for c in second) == pytest.approx(body_right, abs=1.5)  # justified to the right margin
 
 
 def _fonts(reader):

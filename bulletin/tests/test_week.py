@@ -1,6 +1,7 @@
 """One week for the dashboard's 本周 and the bulletin: a make-up working
 Saturday (调休上班) belongs to its week. 2024-10-12 was one (国庆节调休,
 国办发明电〔2023〕7号), in the week of Monday 2024-10-07 (still a holiday)."""
+
 import datetime as dt
 
 from django.urls import reverse
@@ -18,15 +19,22 @@ from hall.models import Window
 def test_a_make_up_saturday_is_in_the_bulletin_week_and_the_dashboards(demo_user, distribution, signed_in):
     matter = _matter("natural_resources", "采矿权登记", 90001, ["province"])
     clerk = demo_user("clerk")
-    case = case_services.receive(clerk, matter=matter, situation=matter.situations.first(), channel=Channel.WINDOW,
-                                 region=Region.objects.get(code="510000"), window=Window.objects.get(number="A01"),
-                                 applicant_person=Person.objects.get(user__username="citizen"),
-                                 at=local(2024, 10, 12, 9))
+    case = case_services.receive(
+        clerk,
+        matter=matter,
+        situation=matter.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510000"),
+        window=Window.objects.get(number="A01"),
+        applicant_person=Person.objects.get(user__username="citizen"),
+        at=local(2024, 10, 12, 9),
+    )
     case_services.accept(clerk, case, at=local(2024, 10, 12, 10))
 
     week = stats.Period.week_of(dt.date(2024, 10, 12))
-    assert week == stats.Period.week_of(dt.date(2024, 10, 7)) == stats.Period(dt.date(2024, 10, 7),
-                                                                             dt.date(2024, 10, 12))
+    assert (
+        week == stats.Period.week_of(dt.date(2024, 10, 7)) == stats.Period(dt.date(2024, 10, 7), dt.date(2024, 10, 12))
+    )
     assert stats.Period.week_of(dt.date(2024, 11, 9)) == stats.Period(dt.date(2024, 11, 4), dt.date(2024, 11, 8))
 
     bulletin = services.build_draft(demo_user("editor"), week_start=dt.date(2024, 10, 9))

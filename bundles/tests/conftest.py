@@ -3,15 +3,24 @@ and removed again after them (package scope), so the tests of other apps that
 run later in the same session find the database as they expect (no catalogue
 they did not load, no problems handled in the bulletin's demo week).
 Every test still rolls back its own changes."""
+
 import pytest
 
 
 @pytest.fixture(scope="package", autouse=True)
 def bundles_demo_data(django_db_setup, django_db_blocker):
     from django.test import override_settings
+
     # The demo reviewers' passwords are not what these tests look at: a fast hasher spares seconds.
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[
-            "django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=[
+                "django.contrib.auth.hashers.MD5PasswordHasher",
+                "django.contrib.auth.hashers.Argon2PasswordHasher",
+            ]
+        ),
+    ):
         added = load()
     yield
     with django_db_blocker.unblock():
@@ -24,6 +33,7 @@ def load():
     from bundles.demo import load_demo
     from catalog.demo import load_demo_catalogue
     from catalog.models import Matter
+
     before = (set(Matter.objects.values_list("pk", flat=True)), set(User.objects.values_list("pk", flat=True)))
     load_demo_catalogue()
     load_demo()
@@ -45,9 +55,21 @@ def remove(before):
         ProblemChange,
     )
     from catalog.models import Matter
-    for model in (ProblemChange, Problem, ApplicationMaterial.children.through, ApplicationMaterial, Deferral,
-                  ApplicationChild, Application, BundleItem, BundleStep, BundleVersion, Bundle.cooperating.through,
-                  Bundle):
+
+    for model in (
+        ProblemChange,
+        Problem,
+        ApplicationMaterial.children.through,
+        ApplicationMaterial,
+        Deferral,
+        ApplicationChild,
+        Application,
+        BundleItem,
+        BundleStep,
+        BundleVersion,
+        Bundle.cooperating.through,
+        Bundle,
+    ):
         model.objects.all()._raw_delete(model.objects.db)
     matters, users = before
     Matter.objects.exclude(pk__in=matters).delete()
@@ -58,6 +80,7 @@ def remove(before):
 def bundles_demo(db):
     """Put the demo back when a transactional test before emptied the database."""
     from bundles.models import Bundle
+
     if not Bundle.objects.exists():
         load()
 

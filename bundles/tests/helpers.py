@@ -1,4 +1,5 @@
 """Shared steps of the bundles tests: an enterprise applies, departments act."""
+
 import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,9 +10,14 @@ from bundles.models import Bundle
 from cases import services as cases
 
 PDF = b"%PDF-1.4\n% demo\n"
-CREDIT_FACTS = {"penalty_number": "川市监罚〔2026〕118号", "penalty_authority": "四川省市场监督管理局",
-                "penalty_date": "2026-06-02", "performed_date": "2026-07-15", "contact": "陈刚",
-                "phone": "13800001234"}
+CREDIT_FACTS = {
+    "penalty_number": "川市监罚〔2026〕118号",
+    "penalty_authority": "四川省市场监督管理局",
+    "penalty_date": "2026-06-02",
+    "performed_date": "2026-07-15",
+    "contact": "陈刚",
+    "phone": "13800001234",
+}
 
 
 def pdf(name="材料.pdf"):
@@ -32,9 +38,16 @@ def apply(code="credit-repair", facts=None, answers=None, skip=(), deferrals=(),
     answers = answers if answers is not None else {q["key"]: q["options"][0] for q in services.questionnaire(bundle)}
     needed = services.materials_needed(bundle, answers)
     files = {m["name"]: pdf() for m in needed if not m["e_certificate"] and m["name"] not in skip}
-    return services.submit(user("agent"), bundle, answers=answers, facts=facts or dict(CREDIT_FACTS),
-                           uploads_by_material=files, applicant_organisation=enterprise(), deferrals=deferrals,
-                           **kwargs)
+    return services.submit(
+        user("agent"),
+        bundle,
+        answers=answers,
+        facts=facts or dict(CREDIT_FACTS),
+        uploads_by_material=files,
+        applicant_organisation=enterprise(),
+        deferrals=deferrals,
+        **kwargs,
+    )
 
 
 def finish(case, *, approve=True, reviewer=None, issue=True):

@@ -1,4 +1,5 @@
 """The bundles API: bundles, applications and problems, in the platform's error format."""
+
 import pytest
 
 from bundles.models import Application, Problem
@@ -10,9 +11,16 @@ pytestmark = pytest.mark.usefixtures("bundles_demo")
 
 def test_openapi_lists_the_bundle_routes(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    for path in ("/api/v1/bundles", "/api/v1/bundles/{code}", "/api/v1/bundles/{code}/applications",
-                 "/api/v1/bundles/applications/{number}", "/api/v1/bundles/applications/{number}/corrections",
-                 "/api/v1/bundles/problems", "/api/v1/bundles/problems/{pk}/handle", "/api/v1/bundles/stats"):
+    for path in (
+        "/api/v1/bundles",
+        "/api/v1/bundles/{code}",
+        "/api/v1/bundles/{code}/applications",
+        "/api/v1/bundles/applications/{number}",
+        "/api/v1/bundles/applications/{number}/corrections",
+        "/api/v1/bundles/problems",
+        "/api/v1/bundles/problems/{pk}/handle",
+        "/api/v1/bundles/stats",
+    ):
         assert path in paths
 
 
@@ -27,9 +35,11 @@ def test_bundles_and_their_structure(signed_in):
 
 def test_an_application_without_its_materials_is_refused_in_the_error_format(signed_in):
     client = signed_in("agent")
-    response = client.post("/api/v1/bundles/credit-repair/applications", {
-        "facts": {**CREDIT_FACTS, "phone": "1"}, "organisation_uscc": enterprise().uscc},
-        content_type="application/json")
+    response = client.post(
+        "/api/v1/bundles/credit-repair/applications",
+        {"facts": {**CREDIT_FACTS, "phone": "1"}, "organisation_uscc": enterprise().uscc},
+        content_type="application/json",
+    )
     body = response.json()
     assert response.status_code == 422 and set(body) == {"code", "message", "errors"}
     assert body["errors"]["fact_phone"] == ["“联系电话”格式不正确：11位手机号码"]
@@ -40,13 +50,17 @@ def test_an_application_without_its_materials_is_refused_in_the_error_format(sig
 def test_the_combined_status_and_one_answer(signed_in):
     application = apply()
     from cases import services as cases
+
     first = application.children.first().case
     cases.request_correction(user("clerk"), first, [{"material": "信用承诺书", "problem": "未盖章"}])
     client = signed_in("agent")
     body = client.get(f"/api/v1/bundles/applications/{application.number}").json()
     assert body["state_label"] == "待补正" and body["corrections"][0]["problem"] == "未盖章"
-    body = client.post(f"/api/v1/bundles/applications/{application.number}/corrections", {"note": "已盖章"},
-                       content_type="application/json").json()
+    body = client.post(
+        f"/api/v1/bundles/applications/{application.number}/corrections",
+        {"note": "已盖章"},
+        content_type="application/json",
+    ).json()
     assert body["state_label"] == "办理中"
     for child in application.children.select_related("case"):
         finish(child.case)
@@ -57,16 +71,24 @@ def test_the_combined_status_and_one_answer(signed_in):
 
 def test_problems_through_the_api(signed_in):
     client = signed_in("manager")
-    created = client.post("/api/v1/bundles/problems", {"bundle": "bankruptcy", "title": "银行开户信息未同步",
-                                                       "kind": "system", "measures": "人民银行协调"},
-                          content_type="application/json")
+    created = client.post(
+        "/api/v1/bundles/problems",
+        {"bundle": "bankruptcy", "title": "银行开户信息未同步", "kind": "system", "measures": "人民银行协调"},
+        content_type="application/json",
+    )
     assert created.status_code == 201
     problem = created.json()
-    stale = client.post(f"/api/v1/bundles/problems/{problem['id']}/handle", {"version": problem["version"] + 5},
-                        content_type="application/json")
+    stale = client.post(
+        f"/api/v1/bundles/problems/{problem['id']}/handle",
+        {"version": problem["version"] + 5},
+        content_type="application/json",
+    )
     assert stale.status_code == 409 and stale.json()["code"] == "conflict"
-    done = client.post(f"/api/v1/bundles/problems/{problem['id']}/handle", {"version": problem["version"]},
-                       content_type="application/json").json()
+    done = client.post(
+        f"/api/v1/bundles/problems/{problem['id']}/handle",
+        {"version": problem["version"]},
+        content_type="application/json",
+    ).json()
     assert done["state"] == "handled" and Problem.objects.get(pk=problem["id"]).handled_on is not None
     bad = client.post("/api/v1/bundles/problems", {"bundle": "nothing", "title": "x"}, content_type="application/json")
     assert bad.status_code == 422 and bad.json()["errors"]["bundle"] == ["一件事不存在"]

@@ -1,5 +1,6 @@
 """A bundle is drafted, reviewed and confirmed like an acceptance manual; its
 form's field map and its declared order are checked when it is saved."""
+
 import pytest
 
 from bundles import services
@@ -16,9 +17,15 @@ pytestmark = pytest.mark.usefixtures("bundles_demo")
 def _items():
     tax = Matter.objects.get(name="税务登记")
     social = Matter.objects.get(name="单位社会保险参保登记")
-    return [{"matter": tax, "situation": tax.situations.get(name="注销登记"), "field_map": {"纳税人名称": "name"}},
-            {"matter": social, "situation": social.situations.get(name="注销登记"), "after": [1],
-             "field_map": {"单位名称": "name"}}]
+    return [
+        {"matter": tax, "situation": tax.situations.get(name="注销登记"), "field_map": {"纳税人名称": "name"}},
+        {
+            "matter": social,
+            "situation": social.situations.get(name="注销登记"),
+            "after": [1],
+            "field_map": {"单位名称": "name"},
+        },
+    ]
 
 
 FIELDS = [{"key": "name", "label": "企业名称", "kind": "text", "required": True}]
@@ -27,24 +34,47 @@ FIELDS = [{"key": "name", "label": "企业名称", "kind": "text", "required": T
 def test_draft_review_confirm_with_versions_and_a_stale_review():
     manager, admin = user("manager"), user("admin")
     lead = Department.objects.get(function="tax", region_id="510000")
-    bundle = services.save_bundle(manager, code="deregistration", name="企业简易注销一件事", mode="linked",
-                                  lead=lead, items=_items(), fields=FIELDS, note="首次梳理")
+    bundle = services.save_bundle(
+        manager,
+        code="deregistration",
+        name="企业简易注销一件事",
+        mode="linked",
+        lead=lead,
+        items=_items(),
+        fields=FIELDS,
+        note="首次梳理",
+    )
     assert (bundle.state, bundle.version) == ("drafted", 1)
     assert [d.short_name for d in bundle.cooperating.all()] == ["人力资源社会保障厅"]
     services.review_bundle(manager, bundle, approve=False, comment="缺少公积金注销", version=1)
     with pytest.raises(Conflict):
         services.confirm_bundle(admin, bundle, version=1)
-    bundle = services.save_bundle(manager, bundle=bundle, version=1, code="deregistration", name="企业简易注销一件事",
-                                  mode="linked", lead=lead, items=_items(), fields=FIELDS, note="补充说明")
+    bundle = services.save_bundle(
+        manager,
+        bundle=bundle,
+        version=1,
+        code="deregistration",
+        name="企业简易注销一件事",
+        mode="linked",
+        lead=lead,
+        items=_items(),
+        fields=FIELDS,
+        note="补充说明",
+    )
     assert bundle.version == 2 and bundle.versions.count() == 2
     with pytest.raises(Conflict):
-        services.review_bundle(manager, bundle, approve=True, version=1)        # reviewed the old version
+        services.review_bundle(manager, bundle, approve=True, version=1)  # reviewed the old version
     services.review_bundle(manager, bundle, approve=True, version=2)
     services.confirm_bundle(admin, bundle, version=2)
     bundle.refresh_from_db()
     assert bundle.state == "confirmed"
     assert [(s.action, s.version) for s in bundle.steps.all()] == [
-        ("draft", 1), ("return", 1), ("draft", 2), ("approve", 2), ("confirm", 2)]
+        ("draft", 1),
+        ("return", 1),
+        ("draft", 2),
+        ("approve", 2),
+        ("confirm", 2),
+    ]
 
 
 def test_a_bad_field_map_or_order_is_named_and_nothing_saved():
@@ -52,9 +82,15 @@ def test_a_bad_field_map_or_order_is_named_and_nothing_saved():
     items[0]["field_map"] = {"纳税人名称": "company"}
     items[1]["after"] = [2]
     with pytest.raises(ServiceError) as caught:
-        services.save_bundle(user("manager"), code="bad", name="有问题的一件事", mode="linked",
-                             lead=Department.objects.get(function="tax", region_id="510000"), items=items,
-                             fields=FIELDS)
+        services.save_bundle(
+            user("manager"),
+            code="bad",
+            name="有问题的一件事",
+            mode="linked",
+            lead=Department.objects.get(function="tax", region_id="510000"),
+            items=items,
+            fields=FIELDS,
+        )
     messages = caught.value.errors["items"]
     assert "第1个事项“税务登记”的字段对应引用了表单中没有的字段：company" in messages
     assert "第2个事项“单位社会保险参保登记”的前置事项只能是排在它前面的事项" in messages
@@ -75,29 +111,44 @@ def test_a_certificate_the_platform_issued_is_attached_by_reference(settings, tm
     from cases.models import Certificate
 
     from .helpers import apply, enterprise
+
     org = enterprise()
-    Certificate.objects.create(case=_some_case(org), number="CERT-1", e_certificate_id="EC-1", title="营业执照",
-                               holder_name=org.name, holder_code=org.uscc,
-                               issuer=Department.objects.get(function="market_regulation", region_id="510000"),
-                               issued_at="2026-01-05T02:00:00Z")
+    Certificate.objects.create(
+        case=_some_case(org),
+        number="CERT-1",
+        e_certificate_id="EC-1",
+        title="营业执照",
+        holder_name=org.name,
+        holder_code=org.uscc,
+        issuer=Department.objects.get(function="market_regulation", region_id="510000"),
+        issued_at="2026-01-05T02:00:00Z",
+    )
     application = apply()
     material = application.materials.get(name="营业执照")
     assert material.certificate.number == "CERT-1" and not material.file
     using = list(material.children.select_related("case"))
-    assert len(using) == 2                                  # the two matters that ask for it
+    assert len(using) == 2  # the two matters that ask for it
     for child in using:
         assert "营业执照：引用本平台已颁发证照 营业执照 CERT-1" in child.case.events.get(kind="receive").reason
 
 
 def _some_case(org):
     from cases import services as cases
+
     matter = Matter.objects.get(name="企业设立登记")
-    return cases.receive(user("clerk"), matter=matter, situation=matter.situations.first(), channel="window",
-                         region=matter.department.region, applicant_organisation=org)
+    return cases.receive(
+        user("clerk"),
+        matter=matter,
+        situation=matter.situations.first(),
+        channel="window",
+        region=matter.department.region,
+        applicant_organisation=org,
+    )
 
 
 def test_the_demo_reviewers_count_as_demo_accounts_for_setup_demo():
     from accounts.models import User
     from tongban.management.commands.setup_demo import real_records
+
     assert User.objects.filter(username="reviewer_market").exists()
-    assert real_records() == []          # `make run` may run again over the demo
+    assert real_records() == []  # `make run` may run again over the demo

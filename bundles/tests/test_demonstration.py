@@ -1,4 +1,5 @@
 """系统演示 runs the real steps and leaves every table and statistic as found."""
+
 import datetime as dt
 
 import pytest
@@ -21,26 +22,30 @@ def _counts():
 def _figures():
     today = timezone.localdate()
     period = case_stats.Period(today - dt.timedelta(days=today.weekday()), today)
-    return (case_stats.figures(period), stats.bundle_stats(today, today),
-            services.problems_handled(period.start, period.end))
+    return (
+        case_stats.figures(period),
+        stats.bundle_stats(today, today),
+        services.problems_handled(period.start, period.end),
+    )
 
 
 def test_the_demonstration_walks_through_and_leaves_everything_as_found(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    apply()                                        # some real activity today beforehand
+    apply()  # some real activity today beforehand
     counts, figures, files = _counts(), _figures(), sorted(tmp_path.rglob("*"))
     script = demonstration.run(user("manager"))
     steps = [s["step"] for s in script]
     assert steps[0].startswith("企业在线填写一张表单") and "分送3个部门" in steps[0]
     assert any("要求补正" in s for s in steps) and any("一次提交补正" in s for s in steps)
     assert script[-1]["status"] == "已办结" and "结果一并送达（3份）" in steps[-1]
-    assert _counts() == counts                     # every table, row for row
-    assert _figures() == figures                   # every statistic
-    assert sorted(tmp_path.rglob("*")) == files     # no file left in the real media folder
+    assert _counts() == counts  # every table, row for row
+    assert _figures() == figures  # every statistic
+    assert sorted(tmp_path.rglob("*")) == files  # no file left in the real media folder
 
 
 def test_only_the_centre_runs_the_demonstration():
     from django.core.exceptions import PermissionDenied
+
     with pytest.raises(PermissionDenied):
         demonstration.run(user("agent"))
 
@@ -58,8 +63,11 @@ def test_bundle_statistics():
 
 
 def test_a_deferral_promise_overdue_shows_on_the_worklist():
-    promise = {"material": "信用承诺书", "promise": "本企业承诺于期限内补交加盖公章的信用承诺书",
-               "due_date": timezone.localdate() + dt.timedelta(days=3)}
+    promise = {
+        "material": "信用承诺书",
+        "promise": "本企业承诺于期限内补交加盖公章的信用承诺书",
+        "due_date": timezone.localdate() + dt.timedelta(days=3),
+    }
     application = apply(skip=("信用承诺书",), deferrals=[promise])
     deferral = application.deferrals.get()
     receive = application.children.first().case.events.get(kind="receive")
@@ -71,5 +79,6 @@ def test_a_deferral_promise_overdue_shows_on_the_worklist():
         apply(skip=("信用承诺书",), deferrals=[{**promise, "due_date": timezone.localdate() + dt.timedelta(days=90)}])
     assert "30日内" in caught.value.errors["deferrals"][0]
     from .helpers import pdf
+
     services.supply_deferred(user("agent"), deferral, upload=pdf())
     assert list(services.overdue_deferrals(later)) == []

@@ -1,4 +1,5 @@
 """An application fans out into ordinary cases; the applicant sees one status."""
+
 import pytest
 
 from bundles import services
@@ -20,8 +21,12 @@ def test_demo_bundles_have_their_structure():
     assert [s.action for s in credit.steps.all()] == ["draft", "approve", "confirm"]
     bankruptcy = Bundle.objects.get(code="bankruptcy")
     assert [(i.matter.department.short_name, i.after) for i in bankruptcy.items.all()] == [
-        ("自然资源厅", []), ("税务局", [1]), ("人力资源社会保障厅", [2]), ("住房城乡建设厅", [2]),
-        ("市场监管局", [2, 3, 4])]
+        ("自然资源厅", []),
+        ("税务局", [1]),
+        ("人力资源社会保障厅", [2]),
+        ("住房城乡建设厅", [2]),
+        ("市场监管局", [2, 3, 4]),
+    ]
 
 
 def test_a_fact_entered_once_reaches_every_child_and_a_material_given_once_is_attached_to_each():
@@ -30,7 +35,7 @@ def test_a_fact_entered_once_reaches_every_child_and_a_material_given_once_is_at
     assert len(children) == 3 and all(c.case is not None for c in children)
     for child in children:
         receive = child.case.events.get(kind="receive")
-        assert "川市监罚〔2026〕118号" in receive.reason                 # the one form's fact, in every child
+        assert "川市监罚〔2026〕118号" in receive.reason  # the one form's fact, in every child
         assert child.facts["行政处罚决定书文号"] == "川市监罚〔2026〕118号"
         assert child.case.applicant_name == "成都锦程数字科技有限公司" and child.case.channel == "online"
     # 信用修复申请书 is needed by two matters, given once, attached to both cases
@@ -64,27 +69,33 @@ def test_one_correction_gathering_every_child_answered_once_and_one_combined_res
     a, b, c = [ch.case for ch in application.children.select_related("case")]
     clerk = user("clerk")
     from cases import services as cases
+
     for case in (a, b, c):
         cases.accept(clerk, case)
         case.refresh_from_db()
         cases.transfer(clerk, case, to_department=case.holder)
     a.refresh_from_db()
     b.refresh_from_db()
-    cases.request_correction(user("reviewer_market"), a, [{"material": "履行行政处罚决定的证明", "problem": "缺少缴款凭证"}])
+    cases.request_correction(
+        user("reviewer_market"), a, [{"material": "履行行政处罚决定的证明", "problem": "缺少缴款凭证"}]
+    )
     cases.request_correction(user("reviewer_credit"), b, [{"material": "信用承诺书", "problem": "未加盖公章"}])
     view = services.status(application)
     assert view["state_label"] == "待补正"
     assert [(x["department"], x["problem"]) for x in view["corrections"]] == [
-        ("市场监管局", "缺少缴款凭证"), ("发展改革委（数据局）", "未加盖公章")]
-    answered = services.answer_corrections(user("agent"), application, note="已补缴款凭证并加盖公章",
-                                           uploads_by_material={"信用承诺书": pdf()})
+        ("市场监管局", "缺少缴款凭证"),
+        ("发展改革委（数据局）", "未加盖公章"),
+    ]
+    answered = services.answer_corrections(
+        user("agent"), application, note="已补缴款凭证并加盖公章", uploads_by_material={"信用承诺书": pdf()}
+    )
     assert {x.pk for x in answered} == {a.pk, b.pk}
     assert services.status(application)["state_label"] == "办理中"
     for case in (a, b, c):
         finish(case)
     view = services.status(application)
     assert view["state_label"] == "已办结" and view["done"]
-    assert len(view["results"]) == 3                                # all results together
+    assert len(view["results"]) == 3  # all results together
     application.refresh_from_db()
     assert application.completed_at is not None
 
@@ -93,9 +104,15 @@ def test_results_wait_until_every_child_is_done_and_a_refused_child_says_what_ne
     application = apply()
     a, b, c = [ch.case for ch in application.children.select_related("case")]
     finish(a)
-    assert services.status(application)["results"] == []            # not one by one
+    assert services.status(application)["results"] == []  # not one by one
     from cases import services as cases
-    cases.refuse(user("clerk"), b, reasons="处罚决定尚未履行完毕", legal_basis="《失信行为纠正后的信用信息修复管理办法（试行）》第十条")
+
+    cases.refuse(
+        user("clerk"),
+        b,
+        reasons="处罚决定尚未履行完毕",
+        legal_basis="《失信行为纠正后的信用信息修复管理办法（试行）》第十条",
+    )
     finish(c)
     view = services.status(application)
     assert view["state_label"] == "部分事项未通过"
@@ -105,8 +122,12 @@ def test_results_wait_until_every_child_is_done_and_a_refused_child_says_what_ne
 
 
 def test_bankruptcy_children_start_in_declared_order():
-    facts = {"court_ruling": "（2026）川01破12号之五", "administrator": "四川蜀信律师事务所", "contact": "陈刚",
-             "phone": "13800001234"}
+    facts = {
+        "court_ruling": "（2026）川01破12号之五",
+        "administrator": "四川蜀信律师事务所",
+        "contact": "陈刚",
+        "phone": "13800001234",
+    }
     application = apply("bankruptcy", facts=facts)
     children = {c.item.position: c for c in application.children.select_related("case", "item")}
     assert [p for p, c in children.items() if c.case_id] == [1]
@@ -117,15 +138,19 @@ def test_bankruptcy_children_start_in_declared_order():
     children = {c.item.position: c for c in application.children.select_related("case", "item")}
     assert [p for p, c in children.items() if c.case_id] == [1, 2, 3, 4]
     finish(children[3].case)
-    assert application.children.get(item__position=5).case_id is None   # still waits for 4
+    assert application.children.get(item__position=5).case_id is None  # still waits for 4
     finish(children[4].case)
     last = application.children.get(item__position=5)
     assert last.case is not None and last.case.matter.name == "企业注销登记"
 
 
 def test_a_refused_prerequisite_blocks_the_rest_and_says_so():
-    facts = {"court_ruling": "（2026）川01破12号", "administrator": "四川蜀信律师事务所", "contact": "陈刚",
-             "phone": "13800001234"}
+    facts = {
+        "court_ruling": "（2026）川01破12号",
+        "administrator": "四川蜀信律师事务所",
+        "contact": "陈刚",
+        "phone": "13800001234",
+    }
     application = apply("bankruptcy", facts=facts)
     first = application.children.get(item__position=1).case
     finish(first, approve=False)

@@ -1,4 +1,5 @@
 """The portal and console pages of 高效办成一件事, as a person uses them."""
+
 import pytest
 
 from bundles import services
@@ -27,6 +28,7 @@ def test_the_enterprise_applies_once_on_the_portal(signed_in, settings, tmp_path
         if not m["e_certificate"]:
             data[f"material_{n}"] = pdf()
     from accounts.models import Organisation
+
     data["organisation"] = Organisation.objects.get(name="成都锦程数字科技有限公司").pk
     response = client.post("/bundles/credit-repair/", data)
     assert response.status_code == 400 and "“联系电话”格式不正确" in response.content.decode()
@@ -52,8 +54,12 @@ def test_console_pages(signed_in):
     import datetime as dt
 
     from django.utils import timezone
-    promise = {"material": "信用承诺书", "promise": "承诺补交盖章的信用承诺书",
-               "due_date": timezone.localdate() + dt.timedelta(days=2)}
+
+    promise = {
+        "material": "信用承诺书",
+        "promise": "承诺补交盖章的信用承诺书",
+        "due_date": timezone.localdate() + dt.timedelta(days=2),
+    }
     application = apply(skip=("信用承诺书",), deferrals=[promise])
     # three days later the promise is still open
     application.deferrals.update(due_date=timezone.localdate() - dt.timedelta(days=1))
@@ -62,7 +68,7 @@ def test_console_pages(signed_in):
     assert "高效办成一件事" in home and "一件事问题清单" in home
     page = client.get("/console/bundles/").content.decode()
     assert "企业破产一件事" in page and "按时办结率" in page and application.number in page
-    assert "信用承诺书，承诺" in page and "已逾期" in page                     # the overdue 容缺 promise
+    assert "信用承诺书，承诺" in page and "已逾期" in page  # the overdue 容缺 promise
     page = client.get("/console/bundles/bankruptcy/").content.decode()
     assert "前置：第2、3、4项" in page and "开始系统演示" in page
     page = client.get(f"/console/bundles/applications/{application.number}/").content.decode()
@@ -76,11 +82,21 @@ def test_the_problem_list_pages(signed_in):
     assert "清税证明未能自动推送" in page
     client.post("/console/bundles/problems/", {"bundle": bundle.pk, "title": "", "kind": "form"})
     assert not Problem.objects.filter(title="").exists()
-    client.post("/console/bundles/problems/", {"bundle": bundle.pk, "title": "管理人无法在线签章", "kind": "form",
-                                               "measures": "接入电子签章", "deadline": "2026-12-20"})
+    client.post(
+        "/console/bundles/problems/",
+        {
+            "bundle": bundle.pk,
+            "title": "管理人无法在线签章",
+            "kind": "form",
+            "measures": "接入电子签章",
+            "deadline": "2026-12-20",
+        },
+    )
     problem = Problem.objects.get(title="管理人无法在线签章")
-    client.post(f"/console/bundles/problems/{problem.pk}/", {"action": "handle", "version": problem.version,
-                                                             "measures": "已接入电子签章"})
+    client.post(
+        f"/console/bundles/problems/{problem.pk}/",
+        {"action": "handle", "version": problem.version, "measures": "已接入电子签章"},
+    )
     problem.refresh_from_db()
     assert problem.state == "handled"
     page = client.get(f"/console/bundles/problems/{problem.pk}/").content.decode()
@@ -98,8 +114,9 @@ def test_the_demonstration_page_runs_and_rolls_back(signed_in):
 def test_a_window_raises_a_ticket_and_sees_it(signed_in):
     client = signed_in("clerk")
     bundle = Bundle.objects.get(code="restaurant")
-    client.post("/console/bundles/problems/", {"bundle": bundle.pk, "title": "消防检查预约系统无法选择日期",
-                                               "kind": "system"})
+    client.post(
+        "/console/bundles/problems/", {"bundle": bundle.pk, "title": "消防检查预约系统无法选择日期", "kind": "system"}
+    )
     problem = Problem.objects.get(title="消防检查预约系统无法选择日期")
     assert problem.source == "window" and problem.owner == bundle.lead
     page = client.get("/console/bundles/problems/").content.decode()

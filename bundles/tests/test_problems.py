@@ -1,4 +1,5 @@
 """The problem list feeds the bulletin's key work through the figure registry."""
+
 import datetime as dt
 
 import pytest
@@ -15,7 +16,7 @@ from hall.models import KeyWork
 from .helpers import user
 
 pytestmark = pytest.mark.usefixtures("bundles_demo")
-WEEK = dt.date(2026, 11, 23)          # Monday; the week's Friday is 11-27
+WEEK = dt.date(2026, 11, 23)  # Monday; the week's Friday is 11-27
 
 
 def at(day, hour=10):
@@ -30,8 +31,15 @@ def _draft_figure(editor, week):
 
 def _problem(title):
     bundle = Bundle.objects.get(code="bankruptcy")
-    return services.report_problem(user("manager"), bundle, title=title, kind="system",
-                                   owner=bundle.lead, deadline=WEEK + dt.timedelta(days=10), at=at(WEEK))
+    return services.report_problem(
+        user("manager"),
+        bundle,
+        title=title,
+        kind="system",
+        owner=bundle.lead,
+        deadline=WEEK + dt.timedelta(days=10),
+        at=at(WEEK),
+    )
 
 
 def test_a_problem_handled_inside_the_week_changes_the_next_draft_saturday_and_next_week_do_not():
@@ -41,25 +49,33 @@ def test_a_problem_handled_inside_the_week_changes_the_next_draft_saturday_and_n
     text, draft = _draft_figure(editor, WEEK)
     assert text == "梳理“企业破产一件事”问题清单。本周处理问题0个。"
     inside, saturday, next_week = _problem("清税证明未推送"), _problem("公积金表单缺字段"), _problem("社保核查超时")
-    services.handle_problem(manager, inside, version=inside.version, measures="开放清税结果接口",
-                            at=at(WEEK + dt.timedelta(days=4), 17))                     # Friday 17:00
-    services.handle_problem(manager, saturday, version=saturday.version, measures="增加字段",
-                            at=at(WEEK + dt.timedelta(days=5)))                         # Saturday
-    services.handle_problem(manager, next_week, version=next_week.version, measures="批量核查",
-                            at=at(WEEK + dt.timedelta(days=7)))                         # next Monday
+    services.handle_problem(
+        manager, inside, version=inside.version, measures="开放清税结果接口", at=at(WEEK + dt.timedelta(days=4), 17)
+    )  # Friday 17:00
+    services.handle_problem(
+        manager, saturday, version=saturday.version, measures="增加字段", at=at(WEEK + dt.timedelta(days=5))
+    )  # Saturday
+    services.handle_problem(
+        manager, next_week, version=next_week.version, measures="批量核查", at=at(WEEK + dt.timedelta(days=7))
+    )  # next Monday
     Bulletin.objects.filter(pk=draft.pk).delete()
     text, draft = _draft_figure(editor, WEEK)
     assert text == "梳理“企业破产一件事”问题清单。本周处理问题1个。"
     assert draft.blocks.get(source__startswith="key_work:").figures["problems_handled"]["value"] == 1
     page = hall.live_figures(item, WEEK, WEEK + dt.timedelta(days=4))[0]
-    assert page["phrase"] == "本周处理问题1个。"                                    # 重点工作推进 reads the same
+    assert page["phrase"] == "本周处理问题1个。"  # 重点工作推进 reads the same
 
 
 def test_a_handled_problem_at_beijing_midnight_counts_on_the_beijing_day():
     problem = _problem("跨零点处理")
     # 2026-11-27 23:30 UTC is Saturday 07:30 in Beijing
-    services.handle_problem(user("manager"), problem, version=problem.version, measures="已处理",
-                            at=dt.datetime(2026, 11, 27, 23, 30, tzinfo=dt.UTC))
+    services.handle_problem(
+        user("manager"),
+        problem,
+        version=problem.version,
+        measures="已处理",
+        at=dt.datetime(2026, 11, 27, 23, 30, tzinfo=dt.UTC),
+    )
     assert Problem.objects.get(pk=problem.pk).handled_on == dt.date(2026, 11, 28)
     assert services.problems_handled(WEEK, WEEK + dt.timedelta(days=4)) == 0
 
@@ -68,8 +84,15 @@ def test_history_of_changes_and_optimistic_lock():
     manager, reviewer = user("manager"), user("reviewer_tax")
     problem = _problem("发票系统不接收一件事推送")
     tax = reviewer.department
-    problem = services.update_problem(manager, problem, version=problem.version, owner=tax,
-                                      measures="税务部门改造接口", state="handling", note="转税务局处理")
+    problem = services.update_problem(
+        manager,
+        problem,
+        version=problem.version,
+        owner=tax,
+        measures="税务部门改造接口",
+        state="handling",
+        note="转税务局处理",
+    )
     with pytest.raises(Conflict):
         services.update_problem(manager, problem, version=problem.version - 1, measures="旧页面")
     bare = _problem("没有措施的问题")

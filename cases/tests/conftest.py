@@ -1,5 +1,6 @@
 """Matters for the case tests, built through the catalog models, so these
 tests do not depend on the demo catalogue."""
+
 import datetime as dt
 
 import pytest
@@ -15,12 +16,26 @@ def _matter(function, name, serial, review_levels, promised=5, legal=20):
     catalogue = f"01{serial:05d}00100"
     impl = implementation_code(department.uscc, "province", catalogue)
     matter = Matter.objects.create(
-        catalogue_code=catalogue, implementation_code=impl, name=name, matter_type=MatterType.LICENCE,
-        department=department, levels=["province", "city", "county"], legal_limit=legal, promised_limit=promised,
-        result_name=name.replace("核发", "") or name, certificate_type_code=f"{serial:06d}", online=True,
-        review_levels=review_levels)
-    situation = Situation.objects.create(matter=matter, item_code=item_code(impl, 1), name="新办",
-                                         kind=Situation.Kind.NEW, criteria="材料齐全、符合法定形式")
+        catalogue_code=catalogue,
+        implementation_code=impl,
+        name=name,
+        matter_type=MatterType.LICENCE,
+        department=department,
+        levels=["province", "city", "county"],
+        legal_limit=legal,
+        promised_limit=promised,
+        result_name=name.replace("核发", "") or name,
+        certificate_type_code=f"{serial:06d}",
+        online=True,
+        review_levels=review_levels,
+    )
+    situation = Situation.objects.create(
+        matter=matter,
+        item_code=item_code(impl, 1),
+        name="新办",
+        kind=Situation.Kind.NEW,
+        criteria="材料齐全、符合法定形式",
+    )
     Material.objects.create(situation=situation, name="申请书", required=True)
     return matter
 
@@ -40,6 +55,7 @@ def county_licence(db):
 @pytest.fixture
 def hall_window(db):
     from hall.models import Window
+
     return Window.objects.get(number="A01")
 
 

@@ -1,4 +1,5 @@
 """The statistics API (/api/v1/stats/...): the dashboard's figures, reach and errors."""
+
 import pytest
 
 from accounts.models import Person
@@ -14,15 +15,29 @@ WEEK = {"start": "2024-11-04", "end": "2024-11-08"}
 @pytest.fixture
 def week_cases(demo_user, licence, hall_window):
     clerk, reviewer = demo_user("clerk"), demo_user("reviewer")
-    case = services.receive(clerk, matter=licence, situation=licence.situations.first(), channel=Channel.WINDOW,
-                            region=Region.objects.get(code="510000"), window=hall_window,
-                            applicant_person=Person.objects.get(user__username="citizen"), at=local(2024, 11, 5, 9))
+    case = services.receive(
+        clerk,
+        matter=licence,
+        situation=licence.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510000"),
+        window=hall_window,
+        applicant_person=Person.objects.get(user__username="citizen"),
+        at=local(2024, 11, 5, 9),
+    )
     services.accept(clerk, case, at=local(2024, 11, 5, 10))
     services.transfer(clerk, case, to_department=licence.department, at=local(2024, 11, 5, 11))
     services.decide(reviewer, case, approved=True, opinion="准予", at=local(2024, 11, 6, 15))
     services.issue(clerk, case, copies=2, at=local(2024, 11, 7, 9))
-    services.record_consultation(clerk, asker="李女士", question="材料", answer="已告知", matter=licence,
-                                 window=hall_window, at=local(2024, 3, 5, 9))
+    services.record_consultation(
+        clerk,
+        asker="李女士",
+        question="材料",
+        answer="已告知",
+        matter=licence,
+        window=hall_window,
+        at=local(2024, 3, 5, 9),
+    )
     return case
 
 
@@ -40,13 +55,16 @@ def test_figures_breakdowns_and_cases_behind_them(signed_in, week_cases, licence
     behind = client.get("/api/v1/stats/cases/certificates", WEEK).json()
     assert behind["count"] == 2 and {i["case"] for i in behind["items"]} == {week_cases.number}
     # 本周 of a day asked, not of today
-    assert client.get("/api/v1/stats/figures", {"on": "2024-11-06"}).json()["period"]["label"] == \
-        "2024-11-04 至 2024-11-08"
+    assert (
+        client.get("/api/v1/stats/figures", {"on": "2024-11-06"}).json()["period"]["label"]
+        == "2024-11-04 至 2024-11-08"
+    )
 
 
 def test_reach_and_errors(signed_in, week_cases, hall_window):
     from core.models import Department
     from hall.models import Hall, Window
+
     clerk = signed_in("clerk")
     got = clerk.get("/api/v1/stats/figures", {**WEEK, "window": hall_window.pk}).json()
     assert got["figures"]["acceptances"] == 1 and got["filters"]["window"] == hall_window.pk

@@ -1,5 +1,6 @@
 """Two clerks pressing 受理 on the same case at the same moment, for real:
 two threads, two database connections."""
+
 import threading
 
 import pytest
@@ -11,18 +12,24 @@ from cases.models import Case, CaseEvent, Channel
 from core.errors import Conflict
 from core.models import Region
 
-pytestmark = pytest.mark.skipif(connection.vendor == "sqlite",
-                                reason="the in-memory SQLite test database cannot be shared by two connections")
+pytestmark = pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="the in-memory SQLite test database cannot be shared by two connections"
+)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_clerks_accept_at_once_one_wins(licence, hall_window):
     clerk = User.objects.get(username="clerk")
-    other = User.objects.create(username="clerk2", name="何静", kind="staff", role="clerk",
-                                department=clerk.department)
-    case = services.receive(clerk, matter=licence, situation=licence.situations.first(), channel=Channel.WINDOW,
-                            region=Region.objects.get(code="510000"), window=hall_window,
-                            applicant_person=Person.objects.get(user__username="citizen"))
+    other = User.objects.create(username="clerk2", name="何静", kind="staff", role="clerk", department=clerk.department)
+    case = services.receive(
+        clerk,
+        matter=licence,
+        situation=licence.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510000"),
+        window=hall_window,
+        applicant_person=Person.objects.get(user__username="citizen"),
+    )
     version = case.version
     barrier, outcomes = threading.Barrier(2), []
 

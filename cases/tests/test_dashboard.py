@@ -1,4 +1,5 @@
 """The statistics dashboard and its Excel export: figures from cases.stats."""
+
 import io
 import re
 
@@ -19,18 +20,29 @@ EXPORT = reverse("cases_console:stats_export")
 
 
 def figure(body, name):
-    match = re.search(rf'id="figure-{name}"><span class="figure-label">[^<]*</span><span class="figure-value">(\d+)<', body)
+    match = re.search(
+        rf'id="figure-{name}"><span class="figure-label">[^<]*</span><span class="figure-value">(\d+)<', body
+    )
     return int(match.group(1))
 
 
 def receive(demo_user, matter, window, at=None):
-    return services.receive(demo_user("clerk"), matter=matter, situation=matter.situations.first(),
-                            channel=Channel.WINDOW, region=Region.objects.get(code="510000"), window=window,
-                            applicant_person=Person.objects.get(user__username="citizen"), at=at)
+    return services.receive(
+        demo_user("clerk"),
+        matter=matter,
+        situation=matter.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510000"),
+        window=window,
+        applicant_person=Person.objects.get(user__username="citizen"),
+        at=at,
+    )
 
 
-@pytest.mark.parametrize("username, status", [("manager", 200), ("editor", 200), ("admin", 200), ("clerk", 200),
-                                              ("reviewer", 200), ("citizen", 403)])
+@pytest.mark.parametrize(
+    "username, status",
+    [("manager", 200), ("editor", 200), ("admin", 200), ("clerk", 200), ("reviewer", 200), ("citizen", 403)],
+)
 def test_who_sees_the_dashboard(signed_in, username, status):
     client = signed_in(username)
     assert client.get(URL).status_code == status
@@ -43,8 +55,9 @@ def test_figures_move_when_a_case_is_accepted(signed_in, demo_user, licence, hal
     before = {name: figure(body, name) for name in stats.FIGURES}
     case = receive(demo_user, licence, hall_window)
     services.accept(demo_user("clerk"), case)
-    services.record_consultation(demo_user("clerk"), asker="李女士", question="材料", answer="已告知",
-                                 matter=licence, window=hall_window)
+    services.record_consultation(
+        demo_user("clerk"), asker="李女士", question="材料", answer="已告知", matter=licence, window=hall_window
+    )
     body = client.get(URL, {"period": "week"}).content.decode()
     assert figure(body, "acceptances") == before["acceptances"] + 1
     assert figure(body, "consultations") == before["consultations"] + 1
@@ -68,8 +81,9 @@ def test_custom_period_demo_week_handling_and_chart(signed_in, demo_user, licenc
     body = client.get(URL, {"start": "2024-11-04", "end": "2024-11-08"}).content.decode()
     assert "2024-11-04 至 2024-11-08" in body
     assert figure(body, "acceptances") == 1 and figure(body, "certificates") == 3 and figure(body, "transfers") == 2
-    filtered = client.get(URL, {"start": "2024-11-04", "end": "2024-11-08",
-                                "department": licence.department.pk}).content.decode()
+    filtered = client.get(
+        URL, {"start": "2024-11-04", "end": "2024-11-08", "department": licence.department.pk}
+    ).content.decode()
     assert figure(filtered, "acceptances") == 1 and f"部门：{licence.department.name}" in filtered
     assert 'id="handling-concluded">1<' in body and "100.0%" in body and "1.0 个工作日" in body
     assert "11-05" in body and "11-08" in body  # every day of the period on the chart
@@ -81,8 +95,9 @@ def test_excel_export_holds_the_figures(signed_in, demo_user, licence, hall_wind
     clerk = demo_user("clerk")
     case = receive(demo_user, licence, hall_window, at=local(2024, 11, 4, 9))
     services.accept(clerk, case, at=local(2024, 11, 4, 10))
-    services.record_consultation(clerk, asker="张先生", question="q", answer="a", matter=licence, window=hall_window,
-                                 at=local(2024, 11, 6, 9))
+    services.record_consultation(
+        clerk, asker="张先生", question="q", answer="a", matter=licence, window=hall_window, at=local(2024, 11, 6, 9)
+    )
     response = signed_in("manager").get(EXPORT, {"start": "2024-11-04", "end": "2024-11-08"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
@@ -107,18 +122,26 @@ def test_year_to_date(signed_in, demo_user, licence, hall_window):
     assert f"{today.year}-01-01 至 {today:%Y-%m-%d}" in body
 
 
-def test_each_role_sees_its_own_figures_and_the_cases_behind_them(signed_in, demo_user, licence, hall_window,
-                                                                  county_licence):
+def test_each_role_sees_its_own_figures_and_the_cases_behind_them(
+    signed_in, demo_user, licence, hall_window, county_licence
+):
     from hall.models import Window
+
     clerk = demo_user("clerk")
     other_window = Window.objects.filter(hall=hall_window.hall).exclude(pk=hall_window.pk).first()
     for window in (hall_window, hall_window, other_window):
         case = receive(demo_user, licence, window, at=local(2024, 11, 5, 9))
         services.accept(clerk, case, at=local(2024, 11, 5, 10))
-    county_case = services.receive(clerk, matter=county_licence, situation=county_licence.situations.first(),
-                                   channel=Channel.WINDOW, region=Region.objects.get(code="510104"),
-                                   window=other_window, at=local(2024, 11, 5, 9),
-                                   applicant_person=Person.objects.get(user__username="citizen"))
+    county_case = services.receive(
+        clerk,
+        matter=county_licence,
+        situation=county_licence.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510104"),
+        window=other_window,
+        at=local(2024, 11, 5, 9),
+        applicant_person=Person.objects.get(user__username="citizen"),
+    )
     services.accept(clerk, county_case, at=local(2024, 11, 5, 10))
     services.transfer(clerk, county_case, to_department=county_case.holder, at=local(2024, 11, 5, 11))
     week = {"start": "2024-11-04", "end": "2024-11-08"}
@@ -131,14 +154,18 @@ def test_each_role_sees_its_own_figures_and_the_cases_behind_them(signed_in, dem
     assert figure(body, "acceptances") == 2 and f"窗口：{hall_window}" in body
     body = client.get(URL, {**week, "window": other_window.pk}).content.decode()
     assert figure(body, "acceptances") == 2
-    cases = client.get(reverse("cases_console:stats_cases", args=["acceptances"]),
-                       {**week, "window": hall_window.pk}).content.decode()
+    cases = client.get(
+        reverse("cases_console:stats_cases", args=["acceptances"]), {**week, "window": hall_window.pk}
+    ).content.decode()
     assert 'id="drill-count">2<' in cases and "受理（件）明细" in cases
     # The Jinjiang reviewer: their own bureau's figures only (its case, accepted for it and sent to it).
     body = signed_in("reviewer_jinjiang").get(URL, week).content.decode()
     assert figure(body, "acceptances") == 1 and figure(body, "transfers") == 1
-    cases = signed_in("reviewer_jinjiang").get(reverse("cases_console:stats_cases", args=["transfers"]),
-                                               week).content.decode()
+    cases = (
+        signed_in("reviewer_jinjiang")
+        .get(reverse("cases_console:stats_cases", args=["transfers"]), week)
+        .content.decode()
+    )
     assert county_case.number in cases and 'id="drill-count">1<' in cases
     assert signed_in("manager").get(reverse("cases_console:stats_cases", args=["nonsense"])).status_code == 404
 

@@ -1,6 +1,7 @@
 """An online application keeps the guided answers end to end: the situation
 is not picked again, a material the answers left out is not asked for, and
 after an error the files that passed are kept and the page says so."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -31,7 +32,7 @@ def test_the_guide_leads_to_the_application_with_its_answers(client, demo_user, 
     page = client.get(reverse("cases:apply", args=[matter.pk]), answers).content.decode()
     assert "请选择办理情形" not in page and "办理情形：<strong>新办</strong>" in page
     assert "是否委托代理人？ <strong>本人办理</strong>" in page
-    assert "授权委托书" not in page                    # 本人办理: the checklist left it out
+    assert "授权委托书" not in page  # 本人办理: the checklist left it out
     for name, value in answers.items():
         assert f'name="{name}" value="{value}"' in page
 
@@ -41,16 +42,25 @@ def test_an_error_keeps_the_answers_and_the_files(client, demo_user, guided):
     client.force_login(demo_user("citizen"))
     url = reverse("cases:apply", args=[matter.pk])
     material = new.materials.get(name="申请书")
-    response = client.post(url, {**answers, "situation": new.pk, "applicant": "person", "region": "510000",
-                                 "contact_phone": "",          # missing: the form says so
-                                 f"material_{material.pk}": SimpleUploadedFile("申请书.pdf", PDF)})
+    response = client.post(
+        url,
+        {
+            **answers,
+            "situation": new.pk,
+            "applicant": "person",
+            "region": "510000",
+            "contact_phone": "",  # missing: the form says so
+            f"material_{material.pk}": SimpleUploadedFile("申请书.pdf", PDF),
+        },
+    )
     body = response.content.decode()
     assert response.status_code == 200 and not Case.objects.exists()
     assert "以下文件已保留，无需重新选择" in body and "申请书.pdf" in body
     assert "授权委托书" not in body and "办理情形：<strong>新办</strong>" in body
     # Sent again without choosing the file again: the kept one goes in.
-    response = client.post(url, {**answers, "situation": new.pk, "applicant": "person", "region": "510000",
-                                 "contact_phone": "13800000000"})
+    response = client.post(
+        url, {**answers, "situation": new.pk, "applicant": "person", "region": "510000", "contact_phone": "13800000000"}
+    )
     assert response.status_code == 302, response.content.decode()[-2000:]
     case = Case.objects.get()
     assert CaseFile.objects.get(case=case).original_name == "申请书.pdf"
@@ -62,8 +72,16 @@ def test_a_refused_file_is_named_to_be_chosen_again(client, demo_user, guided):
     matter, new, answers = guided
     client.force_login(demo_user("citizen"))
     material = new.materials.get(name="申请书")
-    response = client.post(reverse("cases:apply", args=[matter.pk]), {
-        **answers, "situation": new.pk, "applicant": "person", "region": "510000", "contact_phone": "13800000000",
-        f"material_{material.pk}": SimpleUploadedFile("申请书.pdf", b"not a pdf")})
+    response = client.post(
+        reverse("cases:apply", args=[matter.pk]),
+        {
+            **answers,
+            "situation": new.pk,
+            "applicant": "person",
+            "region": "510000",
+            "contact_phone": "13800000000",
+            f"material_{material.pk}": SimpleUploadedFile("申请书.pdf", b"not a pdf"),
+        },
+    )
     body = response.content.decode()
     assert "以下材料的文件未通过检查，请重新选择：申请书" in body and not Case.objects.exists()

@@ -22,9 +22,17 @@ def citizen(demo_user):
 
 def _receive(clerk, matter, window, at, region="510000", person=None):
     person = person or Person.objects.get(user__username="citizen")
-    return services.receive(clerk, matter=matter, situation=matter.situations.first(), channel=Channel.WINDOW,
-                            region=Region.objects.get(code=region), applicant_person=person, window=window,
-                            contact_phone="13800000000", at=at)
+    return services.receive(
+        clerk,
+        matter=matter,
+        situation=matter.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code=region),
+        applicant_person=person,
+        window=window,
+        contact_phone="13800000000",
+        at=at,
+    )
 
 
 def test_a_case_from_receipt_to_rating(demo_user, licence, hall_window, citizen):
@@ -32,8 +40,9 @@ def test_a_case_from_receipt_to_rating(demo_user, licence, hall_window, citizen)
     case = _receive(clerk, licence, hall_window, local(2024, 11, 4, 9))
     assert case.state == Case.State.RECEIVED and case.number.startswith("51000020241104")
 
-    services.request_correction(clerk, case, [{"material": "申请书", "problem": "缺少法定代表人签字"}],
-                                at=local(2024, 11, 4, 10))
+    services.request_correction(
+        clerk, case, [{"material": "申请书", "problem": "缺少法定代表人签字"}], at=local(2024, 11, 4, 10)
+    )
     services.answer_correction(citizen, case, "已补签", at=local(2024, 11, 5, 9))
     services.accept(clerk, case, at=local(2024, 11, 5, 10))
     case.refresh_from_db()
@@ -58,8 +67,19 @@ def test_a_case_from_receipt_to_rating(demo_user, licence, hall_window, citizen)
     services.close_follow_up(demo_user("manager"), evaluation, result="已回访并优化叫号")
 
     kinds = [e.kind for e in case.events.order_by("seq")]
-    assert kinds == [Kind.RECEIVE, Kind.CORRECTION_REQUESTED, Kind.CORRECTION_ANSWERED, Kind.ACCEPT, Kind.TRANSFER,
-                     Kind.CONCLUDE, Kind.TRANSFER, Kind.ISSUE, Kind.ISSUE, Kind.HANDOVER, Kind.EVALUATE]
+    assert kinds == [
+        Kind.RECEIVE,
+        Kind.CORRECTION_REQUESTED,
+        Kind.CORRECTION_ANSWERED,
+        Kind.ACCEPT,
+        Kind.TRANSFER,
+        Kind.CONCLUDE,
+        Kind.TRANSFER,
+        Kind.ISSUE,
+        Kind.ISSUE,
+        Kind.HANDOVER,
+        Kind.EVALUATE,
+    ]
     assert [e.seq for e in case.events.order_by("seq")] == list(range(1, 12))
 
 
@@ -85,10 +105,16 @@ def test_accepting_an_already_accepted_case_is_refused_by_state(demo_user, licen
 
 def test_county_city_province_review(demo_user, county_licence, hall_window):
     from accounts.models import Role, User
+
     clerk = demo_user("clerk")
     county, province = demo_user("reviewer_jinjiang"), demo_user("reviewer")
-    city = User.objects.create(username="reviewer_cd", name="成都审批员", kind="staff", role=Role.REVIEWER,
-                               department=Department.objects.get(function="natural_resources", region_id="510100"))
+    city = User.objects.create(
+        username="reviewer_cd",
+        name="成都审批员",
+        kind="staff",
+        role=Role.REVIEWER,
+        department=Department.objects.get(function="natural_resources", region_id="510100"),
+    )
     case = _receive(clerk, county_licence, hall_window, local(2024, 11, 4), region="510104")
     assert case.holder.region_id == "510104"
     services.accept(clerk, case)
@@ -144,6 +170,7 @@ def test_a_failure_midway_through_issuing_leaves_nothing(demo_user, licence, hal
     services.decide(reviewer, case, approved=True, opinion="准予")
     events_before = case.events.count()
     from cases import identifiers
+
     real, calls = identifiers.e_certificate_id, []
 
     def failing(*args, **kwargs):
@@ -164,8 +191,14 @@ def test_a_failure_midway_through_issuing_leaves_nothing(demo_user, licence, hal
 
 def test_consultations_are_counted_events(demo_user, licence, hall_window):
     clerk = demo_user("clerk")
-    event = services.record_consultation(clerk, asker="张先生", question="采矿权登记需要哪些材料？",
-                                         answer="已告知材料清单", matter=licence, window=hall_window)
+    event = services.record_consultation(
+        clerk,
+        asker="张先生",
+        question="采矿权登记需要哪些材料？",
+        answer="已告知材料清单",
+        matter=licence,
+        window=hall_window,
+    )
     assert event.kind == Kind.CONSULT and event.case is None and event.department == licence.department
     with pytest.raises(ServiceError) as refused:
         services.record_consultation(clerk, asker="", question="", answer="")
@@ -174,10 +207,22 @@ def test_consultations_are_counted_events(demo_user, licence, hall_window):
 
 def test_online_application_by_the_citizen(demo_user, licence, citizen):
     person = Person.objects.get(user=citizen)
-    case = services.receive(citizen, matter=licence, situation=licence.situations.first(), channel=Channel.ONLINE,
-                            region=Region.objects.get(code="510000"), applicant_person=person)
+    case = services.receive(
+        citizen,
+        matter=licence,
+        situation=licence.situations.first(),
+        channel=Channel.ONLINE,
+        region=Region.objects.get(code="510000"),
+        applicant_person=person,
+    )
     assert case.channel == Channel.ONLINE and case.window is None
     other = Person.objects.create(name="王五", resident_id=make_resident_id("510105", "19900101", "011"))
     with pytest.raises((PermissionDenied, ServiceError)):
-        services.receive(citizen, matter=licence, situation=licence.situations.first(), channel=Channel.ONLINE,
-                         region=Region.objects.get(code="510000"), applicant_person=other)
+        services.receive(
+            citizen,
+            matter=licence,
+            situation=licence.situations.first(),
+            channel=Channel.ONLINE,
+            region=Region.objects.get(code="510000"),
+            applicant_person=other,
+        )

@@ -1,4 +1,5 @@
 """The applicant is told in their 消息中心 when a step needs them."""
+
 from accounts.models import Person
 from cases import services
 from cases.models import Channel
@@ -9,9 +10,16 @@ from messaging.models import Message
 def test_correction_and_refusal_reach_the_applicant(demo_user, licence, hall_window):
     clerk, citizen = demo_user("clerk"), demo_user("citizen")
     person = Person.objects.get(user=citizen)
-    case = services.receive(clerk, matter=licence, situation=licence.situations.first(), channel=Channel.WINDOW,
-                            region=Region.objects.get(code="510000"), applicant_person=person, window=hall_window,
-                            contact_phone="13800000000")
+    case = services.receive(
+        clerk,
+        matter=licence,
+        situation=licence.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510000"),
+        applicant_person=person,
+        window=hall_window,
+        contact_phone="13800000000",
+    )
     services.request_correction(clerk, case, [{"material": "申请书", "problem": "缺少法定代表人签字"}])
     message = Message.objects.get(recipient=citizen)
     assert message.kind == Message.Kind.CORRECTION

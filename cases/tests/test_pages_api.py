@@ -1,4 +1,5 @@
 """The case endpoints of the JSON API: scoped list, detail with events, steps."""
+
 import json
 
 from accounts.models import Person
@@ -12,16 +13,22 @@ def _post(client, url, body):
 
 
 def test_list_detail_and_steps(client, demo_user, licence, hall_window):
-    case = services.receive(demo_user("clerk"), matter=licence, situation=licence.situations.first(),
-                            channel=Channel.WINDOW, region=Region.objects.get(code="510000"), window=hall_window,
-                            applicant_person=Person.objects.get(user__username="citizen"))
+    case = services.receive(
+        demo_user("clerk"),
+        matter=licence,
+        situation=licence.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510000"),
+        window=hall_window,
+        applicant_person=Person.objects.get(user__username="citizen"),
+    )
     assert client.get("/api/v1/cases").status_code == 401
     client.force_login(demo_user("clerk"))
     listed = client.get("/api/v1/cases").json()
     assert listed["count"] == 1 and listed["items"][0]["number"] == case.number
     detail = client.get(f"/api/v1/cases/{case.number}").json()
     assert detail["state"] == "received" and detail["events"][0]["kind"] == "receive"
-    assert detail["steps"] == ["accept", "correct", "refuse"]          # the transition table's, for the clerk
+    assert detail["steps"] == ["accept", "correct", "refuse"]  # the transition table's, for the clerk
     assert detail["events"][0]["actor"].startswith("王晓燕")
 
     response = _post(client, f"/api/v1/cases/{case.number}/accept", {"version": detail["version"]})
@@ -29,8 +36,9 @@ def test_list_detail_and_steps(client, demo_user, licence, hall_window):
     stale = _post(client, f"/api/v1/cases/{case.number}/accept", {"version": detail["version"]})
     assert stale.status_code == 409 and "已被处理" in stale.json()["message"]
     version = response.json()["version"]
-    moved = _post(client, f"/api/v1/cases/{case.number}/transfer",
-                  {"version": version, "to_department": licence.department.pk})
+    moved = _post(
+        client, f"/api/v1/cases/{case.number}/transfer", {"version": version, "to_department": licence.department.pk}
+    )
     assert moved.status_code == 200 and moved.json()["state"] == "reviewing"
 
     # The clerk may not decide; the reviewer may.
@@ -40,7 +48,7 @@ def test_list_detail_and_steps(client, demo_user, licence, hall_window):
     assert client.get(f"/api/v1/cases/{case.number}").json()["steps"] == ["correct", "transfer", "decide", "suspend"]
     decided = _post(client, f"/api/v1/cases/{case.number}/decide", body)
     assert decided.status_code == 200 and decided.json()["state"] == "approved"
-    assert decided.json()["steps"] == []                  # the reviewer still reads it; the window acts next
+    assert decided.json()["steps"] == []  # the reviewer still reads it; the window acts next
 
     client.force_login(demo_user("citizen"))
     assert [c["number"] for c in client.get("/api/v1/cases").json()["items"]] == [case.number]
@@ -52,11 +60,18 @@ def test_list_detail_and_steps(client, demo_user, licence, hall_window):
 
 
 def test_refusal_reports_field_errors(client, demo_user, licence, hall_window):
-    case = services.receive(demo_user("clerk"), matter=licence, situation=licence.situations.first(),
-                            channel=Channel.WINDOW, region=Region.objects.get(code="510000"), window=hall_window,
-                            applicant_person=Person.objects.get(user__username="citizen"))
+    case = services.receive(
+        demo_user("clerk"),
+        matter=licence,
+        situation=licence.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510000"),
+        window=hall_window,
+        applicant_person=Person.objects.get(user__username="citizen"),
+    )
     client.force_login(demo_user("clerk"))
-    response = _post(client, f"/api/v1/cases/{case.number}/refuse",
-                     {"version": case.version, "reasons": "", "legal_basis": ""})
+    response = _post(
+        client, f"/api/v1/cases/{case.number}/refuse", {"version": case.version, "reasons": "", "legal_basis": ""}
+    )
     assert response.status_code == 422
     assert set(response.json()["errors"]) == {"reasons", "legal_basis"}

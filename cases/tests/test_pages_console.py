@@ -1,5 +1,6 @@
 """The console's case pages: who sees them, and a clerk taking a case from
 intake to hand-over through the forms."""
+
 import re
 
 from django.urls import reverse
@@ -14,9 +15,15 @@ Kind = CaseEvent.Kind
 
 
 def received(demo_user, matter, window):
-    return services.receive(demo_user("clerk"), matter=matter, situation=matter.situations.first(),
-                            channel=Channel.WINDOW, region=Region.objects.get(code="510000"), window=window,
-                            applicant_person=Person.objects.get(user__username="citizen"))
+    return services.receive(
+        demo_user("clerk"),
+        matter=matter,
+        situation=matter.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510000"),
+        window=window,
+        applicant_person=Person.objects.get(user__username="citizen"),
+    )
 
 
 def post_step(client, case, step, **data):
@@ -57,10 +64,20 @@ def test_clerk_takes_a_case_from_intake_to_hand_over(signed_in, demo_user, licen
     page = clerk.get(intake, {"matter": licence.pk}).content.decode()
     assert "申请书" in page  # the materials checklist of the only situation
     resident_id = make_resident_id("510104", "19900101", "123")
-    response = clerk.post(intake, {
-        "matter": licence.pk, "situation": licence.situations.first().pk, "region": "510000",
-        "applicant_kind": "person", "resident_id": resident_id, "person_name": "马丽",
-        "contact_phone": "13800000001", "window": hall_window.pk, "note": "材料齐全"})
+    response = clerk.post(
+        intake,
+        {
+            "matter": licence.pk,
+            "situation": licence.situations.first().pk,
+            "region": "510000",
+            "applicant_kind": "person",
+            "resident_id": resident_id,
+            "person_name": "马丽",
+            "contact_phone": "13800000001",
+            "window": hall_window.pk,
+            "note": "材料齐全",
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     case = Case.objects.get(applicant_code=resident_id)
     assert Person.objects.filter(resident_id=resident_id, name="马丽").exists()  # registered on the way
@@ -111,8 +128,12 @@ def test_refusal_and_correction_notices(signed_in, demo_user, licence, hall_wind
     assert response.status_code == 200 and "不予受理理由" in response.content.decode()
     case.refresh_from_db()
     assert case.state == Case.State.CORRECTION
-    assert post_step(clerk, case, "refuse", reasons="不属于本机关职权范围",
-                     legal_basis="《行政许可法》第三十二条").status_code == 302
+    assert (
+        post_step(
+            clerk, case, "refuse", reasons="不属于本机关职权范围", legal_basis="《行政许可法》第三十二条"
+        ).status_code
+        == 302
+    )
     notice = clerk.get(reverse("cases_console:notice", args=[case.number, "refuse"])).content.decode()
     assert "不予受理通知书" in notice and "不属于本机关职权范围" in notice and "第三十二条" in notice
     assert clerk.get(reverse("cases_console:notice", args=[case.number, "nothing"])).status_code == 404
@@ -131,8 +152,9 @@ def test_a_stale_form_gets_the_conflict_message_and_changes_nothing(signed_in, d
     case.refresh_from_db()
     assert case.state == Case.State.CORRECTION and case.events.count() == events
     # A post without any version is refused too, never taken as "latest".
-    response = clerk.post(reverse("cases_console:step", args=[case.number, "refuse"]),
-                          {"reasons": "x", "legal_basis": "y"})
+    response = clerk.post(
+        reverse("cases_console:step", args=[case.number, "refuse"]), {"reasons": "x", "legal_basis": "y"}
+    )
     assert response.status_code == 200 and "页面已过期" in response.content.decode()
     case.refresh_from_db()
     assert case.state == Case.State.CORRECTION
@@ -151,12 +173,24 @@ def test_steps_are_refused_to_those_who_may_not_take_them(signed_in, demo_user, 
 def test_county_review_then_decision_upstairs(signed_in, demo_user, county_licence, hall_window):
     from accounts.models import Role, User
     from core.models import Department
-    User.objects.create(username="reviewer_cd", name="成都审批员", kind="staff", role=Role.REVIEWER,
-                        department=Department.objects.get(function="natural_resources", region_id="510100"))
+
+    User.objects.create(
+        username="reviewer_cd",
+        name="成都审批员",
+        kind="staff",
+        role=Role.REVIEWER,
+        department=Department.objects.get(function="natural_resources", region_id="510100"),
+    )
     clerk = signed_in("clerk")
-    case = services.receive(demo_user("clerk"), matter=county_licence, situation=county_licence.situations.first(),
-                            channel=Channel.WINDOW, region=Region.objects.get(code="510104"), window=hall_window,
-                            applicant_person=Person.objects.get(user__username="citizen"))
+    case = services.receive(
+        demo_user("clerk"),
+        matter=county_licence,
+        situation=county_licence.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510104"),
+        window=hall_window,
+        applicant_person=Person.objects.get(user__username="citizen"),
+    )
     post_step(clerk, case, "accept")
     assert post_step(clerk, case, "transfer", to=case.holder_id).status_code == 302
     county = signed_in("reviewer_jinjiang")
@@ -165,7 +199,9 @@ def test_county_review_then_decision_upstairs(signed_in, demo_user, county_licen
     assert post_step(county, case, "review", opinion="初审通过").status_code == 302
     case.refresh_from_db()
     assert case.holder.region_id == "510100"
-    assert post_step(signed_in("reviewer_cd"), case, "suspend", procedure="专家评审", reason="需论证").status_code == 302
+    assert (
+        post_step(signed_in("reviewer_cd"), case, "suspend", procedure="专家评审", reason="需论证").status_code == 302
+    )
     assert post_step(signed_in("reviewer_cd"), case, "resume", result="通过").status_code == 302
     assert post_step(signed_in("reviewer_cd"), case, "review", opinion="复审通过").status_code == 302
     assert post_step(signed_in("reviewer"), case, "decide", approved="0", opinion="不符合条件").status_code == 302
@@ -179,9 +215,18 @@ def test_consultation_form(signed_in, demo_user, licence, hall_window):
     response = clerk.post(url, {"asker": "", "question": "", "answer": "", "channel": "window"})
     assert response.status_code == 200 and "咨询人" in response.content.decode()
     assert not CaseEvent.objects.filter(kind=Kind.CONSULT).exists()
-    response = clerk.post(url, {"asker": "张先生", "phone": "13900000000", "matter": licence.pk,
-                                "question": "需要哪些材料？", "answer": "已告知材料清单", "channel": "window",
-                                "window": hall_window.pk})
+    response = clerk.post(
+        url,
+        {
+            "asker": "张先生",
+            "phone": "13900000000",
+            "matter": licence.pk,
+            "question": "需要哪些材料？",
+            "answer": "已告知材料清单",
+            "channel": "window",
+            "window": hall_window.pk,
+        },
+    )
     assert response.status_code == 302
     event = CaseEvent.objects.get(kind=Kind.CONSULT)
     assert event.window == hall_window and event.matter == licence and event.data["asker"] == "张先生"
@@ -218,6 +263,7 @@ def test_poor_rating_follow_up_is_closed_by_the_manager(signed_in, demo_user, li
 
 def test_worklist_marks_deadlines_in_colour_and_words(signed_in, demo_user, licence, hall_window):
     from cases.tests.conftest import local
+
     clerk = demo_user("clerk")
     overdue = received(demo_user, licence, hall_window)
     services.accept(clerk, overdue, at=local(2024, 11, 4))
@@ -241,4 +287,5 @@ def _next_working_day():
     from django.utils import timezone
 
     from core.workdays import add_working_days
+
     return add_working_days(timezone.localdate(), 1)

@@ -1,5 +1,6 @@
 """The public's case pages: apply online, answer a correction, rate, and
 verify a certificate."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -18,10 +19,17 @@ def media(settings, tmp_path):
 
 def apply_online(client, matter):
     material = matter.situations.first().materials.first()
-    response = client.post(reverse("cases:apply", args=[matter.pk]), {
-        "situation": matter.situations.first().pk, "applicant": "person", "region": "510000",
-        "contact_phone": "13800000000", "note": "网上申请",
-        f"material_{material.pk}": SimpleUploadedFile("申请书.pdf", PDF)})
+    response = client.post(
+        reverse("cases:apply", args=[matter.pk]),
+        {
+            "situation": matter.situations.first().pk,
+            "applicant": "person",
+            "region": "510000",
+            "contact_phone": "13800000000",
+            "note": "网上申请",
+            f"material_{material.pk}": SimpleUploadedFile("申请书.pdf", PDF),
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     return Case.objects.order_by("-id").first()
 
@@ -49,9 +57,14 @@ def test_a_citizen_applies_answers_a_correction_and_rates(client, demo_user, lic
     assert "请补正材料" in page and "缺少签字页" in page and "王晓燕" in page
     case.refresh_from_db()
     material = licence.situations.first().materials.first()
-    response = client.post(reverse("cases:answer", args=[case.number]), {
-        "version": case.version, "note": "已补签字页",
-        f"material_{material.pk}": SimpleUploadedFile("签字页.pdf", PDF)})
+    response = client.post(
+        reverse("cases:answer", args=[case.number]),
+        {
+            "version": case.version,
+            "note": "已补签字页",
+            f"material_{material.pk}": SimpleUploadedFile("签字页.pdf", PDF),
+        },
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == Case.State.RECEIVED and CaseFile.objects.filter(case=case).count() == 2
@@ -127,8 +140,12 @@ def test_verification_cannot_be_enumerated_by_sequential_number(client, demo_use
     guessed digest, finds nothing (issue 16)."""
     cert = _certificate(demo_user, licence, client)
     client.logout()
-    for guess in (cert.number, f"AAAA-AAAA-AAAA-{cert.pk}", cert.verification_code[:-1] + "9",
-                  "1.2.156.3005.2.长.x.0000001.001.Z"):
+    for guess in (
+        cert.number,
+        f"AAAA-AAAA-AAAA-{cert.pk}",
+        cert.verification_code[:-1] + "9",
+        "1.2.156.3005.2.长.x.0000001.001.Z",
+    ):
         response = client.get(reverse("cases:verify"), {"q": guess})
         assert response.status_code == 404 and cert.holder_name not in response.content.decode()
         response = client.get(reverse("cases:verify_detail", args=[guess]))

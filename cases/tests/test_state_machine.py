@@ -11,6 +11,7 @@ make-up working day). After every step:
 - certificate numbers and e-certificate identifiers are unique and verify;
 - due dates are what the calendar makes of the events, on working days.
 """
+
 import datetime as dt
 import re
 
@@ -34,11 +35,16 @@ START = timezone.make_aware(dt.datetime(2025, 12, 30, 9), timezone.get_default_t
 DETOURS = {"refuse", "correct", "suspend", "accept_tolerant"}
 STAFF = ("clerk", "reviewer", "reviewer_jinjiang", "reviewer_cd", "manager")
 PAYLOADS = {
-    "accept": {}, "correct": {"items": "申请书：缺少申请人签字"}, "answer_correction": {"note": "申请人到窗口补交"},
+    "accept": {},
+    "correct": {"items": "申请书：缺少申请人签字"},
+    "answer_correction": {"note": "申请人到窗口补交"},
     "refuse": {"reasons": "不属于本机关职权范围", "legal_basis": "《中华人民共和国行政许可法》第三十二条"},
-    "review": {"opinion": "审查通过"}, "suspend": {"procedure": "现场核查", "reason": "需核查现场"},
-    "resume": {"result": "核查完成"}, "decide": {"approved": "1", "opinion": "符合条件"},
-    "issue": {"copies": "1"}, "hand_over": {"method": "window", "address": ""},
+    "review": {"opinion": "审查通过"},
+    "suspend": {"procedure": "现场核查", "reason": "需核查现场"},
+    "resume": {"result": "核查完成"},
+    "decide": {"approved": "1", "opinion": "符合条件"},
+    "issue": {"copies": "1"},
+    "hand_over": {"method": "window", "address": ""},
     "follow_up": {"result": "已回访"},
 }
 
@@ -47,7 +53,7 @@ def _paused_to_last_recompute(events):
     ends = [i for i, e in enumerate(events) if e.kind in (CaseEvent.Kind.CORRECTION_ANSWERED, CaseEvent.Kind.RESUME)]
     if not ends:
         return 0
-    upto = events[:ends[-1] + 1]
+    upto = events[: ends[-1] + 1]
     return deadlines.paused_working_days(upto, until=upto[-1].at)
 
 
@@ -85,11 +91,18 @@ class CaseLives(RuleBasedStateMachine):
     @rule(target=cases, county=st.booleans())
     def receive(self, county):
         matter = self.matters[1 if county else 0]
-        response = self.client_of("clerk").post(reverse("cases_console:intake"), {
-            "matter": matter.pk, "situation": matter.situations.first().pk,
-            "region": "510104" if county else "510000", "applicant_kind": "person",
-            "resident_id": Person.objects.get(user__username="citizen").resident_id, "contact_phone": "13800000000",
-            "window": self.window.pk})
+        response = self.client_of("clerk").post(
+            reverse("cases_console:intake"),
+            {
+                "matter": matter.pk,
+                "situation": matter.situations.first().pk,
+                "region": "510104" if county else "510000",
+                "applicant_kind": "person",
+                "resident_id": Person.objects.get(user__username="citizen").resident_id,
+                "contact_phone": "13800000000",
+                "window": self.window.pk,
+            },
+        )
         assert response.status_code == 302, response.content.decode()[-1500:]
         number = response["Location"].rstrip("/").rsplit("/", 1)[-1]
         self.numbers.append(number)
@@ -100,6 +113,7 @@ class CaseLives(RuleBasedStateMachine):
         """The steps `who`'s page of the case offers, checked against the table."""
         from cases.models import Evaluation
         from cases.views import available_steps
+
         case = Case.objects.select_related("matter", "holder", "situation").get(number=number)
         user = User.objects.select_related("department").get(username=who)
         page = self.client_of(who).get(reverse("cases_console:detail", args=[number]))
@@ -124,6 +138,7 @@ class CaseLives(RuleBasedStateMachine):
 
     def _act_once(self, number, data):
         from cases.views import destinations
+
         case = Case.objects.select_related("matter", "holder", "situation").get(number=number)
         able = [who for who in STAFF if transitions.offered(User.objects.get(username=who), case)]
         if not able:
@@ -132,8 +147,10 @@ class CaseLives(RuleBasedStateMachine):
         case, shown = self._page_steps(number, who)
         assert shown, f"the table offers {who} a step on {number} but the page shows none"
         forward = [s for s in shown if s not in DETOURS] or shown
-        step = data.draw(st.sampled_from(forward) if data.draw(st.booleans(), label="forward")
-                         else st.sampled_from(shown), label="step")
+        step = data.draw(
+            st.sampled_from(forward) if data.draw(st.booleans(), label="forward") else st.sampled_from(shown),
+            label="step",
+        )
         payload = dict(PAYLOADS.get(step, {}))
         if step == "transfer":
             payload["to"] = data.draw(st.sampled_from([v for v, _ in destinations(case)]), label="to")
@@ -141,8 +158,9 @@ class CaseLives(RuleBasedStateMachine):
             payload["approved"] = data.draw(st.sampled_from(["1", "0"]), label="approved")
         payload["version"] = case.version
         response = self.client_of(who).post(reverse("cases_console:step", args=[number, step]), payload)
-        assert response.status_code == 302, f"{who} {step}: {response.status_code} " + \
-            re.sub(r"\s+", " ", response.content.decode())[-1500:]
+        assert response.status_code == 302, (
+            f"{who} {step}: {response.status_code} " + re.sub(r"\s+", " ", response.content.decode())[-1500:]
+        )
         self.now += dt.timedelta(hours=data.draw(st.sampled_from([0, 2, 24]), label="then"))
         return True
 
@@ -173,8 +191,9 @@ class CaseLives(RuleBasedStateMachine):
     def deadlines_follow_the_calendar(self):
         for case in Case.objects.filter(number__in=self.numbers).exclude(accepted_at=None).select_related("matter"):
             events = list(case.events.order_by("seq"))
-            assert case.due_date == deadlines.due_date(case.accepted_at, case.matter.promised_limit,
-                                                       _paused_to_last_recompute(events))
+            assert case.due_date == deadlines.due_date(
+                case.accepted_at, case.matter.promised_limit, _paused_to_last_recompute(events)
+            )
             assert workdays.is_working_day(case.due_date)
 
     @invariant()
@@ -186,8 +205,13 @@ class CaseLives(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 def test_random_lives_of_cases_through_the_pages(licence, county_licence, hall_window, monkeypatch):
-    User.objects.create(username="reviewer_cd", name="成都审批员", kind="staff", role=Role.REVIEWER,
-                        department=Department.objects.get(function="natural_resources", region_id="510100"))
+    User.objects.create(
+        username="reviewer_cd",
+        name="成都审批员",
+        kind="staff",
+        role=Role.REVIEWER,
+        department=Department.objects.get(function="natural_resources", region_id="510100"),
+    )
     CaseLives.matters, CaseLives.window = (licence, county_licence), hall_window
     machines = []
 
@@ -195,8 +219,16 @@ def test_random_lives_of_cases_through_the_pages(licence, county_licence, hall_w
         def __init__(self):
             super().__init__()
             machines.append(self)
+
     # Every service reads the machine's clock, so steps land on the days it says.
     monkeypatch.setattr(services, "_now", lambda at: at or machines[-1].now)
-    run_state_machine_as_test(Lives, settings=settings(
-        max_examples=10, stateful_step_count=20, deadline=None, derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
+    run_state_machine_as_test(
+        Lives,
+        settings=settings(
+            max_examples=10,
+            stateful_step_count=20,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )

@@ -12,9 +12,16 @@ WEEK = stats.Period(dt.date(2024, 11, 4), dt.date(2024, 11, 8))
 
 def _full_case(demo_user, matter, window, day):
     clerk, reviewer = demo_user("clerk"), demo_user("reviewer")
-    case = services.receive(clerk, matter=matter, situation=matter.situations.first(), channel=Channel.WINDOW,
-                            region=Region.objects.get(code="510000"), window=window,
-                            applicant_person=Person.objects.get(user__username="citizen"), at=local(*day, 9))
+    case = services.receive(
+        clerk,
+        matter=matter,
+        situation=matter.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510000"),
+        window=window,
+        applicant_person=Person.objects.get(user__username="citizen"),
+        at=local(*day, 9),
+    )
     services.accept(clerk, case, at=local(*day, 10))
     services.transfer(clerk, case, to_department=matter.department, at=local(*day, 11))
     services.decide(reviewer, case, approved=True, opinion="准予", at=local(*day, 15))
@@ -25,13 +32,22 @@ def _full_case(demo_user, matter, window, day):
 def test_figures_count_events_inside_the_week_only(demo_user, licence, hall_window):
     assert stats.figures(WEEK) == {"consultations": 0, "acceptances": 0, "certificates": 0, "transfers": 0}
     _full_case(demo_user, licence, hall_window, (2024, 11, 5))
-    services.record_consultation(demo_user("clerk"), asker="李女士", question="需要什么材料", answer="已告知",
-                                 matter=licence, window=hall_window, at=local(2024, 11, 8, 23))
-    services.record_consultation(demo_user("clerk"), asker="赵先生", question="何时办结", answer="已告知",
-                                 at=local(2024, 11, 10, 9))
+    services.record_consultation(
+        demo_user("clerk"),
+        asker="李女士",
+        question="需要什么材料",
+        answer="已告知",
+        matter=licence,
+        window=hall_window,
+        at=local(2024, 11, 8, 23),
+    )
+    services.record_consultation(
+        demo_user("clerk"), asker="赵先生", question="何时办结", answer="已告知", at=local(2024, 11, 10, 9)
+    )
     # 23:30 on Sunday 3 November Beijing time is 15:30 UTC on the 3rd: outside.
-    services.record_consultation(demo_user("clerk"), asker="钱先生", question="办理地点", answer="已告知",
-                                 at=local(2024, 11, 3, 23))
+    services.record_consultation(
+        demo_user("clerk"), asker="钱先生", question="办理地点", answer="已告知", at=local(2024, 11, 3, 23)
+    )
     counts = stats.figures(WEEK)
     # One transfer to the department, one back to the window after the decision.
     assert counts == {"consultations": 1, "acceptances": 1, "certificates": 2, "transfers": 2}

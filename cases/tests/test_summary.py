@@ -1,5 +1,6 @@
 """The daily summary (cases.summary) equals a recount of the raw events after
 every kind of change a service makes, and the check command finds a drift."""
+
 import datetime as dt
 from collections import Counter
 
@@ -21,13 +22,18 @@ DIMENSIONS = ("day", "kind", "department", "window", "matter", "channel")
 def _recount_by(dimension):
     """Events per value of one dimension, counted straight from the event log."""
     column = dimension if dimension in ("day", "kind", "channel") else f"{dimension}_id"
-    return {(row[column] or 0) if dimension not in ("day", "kind", "channel") else row[column]: row["n"]
-            for row in CaseEvent.objects.values(column).annotate(n=Count("id")).order_by()}
+    return {
+        (row[column] or 0) if dimension not in ("day", "kind", "channel") else row[column]: row["n"]
+        for row in CaseEvent.objects.values(column).annotate(n=Count("id")).order_by()
+    }
 
 
 def _summary_by(dimension):
-    return {row[dimension]: row["n"]
-            for row in DaySummary.objects.values(dimension).annotate(n=Sum("events")).order_by() if row["n"]}
+    return {
+        row[dimension]: row["n"]
+        for row in DaySummary.objects.values(dimension).annotate(n=Sum("events")).order_by()
+        if row["n"]
+    }
 
 
 def _regions_from_events():
@@ -45,10 +51,16 @@ def _assert_summary_is_the_events():
 
 
 def _receive(clerk, matter, window, at, region="510000", channel=Channel.WINDOW):
-    return services.receive(clerk, matter=matter, situation=matter.situations.first(), channel=channel,
-                            region=Region.objects.get(code=region),
-                            applicant_person=Person.objects.get(user__username="citizen"),
-                            window=window if channel == Channel.WINDOW else None, at=at)
+    return services.receive(
+        clerk,
+        matter=matter,
+        situation=matter.situations.first(),
+        channel=channel,
+        region=Region.objects.get(code=region),
+        applicant_person=Person.objects.get(user__username="citizen"),
+        window=window if channel == Channel.WINDOW else None,
+        at=at,
+    )
 
 
 def test_every_step_keeps_the_summary_equal_to_the_events(demo_user, licence, county_licence, hall_window):
@@ -75,8 +87,9 @@ def test_every_step_keeps_the_summary_equal_to_the_events(demo_user, licence, co
     services.transfer(reviewer, back, to_window=True, reason="材料原件需窗口核验", at=local(2024, 11, 6, 14))
     # A refusal, and a denial (decided, not approved).
     refused = _receive(clerk, licence, hall_window, local(2024, 11, 7, 9))
-    services.refuse(clerk, refused, reasons="不属于本机关职权", legal_basis="《行政许可法》第三十二条",
-                    at=local(2024, 11, 7, 10))
+    services.refuse(
+        clerk, refused, reasons="不属于本机关职权", legal_basis="《行政许可法》第三十二条", at=local(2024, 11, 7, 10)
+    )
     denied = _receive(clerk, licence, hall_window, local(2024, 11, 11, 9))
     services.accept(clerk, denied, at=local(2024, 11, 11, 10))
     services.transfer(clerk, denied, to_department=licence.department, at=local(2024, 11, 11, 11))
@@ -87,8 +100,15 @@ def test_every_step_keeps_the_summary_equal_to_the_events(demo_user, licence, co
     services.transfer(clerk, up, to_department=up.holder, at=local(2024, 11, 4, 11))
     services.review(county, up, opinion="初审通过", at=local(2024, 11, 5, 9))
     # Consultations at the window, with and without a matter, and online policy questions.
-    services.record_consultation(clerk, asker="李女士", question="材料", answer="已告知", matter=licence,
-                                 window=hall_window, at=local(2024, 11, 5, 9))
+    services.record_consultation(
+        clerk,
+        asker="李女士",
+        question="材料",
+        answer="已告知",
+        matter=licence,
+        window=hall_window,
+        at=local(2024, 11, 5, 9),
+    )
     services.record_consultation(clerk, asker="赵先生", question="地点", answer="已告知", at=local(2024, 11, 5, 10))
     services.record_policy_consultation(None, question="研发费用加计扣除", answer="见政策", at=local(2024, 11, 5, 11))
     _assert_summary_is_the_events()
@@ -99,7 +119,8 @@ def test_every_step_keeps_the_summary_equal_to_the_events(demo_user, licence, co
         "consultations": CaseEvent.objects.filter(kind="consult").count(),
         "acceptances": CaseEvent.objects.filter(kind="accept", day__lte=week.end).count(),
         "certificates": 3,
-        "transfers": CaseEvent.objects.filter(kind="transfer", day__lte=week.end).count()}
+        "transfers": CaseEvent.objects.filter(kind="transfer", day__lte=week.end).count(),
+    }
     handled = stats.handling(stats.Period(dt.date(2024, 11, 1), dt.date(2024, 11, 30)))
     assert handled["concluded"] == 2 and handled["on_time_rate"] == 100.0
     # Certificates are counted under the department that decided, not the window's centre.

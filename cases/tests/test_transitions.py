@@ -1,6 +1,7 @@
 """The transition table (cases/transitions.py) is the one place a case's
 rules live: its roles are the policy's, its replay is what the services do,
 and the page offers exactly what it allows."""
+
 import pytest
 
 from accounts import policy
@@ -23,12 +24,25 @@ def test_the_roles_the_table_names_are_the_roles_the_policy_grants(step):
 def test_every_step_that_writes_an_event_replays(demo_user, county_licence, hall_window):
     from accounts.models import User
     from core.models import Department
-    city = User.objects.create(username="reviewer_cd", name="成都审批员", kind="staff", role=Role.REVIEWER,
-                               department=Department.objects.get(function="natural_resources", region_id="510100"))
+
+    city = User.objects.create(
+        username="reviewer_cd",
+        name="成都审批员",
+        kind="staff",
+        role=Role.REVIEWER,
+        department=Department.objects.get(function="natural_resources", region_id="510100"),
+    )
     clerk, citizen = demo_user("clerk"), demo_user("citizen")
-    case = services.receive(clerk, matter=county_licence, situation=county_licence.situations.first(),
-                            channel=Channel.WINDOW, region=Region.objects.get(code="510104"), window=hall_window,
-                            applicant_person=Person.objects.get(user=citizen), at=local(2024, 12, 30, 9))
+    case = services.receive(
+        clerk,
+        matter=county_licence,
+        situation=county_licence.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510104"),
+        window=hall_window,
+        applicant_person=Person.objects.get(user=citizen),
+        at=local(2024, 12, 30, 9),
+    )
     services.request_correction(clerk, case, [{"material": "申请书", "problem": "未签字"}], at=local(2024, 12, 30, 10))
     services.answer_correction(clerk, case, "窗口补交", at=local(2024, 12, 31, 9))
     services.accept(clerk, case, at=local(2024, 12, 31, 10))
@@ -43,18 +57,28 @@ def test_every_step_that_writes_an_event_replays(demo_user, county_licence, hall
     services.evaluate(citizen, case, score=5, at=local(2025, 1, 7, 12))
     case.refresh_from_db()
     events = list(case.events.order_by("seq").values_list("seq", "kind", "at", "department_id", "data"))
-    assert transitions.replay(events) == (case.state, case.holder_id, case.at_window) == \
-        (Case.State.DELIVERED, case.holder_id, True)
+    assert (
+        transitions.replay(events)
+        == (case.state, case.holder_id, case.at_window)
+        == (Case.State.DELIVERED, case.holder_id, True)
+    )
 
 
 def test_a_step_the_table_does_not_allow_is_refused_and_names_why(demo_user, licence, hall_window):
     from django.core.exceptions import PermissionDenied
 
     from core.errors import Conflict
+
     clerk = demo_user("clerk")
-    case = services.receive(clerk, matter=licence, situation=licence.situations.first(), channel=Channel.WINDOW,
-                            region=Region.objects.get(code="510000"), window=hall_window,
-                            applicant_person=Person.objects.get(user__username="citizen"))
+    case = services.receive(
+        clerk,
+        matter=licence,
+        situation=licence.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510000"),
+        window=hall_window,
+        applicant_person=Person.objects.get(user__username="citizen"),
+    )
     with pytest.raises(Conflict) as moved:
         services.issue(clerk, case)
     assert "已收件" in moved.value.message and "颁发证照" in moved.value.message
@@ -72,11 +96,17 @@ def test_a_case_sent_past_its_review_level_is_only_passed_on(demo_user, county_l
     """Found by the state machine: a county matter sent straight to the
     province was offered 审查（报上级）there, which had no level above."""
     clerk = demo_user("clerk")
-    case = services.receive(clerk, matter=county_licence, situation=county_licence.situations.first(),
-                            channel=Channel.WINDOW, region=Region.objects.get(code="510104"), window=hall_window,
-                            applicant_person=Person.objects.get(user__username="citizen"))
+    case = services.receive(
+        clerk,
+        matter=county_licence,
+        situation=county_licence.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510104"),
+        window=hall_window,
+        applicant_person=Person.objects.get(user__username="citizen"),
+    )
     services.accept(clerk, case)
-    services.transfer(clerk, case, to_department=county_licence.department)       # the province, too early
+    services.transfer(clerk, case, to_department=county_licence.department)  # the province, too early
     case.refresh_from_db()
     offered = transitions.offered(demo_user("reviewer"), case)
     assert "review" not in offered and "decide" not in offered and "transfer" in offered
@@ -96,5 +126,7 @@ def test_from_every_state_the_table_reaches_an_end():
             if step.kind and step.name != "receive" and here[0] in (step.at_window if here[1] else step.in_office):
                 todo.extend(transitions._moves(step, *here))
     assert len(seen) >= 12
-    assert all(transitions.can_finish(*here) for here in seen), sorted(h for h in seen if not transitions.can_finish(*h))
+    assert all(transitions.can_finish(*here) for here in seen), sorted(
+        h for h in seen if not transitions.can_finish(*h)
+    )
     assert not transitions.can_finish("nowhere", True)

@@ -1,5 +1,6 @@
 """Uploads: checked by content and size, stored under random names with their
 sha256; a refused upload names the material and the rule and saves nothing."""
+
 import hashlib
 
 import pytest
@@ -27,9 +28,16 @@ def stored_files(root):
 
 def apply(client, matter, content, name="申请书.pdf"):
     material = matter.situations.first().materials.first()
-    return client.post(reverse("cases:apply", args=[matter.pk]), {
-        "situation": matter.situations.first().pk, "applicant": "person", "region": "510000",
-        "contact_phone": "13800000000", f"material_{material.pk}": SimpleUploadedFile(name, content)})
+    return client.post(
+        reverse("cases:apply", args=[matter.pk]),
+        {
+            "situation": matter.situations.first().pk,
+            "applicant": "person",
+            "region": "510000",
+            "contact_phone": "13800000000",
+            f"material_{material.pk}": SimpleUploadedFile(name, content),
+        },
+    )
 
 
 @pytest.mark.parametrize("content, extension", [(PDF, ".pdf"), (PNG, ".png"), (JPEG, ".jpg")])
@@ -74,9 +82,15 @@ def test_the_default_limit_is_ten_megabytes():
 
 def test_a_required_material_must_be_uploaded(client, demo_user, licence, media):
     client.force_login(demo_user("citizen"))
-    response = client.post(reverse("cases:apply", args=[licence.pk]), {
-        "situation": licence.situations.first().pk, "applicant": "person", "region": "510000",
-        "contact_phone": "13800000000"})
+    response = client.post(
+        reverse("cases:apply", args=[licence.pk]),
+        {
+            "situation": licence.situations.first().pk,
+            "applicant": "person",
+            "region": "510000",
+            "contact_phone": "13800000000",
+        },
+    )
     assert "请上传“申请书”" in response.content.decode()
     assert not Case.objects.exists()
 
@@ -102,14 +116,28 @@ def test_an_agent_applies_for_the_organisation(client, demo_user, licence, media
     org = Agent.objects.get(person__user=agent).organisation
     client.force_login(agent)
     material = licence.situations.first().materials.first()
-    response = client.post(reverse("cases:apply", args=[licence.pk]), {
-        "situation": licence.situations.first().pk, "applicant": f"org:{org.pk}", "region": "510000",
-        "contact_phone": "13800000000", f"material_{material.pk}": SimpleUploadedFile("a.png", PNG)})
+    response = client.post(
+        reverse("cases:apply", args=[licence.pk]),
+        {
+            "situation": licence.situations.first().pk,
+            "applicant": f"org:{org.pk}",
+            "region": "510000",
+            "contact_phone": "13800000000",
+            f"material_{material.pk}": SimpleUploadedFile("a.png", PNG),
+        },
+    )
     assert response.status_code == 302
     case = Case.objects.get()
     assert case.applicant_organisation == org and case.agent.user == agent
     other = Organisation.objects.exclude(pk=org.pk).first()
-    response = client.post(reverse("cases:apply", args=[licence.pk]), {
-        "situation": licence.situations.first().pk, "applicant": f"org:{other.pk}", "region": "510000",
-        "contact_phone": "13800000000", f"material_{material.pk}": SimpleUploadedFile("a.png", PNG)})
+    response = client.post(
+        reverse("cases:apply", args=[licence.pk]),
+        {
+            "situation": licence.situations.first().pk,
+            "applicant": f"org:{other.pk}",
+            "region": "510000",
+            "contact_phone": "13800000000",
+            f"material_{material.pk}": SimpleUploadedFile("a.png", PNG),
+        },
+    )
     assert response.status_code == 200 and Case.objects.count() == 1

@@ -1,4 +1,5 @@
 """The matter catalogue through the JSON API, as another system reads it."""
+
 from catalog import manuals
 from catalog.tests.helpers import build_matter
 
@@ -14,18 +15,29 @@ def test_matters_with_situations_materials_questions_and_confirmed_manuals(clien
     detail = client.get(f"/api/v1/matters/{matter.pk}").json()
     assert [s["name"] for s in detail["situations"]] == ["新办", "变更", "注销"]
     materials = {m["name"]: m for m in detail["situations"][0]["materials"]}
-    assert materials["营业执照"]["from_e_certificate"] and materials["授权委托书"]["only_if"] == \
-        agent.options.get(text="委托代理人").pk
+    assert (
+        materials["营业执照"]["from_e_certificate"]
+        and materials["授权委托书"]["only_if"] == agent.options.get(text="委托代理人").pk
+    )
     question = next(q for q in detail["questions"] if q["id"] == first.pk)
     assert {o["text"]: o["situations"] for o in question["options"]} == {"是": [new.pk], "否": [change.pk, cancel.pk]}
-    assert detail["situations"][0]["manual"] is None            # not confirmed yet
+    assert detail["situations"][0]["manual"] is None  # not confirmed yet
 
     # A manual drafted, reviewed and confirmed shows its confirmed version.
     deptadmin, manager = demo_user("deptadmin"), demo_user("manager")
-    manual = manuals.save_draft(deptadmin, new, {
-        "steps": "核对身份\n审查材料", "checks": {m.pk: "核对原件" for m in new.materials.all()},
-        "refusal_reasons": "不属于本部门职权", "correction_reasons": "缺少签字", "legal_basis": "", "note": "首稿"},
-        base_version=0)
+    manual = manuals.save_draft(
+        deptadmin,
+        new,
+        {
+            "steps": "核对身份\n审查材料",
+            "checks": {m.pk: "核对原件" for m in new.materials.all()},
+            "refusal_reasons": "不属于本部门职权",
+            "correction_reasons": "缺少签字",
+            "legal_basis": "",
+            "note": "首稿",
+        },
+        base_version=0,
+    )
     manuals.review(manager, manual, approve=True, base_version=manual.version)
     manuals.confirm(deptadmin, manual, base_version=manual.version)
     detail = client.get(f"/api/v1/matters/{matter.pk}").json()

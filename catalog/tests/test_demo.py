@@ -1,4 +1,5 @@
 """The demo catalogue and manuals: the counts the centre's bulletin reports."""
+
 import time
 
 from django.db.models import Count
@@ -26,6 +27,7 @@ def test_demo_catalogue_counts(db):
 
 def test_every_demo_row_passes_validation(db):
     from catalog.services import errors_of, matter_errors
+
     for matter in Matter.objects.select_related("department"):
         assert matter_errors(matter) == {}, matter.name
     for situation in Situation.objects.select_related("matter"):
@@ -37,8 +39,9 @@ def test_every_demo_row_passes_validation(db):
 def test_exactly_590_confirmed_across_12_departments(db):
     assert Manual.objects.count() == Situation.objects.count()
     assert Manual.objects.filter(state=Manual.State.CONFIRMED).count() == 590
-    departments = (Manual.objects.filter(state=Manual.State.CONFIRMED)
-                   .values("situation__matter__department").distinct().count())
+    departments = (
+        Manual.objects.filter(state=Manual.State.CONFIRMED).values("situation__matter__department").distinct().count()
+    )
     assert departments == 12
     assert Manual.objects.filter(state=Manual.State.RETURNED).exists()
     assert Manual.objects.filter(state=Manual.State.DRAFTED).exists()

@@ -1,4 +1,5 @@
 """Import and export: same tables in Excel and JSON, errors by sheet/row/field, all or nothing."""
+
 import io
 
 import pytest
@@ -12,9 +13,14 @@ from .helpers import build_matter
 
 
 def snapshot():
-    return (Matter.objects.count(), Situation.objects.count(), Material.objects.count(),
-            GuideQuestion.objects.count(), GuideOption.objects.count(),
-            list(Material.objects.order_by("pk").values_list("pk", "name", "only_if_id"))[:50])
+    return (
+        Matter.objects.count(),
+        Situation.objects.count(),
+        Material.objects.count(),
+        GuideQuestion.objects.count(),
+        GuideOption.objects.count(),
+        list(Material.objects.order_by("pk").values_list("pk", "name", "only_if_id"))[:50],
+    )
 
 
 def workbook(content):
@@ -34,7 +40,13 @@ def own(function="natural_resources"):
 def test_round_trip_excel_gives_the_same_catalogue(db):
     """Export has five sheets with Chinese headers; importing it back changes nothing."""
     first = exchange.export_catalogue("xlsx")
-    assert load_workbook(io.BytesIO(first), read_only=True).sheetnames == ["事项", "情形", "材料", "引导问题", "引导选项"]
+    assert load_workbook(io.BytesIO(first), read_only=True).sheetnames == [
+        "事项",
+        "情形",
+        "材料",
+        "引导问题",
+        "引导选项",
+    ]
     before = snapshot()
     counts = exchange.import_catalogue(None, first, "catalogue.xlsx")
     assert counts["matters_created"] == 0 and counts["matters_updated"] == Matter.objects.count()
@@ -58,15 +70,19 @@ def test_round_trip_into_an_empty_catalogue(db):
     assert counts["matters_created"] == 1 and counts["situations_created"] == 3
     again = exchange.export_tables(Matter.objects.filter(implementation_code=matter.implementation_code))
     assert again == tables
-    assert Material.objects.filter(situation__matter__implementation_code=matter.implementation_code,
-                                   only_if__isnull=False).count() == 3
+    assert (
+        Material.objects.filter(
+            situation__matter__implementation_code=matter.implementation_code, only_if__isnull=False
+        ).count()
+        == 3
+    )
 
 
 def test_bad_rows_are_reported_by_sheet_row_and_field_and_nothing_changes(db):
     book = workbook(exchange.export_catalogue("xlsx", own()))
-    book["情形"]["A12"] = "51000000000000000X101000000000001"     # bad item code on row 12
-    book["事项"]["G5"] = "很快"                                       # legal limit not a number
-    book["材料"]["D3"] = "也许"                                       # required: not 是/否
+    book["情形"]["A12"] = "51000000000000000X101000000000001"  # bad item code on row 12
+    book["事项"]["G5"] = "很快"  # legal limit not a number
+    book["材料"]["D3"] = "也许"  # required: not 是/否
     book["引导选项"]["E2"] = "不存在的情形编码"
     before = snapshot()
     first = own().order_by("catalogue_code").first()
@@ -87,7 +103,7 @@ def test_bad_rows_are_reported_by_sheet_row_and_field_and_nothing_changes(db):
 def test_json_errors_are_reported_by_table_and_entry(db):
     tables = exchange.export_tables(own("justice"))
     tables["事项"][2]["实施编码"] = "123"
-    tables["情形"].append(dict(tables["情形"][0]))   # a duplicate item code
+    tables["情形"].append(dict(tables["情形"][0]))  # a duplicate item code
     content = exchange.to_json(tables).encode()
     with pytest.raises(exchange.ImportFailed) as info:
         exchange.import_catalogue(None, content, "bad.json")
@@ -100,8 +116,16 @@ def test_import_updates_and_adds(db):
     tables["事项"][0]["事项名称"] = "新名称的事项"
     code = tables["事项"][0]["实施编码"]
     first = [r for r in tables["情形"] if r["实施编码"] == code][0]["业务办理项编码"]
-    tables["材料"].append({"业务办理项编码": first, "序号": 99, "材料名称": "新增的材料", "是否必需": "否",
-                         "材料形式": "复印件", "份数": 2})
+    tables["材料"].append(
+        {
+            "业务办理项编码": first,
+            "序号": 99,
+            "材料名称": "新增的材料",
+            "是否必需": "否",
+            "材料形式": "复印件",
+            "份数": 2,
+        }
+    )
     exchange.import_catalogue(None, exchange.to_json(tables).encode(), "edit.json")
     assert Matter.objects.get(implementation_code=code).name == "新名称的事项"
     added = Material.objects.get(situation__item_code=first, name="新增的材料")

@@ -1,4 +1,5 @@
 """Acceptance manuals: draft → review (approve or return) → confirm, versions and conflicts."""
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -10,8 +11,13 @@ from core.models import Department
 
 
 def content(situation, text="核对材料"):
-    return {"steps": "1. 核验身份\n2. 收取材料", "checks": {m.pk: text for m in situation.materials.all()},
-            "refusal_reasons": "不属于本部门职权", "correction_reasons": "材料不齐全", "legal_basis": "《行政许可法》"}
+    return {
+        "steps": "1. 核验身份\n2. 收取材料",
+        "checks": {m.pk: text for m in situation.materials.all()},
+        "refusal_reasons": "不属于本部门职权",
+        "correction_reasons": "材料不齐全",
+        "legal_basis": "《行政许可法》",
+    }
 
 
 @pytest.fixture
@@ -29,7 +35,7 @@ def test_full_workflow_with_return_and_every_version_kept(fresh, user):
     manual = manuals.review(manager, manual, approve=False, comment="请补充补正情形", base_version=1)
     assert manual.state == Manual.State.RETURNED
     with pytest.raises(Conflict):
-        manuals.confirm(deptadmin, manual, base_version=1)        # not reviewed yet
+        manuals.confirm(deptadmin, manual, base_version=1)  # not reviewed yet
     data = content(fresh, "逐项核对原件")
     data["note"] = "按审核意见修改"
     manual = manuals.save_draft(deptadmin, fresh, data, base_version=1)
@@ -42,9 +48,13 @@ def test_full_workflow_with_return_and_every_version_kept(fresh, user):
     assert manual.versions.get(number=1).checks[0]["check"] == "核对材料"
     assert manual.current.checks[0]["check"] == "逐项核对原件"
     steps = list(manual.steps.order_by("at", "pk").values_list("action", "actor", "comment"))
-    assert steps == [("draft", reviewer.pk, ""), ("return", manager.pk, "请补充补正情形"),
-                     ("draft", deptadmin.pk, "按审核意见修改"), ("approve", manager.pk, "同意"),
-                     ("confirm", deptadmin.pk, "确认")]
+    assert steps == [
+        ("draft", reviewer.pk, ""),
+        ("return", manager.pk, "请补充补正情形"),
+        ("draft", deptadmin.pk, "按审核意见修改"),
+        ("approve", manager.pk, "同意"),
+        ("confirm", deptadmin.pk, "确认"),
+    ]
     assert all(s.at for s in manual.steps.all())
 
 
@@ -99,8 +109,12 @@ def test_reviewer_cannot_review_and_other_departments_cannot_draft(fresh, user):
     with pytest.raises(PermissionDenied):
         manuals.review(user("deptadmin"), manual, approve=True, base_version=1)
     transport_admin = User.objects.create(
-        username="transport_admin", name="交通管理员", kind=User.Kind.STAFF, role=Role.DEPT_ADMIN,
-        department=Department.objects.get(function="transport", region_id="510000"))
+        username="transport_admin",
+        name="交通管理员",
+        kind=User.Kind.STAFF,
+        role=Role.DEPT_ADMIN,
+        department=Department.objects.get(function="transport", region_id="510000"),
+    )
     with pytest.raises(PermissionDenied):
         manuals.save_draft(transport_admin, fresh, content(fresh), base_version=1)
     with pytest.raises(PermissionDenied):
@@ -117,6 +131,7 @@ def test_progress_counts_follow_the_workflow(fresh, user):
     def row():
         table, totals, _ = manuals.progress()
         return next(p for p in table if p.department.function == "natural_resources"), totals
+
     before, totals_before = row()
     manual = manuals.save_draft(user("deptadmin"), fresh, content(fresh), base_version=0)
     after, totals = row()

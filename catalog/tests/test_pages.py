@@ -1,4 +1,5 @@
 """Public guide pages and console pages as people meet them."""
+
 import io
 
 from django.urls import reverse
@@ -12,6 +13,7 @@ def html(response):
 
 
 # --- public ------------------------------------------------------------------
+
 
 def test_public_list_searches_filters_and_paginates(client, db):
     page = html(client.get("/matters/"))
@@ -28,8 +30,17 @@ def test_public_list_searches_filters_and_paginates(client, db):
 def test_guide_page_shows_the_facts_and_every_situation(client, db):
     matter = Matter.objects.get(name="医疗机构执业登记")
     page = html(client.get(reverse("catalog:guide", args=[matter.pk])))
-    for text in ("行政许可", "四川省卫生健康委员会", "45个工作日", "20个工作日", "医疗机构执业许可证",
-                 "可网上办理", "校验", "免提交", matter.questions.first().text):
+    for text in (
+        "行政许可",
+        "四川省卫生健康委员会",
+        "45个工作日",
+        "20个工作日",
+        "医疗机构执业许可证",
+        "可网上办理",
+        "校验",
+        "免提交",
+        matter.questions.first().text,
+    ):
         assert text in page, text
 
 
@@ -51,8 +62,12 @@ def test_guided_questions_via_htmx_return_the_fragment(client, db):
     matter = Matter.objects.get(name="采矿权登记")
     q1 = matter.questions.order_by("position").first()
     first = q1.options.order_by("position").first()
-    response = client.get(reverse("catalog:guide", args=[matter.pk]), {f"q{q1.pk}": first.pk},
-                          HTTP_HX_REQUEST="true", HTTP_HX_TARGET="guide")
+    response = client.get(
+        reverse("catalog:guide", args=[matter.pk]),
+        {f"q{q1.pk}": first.pk},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="guide",
+    )
     body = html(response)
     assert "<html" not in body
     assert "办理情形：采矿权新立登记" in body and "矿产资源开发利用方案" in body
@@ -66,14 +81,22 @@ def test_inactive_matter_is_not_public(client, db):
 
 # --- console -----------------------------------------------------------------
 
+
 def test_console_pages_render_for_the_manager(signed_in, db):
     client = signed_in("manager")
     matter = Matter.objects.get(name="采矿权登记")
     situation = matter.situations.first()
-    for url in ["/console/catalog/", f"/console/catalog/matters/{matter.pk}/",
-                f"/console/catalog/matters/{matter.pk}/edit/", "/console/catalog/matters/new/",
-                "/console/catalog/import/", "/console/catalog/manuals/", "/console/catalog/manuals/?state=returned",
-                f"/console/catalog/manuals/{situation.pk}/", f"/console/catalog/manuals/{situation.pk}/versions/1/"]:
+    for url in [
+        "/console/catalog/",
+        f"/console/catalog/matters/{matter.pk}/",
+        f"/console/catalog/matters/{matter.pk}/edit/",
+        "/console/catalog/matters/new/",
+        "/console/catalog/import/",
+        "/console/catalog/manuals/",
+        "/console/catalog/manuals/?state=returned",
+        f"/console/catalog/manuals/{situation.pk}/",
+        f"/console/catalog/manuals/{situation.pk}/versions/1/",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
 
@@ -90,8 +113,9 @@ def test_public_and_anonymous_users_are_kept_out_of_the_console(client, signed_i
 
 
 def test_reviewer_sees_no_review_form_and_cannot_post_one(signed_in, db):
-    manual = Manual.objects.filter(state=Manual.State.DRAFTED,
-                                   situation__matter__department__function="natural_resources").first()
+    manual = Manual.objects.filter(
+        state=Manual.State.DRAFTED, situation__matter__department__function="natural_resources"
+    ).first()
     url = f"/console/catalog/manuals/{manual.situation_id}/"
     client = signed_in("reviewer")
     assert "提交审核意见" not in html(client.get(url))
@@ -113,8 +137,9 @@ def test_manager_returns_a_manual_with_comments_on_the_page(signed_in, db):
 
 
 def test_deptadmin_confirms_a_reviewed_manual(signed_in, db):
-    manual = Manual.objects.filter(state=Manual.State.REVIEWED,
-                                   situation__matter__department__function="natural_resources").first()
+    manual = Manual.objects.filter(
+        state=Manual.State.REVIEWED, situation__matter__department__function="natural_resources"
+    ).first()
     url = f"/console/catalog/manuals/{manual.situation_id}/"
     client = signed_in("deptadmin")
     assert "确认发布" in html(client.get(url))
@@ -124,15 +149,22 @@ def test_deptadmin_confirms_a_reviewed_manual(signed_in, db):
 
 
 def test_editing_a_manual_saves_a_new_version_and_a_stale_form_keeps_the_text(signed_in, db):
-    situation = Situation.objects.filter(matter__department__function="natural_resources",
-                                         manual__state=Manual.State.CONFIRMED).first()
+    situation = Situation.objects.filter(
+        matter__department__function="natural_resources", manual__state=Manual.State.CONFIRMED
+    ).first()
     manual = situation.manual
     url = f"/console/catalog/manuals/{situation.pk}/edit/"
     client = signed_in("deptadmin")
     page = html(client.get(url))
     assert "保存为新版本" in page
-    data = {"steps": "1. 核验身份", "refusal_reasons": "不属于职权", "correction_reasons": "材料不齐",
-            "legal_basis": "", "note": "第一次修改", "version": manual.version}
+    data = {
+        "steps": "1. 核验身份",
+        "refusal_reasons": "不属于职权",
+        "correction_reasons": "材料不齐",
+        "legal_basis": "",
+        "note": "第一次修改",
+        "version": manual.version,
+    }
     for m in situation.materials.all():
         data[f"check_{m.pk}"] = "核对"
     response = client.post(url, data)
@@ -176,11 +208,22 @@ def test_export_download_and_import_upload_with_row_errors(signed_in, db):
 def test_matter_edit_form_shows_service_errors(signed_in, db):
     matter = Matter.objects.get(name="采矿权登记")
     client = signed_in("deptadmin")
-    response = client.post(f"/console/catalog/matters/{matter.pk}/edit/", {
-        "name": matter.name, "matter_type": matter.matter_type, "department": matter.department_id,
-        "catalogue_code": matter.catalogue_code, "implementation_code": matter.implementation_code,
-        "levels": ["province"], "review_levels": "province", "legal_limit": 10, "promised_limit": 20,
-        "result_name": matter.result_name, "visits": 0})
+    response = client.post(
+        f"/console/catalog/matters/{matter.pk}/edit/",
+        {
+            "name": matter.name,
+            "matter_type": matter.matter_type,
+            "department": matter.department_id,
+            "catalogue_code": matter.catalogue_code,
+            "implementation_code": matter.implementation_code,
+            "levels": ["province"],
+            "review_levels": "province",
+            "legal_limit": 10,
+            "promised_limit": 20,
+            "result_name": matter.result_name,
+            "visits": 0,
+        },
+    )
     assert "承诺时限不能超过法定时限" in html(response)
     matter.refresh_from_db()
     assert matter.promised_limit == 20 and matter.legal_limit == 40

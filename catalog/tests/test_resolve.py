@@ -1,4 +1,5 @@
 """Guided resolution: questions narrow a matter to one situation and its exact checklist."""
+
 from catalog.models import Matter
 from catalog.services import resolve
 
@@ -36,7 +37,7 @@ def test_full_answers_give_the_exact_checklist(db):
     assert result.situation == cancel and result.complete
     assert names(result.checklist) == ["申请书", "营业执照", "授权委托书"]
     licence = result.checklist[1]
-    assert licence.exempt                               # 免提交: from the e-certificate
+    assert licence.exempt  # 免提交: from the e-certificate
     assert "委托代理人" in result.checklist[2].because
     self_ = q3.options.get(text="本人办理")
     result = resolve(matter, {q1.pk: no.pk, q2.pk: cancel_option.pk, q3.pk: self_.pk})

@@ -2,6 +2,7 @@
 is acting for which enterprise, read the city's benefit items from the
 province's API with the user's access token, and take back-channel logout
 tokens from the province."""
+
 from urllib.parse import urlencode
 
 import requests
@@ -26,8 +27,12 @@ BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 
 def site(request):
-    return {"city_name": settings.CITY_NAME, "city_colour": settings.CITY_COLOUR, "city_code": settings.CITY_CODE,
-            "user": request.session.get("user")}
+    return {
+        "city_name": settings.CITY_NAME,
+        "city_colour": settings.CITY_COLOUR,
+        "city_code": settings.CITY_CODE,
+        "user": request.session.get("user"),
+    }
 
 
 def home(request):
@@ -40,20 +45,28 @@ def login(request):
 
 def callback(request):
     if "error" in request.GET:
-        messages.error(request, f"省统一身份认证未完成登录：{request.GET.get('error_description') or request.GET['error']}")
+        messages.error(
+            request, f"省统一身份认证未完成登录：{request.GET.get('error_description') or request.GET['error']}"
+        )
         return redirect("home")
     # Checks state, exchanges the code with the PKCE verifier, validates the ID
     # token (signature from the JWKS, iss, aud, exp, nonce).
     token = oauth.tongban.authorize_access_token(request)
     claims = token["userinfo"]
     request.session.cycle_key()  # a new session id after login (no fixation)
-    request.session["user"] = {key: claims.get(key) for key in
-                               ("sub", "name", "assurance_level", "assurance_method", "organisations", "sid", "acr")}
-    request.session["token"] = {"access_token": token["access_token"], "refresh_token": token.get("refresh_token"),
-                                "id_token": token.get("id_token")}
+    request.session["user"] = {
+        key: claims.get(key)
+        for key in ("sub", "name", "assurance_level", "assurance_method", "organisations", "sid", "acr")
+    }
+    request.session["token"] = {
+        "access_token": token["access_token"],
+        "refresh_token": token.get("refresh_token"),
+        "id_token": token.get("id_token"),
+    }
     request.session.save()
-    SignedIn.objects.create(sid=claims.get("sid", ""), session_key=request.session.session_key,
-                            name=claims.get("name", ""))
+    SignedIn.objects.create(
+        sid=claims.get("sid", ""), session_key=request.session.session_key, name=claims.get("name", "")
+    )
     return redirect("home")
 
 
@@ -62,9 +75,13 @@ def logout(request):
     id_token = (request.session.get("token") or {}).get("id_token")
     request.session.flush()
     metadata = oauth.tongban.load_server_metadata()
-    query = urlencode({
-        "id_token_hint": id_token or "", "client_id": oauth.tongban.client_id,
-        "post_logout_redirect_uri": request.build_absolute_uri(reverse("home"))})
+    query = urlencode(
+        {
+            "id_token_hint": id_token or "",
+            "client_id": oauth.tongban.client_id,
+            "post_logout_redirect_uri": request.build_absolute_uri(reverse("home")),
+        }
+    )
     return redirect(f"{metadata['end_session_endpoint']}?{query}")
 
 
@@ -78,11 +95,15 @@ def backchannel_logout(request):
         try:
             token = jwt.decode(raw, KeySet.import_key_set(oauth.tongban.fetch_jwk_set()), algorithms=["RS256"])
         except (JoseError, ValueError):  # perhaps signed by a key rotated in since the JWKS was cached
-            token = jwt.decode(raw, KeySet.import_key_set(oauth.tongban.fetch_jwk_set(force=True)),
-                               algorithms=["RS256"])
-        jwt.JWTClaimsRegistry(iss={"essential": True, "value": settings.TONGBAN_ISSUER},
-                              aud={"essential": True, "value": oauth.tongban.client_id},
-                              iat={"essential": True}, jti={"essential": True}).validate(token.claims)
+            token = jwt.decode(
+                raw, KeySet.import_key_set(oauth.tongban.fetch_jwk_set(force=True)), algorithms=["RS256"]
+            )
+        jwt.JWTClaimsRegistry(
+            iss={"essential": True, "value": settings.TONGBAN_ISSUER},
+            aud={"essential": True, "value": oauth.tongban.client_id},
+            iat={"essential": True},
+            jti={"essential": True},
+        ).validate(token.claims)
     except (JoseError, ValueError) as exc:
         return JsonResponse({"error": "invalid_request", "error_description": str(exc)}, status=400)
     claims = token.claims
@@ -105,6 +126,10 @@ def items(request):
         request.session.flush()
         messages.error(request, f"省平台拒绝了令牌：{me.json().get('message')}，请重新登录")
         return redirect("home")
-    found = requests.get(f"{settings.TONGBAN_API}/policies/items", headers=headers, timeout=10,
-                         params={"city": settings.CITY_CODE, "limit": 20}).json()
+    found = requests.get(
+        f"{settings.TONGBAN_API}/policies/items",
+        headers=headers,
+        timeout=10,
+        params={"city": settings.CITY_CODE, "limit": 20},
+    ).json()
     return render(request, "city/items.html", {"me": me.json(), "found": found})

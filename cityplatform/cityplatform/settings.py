@@ -7,6 +7,7 @@ TONGBAN_ISSUER     the province's issuer, e.g. http://127.0.0.1:8000/oidc
 TONGBAN_API        the province's API root, e.g. http://127.0.0.1:8000/api/v1
 CITY_CLIENT_ID / CITY_CLIENT_SECRET   as registered in the province's console
 """
+
 import os
 from pathlib import Path
 
@@ -42,17 +43,25 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 ROOT_URLCONF = "cityplatform.urls"
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "APP_DIRS": True,
-    "OPTIONS": {"context_processors": ["django.template.context_processors.request",
-                                       "django.contrib.messages.context_processors.messages",
-                                       "city.views.site"]},
-}]
-DATABASES = {"default": {
-    "ENGINE": "django.db.backends.sqlite3",
-    "NAME": os.environ.get("CITY_DB", str(BASE_DIR.parent / "var" / f"city-{CITY_CODE}.sqlite3")),
-}}
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.messages.context_processors.messages",
+                "city.views.site",
+            ]
+        },
+    }
+]
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("CITY_DB", str(BASE_DIR.parent / "var" / f"city-{CITY_CODE}.sqlite3")),
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Sessions in the database, so a back-channel logout can end one by its key.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -73,10 +82,16 @@ AUTHLIB_OAUTH_CLIENTS = {
         "client_id": os.environ.get("CITY_CLIENT_ID", f"city-{CITY_CODE}"),
         "client_secret": os.environ.get("CITY_CLIENT_SECRET", ""),
         "server_metadata_url": f"{TONGBAN_ISSUER}/.well-known/openid-configuration",
-        "client_kwargs": {"scope": "openid profile organisation policy", "code_challenge_method": "S256",
-                          "timeout": 10},
+        "client_kwargs": {
+            "scope": "openid profile organisation policy",
+            "code_challenge_method": "S256",
+            "timeout": 10,
+        },
     }
 }
-LOGGING = {"version": 1, "disable_existing_loggers": False,
-           "handlers": {"console": {"class": "logging.StreamHandler"}},
-           "root": {"handlers": ["console"], "level": "WARNING"}}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

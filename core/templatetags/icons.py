@@ -1,6 +1,7 @@
 """{% icon "search" %}: an icon of the Lucide set (npm package lucide-static,
 installed by `make`), inlined so it takes the text colour and costs no request.
 The files are read once per process."""
+
 import functools
 import re
 
@@ -23,7 +24,7 @@ def _svg(name):
         text = (ICONS / f"{name}.svg").read_text(encoding="utf-8")
     except OSError:
         return ""  # a missing icon leaves its label alone, never breaks a page
-    text = text[text.index("<svg"):]
+    text = text[text.index("<svg") :]
     # Decorative: the text beside it says what it is.
     return text.replace("<svg", '<svg aria-hidden="true" focusable="false"', 1)
 

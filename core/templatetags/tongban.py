@@ -17,12 +17,14 @@ def console_menu(context):
     accounts.policy through core.authz, over core.views.CONSOLE_LINKS)."""
     from core import authz
     from core.views import CONSOLE_LINKS
+
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not authz.can(user, "console.access"):
         return {"links": []}
-    links = [{"href": reverse(url), "title": title} for action, url, title, _ in CONSOLE_LINKS
-             if authz.can(user, action)]
+    links = [
+        {"href": reverse(url), "title": title} for action, url, title, _ in CONSOLE_LINKS if authz.can(user, action)
+    ]
     # The page's own entry: the longest address the current one lies under.
     under = [link for link in links if request.path.startswith(link["href"])]
     if under:

@@ -1,4 +1,5 @@
 """The API's one error format and its documentation (tongban/api.py, core/api_errors.py)."""
+
 import json
 import re
 
@@ -40,8 +41,9 @@ def test_a_missing_start_date_is_required(client):
     assert body["errors"]["start"] == ["起始日期为必填项"]
 
 
-@pytest.mark.parametrize("days, rule", [("-1", "工作日数不能小于0"), ("3651", "工作日数不能大于3650"),
-                                        ("五", "工作日数应为整数")])
+@pytest.mark.parametrize(
+    "days, rule", [("-1", "工作日数不能小于0"), ("3651", "工作日数不能大于3650"), ("五", "工作日数应为整数")]
+)
 def test_a_bad_day_count_names_the_rule(client, days, rule):
     response = client.get(DUE, {"start": "2024-09-27", "days": days})
     assert response.status_code == 422
@@ -93,8 +95,14 @@ def test_openapi_schema_lists_the_paths(client):
     schema = json.loads(response.content)
     assert schema["openapi"].startswith("3.")
     assert schema["info"]["title"] == "通办 API"
-    for path in ["/api/v1/regions", "/api/v1/regions/{code}", "/api/v1/departments",
-                 "/api/v1/calendar/due-date", "/api/v1/me", "/api/v1/auth/token"]:
+    for path in [
+        "/api/v1/regions",
+        "/api/v1/regions/{code}",
+        "/api/v1/departments",
+        "/api/v1/calendar/due-date",
+        "/api/v1/me",
+        "/api/v1/auth/token",
+    ]:
         assert path in schema["paths"], path
     params = {p["name"] for p in schema["paths"]["/api/v1/calendar/due-date"]["get"]["parameters"]}
     assert params == {"start", "days"}

@@ -1,5 +1,6 @@
 """The audit log: who changed what, from where, before and after; and the
 hash chain that shows when a stored entry was edited or removed."""
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -33,12 +34,14 @@ def _make_chain(user, n=3):
 
 # --- who, where, what, before and after ------------------------------------
 
+
 def test_clerk_registering_a_person_is_logged_with_actor_ip_and_after(client, demo_user):
     clerk = demo_user("clerk")
     client.force_login(clerk)
 
-    response = client.post("/console/persons/new/", {"name": "林小雨", "resident_id": NEW_ID},
-                           REMOTE_ADDR="10.20.30.40")
+    response = client.post(
+        "/console/persons/new/", {"name": "林小雨", "resident_id": NEW_ID}, REMOTE_ADDR="10.20.30.40"
+    )
 
     assert response.status_code == 302
     person = Person.objects.get(resident_id=NEW_ID)
@@ -58,8 +61,11 @@ def test_sysadmin_adding_a_calendar_day_is_logged(client, demo_user):
     admin = demo_user("admin")
     client.force_login(admin)
 
-    client.post("/console/calendar/2026/", {"date": "2026-03-02", "kind": "holiday", "name": "测试假日"},
-                REMOTE_ADDR="192.0.2.7")
+    client.post(
+        "/console/calendar/2026/",
+        {"date": "2026-03-02", "kind": "holiday", "name": "测试假日"},
+        REMOTE_ADDR="192.0.2.7",
+    )
 
     [entry] = _entries(object_type="core.CalendarDay")
     assert (entry.action, entry.actor_id, entry.ip, entry.object_id) == ("create", admin.pk, "192.0.2.7", "2026-03-02")
@@ -101,8 +107,16 @@ def test_removing_a_calendar_day_records_what_was_removed(client, demo_user):
 def test_password_hashes_never_reach_the_log(client, demo_user):
     admin = demo_user("admin")
     client.force_login(admin)
-    client.post("/console/staff/new/", {"username": "newclerk", "name": "钱多多", "role": "clerk",
-                                        "department": admin.department_id, "password": "Window#Clerk2024"})
+    client.post(
+        "/console/staff/new/",
+        {
+            "username": "newclerk",
+            "name": "钱多多",
+            "role": "clerk",
+            "department": admin.department_id,
+            "password": "Window#Clerk2024",
+        },
+    )
     new_user = User.objects.get(username="newclerk")
     with audit.acting_as(admin):
         new_user.set_password("Reset#Again2025")
@@ -136,8 +150,12 @@ def test_an_anonymous_request_records_nothing(client):
 
 
 def test_login_is_logged_with_address(client):
-    assert client.post("/accounts/login/", {"username": "manager", "password": DEMO_PASSWORD},
-                       REMOTE_ADDR="10.9.8.7").status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "manager", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.9.8.7"
+        ).status_code
+        == 302
+    )
     [entry] = _entries(action="login")
     assert entry.actor_label == "吴丽娟（manager）"
     assert entry.ip == "10.9.8.7"
@@ -151,6 +169,7 @@ def test_entries_use_sm3(demo_user):
 
 
 # --- the chain ---------------------------------------------------------------
+
 
 def test_a_fresh_chain_verifies(demo_user):
     entries = _make_chain(demo_user("clerk"))
@@ -251,6 +270,7 @@ def test_chain_head_follows_the_last_entry(demo_user):
 
 
 # --- the console page --------------------------------------------------------
+
 
 @pytest.mark.parametrize("username", ["manager", "admin"])
 def test_audit_page_is_visible_to_manager_and_admin(client, demo_user, username):

@@ -1,5 +1,6 @@
 """The audit log page speaks of people and things in words (issue 10, finding 7):
 no "accounts.User #8", no "login/update", no raw dicts."""
+
 import re
 
 import pytest
@@ -20,14 +21,15 @@ def _page(user):
 
 def test_changes_read_as_words(demo_user):
     admin, clerk = demo_user("admin"), demo_user("clerk")
-    org = Organisation.objects.create(uscc="91510100MA61234567", name="成都某某科技有限公司", region_id="510104",
-                                      legal_representative="李四")
+    org = Organisation.objects.create(
+        uscc="91510100MA61234567", name="成都某某科技有限公司", region_id="510104", legal_representative="李四"
+    )
     with audit.acting_as(clerk, "10.0.0.9"):
         org.legal_representative = "王五"
         org.region_id = "510105"
         org.save()
     page = _page(admin)  # signing in is itself logged (登录)
-    body = page[page.index("<tbody>"):page.index("</tbody>")]
+    body = page[page.index("<tbody>") : page.index("</tbody>")]
     assert "法人及其他组织：成都某某科技有限公司" in body
     assert "修改" in body and "登录" in body
     assert re.search(r"<td>(update|login|create)</td>", body) is None
@@ -40,8 +42,15 @@ def test_changes_read_as_words(demo_user):
 def test_a_new_record_lists_its_fields(demo_user):
     admin = demo_user("admin")
     with audit.acting_as(admin):
-        account_services.create_organisation(admin, {"uscc": "91510100MA6CHYRY25", "name": "四川测试有限公司",
-                                                     "region": "510104", "legal_representative": "赵六"})
+        account_services.create_organisation(
+            admin,
+            {
+                "uscc": "91510100MA6CHYRY25",
+                "name": "四川测试有限公司",
+                "region": "510104",
+                "legal_representative": "赵六",
+            },
+        )
     body = _page(admin)
     assert "新增" in body and "名称</dt><dd>四川测试有限公司" in body and "法定代表人</dt><dd>赵六" in body
     # The filter lists object types by their names.

@@ -1,5 +1,6 @@
 """Backup and restore (issue 16): a backup restored into a new SQLite
 database holds every record and upload, and its audit chain verifies."""
+
 import os
 import subprocess
 import sys
@@ -32,13 +33,15 @@ print(json.dumps({"counts": _counts(), "chain_ok": report.ok, "checked": report.
 
 def _manage(env, *args):
     environ = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env={**environ, **env}, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**environ, **env}, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_a_backup_restores_into_a_new_sqlite_database(tmp_path, settings, demo_user):
     settings.MEDIA_ROOT = tmp_path / "media"
     from django.core.files.storage import FileSystemStorage
+
     storage = FileSystemStorage(location=settings.MEDIA_ROOT)
     storage.save("cases/2026/12/材料.pdf", ContentFile(b"%PDF-1.4 uploaded material"))
     with audit.acting_as(demo_user("admin"), "10.0.0.1"):
@@ -51,9 +54,13 @@ def test_a_backup_restores_into_a_new_sqlite_database(tmp_path, settings, demo_u
     assert archive.exists() and archive.stat().st_size > 1000
 
     from core.backup import _counts
+
     expected = _counts()
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'restored.sqlite3'}",
-           "TONGBAN_MEDIA_ROOT": str(tmp_path / "restored-media"), "TONGBAN_VAR_DIR": str(tmp_path)}
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'restored.sqlite3'}",
+        "TONGBAN_MEDIA_ROOT": str(tmp_path / "restored-media"),
+        "TONGBAN_VAR_DIR": str(tmp_path),
+    }
     migrated = _manage(env, "manage.py", "migrate", "--noinput", "-v0")
     assert migrated.returncode == 0, migrated.stderr[-3000:]
     restored = _manage(env, "manage.py", "restore", str(archive))
@@ -62,6 +69,7 @@ def test_a_backup_restores_into_a_new_sqlite_database(tmp_path, settings, demo_u
     checked = _manage(env, "-c", CHECK)
     assert checked.returncode == 0, checked.stderr[-3000:]
     import json
+
     result = json.loads(checked.stdout.strip().splitlines()[-1])
     assert result["counts"] == expected  # every table, every record
     assert result["chain_ok"] and result["checked"] == AuditEntry.objects.count()

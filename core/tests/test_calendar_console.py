@@ -1,5 +1,6 @@
 """The working-day calendar in the console: a system administrator registers a
 new year and its holidays; others may look but not change it."""
+
 import datetime as dt
 
 import pytest
@@ -34,8 +35,11 @@ def test_sysadmin_registers_2027_and_its_holidays_are_honoured(admin_client):
     # Registered with no holidays yet: plain Monday to Friday.
     assert add_working_days(D(2027, 1, 4), 1) == D(2027, 1, 5)  # this also fills the 60-second cache
 
-    for date, kind, name in [("2027-01-01", "holiday", "元旦"), ("2027-01-05", "holiday", "测试假日"),
-                             ("2027-01-09", "workday", "调休")]:
+    for date, kind, name in [
+        ("2027-01-01", "holiday", "元旦"),
+        ("2027-01-05", "holiday", "测试假日"),
+        ("2027-01-09", "workday", "调休"),
+    ]:
         admin_client.post("/console/calendar/2027/", {"date": date, "kind": kind, "name": name})
     assert CalendarDay.objects.filter(date__year=2027).count() == 3
 

@@ -1,5 +1,6 @@
 """What the deployment relies on from each app server: readiness, request
 ids in responses and JSON logs, metrics only for the monitoring host."""
+
 import json
 import logging
 
@@ -35,6 +36,7 @@ def test_request_id_is_kept_from_the_proxy_or_made(client):
 
 def test_log_lines_are_json_with_the_request_id(client, caplog):
     from core.logs import REQUEST_ID
+
     token = REQUEST_ID.set("abc123def456")
     try:
         record = logging.LogRecord("tongban", logging.WARNING, __file__, 1, "办件 %s 已受理", ("5100",), None)

@@ -1,4 +1,5 @@
 """The figure registry: apps publish figures, hall and the bulletin read them."""
+
 import datetime as dt
 
 import pytest
@@ -22,8 +23,9 @@ def test_a_figure_gets_the_period_and_a_failure_is_told_not_guessed():
     def broken(start, end):
         raise ZeroDivisionError
 
-    figures.register("test_count", label="测试计数", app="tests", compute=count, periodic=True,
-                     sentence="本周测试{test_count}次。")
+    figures.register(
+        "test_count", label="测试计数", app="tests", compute=count, periodic=True, sentence="本周测试{test_count}次。"
+    )
     figures.register("test_broken", label="坏数据", app="tests", compute=broken)
     try:
         got = figures.read("test_count", dt.date(2024, 11, 4), dt.date(2024, 11, 8))
@@ -42,7 +44,9 @@ def test_a_figure_gets_the_period_and_a_failure_is_told_not_guessed():
 @pytest.mark.django_db
 def test_hall_reads_the_registry_not_the_apps():
     import hall.services
+
     source = open(hall.services.__file__, encoding="utf-8").read()
     assert "policies" not in source and "catalog" not in source
     from catalog.manuals import progress
+
     assert figures.read("manual_progress")["text"] == progress()[2]

@@ -1,4 +1,5 @@
 """Reference data: Sichuan's regions (GB/T 2260), departments, calendar, loaded idempotently."""
+
 import pytest
 from django.db.models import Count, F
 
@@ -15,7 +16,8 @@ def test_21_cities_and_183_counties_under_their_city():
     assert cities.count() == 21
     assert set(cities.values_list("parent_id", flat=True)) == {"510000"}
     assert {"成都市", "攀枝花市", "绵阳市", "南充市", "阿坝藏族羌族自治州", "甘孜藏族自治州", "凉山彝族自治州"} <= set(
-        cities.values_list("name", flat=True))
+        cities.values_list("name", flat=True)
+    )
 
     counties = Region.objects.filter(level=Level.COUNTY).select_related("parent")
     assert counties.count() == 183
@@ -26,8 +28,19 @@ def test_21_cities_and_183_counties_under_their_city():
     assert Region.objects.get(code="510104").full_name == "成都市锦江区"
 
 
-PROVINCIAL = ["自然资源厅", "交通运输厅", "卫生健康委", "应急管理厅", "公安厅", "司法厅", "发展改革委（数据局）",
-              "经济和信息化厅", "市场监管局", "人力资源社会保障厅", "税务局"]
+PROVINCIAL = [
+    "自然资源厅",
+    "交通运输厅",
+    "卫生健康委",
+    "应急管理厅",
+    "公安厅",
+    "司法厅",
+    "发展改革委（数据局）",
+    "经济和信息化厅",
+    "市场监管局",
+    "人力资源社会保障厅",
+    "税务局",
+]
 
 
 def test_the_provincial_departments_named_in_the_bulletin_exist():
@@ -56,12 +69,20 @@ def test_every_city_and_county_has_its_departments_and_a_centre():
 
 
 def test_load_all_twice_creates_no_duplicates():
-    counts = (Region.objects.count(), Department.objects.count(), CalendarYear.objects.count(),
-              CalendarDay.objects.count())
+    counts = (
+        Region.objects.count(),
+        Department.objects.count(),
+        CalendarYear.objects.count(),
+        CalendarDay.objects.count(),
+    )
     load_all()
     load_all()
-    assert (Region.objects.count(), Department.objects.count(), CalendarYear.objects.count(),
-            CalendarDay.objects.count()) == counts
+    assert (
+        Region.objects.count(),
+        Department.objects.count(),
+        CalendarYear.objects.count(),
+        CalendarDay.objects.count(),
+    ) == counts
     assert not Department.objects.values("function", "region").annotate(n=Count("id")).filter(n__gt=1).exists()
 
 

@@ -10,6 +10,7 @@ def test_healthz_answers_without_a_session(client, db):
 
 def test_reference_data_has_sichuan_21_cities_and_183_counties(db):
     from core.models import Region
+
     assert Region.objects.get(code="510000").name == "四川省"
     assert Region.objects.filter(level="city").count() == 21
     assert Region.objects.filter(level="county").count() == 183

@@ -1,4 +1,5 @@
 """Working days by the official holiday calendar (core.workdays)."""
+
 import datetime as dt
 
 import pytest

@@ -2,6 +2,7 @@
 JWKS, authorization code with PKCE, ID token validation, refresh with
 rotation, userinfo, RP-initiated logout; and the refusals a relying party
 and the API must give (another party's token, expired, tampered, revoked)."""
+
 import html
 import re
 from datetime import timedelta
@@ -31,9 +32,14 @@ def parties(live_server):
 
 
 def client(code, issuer_metadata):
-    return OAuth2Session(client_id(code), demo_secret(code), scope="openid profile organisation policy",
-                         redirect_uri=f"http://127.0.0.1:{8161 if code == CHENGDU else 8162}/oidc/callback/",
-                         code_challenge_method="S256", token_endpoint=issuer_metadata["token_endpoint"])
+    return OAuth2Session(
+        client_id(code),
+        demo_secret(code),
+        scope="openid profile organisation policy",
+        redirect_uri=f"http://127.0.0.1:{8161 if code == CHENGDU else 8162}/oidc/callback/",
+        code_challenge_method="S256",
+        token_endpoint=issuer_metadata["token_endpoint"],
+    )
 
 
 def consent(user_agent, page):
@@ -41,15 +47,15 @@ def consent(user_agent, page):
     assert "同意并登录" in page.text
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
     fields = {k: html.unescape(v) for k, v in fields.items()}
-    return user_agent.post(page.url, data={**fields, "allow": "Authorize"}, headers={"Referer": page.url},
-                           allow_redirects=False)
+    return user_agent.post(
+        page.url, data={**fields, "allow": "Authorize"}, headers={"Referer": page.url}, allow_redirects=False
+    )
 
 
 def sign_in_code(user_agent, oauth, metadata, expect_consent=None):
     """Run the authorization request as the browser would; return (code, verifier, nonce)."""
     verifier, nonce = generate_token(48), generate_token(16)
-    url, state = oauth.create_authorization_url(metadata["authorization_endpoint"], code_verifier=verifier,
-                                                nonce=nonce)
+    url, state = oauth.create_authorization_url(metadata["authorization_endpoint"], code_verifier=verifier, nonce=nonce)
     r = user_agent.get(url, allow_redirects=False)
     if expect_consent is not None:
         assert (r.status_code == 200) == expect_consent
@@ -63,8 +69,11 @@ def sign_in_code(user_agent, oauth, metadata, expect_consent=None):
 
 def id_claims(id_token, keys, issuer, audience, nonce=None):
     claims = jwt.decode(id_token, keys, algorithms=["RS256"]).claims
-    jwt.JWTClaimsRegistry(iss={"essential": True, "value": issuer}, aud={"essential": True, "value": audience},
-                          nonce={"essential": bool(nonce), "value": nonce}).validate(claims)
+    jwt.JWTClaimsRegistry(
+        iss={"essential": True, "value": issuer},
+        aud={"essential": True, "value": audience},
+        nonce={"essential": bool(nonce), "value": nonce},
+    ).validate(claims)
     return claims
 
 
@@ -85,9 +94,16 @@ def test_code_pkce_refresh_userinfo_logout(parties, browser_session):
     code, verifier, nonce = sign_in_code(agent, oauth, metadata, expect_consent=True)
 
     # The code without its PKCE verifier is refused, then redeemed with it.
-    bare = requests.post(metadata["token_endpoint"], data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": oauth.redirect_uri,
-        "client_id": client_id(CHENGDU), "client_secret": demo_secret(CHENGDU)})
+    bare = requests.post(
+        metadata["token_endpoint"],
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": oauth.redirect_uri,
+            "client_id": client_id(CHENGDU),
+            "client_secret": demo_secret(CHENGDU),
+        },
+    )
     assert bare.status_code == 400 and bare.json()["error"] == "invalid_request"
     token = oauth.fetch_token(metadata["token_endpoint"], code=code, code_verifier=verifier)
     claims = id_claims(token["id_token"], keys, issuer, client_id(CHENGDU), nonce)
@@ -117,18 +133,30 @@ def test_code_pkce_refresh_userinfo_logout(parties, browser_session):
     assert me.status_code == 200 and me.json()["name"] == "陈刚"
 
     # A replayed refresh token is refused, and (reuse detection) revokes what it begat.
-    again = requests.post(metadata["token_endpoint"], data={
-        "grant_type": "refresh_token", "refresh_token": old_refresh,
-        "client_id": client_id(CHENGDU), "client_secret": demo_secret(CHENGDU)})
+    again = requests.post(
+        metadata["token_endpoint"],
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": old_refresh,
+            "client_id": client_id(CHENGDU),
+            "client_secret": demo_secret(CHENGDU),
+        },
+    )
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
     assert requests.get(f"{api}/me", headers={"Authorization": f"Bearer {renewed['access_token']}"}).status_code == 401
     code, verifier, nonce = sign_in_code(agent, oauth, metadata, expect_consent=False)
     renewed = oauth.fetch_token(metadata["token_endpoint"], code=code, code_verifier=verifier)
 
     # RP-initiated logout ends the province session and revokes the tokens.
-    r = agent.get(metadata["end_session_endpoint"], params={
-        "id_token_hint": renewed["id_token"], "client_id": client_id(CHENGDU),
-        "post_logout_redirect_uri": "http://127.0.0.1:8161/"}, allow_redirects=False)
+    r = agent.get(
+        metadata["end_session_endpoint"],
+        params={
+            "id_token_hint": renewed["id_token"],
+            "client_id": client_id(CHENGDU),
+            "post_logout_redirect_uri": "http://127.0.0.1:8161/",
+        },
+        allow_redirects=False,
+    )
     assert r.status_code == 302 and r.headers["Location"] == "http://127.0.0.1:8161/"
     me = requests.get(f"{api}/me", headers={"Authorization": f"Bearer {renewed['access_token']}"})
     assert me.status_code == 401 and me.json()["message"].startswith("访问令牌无效或已被吊销")
@@ -142,18 +170,38 @@ def test_one_partys_code_and_token_refused_by_another(parties, browser_session):
     agent = browser_session("agent")
     oauth = client(CHENGDU, metadata)
     code, verifier, _ = sign_in_code(agent, oauth, metadata)
-    stolen = requests.post(metadata["token_endpoint"], data={
-        "grant_type": "authorization_code", "code": code, "code_verifier": verifier,
-        "redirect_uri": oauth.redirect_uri, "client_id": client_id(MIANYANG), "client_secret": demo_secret(MIANYANG)})
+    stolen = requests.post(
+        metadata["token_endpoint"],
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "code_verifier": verifier,
+            "redirect_uri": oauth.redirect_uri,
+            "client_id": client_id(MIANYANG),
+            "client_secret": demo_secret(MIANYANG),
+        },
+    )
     assert stolen.status_code == 400 and stolen.json()["error"] == "invalid_grant"
     token = oauth.fetch_token(metadata["token_endpoint"], code=code, code_verifier=verifier)
-    other = requests.post(metadata["token_endpoint"], data={
-        "grant_type": "refresh_token", "refresh_token": token["refresh_token"],
-        "client_id": client_id(MIANYANG), "client_secret": demo_secret(MIANYANG)})
+    other = requests.post(
+        metadata["token_endpoint"],
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": token["refresh_token"],
+            "client_id": client_id(MIANYANG),
+            "client_secret": demo_secret(MIANYANG),
+        },
+    )
     assert other.status_code == 400 and other.json()["error"] == "invalid_grant"
-    wrong_secret = requests.post(metadata["token_endpoint"], data={
-        "grant_type": "refresh_token", "refresh_token": token["refresh_token"],
-        "client_id": client_id(CHENGDU), "client_secret": "guess"})
+    wrong_secret = requests.post(
+        metadata["token_endpoint"],
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": token["refresh_token"],
+            "client_id": client_id(CHENGDU),
+            "client_secret": "guess",
+        },
+    )
     assert wrong_secret.status_code == 401 and wrong_secret.json()["error"] == "invalid_client"
 
 
@@ -171,17 +219,22 @@ def test_expired_tampered_revoked_tokens_refused_with_reason(parties, browser_se
     assert tampered.status_code == 401 and tampered.json()["code"] == "unauthenticated"
     assert "无效" in tampered.json()["message"]
     AccessToken.objects.filter(application__client_id=client_id(CHENGDU)).update(
-        expires=timezone.now() - timedelta(seconds=1))
+        expires=timezone.now() - timedelta(seconds=1)
+    )
     expired = me(token["access_token"])
     assert expired.status_code == 401 and expired.json()["message"].startswith("访问令牌已过期")
-    assert requests.get(metadata["userinfo_endpoint"],
-                        headers={"Authorization": f"Bearer {token['access_token']}"}).status_code == 401
+    assert (
+        requests.get(
+            metadata["userinfo_endpoint"], headers={"Authorization": f"Bearer {token['access_token']}"}
+        ).status_code
+        == 401
+    )
     renewed = oauth.refresh_token(metadata["token_endpoint"], refresh_token=token["refresh_token"])
     assert me(renewed["access_token"]).status_code == 200
-    revoke = requests.post(metadata["revocation_endpoint"] if "revocation_endpoint" in metadata
-                           else f"{parties}/revoke_token/",
-                           data={"token": renewed["access_token"], "client_id": client_id(CHENGDU),
-                                 "client_secret": demo_secret(CHENGDU)})
+    revoke = requests.post(
+        metadata["revocation_endpoint"] if "revocation_endpoint" in metadata else f"{parties}/revoke_token/",
+        data={"token": renewed["access_token"], "client_id": client_id(CHENGDU), "client_secret": demo_secret(CHENGDU)},
+    )
     assert revoke.status_code == 200
     revoked = me(renewed["access_token"])
     assert revoked.status_code == 401 and "吊销" in revoked.json()["message"]

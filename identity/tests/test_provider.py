@@ -1,6 +1,7 @@
 """Step-up to a party's required level, registering a party in the console
 (secret shown once, kept hashed), agents authorised and revoked by the legal
 representative (audited on whose behalf), and signing-key rotation."""
+
 import time
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -24,9 +25,11 @@ YIBIN = "511500"
 
 def authorize_url(code, port, scope="openid profile"):
     challenge = create_s256_code_challenge("v" * 50)
-    return (f"/oidc/authorize/?response_type=code&client_id=city-{code}&scope={scope.replace(' ', '+')}"
-            f"&redirect_uri=http://127.0.0.1:{port}/oidc/callback/&state=s1"
-            f"&code_challenge={challenge}&code_challenge_method=S256")
+    return (
+        f"/oidc/authorize/?response_type=code&client_id=city-{code}&scope={scope.replace(' ', '+')}"
+        f"&redirect_uri=http://127.0.0.1:{port}/oidc/callback/&state=s1"
+        f"&code_challenge={challenge}&code_challenge_method=S256"
+    )
 
 
 @pytest.mark.django_db
@@ -56,15 +59,24 @@ def test_party_requiring_level_two_steps_a_self_registered_user_up(signed_in):
 @pytest.mark.django_db
 def test_console_registers_a_party_and_shows_its_secret_once(signed_in):
     client = signed_in("admin")
-    bad = client.post("/console/identity/new/", {"name": "遂宁市惠企平台", "redirect_uris": "not a url",
-                                                 "scopes": ["profile"], "required_level": 1})
+    bad = client.post(
+        "/console/identity/new/",
+        {"name": "遂宁市惠企平台", "redirect_uris": "not a url", "scopes": ["profile"], "required_level": 1},
+    )
     assert bad.status_code == 200 and "不是有效的 http(s) 地址" in bad.content.decode()
     assert "必须包含 openid" in bad.content.decode() and not Application.objects.exists()
 
-    response = client.post("/console/identity/new/", {
-        "name": "遂宁市惠企平台", "redirect_uris": "https://hqzc.suining.example/oidc/callback/",
-        "backchannel_logout_uri": "https://hqzc.suining.example/oidc/backchannel-logout/",
-        "scopes": ["openid", "profile", "organisation"], "required_level": 2, "region": "510900"})
+    response = client.post(
+        "/console/identity/new/",
+        {
+            "name": "遂宁市惠企平台",
+            "redirect_uris": "https://hqzc.suining.example/oidc/callback/",
+            "backchannel_logout_uri": "https://hqzc.suining.example/oidc/backchannel-logout/",
+            "scopes": ["openid", "profile", "organisation"],
+            "required_level": 2,
+            "region": "510900",
+        },
+    )
     assert response.status_code == 200
     secret = response.context["secret"]
     app = Application.objects.get(name="遂宁市惠企平台")
@@ -91,25 +103,39 @@ def test_legal_representative_authorises_and_revokes_an_agent(signed_in, demo_us
     bad = client.post(page, {"name": "刘芳", "resident_id": citizen.resident_id, "scopes": []})
     assert "请至少选择一项授权范围" in bad.content.decode()
     until = (timezone.localtime() + timedelta(days=30)).strftime("%Y-%m-%d %H:%M")
-    assert client.post(page, {"name": "刘芳", "resident_id": citizen.resident_id, "scopes": ["policy"],
-                              "expires_at": until}).status_code == 302
+    assert (
+        client.post(
+            page, {"name": "刘芳", "resident_id": citizen.resident_id, "scopes": ["policy"], "expires_at": until}
+        ).status_code
+        == 302
+    )
     granted = Agent.objects.get(organisation=org, person=citizen)
     assert granted.in_force and granted.authorised_by == agent_person
     claims = claims_for(demo_user("citizen"))
-    assert claims["organisations"] == [{"uscc": org.uscc, "name": org.name, "role": "经办人", "agent": "刘芳",
-                                        "scope": ["查询惠企政策"], "expires_at": granted.expires_at.isoformat()}]
+    assert claims["organisations"] == [
+        {
+            "uscc": org.uscc,
+            "name": org.name,
+            "role": "经办人",
+            "agent": "刘芳",
+            "scope": ["查询惠企政策"],
+            "expires_at": granted.expires_at.isoformat(),
+        }
+    ]
     entry = AuditEntry.objects.filter(object_type="accounts.Agent", action="create").latest("seq")
     assert entry.on_behalf_of == f"{org.name}（{org.uscc}）" and entry.actor_label.startswith("陈刚")
 
     # The citizen is no legal representative and cannot authorise anyone.
     with pytest.raises(ServiceError, match="只有该组织的法定代表人"):
-        account_services.authorise_agent(demo_user("citizen"), org, resident_id=agent_person.resident_id,
-                                         name="陈刚", scopes=["policy"])
+        account_services.authorise_agent(
+            demo_user("citizen"), org, resident_id=agent_person.resident_id, name="陈刚", scopes=["policy"]
+        )
     assert client.post(f"/accounts/me/agents/{granted.pk}/revoke/").status_code == 302
     granted.refresh_from_db()
     assert granted.revoked_at is not None and not granted.in_force
     assert claims_for(demo_user("citizen"))["organisations"] == []
     from core.audit import verify_chain
+
     assert verify_chain().ok
 
 
@@ -138,14 +164,17 @@ def test_login_on_the_way_to_a_party_is_throttled_like_any_other(client, setting
 @pytest.mark.django_db
 def test_an_agents_changes_are_audited_on_behalf_of_their_organisation(client):
     from accounts.demo import DEMO_PASSWORD
+
     assert client.post("/accounts/login/", {"username": "agent", "password": DEMO_PASSWORD}).status_code == 302
     org = Organisation.objects.get(name="成都锦程数字科技有限公司")
     login = AuditEntry.objects.filter(action="login").latest("seq")
     assert login.on_behalf_of == f"{org.name}（{org.uscc}）"
     from accounts.demo import make_uscc
+
     uscc = make_uscc("510107", "1", 9900001)
-    response = client.post("/accounts/me/organisations/new/", {"uscc": uscc, "name": "成都新设科技有限公司",
-                                                               "region": "510107"})
+    response = client.post(
+        "/accounts/me/organisations/new/", {"uscc": uscc, "name": "成都新设科技有限公司", "region": "510107"}
+    )
     assert response.status_code == 302
     created = AuditEntry.objects.filter(object_type="accounts.Organisation", action="create").latest("seq")
     assert created.on_behalf_of == f"成都新设科技有限公司（{uscc}）" and created.actor_label.startswith("陈刚")
@@ -153,6 +182,7 @@ def test_an_agents_changes_are_audited_on_behalf_of_their_organisation(client):
     from django.test import RequestFactory
 
     from identity.middleware import organisation_acted_for
+
     request = RequestFactory().get("/")
     request.user, request.session = login.actor, {}
     assert organisation_acted_for(request) is None
@@ -168,11 +198,15 @@ def test_an_agents_changes_are_audited_on_behalf_of_their_organisation(client):
 def test_clerk_verifies_a_person_at_the_window_to_level_three(signed_in):
     citizen = Person.objects.get(user__username="citizen")
     client = signed_in("clerk")
-    wrong = client.post("/console/persons/verify/", {"name": "刘芳", "resident_id": "110101199003070000",
-                                                     "method": "in_person"})
+    wrong = client.post(
+        "/console/persons/verify/", {"name": "刘芳", "resident_id": "110101199003070000", "method": "in_person"}
+    )
     assert "未找到该姓名和身份证号的自然人" in wrong.content.decode() and citizen.assurance_level == 1
-    done = client.post("/console/persons/verify/", {"name": "刘芳", "resident_id": citizen.resident_id,
-                                                    "method": "in_person", "note": "查验身份证原件"}, follow=True)
+    done = client.post(
+        "/console/persons/verify/",
+        {"name": "刘芳", "resident_id": citizen.resident_id, "method": "in_person", "note": "查验身份证原件"},
+        follow=True,
+    )
     assert "现为三级：窗口当面核验或数字证书认证" in done.content.decode()
     record = citizen.assurance
     assert record.level == 3 and record.checked_by.username == "clerk" and record.method == "in_person"

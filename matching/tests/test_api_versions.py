@@ -1,6 +1,7 @@
 """Every update through the API names the version it read (`version` or
 If-Match): without it a client would silently overwrite someone else's
 change (issue 16). 428 in the platform's error format; nothing changes."""
+
 import json
 
 import pytest

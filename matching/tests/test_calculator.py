@@ -1,5 +1,6 @@
 """The policy calculator: meets, nearly meets (and which condition), cannot
 tell, with reasons; "what if" never changes the stored profile."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -17,14 +18,17 @@ from .conftest import leaf, rule_of
 @pytest.fixture
 def items(make_item):
     return {
-        "meets": make_item("科技型中小企业研发补助", rule=rule_of(leaf("qualifications", "has", "tech_sme"),
-                                                             leaf("revenue", ">=", 1000))),
-        "nearly": make_item("高新技术企业认定奖励", rule=rule_of(leaf("qualifications", "has", "high_tech"),
-                                                            leaf("revenue", ">=", 1000))),
+        "meets": make_item(
+            "科技型中小企业研发补助",
+            rule=rule_of(leaf("qualifications", "has", "tech_sme"), leaf("revenue", ">=", 1000)),
+        ),
+        "nearly": make_item(
+            "高新技术企业认定奖励",
+            rule=rule_of(leaf("qualifications", "has", "high_tech"), leaf("revenue", ">=", 1000)),
+        ),
         "unknown": make_item("出口信用保险补贴", rule=rule_of(leaf("exports", ">=", 100))),
         "fails": make_item("规上工业企业奖励", rule=rule_of(leaf("revenue", ">=", 5000), leaf("employees", ">=", 300))),
-        "elsewhere": make_item("攀枝花市钒钛企业奖励", region="510400",
-                               rule=rule_of(leaf("revenue", ">=", 1))),
+        "elsewhere": make_item("攀枝花市钒钛企业奖励", region="510400", rule=rule_of(leaf("revenue", ">=", 1))),
         "draft": make_item("尚未发布的事项", status=Status.DRAFT, rule=rule_of(leaf("revenue", ">=", 1))),
     }
 
@@ -48,8 +52,9 @@ def test_every_listed_item_in_its_group_with_reasons(items, agent_profile):
 
 def test_what_if_recomputes_without_changing_the_profile(items, agent_profile):
     before = EnterpriseProfile.objects.filter(pk=agent_profile.pk).values().get()
-    groups, tried = services.what_if(agent_profile, {"qualifications": ["tech_sme", "high_tech"], "revenue": "6000",
-                                                     "employees": "320"})
+    groups, tried = services.what_if(
+        agent_profile, {"qualifications": ["tech_sme", "high_tech"], "revenue": "6000", "employees": "320"}
+    )
     assert "高新技术企业认定奖励" in titles(groups["meets"])
     assert "规上工业企业奖励" in titles(groups["meets"])
     assert tried["revenue"] == Decimal("6000.00")
@@ -74,8 +79,10 @@ def test_calculator_page_for_the_agent(items, agent_profile, signed_in):
     page = client.get(reverse("matching:calculator")).content.decode()
     assert "科技型中小企业研发补助" in page and "未认定为高新技术企业 ✗" in page
     assert "攀枝花市钒钛企业奖励" not in page and "尚未发布的事项" not in page
-    response = client.post(reverse("matching:calculator") + f"?uscc={agent_profile.uscc}",
-                           {"qualifications": ["tech_sme", "high_tech"], "revenue": "1500"})
+    response = client.post(
+        reverse("matching:calculator") + f"?uscc={agent_profile.uscc}",
+        {"qualifications": ["tech_sme", "high_tech"], "revenue": "1500"},
+    )
     page = response.content.decode()
     assert "企业画像未被修改" in page
     assert page.index("高新技术企业认定奖励") < page.index('id="group-nearly"')
@@ -98,14 +105,16 @@ def test_staff_cannot_use_the_calculator(signed_in):
 
 
 def test_rule_out_of_force_does_not_meet(make_item, agent_profile):
-    make_item("已过期的奖励", rule=rule_of(leaf("revenue", ">=", 1),
-                                      when={"from": "2020-01-01", "until": "2020-12-31"}))
+    make_item(
+        "已过期的奖励", rule=rule_of(leaf("revenue", ">=", 1), when={"from": "2020-01-01", "until": "2020-12-31"})
+    )
     groups = services.calculate(agent_profile.attributes(), on=dt.date(2024, 5, 1), reasons="all")
     assert titles(groups["fails"]) == ["已过期的奖励"]
     assert "有效期" in groups["fails"][0].reasons[0].text
 
 
 # ---------------------------------------------------------------- useful output (issue 18)
+
 
 def test_nearly_is_only_a_condition_the_enterprise_can_change(make_item, agent_profile):
     make_item("建筑业资质奖励", rule=rule_of(leaf("industry", "prefix", ["E"]), leaf("revenue", ">=", 1000)))
@@ -152,10 +161,11 @@ def test_windows_are_shown_and_what_can_be_claimed_now_comes_first(make_item, ag
 def test_what_if_says_in_chinese_what_changed(items, make_item, agent_profile, signed_in):
     make_item("小微企业稳岗补贴", rule=rule_of(leaf("size", "in", ["small", "micro"])), amount_cap=Decimal("5"))
     client = signed_in("agent")
-    page = client.post(reverse("matching:calculator") + f"?uscc={agent_profile.uscc}",
-                       {"qualifications": ["tech_sme", "high_tech"], "employees": "400", "revenue": "6000"}
-                       ).content.decode()
-    note = page[page.index('id="what-if-note"'):page.index("</div>", page.index('id="what-if-note"'))]
+    page = client.post(
+        reverse("matching:calculator") + f"?uscc={agent_profile.uscc}",
+        {"qualifications": ["tech_sme", "high_tech"], "employees": "400", "revenue": "6000"},
+    ).content.decode()
+    note = page[page.index('id="what-if-note"') : page.index("</div>", page.index('id="what-if-note"'))]
     assert "high_tech" not in note and "tech_sme" not in note
     assert "资质认定由“科技型中小企业”改为“科技型中小企业、高新技术企业”" in note
     assert "营业收入由“1,200万元”改为“6,000万元”" in note
@@ -163,14 +173,19 @@ def test_what_if_says_in_chinese_what_changed(items, make_item, agent_profile, s
     assert "不再符合 <strong>1</strong> 项：小微企业稳岗补贴" in note
     assert page.count('data-changed="new"') == 2 and page.count('data-changed="lost"') == 1
     # the qualifications box comes back ticked as in the profile: not a change
-    page = client.post(reverse("matching:calculator") + f"?uscc={agent_profile.uscc}",
-                       {"qualifications": ["tech_sme"]}).content.decode()
+    page = client.post(
+        reverse("matching:calculator") + f"?uscc={agent_profile.uscc}", {"qualifications": ["tech_sme"]}
+    ).content.decode()
     assert "所填数值与企业画像相同" in page and "资质认定由" not in page
 
 
 def test_each_reason_is_said_once(make_item, agent_profile, signed_in):
-    make_item("高新技术企业认定奖励", rule=rule_of(leaf("qualifications", "has", "high_tech"),
-                                          leaf("revenue", ">=", 1000), leaf("revenue", ">=", 1000)))
+    make_item(
+        "高新技术企业认定奖励",
+        rule=rule_of(
+            leaf("qualifications", "has", "high_tech"), leaf("revenue", ">=", 1000), leaf("revenue", ">=", 1000)
+        ),
+    )
     page = signed_in("agent").get(reverse("matching:calculator")).content.decode()
     assert page.count("未认定为高新技术企业 ✗") == 1
     assert page.count("营业收入 1,200万元，要求不低于 1,000万元 ✓") == 1
@@ -182,6 +197,7 @@ def test_a_recognition_item_never_asks_for_what_it_confers(make_item, agent_prof
     and holding the tier below (工信部企业〔2022〕63号)."""
     from matching import demo
     from policies.models import BenefitItem
+
     agent_profile.qualifications = ["tech_sme", "innovative_sme"]
     agent_profile.save()
     innovative = make_item("创新型中小企业认定", rule=None)

@@ -1,6 +1,7 @@
 """Enterprises registered at city level (codes xxxx00: registered with the city's
 market regulator, e.g. in a development zone) load through the file loader and the
 API, match province- and city-wide items and fail county-scoped ones."""
+
 import json
 
 from matching import profiles, services
@@ -17,8 +18,11 @@ def test_a_city_level_enterprise_loads_and_matches_city_and_province_items(demo_
     city = make_item("成都市研发补助", region="510100", rule=anyone)
     county = make_item("锦江区楼宇经济奖励", region="510104", rule=anyone)
     other_city = make_item("绵阳市科技奖励", region="510700", rule=anyone)
-    city_rule = make_item("注册在成都市本级的企业奖励", region="510000",
-                          rule=rule_of(leaf("region", "prefix", ["5101"]), leaf("employees", ">=", 1)))
+    city_rule = make_item(
+        "注册在成都市本级的企业奖励",
+        region="510000",
+        rule=rule_of(leaf("region", "prefix", ["5101"]), leaf("employees", ">=", 1)),
+    )
     county_rule = make_item("注册在锦江区的企业奖励", region="510000", rule=rule_of(leaf("region", "==", "510104")))
 
     uscc = uscc_for(41, "510100")
@@ -39,14 +43,18 @@ def test_a_city_level_enterprise_loads_and_matches_city_and_province_items(demo_
 
     # and the API takes the city code in a PATCH; the change reaches matches and pushes
     client = signed_in("manager")
-    response = client.patch(f"/api/v1/enterprises/{uscc}/profile",
-                            json.dumps({"values": {"region": "510100", "employees": 0}, "version": profile.version}),
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/v1/enterprises/{uscc}/profile",
+        json.dumps({"values": {"region": "510100", "employees": 0}, "version": profile.version}),
+        content_type="application/json",
+    )
     assert response.status_code == 200, response.content
     assert not Match.objects.filter(profile=profile).exists()
-    response = client.patch(f"/api/v1/enterprises/{uscc}/profile",
-                            json.dumps({"values": {"employees": 60}, "version": response.json()["version"]}),
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/v1/enterprises/{uscc}/profile",
+        json.dumps({"values": {"employees": 60}, "version": response.json()["version"]}),
+        content_type="application/json",
+    )
     assert response.status_code == 200, response.content
     assert set(Match.objects.filter(profile=profile).values_list("item_id", flat=True)) == matched
     assert Notice.objects.filter(profile=profile, item=city).count() == 2  # pushed again when it met again
@@ -56,8 +64,10 @@ def test_a_city_level_enterprise_loads_and_matches_city_and_province_items(demo_
 
 def test_a_code_that_is_no_sichuan_city_or_county_is_still_refused(signed_in):
     client = signed_in("manager")
-    response = client.patch(f"/api/v1/enterprises/{uscc_for(42, '510100')}/profile",
-                            json.dumps({"name": "某公司", "values": {"region": "510000"}}),
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/v1/enterprises/{uscc_for(42, '510100')}/profile",
+        json.dumps({"name": "某公司", "values": {"region": "510000"}}),
+        content_type="application/json",
+    )
     assert response.status_code == 422
     assert response.json()["errors"]["region"] == ["所在地区不是四川省的市或区县行政区划代码（GB/T 2260）"]

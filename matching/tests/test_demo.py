@@ -1,5 +1,6 @@
 """The matching demo on its own (without the policy library's demo): the
 agent's organisation meets one auto-grant item and nearly meets another."""
+
 from matching import demo, services
 from matching.models import EnterpriseProfile, GrantEntry, Notice
 

@@ -1,5 +1,6 @@
 """Property tests: the bulk engine agrees with evaluate() on random rules and profiles,
 and every "meets" comes with reasons that hold."""
+
 import datetime as dt
 
 import pyarrow as pa
@@ -21,47 +22,79 @@ NUMBER_ATTRS = ["revenue", "employees", "total_assets", "rd_spending", "rd_ratio
 
 maybe = lambda s: st.one_of(st.none(), s)  # noqa: E731
 
-profiles = st.fixed_dictionaries({
-    "region": maybe(st.sampled_from(COUNTIES)),
-    "industry": maybe(st.sampled_from(INDUSTRIES)),
-    "revenue": maybe(st.sampled_from(NUMBERS)),
-    "employees": maybe(st.sampled_from([0, 5, 10, 20, 100, 300, 1000])),
-    "total_assets": maybe(st.sampled_from(NUMBERS)),
-    "rd_spending": maybe(st.sampled_from(NUMBERS)),
-    "exports": maybe(st.sampled_from(NUMBERS)),
-    "registered_capital": maybe(st.sampled_from(NUMBERS)),
-    "founded_on": maybe(st.sampled_from(DATES)),
-    "credit_rating": maybe(st.sampled_from(["A", "B", "M", "C", "D"])),
-    "qualifications": maybe(st.sets(st.sampled_from(TAGS), max_size=3)),
-    "is_listed": maybe(st.booleans()),
-}, optional={"size": st.sampled_from(["micro", "small", "medium", "large"])})
+profiles = st.fixed_dictionaries(
+    {
+        "region": maybe(st.sampled_from(COUNTIES)),
+        "industry": maybe(st.sampled_from(INDUSTRIES)),
+        "revenue": maybe(st.sampled_from(NUMBERS)),
+        "employees": maybe(st.sampled_from([0, 5, 10, 20, 100, 300, 1000])),
+        "total_assets": maybe(st.sampled_from(NUMBERS)),
+        "rd_spending": maybe(st.sampled_from(NUMBERS)),
+        "exports": maybe(st.sampled_from(NUMBERS)),
+        "registered_capital": maybe(st.sampled_from(NUMBERS)),
+        "founded_on": maybe(st.sampled_from(DATES)),
+        "credit_rating": maybe(st.sampled_from(["A", "B", "M", "C", "D"])),
+        "qualifications": maybe(st.sets(st.sampled_from(TAGS), max_size=3)),
+        "is_listed": maybe(st.booleans()),
+    },
+    optional={"size": st.sampled_from(["micro", "small", "medium", "large"])},
+)
 
 
 def leaves():
-    number = st.builds(lambda a, op, v: {"attr": a, "op": op, "value": v},
-                       st.sampled_from(NUMBER_ATTRS), st.sampled_from(["==", "!=", ">", ">=", "<", "<="]),
-                       st.sampled_from(NUMBERS))
-    between = st.builds(lambda a, lo, hi: {"attr": a, "op": "between", "value": sorted([lo, hi])},
-                        st.sampled_from(NUMBER_ATTRS), st.sampled_from(NUMBERS), st.sampled_from(NUMBERS))
-    date = st.builds(lambda op, v: {"attr": "founded_on", "op": op, "value": v},
-                     st.sampled_from(["==", "!=", ">", ">=", "<", "<="]), st.sampled_from(DATES))
-    years = st.builds(lambda op, v: {"attr": "founded_on", "op": op, "value": v},
-                      st.sampled_from(["years_since>=", "years_since<="]), st.integers(0, 10))
-    category = st.one_of(
-        st.builds(lambda a, op, v: {"attr": a, "op": op, "value": v}, st.just("size"),
-                  st.sampled_from(["==", "!=", ">=", "<"]), st.sampled_from(["micro", "small", "medium", "large"])),
-        st.builds(lambda op, v: {"attr": "credit_rating", "op": op, "value": sorted(v)},
-                  st.sampled_from(["in", "not_in"]), st.sets(st.sampled_from(["A", "B", "M", "C", "D"]), min_size=1)),
+    number = st.builds(
+        lambda a, op, v: {"attr": a, "op": op, "value": v},
+        st.sampled_from(NUMBER_ATTRS),
+        st.sampled_from(["==", "!=", ">", ">=", "<", "<="]),
+        st.sampled_from(NUMBERS),
     )
-    industry = st.builds(lambda op, v: {"attr": "industry", "op": op, "value": v if op in ("prefix", "in", "not_in") else v[0]},
-                         st.sampled_from(["prefix", "in", "not_in", "==", "!="]),
-                         st.lists(st.sampled_from(INDUSTRIES), min_size=1, max_size=3))
-    region = st.builds(lambda op, v: {"attr": "region", "op": op, "value": v if op != "==" else v[0]},
-                       st.sampled_from(["prefix", "in", "=="]),
-                       st.lists(st.sampled_from(COUNTIES), min_size=1, max_size=2)) | st.builds(
-        lambda v: {"attr": "region", "op": "prefix", "value": v}, st.lists(st.sampled_from(["51", "5101", "510600"]), min_size=1, max_size=2))
-    tags = st.builds(lambda op, v: {"attr": "qualifications", "op": op, "value": v[0] if op == "has" else v},
-                     st.sampled_from(["has", "has_any", "has_all"]), st.lists(st.sampled_from(TAGS), min_size=1, max_size=2, unique=True))
+    between = st.builds(
+        lambda a, lo, hi: {"attr": a, "op": "between", "value": sorted([lo, hi])},
+        st.sampled_from(NUMBER_ATTRS),
+        st.sampled_from(NUMBERS),
+        st.sampled_from(NUMBERS),
+    )
+    date = st.builds(
+        lambda op, v: {"attr": "founded_on", "op": op, "value": v},
+        st.sampled_from(["==", "!=", ">", ">=", "<", "<="]),
+        st.sampled_from(DATES),
+    )
+    years = st.builds(
+        lambda op, v: {"attr": "founded_on", "op": op, "value": v},
+        st.sampled_from(["years_since>=", "years_since<="]),
+        st.integers(0, 10),
+    )
+    category = st.one_of(
+        st.builds(
+            lambda a, op, v: {"attr": a, "op": op, "value": v},
+            st.just("size"),
+            st.sampled_from(["==", "!=", ">=", "<"]),
+            st.sampled_from(["micro", "small", "medium", "large"]),
+        ),
+        st.builds(
+            lambda op, v: {"attr": "credit_rating", "op": op, "value": sorted(v)},
+            st.sampled_from(["in", "not_in"]),
+            st.sets(st.sampled_from(["A", "B", "M", "C", "D"]), min_size=1),
+        ),
+    )
+    industry = st.builds(
+        lambda op, v: {"attr": "industry", "op": op, "value": v if op in ("prefix", "in", "not_in") else v[0]},
+        st.sampled_from(["prefix", "in", "not_in", "==", "!="]),
+        st.lists(st.sampled_from(INDUSTRIES), min_size=1, max_size=3),
+    )
+    region = st.builds(
+        lambda op, v: {"attr": "region", "op": op, "value": v if op != "==" else v[0]},
+        st.sampled_from(["prefix", "in", "=="]),
+        st.lists(st.sampled_from(COUNTIES), min_size=1, max_size=2),
+    ) | st.builds(
+        lambda v: {"attr": "region", "op": "prefix", "value": v},
+        st.lists(st.sampled_from(["51", "5101", "510600"]), min_size=1, max_size=2),
+    )
+    tags = st.builds(
+        lambda op, v: {"attr": "qualifications", "op": op, "value": v[0] if op == "has" else v},
+        st.sampled_from(["has", "has_any", "has_all"]),
+        st.lists(st.sampled_from(TAGS), min_size=1, max_size=2, unique=True),
+    )
     boolean = st.builds(lambda op: {"attr": "is_listed", "op": op}, st.sampled_from(["is_true", "is_false"]))
     return st.one_of(number, between, date, years, category, industry, region, tags, boolean)
 
@@ -90,16 +123,22 @@ def covers(scope, county):
 def expected(items, records):
     out = {}
     for item in items:
-        hits = {r["id"] for r in records
-                if covers(item.region, r["region"]) and evaluate(item.rule, r, today=TODAY).outcome == "meets"}
+        hits = {
+            r["id"]
+            for r in records
+            if covers(item.region, r["region"]) and evaluate(item.rule, r, today=TODAY).outcome == "meets"
+        }
         if hits:
             out[item.item_id] = hits
     return out
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(rules, min_size=1, max_size=6), st.lists(profiles, min_size=1, max_size=25),
-       st.lists(st.sampled_from(SCOPES), min_size=6, max_size=6))
+@given(
+    st.lists(rules, min_size=1, max_size=6),
+    st.lists(profiles, min_size=1, max_size=25),
+    st.lists(st.sampled_from(SCOPES), min_size=6, max_size=6),
+)
 def test_bulk_equals_single(rule_list, profile_list, scopes):
     records = [dict(p, id=100 + i) for i, p in enumerate(profile_list)]
     items = [ItemRule(i + 1, scopes[i], r) for i, r in enumerate(rule_list)]
@@ -112,8 +151,11 @@ def test_bulk_equals_single(rule_list, profile_list, scopes):
     assert match_all(items, table, today=TODAY, block_rows=1).as_dict() == want
     for item in items:
         assert set(match_item(item, table, today=TODAY).tolist()) == want.get(item.item_id, set())
-        unknown = {r["id"] for r in records if covers(item.region, r["region"])
-                   and evaluate(item.rule, r, today=TODAY).outcome == "unknown"}
+        unknown = {
+            r["id"]
+            for r in records
+            if covers(item.region, r["region"]) and evaluate(item.rule, r, today=TODAY).outcome == "unknown"
+        }
         assert set(unknown_item(item, table, today=TODAY).tolist()) == unknown
 
 
@@ -125,8 +167,9 @@ def test_bulk_from_arrow_equals_single(rule_list, profile_list):
     columns = {name: [r.get(name) for r in records] for name in records[0] if name != "size"}
     columns["qualifications"] = [None if q is None else sorted(q) for q in columns["qualifications"]]
     columns["id"] = [r["id"] for r in records]
-    arrow = pa.table({k: pa.array(v, type=pa.list_(pa.string())) if k == "qualifications" else v
-                      for k, v in columns.items()})
+    arrow = pa.table(
+        {k: pa.array(v, type=pa.list_(pa.string())) if k == "qualifications" else v for k, v in columns.items()}
+    )
     plain = [{k: v for k, v in r.items() if k != "size"} for r in records]
     items = [ItemRule(i + 1, "510000", r) for i, r in enumerate(rule_list)]
     assert match_all(items, ProfileTable.from_arrow(arrow), today=TODAY).as_dict() == expected(items, plain)
@@ -165,6 +208,7 @@ def test_bulk_equals_single_on_a_larger_table():
     """Blocks of realistic size take the sparse (positions) and dense (packed bits) paths
     that tiny tables rarely reach."""
     import random
+
     rnd = random.Random(20241104)
     counties = COUNTIES + ["510106", "510107", "510682"]
     records = []
@@ -180,19 +224,23 @@ def test_bulk_equals_single_on_a_larger_table():
         p["qualifications"] = None if rnd.random() < 0.1 else {t for t in TAGS if rnd.random() < 0.05}
         p["is_listed"] = rnd.choice([True, False, None])
         records.append(p)
-    cond = lambda: rnd.choice([  # noqa: E731
-        {"attr": "revenue", "op": ">=", "value": rnd.choice(NUMBERS)},
-        {"attr": "employees", "op": "<", "value": rnd.choice([10, 20, 300])},
-        {"attr": "qualifications", "op": "has", "value": rnd.choice(TAGS)},
-        {"attr": "industry", "op": "prefix", "value": [rnd.choice(INDUSTRIES)]},
-        {"attr": "region", "op": "prefix", "value": [rnd.choice(["5101", "510104", "5106"])]},
-        {"attr": "size", "op": "in", "value": ["small", "micro"]},
-        {"not": {"attr": "credit_rating", "op": "in", "value": ["C", "D"]}},
-        {"attr": "founded_on", "op": "years_since>=", "value": rnd.choice([1, 3])},
-        {"any": [{"attr": "rd_ratio", "op": ">=", "value": 3}, {"attr": "is_listed", "op": "is_true"}]},
-    ])
-    items = [ItemRule(i + 1, rnd.choice(SCOPES), {"condition": {"all": [cond() for _ in range(rnd.randint(1, 4))]}})
-             for i in range(60)]
+    cond = lambda: rnd.choice(
+        [  # noqa: E731
+            {"attr": "revenue", "op": ">=", "value": rnd.choice(NUMBERS)},
+            {"attr": "employees", "op": "<", "value": rnd.choice([10, 20, 300])},
+            {"attr": "qualifications", "op": "has", "value": rnd.choice(TAGS)},
+            {"attr": "industry", "op": "prefix", "value": [rnd.choice(INDUSTRIES)]},
+            {"attr": "region", "op": "prefix", "value": [rnd.choice(["5101", "510104", "5106"])]},
+            {"attr": "size", "op": "in", "value": ["small", "micro"]},
+            {"not": {"attr": "credit_rating", "op": "in", "value": ["C", "D"]}},
+            {"attr": "founded_on", "op": "years_since>=", "value": rnd.choice([1, 3])},
+            {"any": [{"attr": "rd_ratio", "op": ">=", "value": 3}, {"attr": "is_listed", "op": "is_true"}]},
+        ]
+    )
+    items = [
+        ItemRule(i + 1, rnd.choice(SCOPES), {"condition": {"all": [cond() for _ in range(rnd.randint(1, 4))]}})
+        for i in range(60)
+    ]
     table = ProfileTable.from_records(records)
     want = expected(items, records)
     assert match_all(items, table, today=TODAY).as_dict() == want
@@ -217,6 +265,7 @@ def test_deciding_all_items_at_once_equals_evaluating_each(rule_list, profile, s
     """The array path (entity.Plan) gives every item the outcome and "nearly" that
     evaluate() gives, and the reasons of the items a calculator shows."""
     from matching.engine import ItemIndex, evaluate_entity
+
     index = ItemIndex([ItemRule(i, scopes[i], r) for i, r in enumerate(rule_list)])
     slow = evaluate_entity(index, profile, today=TODAY)
     fast = evaluate_entity(index, profile, today=TODAY, reasons="shown")

@@ -1,5 +1,6 @@
 """免申即享: the matched enterprises listed, each confirms or declines, the
 centre publishes the list for objections, then payouts; every step recorded."""
+
 import datetime as dt
 import threading
 from decimal import Decimal
@@ -25,9 +26,14 @@ MONDAY = dt.date(2024, 11, 4)
 
 @pytest.fixture
 def auto_item(make_item):
-    return make_item("科技型中小企业研发费用补助", delivery=AUTO, amount_cap=Decimal("50"),
-                     rule=rule_of(leaf("qualifications", "has", "tech_sme")), grant_rate_attr="rd_spending",
-                     grant_rate=Decimal("10"))
+    return make_item(
+        "科技型中小企业研发费用补助",
+        delivery=AUTO,
+        amount_cap=Decimal("50"),
+        rule=rule_of(leaf("qualifications", "has", "tech_sme")),
+        grant_rate_attr="rd_spending",
+        grant_rate=Decimal("10"),
+    )
 
 
 @pytest.fixture
@@ -73,18 +79,26 @@ def test_full_lifecycle(opened, demo_user, agent_profile):
         paid = services.make_payouts(manager, published, version=published.version, on=dt.date(2024, 11, 12))
     assert paid.state == GrantRound.State.PAID
     payout = Payout.objects.get()
-    assert (payout.entry.profile, payout.amount, payout.paid_on) == (agent_profile, Decimal("9.60"),
-                                                                     dt.date(2024, 11, 12))
+    assert (payout.entry.profile, payout.amount, payout.paid_on) == (
+        agent_profile,
+        Decimal("9.60"),
+        dt.date(2024, 11, 12),
+    )
     assert Notice.objects.filter(profile=agent_profile, kind=Notice.Kind.PAYOUT).count() == 1
     # The agent was told in their 消息中心: the confirmation asked, the publicity, the payout; once each.
     from messaging.models import Message
+
     told = Message.objects.filter(recipient=agent).order_by("id")
     assert [m.kind for m in told] == [Message.Kind.GRANT, Message.Kind.OTHER, Message.Kind.OTHER]
     assert "免申即享" in told[0].subject and told[0].link == reverse("matching:grants")
     assert "已兑现9.60万元" in told[2].body
     # Every step is in the audit log.
     logged = set(AuditEntry.objects.values_list("object_type", "action"))
-    assert {("matching.GrantEntry", "update"), ("matching.GrantRound", "update"), ("matching.Payout", "create")} <= logged
+    assert {
+        ("matching.GrantEntry", "update"),
+        ("matching.GrantRound", "update"),
+        ("matching.Payout", "create"),
+    } <= logged
 
 
 def test_upheld_objection_takes_the_enterprise_off_the_payout(opened, demo_user):
@@ -135,8 +149,12 @@ def test_pages_confirm_and_the_centre_sees_it(opened, signed_in):
     page = signed_in("manager").get(reverse("matching_console:round", args=[opened.pk])).content.decode()
     assert "同意 1 户，放弃 0 户，待确认 1 户" in page and "陈刚" in page
     # The citizen is no agent of that organisation.
-    assert signed_in("citizen").post(reverse("matching:decide", args=[mine.pk]),
-                                     {"decision": "declined", "version": 1}).status_code == 403
+    assert (
+        signed_in("citizen")
+        .post(reverse("matching:decide", args=[mine.pk]), {"decision": "declined", "version": 1})
+        .status_code
+        == 403
+    )
 
 
 def test_api_decision(opened, signed_in):
@@ -149,18 +167,19 @@ def test_api_decision(opened, signed_in):
     assert again.status_code == 409
 
 
-@pytest.mark.skipif(connection.vendor == "sqlite",
-                    reason="the in-memory SQLite test database cannot be shared by two connections")
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="the in-memory SQLite test database cannot be shared by two connections"
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_decisions_at_once_one_wins(make_item, make_profile, demo_user):
     from accounts.models import Agent, Organisation, Person, User
-    item = make_item("免申即享补助", delivery=AUTO, amount_cap=Decimal("5"),
-                     rule=rule_of(leaf("employees", ">=", 1)))
+
+    item = make_item("免申即享补助", delivery=AUTO, amount_cap=Decimal("5"), rule=rule_of(leaf("employees", ">=", 1)))
     org = Organisation.objects.get(name="成都锦程数字科技有限公司")
     make_profile(0, employees=5).delete()
     from matching.models import EnterpriseProfile
-    EnterpriseProfile.objects.create(uscc=org.uscc, name=org.name, organisation=org, region_id="510104",
-                                     employees=10)
+
+    EnterpriseProfile.objects.create(uscc=org.uscc, name=org.name, organisation=org, region_id="510104", employees=10)
     colleague = User.objects.create(username="agent2", name="林珊", kind="public")
     person = Person.objects.create(user=colleague, name="林珊", resident_id="510104199001011237")
     Agent.objects.create(organisation=org, person=person)
@@ -178,8 +197,10 @@ def test_two_decisions_at_once_one_wins(make_item, make_profile, demo_user):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=press, args=(demo_user("agent"), "confirmed")),
-               threading.Thread(target=press, args=(colleague, "declined"))]
+    threads = [
+        threading.Thread(target=press, args=(demo_user("agent"), "confirmed")),
+        threading.Thread(target=press, args=(colleague, "declined")),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -190,8 +211,9 @@ def test_two_decisions_at_once_one_wins(make_item, make_profile, demo_user):
     assert entry.version == 1
 
 
-@pytest.mark.skipif(connection.vendor == "sqlite",
-                    reason="the in-memory SQLite test database cannot be shared by two connections")
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="the in-memory SQLite test database cannot be shared by two connections"
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_publications_at_once_one_wins(auto_item, make_profile, demo_user):
     make_profile(1, qualifications=["tech_sme"], rd_spending=Decimal("100"))
@@ -221,8 +243,9 @@ def test_two_publications_at_once_one_wins(auto_item, make_profile, demo_user):
     assert Notice.objects.filter(kind=Notice.Kind.PUBLICITY).count() == 1
 
 
-@pytest.mark.skipif(connection.vendor == "sqlite",
-                    reason="the in-memory SQLite test database cannot be shared by two connections")
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="the in-memory SQLite test database cannot be shared by two connections"
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_rounds_opened_at_once_one_wins(auto_item, make_profile, demo_user):
     make_profile(1, qualifications=["tech_sme"], rd_spending=Decimal("100"))

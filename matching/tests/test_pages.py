@@ -1,5 +1,6 @@
 """Console pages and the rule API: the rule editor shows the description and
 points at errors; the API gets and puts a rule; staff reach is respected."""
+
 import json
 
 from django.urls import reverse
@@ -46,16 +47,22 @@ def test_rule_api_get_and_put(make_item, signed_in):
     assert ok.status_code == 200 and ok.json()["version"] == 1
     body = client.get(url).json()
     assert body["rule"]["condition"]["all"][0]["attr"] == "employees" and "从业人员" in body["description"]
-    stale = client.put(url, {"rule": rule_of(leaf("employees", ">=", 20)), "version": 0},
-                       content_type="application/json")
+    stale = client.put(
+        url, {"rule": rule_of(leaf("employees", ">=", 20)), "version": 0}, content_type="application/json"
+    )
     assert stale.status_code == 409
-    assert signed_in("agent").put(url, {"rule": rule_of(leaf("employees", ">=", 1)), "version": 1},
-                                  content_type="application/json").status_code == 403
+    assert (
+        signed_in("agent")
+        .put(url, {"rule": rule_of(leaf("employees", ">=", 1)), "version": 1}, content_type="application/json")
+        .status_code
+        == 403
+    )
 
 
 def test_matches_api_for_the_agent(make_item, agent_profile, signed_in):
-    make_item("高新技术企业认定奖励", rule=rule_of(leaf("qualifications", "has", "high_tech"),
-                                             leaf("revenue", ">=", 1000)))
+    make_item(
+        "高新技术企业认定奖励", rule=rule_of(leaf("qualifications", "has", "high_tech"), leaf("revenue", ">=", 1000))
+    )
     body = signed_in("agent").get(f"/api/v1/enterprises/{agent_profile.uscc}/matches").json()
     assert body["nearly"][0]["short_by"][0]["text"] == "未认定为高新技术企业 ✗"
 
@@ -63,11 +70,18 @@ def test_matches_api_for_the_agent(make_item, agent_profile, signed_in):
 def test_console_pages_render(make_item, agent_profile, signed_in):
     make_item(rule=rule_of(leaf("revenue", ">=", 1)))
     client = signed_in("manager")
-    for name, args in (("index", []), ("profiles", []), ("profile", [agent_profile.uscc]), ("rounds", []),
-                       ("upload", [])):
+    for name, args in (
+        ("index", []),
+        ("profiles", []),
+        ("profile", [agent_profile.uscc]),
+        ("rounds", []),
+        ("upload", []),
+    ):
         assert client.get(reverse(f"matching_console:{name}", args=args)).status_code == 200, name
-    assert signed_in("reviewer_qingyang").get(
-        reverse("matching_console:profile", args=[agent_profile.uscc])).status_code == 403
+    assert (
+        signed_in("reviewer_qingyang").get(reverse("matching_console:profile", args=[agent_profile.uscc])).status_code
+        == 403
+    )
     assert signed_in("agent").get(reverse("matching_console:index")).status_code == 403
 
 

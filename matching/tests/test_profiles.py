@@ -1,5 +1,6 @@
 """Profiles in bulk (CSV, Parquet) and one by one through the API: bad rows
 by line and field, nothing half-loaded; size derived, sources kept."""
+
 import datetime as dt
 import io
 import json
@@ -22,8 +23,10 @@ HEADER = "uscc,name,region,industry,employees,revenue,total_assets,founded_on,qu
 
 
 def good_rows(n=3):
-    return "".join(f"{uscc_for(i)},企业{i},510104,C3911,{20 + i},{800 + i},{1500 + i},2016-05-0{i},high_tech;tech_sme,A\n"
-                   for i in range(1, n + 1))
+    return "".join(
+        f"{uscc_for(i)},企业{i},510104,C3911,{20 + i},{800 + i},{1500 + i},2016-05-0{i},high_tech;tech_sme,A\n"
+        for i in range(1, n + 1)
+    )
 
 
 def test_csv_loads_profiles_with_derived_size_and_sources(demo_user):
@@ -45,11 +48,14 @@ def test_csv_loads_profiles_with_derived_size_and_sources(demo_user):
 
 def test_bad_rows_are_reported_by_line_and_field_and_nothing_is_loaded(demo_user):
     tomorrow = (services.today() + dt.timedelta(days=1)).isoformat()
-    bad = (HEADER + good_rows(2)
-           + f"{uscc_for(3)},企业3,999999,C3911,10,-5,100,2016-01-01,,A\n"
-           + f"91510000ABCDEFGHIJ,企业4,510104,Z9999,ten,10,10,{tomorrow},,E\n"
-           + f"{uscc_for(5)},企业5,510104,C3911,1,1,1,2016-01-01,unicorn,B\n"
-           + f"{uscc_for(1)},重复,510104,C3911,1,1,1,2016-01-01,,B\n")
+    bad = (
+        HEADER
+        + good_rows(2)
+        + f"{uscc_for(3)},企业3,999999,C3911,10,-5,100,2016-01-01,,A\n"
+        + f"91510000ABCDEFGHIJ,企业4,510104,Z9999,ten,10,10,{tomorrow},,E\n"
+        + f"{uscc_for(5)},企业5,510104,C3911,1,1,1,2016-01-01,unicorn,B\n"
+        + f"{uscc_for(1)},重复,510104,C3911,1,1,1,2016-01-01,,B\n"
+    )
     with pytest.raises(ServiceError) as refused:
         profiles.load(demo_user("manager"), bad.encode(), "bad.csv")
     lines = refused.value.errors["file"]
@@ -68,8 +74,9 @@ def test_bad_rows_are_reported_by_line_and_field_and_nothing_is_loaded(demo_user
 
 def test_derived_and_unknown_columns_are_refused(demo_user):
     with pytest.raises(ServiceError) as refused:
-        profiles.load(demo_user("manager"), f"uscc,name,region,size,colour\n{uscc_for(1)},a,510104,small,red\n".encode(),
-                      "x.csv")
+        profiles.load(
+            demo_user("manager"), f"uscc,name,region,size,colour\n{uscc_for(1)},a,510104,small,red\n".encode(), "x.csv"
+        )
     lines = refused.value.errors["file"]
     assert "第1行“size”：企业规模由系统计算，文件中不能包含此列" in lines
     assert any(x.startswith("第1行“colour”：未知的列") for x in lines)
@@ -78,12 +85,22 @@ def test_derived_and_unknown_columns_are_refused(demo_user):
 def test_new_enterprise_needs_name_and_region(demo_user):
     with pytest.raises(ServiceError) as refused:
         profiles.load(demo_user("manager"), f"uscc,revenue\n{uscc_for(1)},10\n".encode(), "x.csv")
-    assert refused.value.errors["file"] == ["第2行“企业名称”：新企业须填写企业名称", "第2行“所在地区”：新企业须填写所在区县"]
+    assert refused.value.errors["file"] == [
+        "第2行“企业名称”：新企业须填写企业名称",
+        "第2行“所在地区”：新企业须填写所在区县",
+    ]
 
 
 def test_parquet_loads_with_chinese_headers(demo_user):
-    table = pa.table({"统一社会信用代码": [uscc_for(1), uscc_for(2)], "企业名称": ["甲", "乙"],
-                      "所在地区": ["510104", "510105"], "营业收入": [1200.5, None], "从业人员": [30, 5]})
+    table = pa.table(
+        {
+            "统一社会信用代码": [uscc_for(1), uscc_for(2)],
+            "企业名称": ["甲", "乙"],
+            "所在地区": ["510104", "510105"],
+            "营业收入": [1200.5, None],
+            "从业人员": [30, 5],
+        }
+    )
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     report = profiles.load(demo_user("manager"), buffer.getvalue(), "market.parquet")
@@ -98,8 +115,11 @@ def test_parquet_loads_with_chinese_headers(demo_user):
 
 
 def test_county_staff_load_only_their_county(demo_user):
-    data = (HEADER + f"{uscc_for(1, '510105')},企业1,510105,C3911,1,1,1,2016-01-01,,A\n"
-            + f"{uscc_for(2)},企业2,510104,C3911,1,1,1,2016-01-01,,A\n")
+    data = (
+        HEADER
+        + f"{uscc_for(1, '510105')},企业1,510105,C3911,1,1,1,2016-01-01,,A\n"
+        + f"{uscc_for(2)},企业2,510104,C3911,1,1,1,2016-01-01,,A\n"
+    )
     with pytest.raises(ServiceError) as refused:
         profiles.load(demo_user("reviewer_jinjiang"), data.encode(), "x.csv")
     assert refused.value.errors["file"] == ["第2行“所在地区”：不在您所在部门的管辖区划内"]
@@ -117,6 +137,7 @@ def test_management_command(tmp_path, db):
 
 def test_upload_page_shows_errors_on_the_form(signed_in):
     from django.core.files.uploadedfile import SimpleUploadedFile
+
     client = signed_in("manager")
     bad = SimpleUploadedFile("p.csv", (HEADER + f"{uscc_for(1)},a,510104,C3911,x,1,1,2016-01-01,,A\n").encode())
     page = client.post(reverse("matching_console:upload"), {"file": bad}).content.decode()
@@ -129,14 +150,18 @@ def test_upload_page_shows_errors_on_the_form(signed_in):
 
 # --- one by one through the API ---
 
+
 def patch(client, uscc, body):
     return client.patch(f"/api/v1/enterprises/{uscc}/profile", json.dumps(body), content_type="application/json")
 
 
 def test_api_patch_updates_one_attribute_with_its_source(signed_in, agent_profile):
     client = signed_in("manager")
-    response = patch(client, agent_profile.uscc, {"values": {"revenue": 5000, "employees": 200},
-                                                   "source": "税务", "version": agent_profile.version})
+    response = patch(
+        client,
+        agent_profile.uscc,
+        {"values": {"revenue": 5000, "employees": 200}, "source": "税务", "version": agent_profile.version},
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["attributes"]["size"] == "medium" and body["version"] == 1
@@ -147,9 +172,21 @@ def test_api_patch_updates_one_attribute_with_its_source(signed_in, agent_profil
 
 def test_api_patch_refuses_bad_values_by_field(signed_in, agent_profile):
     future = (services.today() + dt.timedelta(days=3)).isoformat()
-    response = patch(signed_in("manager"), agent_profile.uscc,
-                     {"values": {"region": "110101", "industry": "X1", "revenue": -1, "founded_on": future,
-                                 "size": "large", "colour": "red"}, "version": agent_profile.version})
+    response = patch(
+        signed_in("manager"),
+        agent_profile.uscc,
+        {
+            "values": {
+                "region": "110101",
+                "industry": "X1",
+                "revenue": -1,
+                "founded_on": future,
+                "size": "large",
+                "colour": "red",
+            },
+            "version": agent_profile.version,
+        },
+    )
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert errors["region"] == ["所在地区不是四川省的市或区县行政区划代码（GB/T 2260）"]
@@ -164,6 +201,7 @@ def test_api_patch_refuses_bad_values_by_field(signed_in, agent_profile):
 
 def test_api_creates_a_profile_and_links_the_organisation(signed_in):
     from accounts.models import Organisation
+
     org = Organisation.objects.get(name="成都青羊文旅发展有限公司")
     response = patch(signed_in("manager"), org.uscc, {"name": org.name, "values": {"region": "510105"}})
     assert response.status_code == 200
@@ -181,6 +219,7 @@ def test_api_profile_reading_is_scoped(signed_in, agent_profile):
 def test_every_engine_attribute_is_a_profile_column():
     from matching import engine
     from matching.models import PROFILE_ATTRIBUTES
+
     assert set(PROFILE_ATTRIBUTES) == set(engine.ATTRIBUTES)
     fields = {f.name for f in EnterpriseProfile._meta.get_fields()}
     assert set(PROFILE_ATTRIBUTES) <= fields

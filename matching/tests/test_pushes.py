@@ -1,5 +1,6 @@
 """Pushes: when a rule is saved, an item changes or a profile changes, only
 the enterprises newly matched get a notice, and the notices are the count."""
+
 import json
 from decimal import Decimal
 
@@ -37,10 +38,11 @@ def test_profile_change_through_the_api_pushes_newly_met_items(make_item, agent_
     other = make_item("科技型中小企业补助", rule=rule_of(leaf("qualifications", "has", "tech_sme")))
     services.refresh_all(notify=True)
     assert notices(other) == ["成都锦程数字科技有限公司"] and notices(item) == []
-    response = signed_in("manager").patch(f"/api/v1/enterprises/{agent_profile.uscc}/profile",
-                                          json.dumps({"values": {"revenue": 2500}, "source": "税务",
-                                                      "version": agent_profile.version}),
-                                          content_type="application/json")
+    response = signed_in("manager").patch(
+        f"/api/v1/enterprises/{agent_profile.uscc}/profile",
+        json.dumps({"values": {"revenue": 2500}, "source": "税务", "version": agent_profile.version}),
+        content_type="application/json",
+    )
     assert response.status_code == 200
     assert notices(item) == ["成都锦程数字科技有限公司"]
     assert notices(other) == ["成都锦程数字科技有限公司"]  # already matched: no second push

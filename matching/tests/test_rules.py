@@ -1,4 +1,5 @@
 """A rule is checked when it is saved, whoever saves it; the message points at the part in error."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -12,7 +13,9 @@ from .conftest import leaf, rule_of
 def test_rule_naming_an_unknown_attribute_is_refused_with_its_path(make_item, demo_user):
     item = make_item()
     with pytest.raises(ServiceError) as refused:
-        services.save_rule(demo_user("manager"), item, rule=rule_of(leaf("revenue", ">=", 1000), leaf("turnover", ">", 5)))
+        services.save_rule(
+            demo_user("manager"), item, rule=rule_of(leaf("revenue", ">=", 1000), leaf("turnover", ">", 5))
+        )
     assert refused.value.errors["rule"] == ["condition.all[1].attr：未知的属性“turnover”"]
     assert not ItemRule.objects.filter(item=item).exists()
 

@@ -2,6 +2,7 @@
 (国统字〔2017〕213号 附表, 工信部联企业〔2011〕300号), sizes still possible when an input
 is missing, exact R&D ratios, founding anniversaries (民法典 第二百零三条), and reasons
 that read the right way round. Both paths (evaluate and the bulk engine) must agree."""
+
 import datetime as dt
 
 import pytest
@@ -74,8 +75,8 @@ def test_every_size_boundary_of_every_sector(sector, values, expected):
 
 @pytest.mark.parametrize("code", OUTSIDE)
 def test_industries_outside_the_standard_have_no_size(code):
-    assert classify_size(code, 5000, 10 ** 6, 10 ** 6) is None
-    assert possible_sizes(code, 5000, 10 ** 6, 10 ** 6) == {0, 1, 2, 3}
+    assert classify_size(code, 5000, 10**6, 10**6) is None
+    assert possible_sizes(code, 5000, 10**6, 10**6) == {0, 1, 2, 3}
 
 
 def test_bulk_sizes_agree_with_the_table_on_every_boundary():
@@ -96,28 +97,31 @@ LARGE = {"condition": {"attr": "size", "op": "==", "value": "large"}}
 MEDIUM_UP = {"condition": {"attr": "size", "op": ">=", "value": "medium"}}
 
 
-@pytest.mark.parametrize("profile,rule,expected", [
-    # 租赁和商务服务业, fewer than 300 people: never 大型 whatever its assets
-    ({"industry": "L72", "employees": 299}, NOT_LARGE, "meets"),
-    ({"industry": "L72", "employees": 299}, LARGE, "fails"),
-    ({"industry": "L72", "employees": 300}, LARGE, "unknown"),
-    ({"industry": "L72", "total_assets": 99}, SMALL_OR_MICRO, "meets"),   # assets cap it at 微型
-    ({"industry": "L72", "employees": 99}, SMALL_OR_MICRO, "meets"),
-    ({"industry": "L72", "employees": 100}, SMALL_OR_MICRO, "unknown"),
-    # 工业: employees ≥ 1000 and revenue unknown could be anything; 19 people is 微型 for sure
-    ({"industry": "C39", "employees": 1000}, MEDIUM_UP, "unknown"),
-    ({"industry": "C39", "employees": 19}, SMALL_OR_MICRO, "meets"),
-    ({"industry": "C39", "employees": 19}, MEDIUM_UP, "fails"),
-    # industry unknown: the largest cap of any sector decides
-    ({"employees": 4, "revenue": 40, "total_assets": 90}, SMALL_OR_MICRO, "meets"),
-    ({"employees": 4}, SMALL_OR_MICRO, "unknown"),
-    # a division split between two sectors (59: 装卸搬运 / 仓储): both answers possible
-    ({"industry": "G59", "employees": 100, "revenue": 1000}, MEDIUM_UP, "unknown"),
-    ({"industry": "G59", "employees": 100, "revenue": 1000}, NOT_LARGE, "meets"),
-    # outside the standard: never decided unless the rule holds for every class
-    ({"industry": "J66", "employees": 5}, SMALL_OR_MICRO, "unknown"),
-    ({}, {"condition": {"attr": "size", "op": "<=", "value": "large"}}, "meets"),
-])
+@pytest.mark.parametrize(
+    "profile,rule,expected",
+    [
+        # 租赁和商务服务业, fewer than 300 people: never 大型 whatever its assets
+        ({"industry": "L72", "employees": 299}, NOT_LARGE, "meets"),
+        ({"industry": "L72", "employees": 299}, LARGE, "fails"),
+        ({"industry": "L72", "employees": 300}, LARGE, "unknown"),
+        ({"industry": "L72", "total_assets": 99}, SMALL_OR_MICRO, "meets"),  # assets cap it at 微型
+        ({"industry": "L72", "employees": 99}, SMALL_OR_MICRO, "meets"),
+        ({"industry": "L72", "employees": 100}, SMALL_OR_MICRO, "unknown"),
+        # 工业: employees ≥ 1000 and revenue unknown could be anything; 19 people is 微型 for sure
+        ({"industry": "C39", "employees": 1000}, MEDIUM_UP, "unknown"),
+        ({"industry": "C39", "employees": 19}, SMALL_OR_MICRO, "meets"),
+        ({"industry": "C39", "employees": 19}, MEDIUM_UP, "fails"),
+        # industry unknown: the largest cap of any sector decides
+        ({"employees": 4, "revenue": 40, "total_assets": 90}, SMALL_OR_MICRO, "meets"),
+        ({"employees": 4}, SMALL_OR_MICRO, "unknown"),
+        # a division split between two sectors (59: 装卸搬运 / 仓储): both answers possible
+        ({"industry": "G59", "employees": 100, "revenue": 1000}, MEDIUM_UP, "unknown"),
+        ({"industry": "G59", "employees": 100, "revenue": 1000}, NOT_LARGE, "meets"),
+        # outside the standard: never decided unless the rule holds for every class
+        ({"industry": "J66", "employees": 5}, SMALL_OR_MICRO, "unknown"),
+        ({}, {"condition": {"attr": "size", "op": "<=", "value": "large"}}, "meets"),
+    ],
+)
 def test_size_is_the_set_still_possible(profile, rule, expected):
     assert evaluate(rule, profile, today=TODAY).outcome == expected
     table = ProfileTable.from_records([{"region": "510104", **profile}], ids=[1])
@@ -129,15 +133,19 @@ def test_size_is_the_set_still_possible(profile, rule, expected):
 
 # ---------------------------------------------------------------- exact ratios
 
-@pytest.mark.parametrize("rd,revenue,threshold,expected", [
-    (2, 100, 2, "meets"),                 # exactly 2%
-    (0.07, 7, 1, "meets"),                # 0.07 × 100 is 7.000000000000001 in floats
-    (20.1, 1005, 2, "meets"),             # 2% exactly, inexact in binary
-    (29.99, 1000, 3, "fails"),            # 2.999%
-    (2999999.99, 100000000, 3, "fails"),  # a hair below 3%: 2.9999999999%
-    (3000000, 100000000, 3, "meets"),
-    (0.03, 1, 3, "meets"),
-])
+
+@pytest.mark.parametrize(
+    "rd,revenue,threshold,expected",
+    [
+        (2, 100, 2, "meets"),  # exactly 2%
+        (0.07, 7, 1, "meets"),  # 0.07 × 100 is 7.000000000000001 in floats
+        (20.1, 1005, 2, "meets"),  # 2% exactly, inexact in binary
+        (29.99, 1000, 3, "fails"),  # 2.999%
+        (2999999.99, 100000000, 3, "fails"),  # a hair below 3%: 2.9999999999%
+        (3000000, 100000000, 3, "meets"),
+        (0.03, 1, 3, "meets"),
+    ],
+)
 def test_rd_ratio_thresholds_are_exact_on_both_paths(rd, revenue, threshold, expected):
     rule = {"condition": {"attr": "rd_ratio", "op": ">=", "value": threshold}}
     profile = {"rd_spending": rd, "revenue": revenue, "region": "510104"}
@@ -154,17 +162,21 @@ def test_a_ratio_a_hair_below_never_reads_as_the_threshold():
 
 # ---------------------------------------------------------------- anniversaries
 
-@pytest.mark.parametrize("founded,today,years", [
-    (dt.date(2024, 2, 29), dt.date(2027, 2, 27), 2),
-    (dt.date(2024, 2, 29), dt.date(2027, 2, 28), 3),   # no 29 February: the month's last day
-    (dt.date(2024, 2, 29), dt.date(2028, 2, 28), 3),
-    (dt.date(2024, 2, 29), dt.date(2028, 2, 29), 4),
-    (dt.date(2023, 2, 28), dt.date(2024, 2, 28), 1),
-    (dt.date(2023, 3, 1), dt.date(2024, 2, 29), 0),
-    (dt.date(2023, 3, 1), dt.date(2024, 3, 1), 1),
-    (dt.date(2021, 12, 3), dt.date(2026, 12, 2), 4),
-    (dt.date(2021, 12, 3), dt.date(2026, 12, 3), 5),
-])
+
+@pytest.mark.parametrize(
+    "founded,today,years",
+    [
+        (dt.date(2024, 2, 29), dt.date(2027, 2, 27), 2),
+        (dt.date(2024, 2, 29), dt.date(2027, 2, 28), 3),  # no 29 February: the month's last day
+        (dt.date(2024, 2, 29), dt.date(2028, 2, 28), 3),
+        (dt.date(2024, 2, 29), dt.date(2028, 2, 29), 4),
+        (dt.date(2023, 2, 28), dt.date(2024, 2, 28), 1),
+        (dt.date(2023, 3, 1), dt.date(2024, 2, 29), 0),
+        (dt.date(2023, 3, 1), dt.date(2024, 3, 1), 1),
+        (dt.date(2021, 12, 3), dt.date(2026, 12, 2), 4),
+        (dt.date(2021, 12, 3), dt.date(2026, 12, 3), 5),
+    ],
+)
 def test_years_since_founding_across_29_february(founded, today, years):
     assert full_years(founded, today) == years
     table = ProfileTable.from_records([{"founded_on": founded, "region": "510104"}], ids=[1])
@@ -174,7 +186,8 @@ def test_years_since_founding_across_29_february(founded, today, years):
         assert (evaluate(at_least, {"founded_on": founded}, today=today).outcome == "meets") == (years >= n)
         # "不超过 n 年": up to and including the n-th anniversary
         assert (evaluate(at_most, {"founded_on": founded}, today=today).outcome == "meets") == (
-            years < n or (years == n and _anniversary_today(founded, today, n)))
+            years < n or (years == n and _anniversary_today(founded, today, n))
+        )
         for rule in (at_least, at_most):
             got = list(match_item(ItemRule(1, "510000", rule), table, today=today)) == [1]
             assert got == (evaluate(rule, {"founded_on": founded}, today=today).outcome == "meets")
@@ -203,33 +216,42 @@ def test_every_day_of_a_leap_cycle_agrees_with_counting_whole_years():
 
 # ---------------------------------------------------------------- reasons the right way round
 
+
 def test_a_condition_under_not_reads_as_the_rule_means_it():
     # 创新型中小企业认定: for firms not yet recognised
-    rule = {"condition": {"all": [{"attr": "employees", "op": ">=", "value": 10},
-                                  {"not": {"attr": "qualifications", "op": "has", "value": "innovative_sme"}}]}}
+    rule = {
+        "condition": {
+            "all": [
+                {"attr": "employees", "op": ">=", "value": 10},
+                {"not": {"attr": "qualifications", "op": "has", "value": "innovative_sme"}},
+            ]
+        }
+    }
     v = evaluate(rule, {"employees": 50, "qualifications": ["innovative_sme"]}, today=TODAY)
     assert v.outcome == "fails" and not v.nearly  # giving a qualification up is no way to claim
     assert v.reasons[1].text == "已认定为创新型中小企业，要求未认定为创新型中小企业 ✗"
     assert v.reasons[1].shown == "fails"
     v = evaluate(rule, {"employees": 50, "qualifications": []}, today=TODAY)
     assert v.outcome == "meets" and v.reasons[1].text == "未认定为创新型中小企业，要求未认定为创新型中小企业 ✓"
-    v = evaluate({"condition": {"not": {"attr": "revenue", "op": ">=", "value": 1000}}}, {"revenue": 1200},
-                 today=TODAY)
+    v = evaluate({"condition": {"not": {"attr": "revenue", "op": ">=", "value": 1000}}}, {"revenue": 1200}, today=TODAY)
     assert v.reasons[0].text == "营业收入 1,200万元，要求低于 1,000万元 ✗"
 
 
-@pytest.mark.parametrize("leaf,profile,nearly", [
-    ({"attr": "qualifications", "op": "has", "value": "high_tech"}, {"qualifications": []}, True),
-    ({"attr": "rd_ratio", "op": ">=", "value": 3}, {"rd_spending": 10, "revenue": 1000}, True),
-    ({"attr": "employees", "op": ">=", "value": 100}, {"employees": 50}, True),
-    ({"attr": "founded_on", "op": "years_since>=", "value": 3}, {"founded_on": "2025-01-01"}, True),
-    ({"attr": "credit_rating", "op": "in", "value": ["A", "B"]}, {"credit_rating": "M"}, True),
-    ({"attr": "industry", "op": "prefix", "value": ["E"]}, {"industry": "I65"}, False),
-    ({"attr": "region", "op": "prefix", "value": ["5106"]}, {"region": "510104"}, False),
-    ({"attr": "is_individual", "op": "is_false"}, {"is_individual": True}, False),
-    ({"attr": "founded_on", "op": "years_since<=", "value": 3}, {"founded_on": "2015-01-01"}, False),
-    ({"attr": "employees", "op": "<=", "value": 100}, {"employees": 500}, False),
-])
+@pytest.mark.parametrize(
+    "leaf,profile,nearly",
+    [
+        ({"attr": "qualifications", "op": "has", "value": "high_tech"}, {"qualifications": []}, True),
+        ({"attr": "rd_ratio", "op": ">=", "value": 3}, {"rd_spending": 10, "revenue": 1000}, True),
+        ({"attr": "employees", "op": ">=", "value": 100}, {"employees": 50}, True),
+        ({"attr": "founded_on", "op": "years_since>=", "value": 3}, {"founded_on": "2025-01-01"}, True),
+        ({"attr": "credit_rating", "op": "in", "value": ["A", "B"]}, {"credit_rating": "M"}, True),
+        ({"attr": "industry", "op": "prefix", "value": ["E"]}, {"industry": "I65"}, False),
+        ({"attr": "region", "op": "prefix", "value": ["5106"]}, {"region": "510104"}, False),
+        ({"attr": "is_individual", "op": "is_false"}, {"is_individual": True}, False),
+        ({"attr": "founded_on", "op": "years_since<=", "value": 3}, {"founded_on": "2015-01-01"}, False),
+        ({"attr": "employees", "op": "<=", "value": 100}, {"employees": 500}, False),
+    ],
+)
 def test_nearly_only_on_a_condition_the_enterprise_can_change(leaf, profile, nearly):
     rule = {"condition": {"all": [{"attr": "is_listed", "op": "is_false"}, leaf]}}
     v = evaluate(rule, {"is_listed": False, **profile}, today=TODAY)

@@ -1,5 +1,6 @@
 """Rule suggestions drafted from 申报条件 text: the patterns, the spans they came from,
 and the draft shown to the department in the rule editor, to accept or correct."""
+
 import json
 from pathlib import Path
 
@@ -9,9 +10,11 @@ from matching.engine import validate
 from matching.engine.suggest import draft_rule, suggest
 from matching.models import ItemRule
 
-TEXT = ("（一）在本地依法登记注册，成立满3年以上；（二）上年度研发费用占营业收入比例不低于3%；"
-        "（三）取得高新技术企业证书，尚未认定为专精特新中小企业；（四）从业人员100人以上；"
-        "（五）纳税信用等级为B级及以上；（六）不属于房地产业、金融业等行业；（七）与员工签订1年以上劳动合同。")
+TEXT = (
+    "（一）在本地依法登记注册，成立满3年以上；（二）上年度研发费用占营业收入比例不低于3%；"
+    "（三）取得高新技术企业证书，尚未认定为专精特新中小企业；（四）从业人员100人以上；"
+    "（五）纳税信用等级为B级及以上；（六）不属于房地产业、金融业等行业；（七）与员工签订1年以上劳动合同。"
+)
 
 
 def test_each_common_pattern_with_its_span():
@@ -28,7 +31,7 @@ def test_each_common_pattern_with_its_span():
         "房地产业、金融业": {"not": {"attr": "industry", "op": "prefix", "value": ["K", "J"]}},
     }
     for s in found:
-        assert TEXT[s.start:s.end] == s.text  # the span it came from
+        assert TEXT[s.start : s.end] == s.text  # the span it came from
     assert not validate(draft_rule(found))  # the draft is a rule the engine takes
 
 

@@ -1,5 +1,6 @@
 """消息中心: one message per event and person, mail and SMS queued and
 retried, each person sees only their own."""
+
 import pytest
 from django.core import mail
 
@@ -91,7 +92,7 @@ def test_inbox_shows_own_messages_and_marks_them_read(signed_in, demo_user):
     client = signed_in("citizen")
     html = client.get("/messages/").content.decode()
     assert "办件需要补正材料" in html and "别人的消息" not in html and "未读（1）" in html
-    assert "消息中心<span class=\"badge bad\">1" in client.get("/").content.decode()
+    assert '消息中心<span class="badge bad">1' in client.get("/").content.decode()
     assert client.get(f"/messages/{theirs.pk}/").status_code == 404
     assert client.get(f"/messages/{mine.pk}/").status_code == 200
     mine.refresh_from_db()

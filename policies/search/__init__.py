@@ -9,6 +9,7 @@ embedded SQLite FTS5 index by default with a PostgreSQL path in production
     refresh_document(document)  -> re-index one document and what hangs on it
     rebuild()                   -> re-index the whole library
 """
+
 import dataclasses
 import datetime as dt
 import re
@@ -82,8 +83,11 @@ class SearchFilters:
 
         f.city = take("city", CODE.match) or ""
         f.department = take("department", lambda v: v.isdigit() and len(v) < 12, int)
-        f.types = [t for t in (params.getlist("type") if hasattr(params, "getlist") else [params.get("type")])
-                   if t in SearchEntry.Kind.values]
+        f.types = [
+            t
+            for t in (params.getlist("type") if hasattr(params, "getlist") else [params.get("type")])
+            if t in SearchEntry.Kind.values
+        ]
         f.item_kind = take("item_kind", lambda v: v in BenefitItem.Kind.values) or ""
         f.delivery = take("delivery", lambda v: v in BenefitItem.Delivery.values) or ""
         f.industry = take("industry", INDUSTRY.match, str.upper) or ""
@@ -94,8 +98,20 @@ class SearchFilters:
         return f
 
     def any(self):
-        return any([self.city, self.department, self.types, self.item_kind, self.delivery, self.industry,
-                    self.size, self.status, self.date_from, self.date_to])
+        return any(
+            [
+                self.city,
+                self.department,
+                self.types,
+                self.item_kind,
+                self.delivery,
+                self.industry,
+                self.size,
+                self.status,
+                self.date_from,
+                self.date_to,
+            ]
+        )
 
 
 def _is_date(value):
@@ -129,7 +145,11 @@ class Hit:
 
     @property
     def delivery_label(self):
-        return BenefitItem.Delivery(self.entry.delivery).label if self.entry.delivery in BenefitItem.Delivery.values else ""
+        return (
+            BenefitItem.Delivery(self.entry.delivery).label
+            if self.entry.delivery in BenefitItem.Delivery.values
+            else ""
+        )
 
     @property
     def expired(self):
@@ -155,7 +175,11 @@ class Results:
     @property
     def region(self):
         """(code, name as typed) of a city or county named in the query."""
-        return (self.understood.region, self.understood.region_name) if self.understood and self.understood.region else None
+        return (
+            (self.understood.region, self.understood.region_name)
+            if self.understood and self.understood.region
+            else None
+        )
 
     @property
     def region_city(self):
@@ -164,6 +188,7 @@ class Results:
     @property
     def region_city_name(self):
         from core.models import Region
+
         return Region.objects.filter(code=self.region_city).values_list("name", flat=True).first() or ""
 
     @property
@@ -199,7 +224,7 @@ def highlight(text, words, limit=None):
             continue
         start = lowered.find(word)
         while start >= 0:
-            marked[start:start + len(word)] = b"\1" * len(word)
+            marked[start : start + len(word)] = b"\1" * len(word)
             start = lowered.find(word, start + 1)
     begin, end = 0, len(text)
     if limit and len(text) > limit:
@@ -286,8 +311,10 @@ def _search(q, filters, page, per_page):
             qs = engine.entries(filters).order_by("-date", "id")
             pager = Paginator(qs, per_page)
             page_obj = pager.get_page(page)
-            hits = [Hit(entry=e, title=highlight(e.title, []), snippet=highlight(e.text, [], SNIPPET_CHARS),
-                        url=url_for(e)) for e in page_obj.object_list]
+            hits = [
+                Hit(entry=e, title=highlight(e.title, []), snippet=highlight(e.text, [], SNIPPET_CHARS), url=url_for(e))
+                for e in page_obj.object_list
+            ]
             return Results(raw, truncated, [], "browse", page_obj, hits)
         return Results(raw, truncated, [], "none")
     u, ranked = _ranked(raw, filters)
@@ -310,9 +337,17 @@ def _search(q, filters, page, per_page):
     parents = _documents([e.document_id for e in entries if e.kind != SearchEntry.Kind.DOCUMENT])
     scores = {r[2]: r[0] for r in page_obj.object_list}
     results.page = page_obj
-    results.hits = [Hit(entry=e, title=highlight(e.title, words), snippet=highlight(e.text, words, SNIPPET_CHARS),
-                        url=url_for(e), score=scores.get(e.pk), parent=parents.get(e.document_id))
-                    for e in entries]
+    results.hits = [
+        Hit(
+            entry=e,
+            title=highlight(e.title, words),
+            snippet=highlight(e.text, words, SNIPPET_CHARS),
+            url=url_for(e),
+            score=scores.get(e.pk),
+            parent=parents.get(e.document_id),
+        )
+        for e in entries
+    ]
     return results
 
 
@@ -321,8 +356,14 @@ def _documents(ids):
     titles = ranker._index.titles if ranker._index is not None else {}
     missing = [i for i in set(ids) if i not in titles]
     if missing:
-        titles = {**titles, **dict(SearchEntry.objects.filter(kind=SearchEntry.Kind.DOCUMENT, document_id__in=missing)
-                                  .values_list("document_id", "title"))}
+        titles = {
+            **titles,
+            **dict(
+                SearchEntry.objects.filter(kind=SearchEntry.Kind.DOCUMENT, document_id__in=missing).values_list(
+                    "document_id", "title"
+                )
+            ),
+        }
     pattern = _url_pattern("policies:document")
     return {i: (titles[i], pattern.format(i)) for i in set(ids) if i in titles}
 
@@ -331,6 +372,7 @@ def _topics(ids, limit=4):
     """The nearest topics (documents' 政策主题) of the closest misses, for a
     query with no answer."""
     from ..models import PolicyDocument
+
     entries = SearchEntry.objects.in_bulk(ids)
     docs = [entries[i].document_id for i in ids if i in entries]
     topics = dict(PolicyDocument.objects.filter(pk__in=docs).values_list("pk", "topic"))
@@ -370,8 +412,9 @@ def suggest(prefix, limit=8):
     if not typed:
         return []
     out = [w for w in segment.dictionary() if w.startswith(typed) and w != typed][:3]
-    listed = SearchEntry.objects.filter(kind__in=[SearchEntry.Kind.DOCUMENT, SearchEntry.Kind.ITEM],
-                                        status=Status.PUBLISHED)
+    listed = SearchEntry.objects.filter(
+        kind__in=[SearchEntry.Kind.DOCUMENT, SearchEntry.Kind.ITEM], status=Status.PUBLISHED
+    )
     for qs in (listed.filter(title__startswith=typed), listed.filter(Q(title__contains=typed))):
         for title in qs.order_by("title").values_list("title", flat=True).distinct()[:limit]:
             if title not in out:

@@ -12,6 +12,7 @@ of them are ranked instead, so a question in plain words still finds the
 closest records. Tokens are word characters only, so they are quoted safely
 for either syntax and user-typed operators (AND, NEAR, *, ") are plain words.
 """
+
 from django.db import connection
 from django.db.models import Q
 
@@ -20,14 +21,14 @@ from ..models import SearchEntry
 FTS = "policies_searchentry_fts"
 # Claimable items are what most searches are after; articles and
 # interpretations repeat their document's words, so they weigh a little less.
-KIND_WEIGHT = ("CASE policies_searchentry.kind WHEN 'item' THEN 1.5 WHEN 'document' THEN 1.0 "
-               "ELSE 0.8 END")
+KIND_WEIGHT = "CASE policies_searchentry.kind WHEN 'item' THEN 1.5 WHEN 'document' THEN 1.0 ELSE 0.8 END"
 
 
 def _fts5(terms, op):
     def alt(tokens):
         inner = " AND ".join(f'"{t}"' for t in tokens)
         return f"({inner})" if len(tokens) > 1 else inner
+
     return f" {op} ".join("(" + " OR ".join(alt(a) for a in alts) + ")" for alts in terms)
 
 
@@ -35,6 +36,7 @@ def _tsquery(terms, op):
     def alt(tokens):
         inner = " & ".join(f"'{t}'" for t in tokens)
         return f"({inner})" if len(tokens) > 1 else inner
+
     return f" {'&' if op == 'AND' else '|'} ".join("(" + " | ".join(alt(a) for a in alts) + ")" for alts in terms)
 
 
@@ -50,13 +52,15 @@ def matching(qs, terms, op="AND"):
         return qs.extra(
             select={"score": f"ts_rank(policies_searchentry.tsv, to_tsquery('simple', %s), 1) * {KIND_WEIGHT}"},
             select_params=[query],
-            where=["policies_searchentry.tsv @@ to_tsquery('simple', %s)"], params=[query],
+            where=["policies_searchentry.tsv @@ to_tsquery('simple', %s)"],
+            params=[query],
         ).order_by("-score", "-date", "id")
     query = _fts5(terms, op)
     return qs.extra(
         tables=[FTS],
         select={"score": f"-bm25({FTS}) * {KIND_WEIGHT}"},
-        where=[f"{FTS}.rowid = policies_searchentry.id", f"{FTS} MATCH %s"], params=[query],
+        where=[f"{FTS}.rowid = policies_searchentry.id", f"{FTS} MATCH %s"],
+        params=[query],
     ).order_by("-score", "-date", "id")
 
 

@@ -6,6 +6,7 @@ Only what the zone shows is indexed: published or expired documents, and
 their published (or expired) items and interpretations; an expired
 document's items are marked expired too.
 """
+
 import importlib
 
 from django.db import connection, transaction
@@ -29,8 +30,14 @@ def _padded(values):
 
 
 def _base(obj, document, status):
-    return {"document_id": document.pk, "region_code": obj.region_id, "city_code": obj.city_code or "",
-                "department_id": obj.department_id, "status": status, "date": document.issued_on}
+    return {
+        "document_id": document.pk,
+        "region_code": obj.region_id,
+        "city_code": obj.city_code or "",
+        "department_id": obj.department_id,
+        "status": status,
+        "date": document.issued_on,
+    }
 
 
 def entries_for(document, articles, interpretations, items):
@@ -38,35 +45,62 @@ def entries_for(document, articles, interpretations, items):
     if document.status not in LISTED:
         return []
     expired = document.status == Status.EXPIRED
-    out = [SearchEntry(kind=Kind.DOCUMENT, object_id=document.pk, title=document.title[:200],
-                       text=document.summary,
-                       tokens=_tokens(document.title, document.number, document.issuers, document.summary),
-                       **_base(document, document, document.status))]
+    out = [
+        SearchEntry(
+            kind=Kind.DOCUMENT,
+            object_id=document.pk,
+            title=document.title[:200],
+            text=document.summary,
+            tokens=_tokens(document.title, document.number, document.issuers, document.summary),
+            **_base(document, document, document.status),
+        )
+    ]
     for article in articles:
-        out.append(SearchEntry(
-            kind=Kind.ARTICLE, object_id=article.pk, title=f"{document.title} {article.heading}".strip()[:200],
-            text=article.text, tokens=" ".join([index_tokens(f"{article.heading} {article.text}"),
-                                                 index_tokens(document.title)]),
-            **_base(document, document, document.status)))
+        out.append(
+            SearchEntry(
+                kind=Kind.ARTICLE,
+                object_id=article.pk,
+                title=f"{document.title} {article.heading}".strip()[:200],
+                text=article.text,
+                tokens=" ".join([index_tokens(f"{article.heading} {article.text}"), index_tokens(document.title)]),
+                **_base(document, document, document.status),
+            )
+        )
     for interp in interpretations:
         if interp.status not in LISTED:
             continue
         status = Status.EXPIRED if expired else interp.status
-        out.append(SearchEntry(kind=Kind.INTERPRETATION, object_id=interp.pk, title=interp.title[:200],
-                               text=interp.text, tokens=_tokens(interp.title, interp.text, document.title),
-                               **_base(interp, document, status)))
+        out.append(
+            SearchEntry(
+                kind=Kind.INTERPRETATION,
+                object_id=interp.pk,
+                title=interp.title[:200],
+                text=interp.text,
+                tokens=_tokens(interp.title, interp.text, document.title),
+                **_base(interp, document, status),
+            )
+        )
     for item in items:
         if item.status not in LISTED:
             continue
         status = Status.EXPIRED if expired else item.status
         body = [item.target, item.conditions, item.amount, item.apply_period, item.materials, item.payout_method]
-        out.append(SearchEntry(
-            kind=Kind.ITEM, object_id=item.pk, title=item.title[:200],
-            text="\n".join(filter(None, [item.amount, item.target, item.conditions, item.apply_period,
-                                           item.materials])),
-            tokens=_tokens(item.title, *body, item.get_kind_display(), item.get_delivery_display(), document.title),
-            item_kind=item.kind, delivery=item.delivery, industries=_padded(item.industries)[:400],
-            sizes=_padded(item.sizes)[:40], **_base(item, document, status)))
+        out.append(
+            SearchEntry(
+                kind=Kind.ITEM,
+                object_id=item.pk,
+                title=item.title[:200],
+                text="\n".join(
+                    filter(None, [item.amount, item.target, item.conditions, item.apply_period, item.materials])
+                ),
+                tokens=_tokens(item.title, *body, item.get_kind_display(), item.get_delivery_display(), document.title),
+                item_kind=item.kind,
+                delivery=item.delivery,
+                industries=_padded(item.industries)[:400],
+                sizes=_padded(item.sizes)[:40],
+                **_base(item, document, status),
+            )
+        )
     return out
 
 
@@ -120,7 +154,7 @@ def rebuild():
     total = 0
     ids = list(PolicyDocument.objects.filter(status__in=LISTED).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), 500):
-        documents = list(PolicyDocument.objects.filter(pk__in=ids[start:start + 500]).order_by("pk"))
+        documents = list(PolicyDocument.objects.filter(pk__in=ids[start : start + 500]).order_by("pk"))
         related = _related(documents)
         batch = [e for d in documents for e in entries_for(d, *related[d.pk])]
         SearchEntry.objects.bulk_create(batch, batch_size=BATCH)

@@ -23,6 +23,7 @@ fetched (and the index is rebuilt when the row count drifts). The whole
 index is rebuilt when the delta grows large, by `manage.py rebuild_search`
 and after policies.search.rebuild().
 """
+
 import math
 import threading
 import time
@@ -54,6 +55,8 @@ TAIL = 0.5  # an answered query lists the documents covering at least this share
 
 def threshold(u):
     return THRESHOLD * min(1.0, SHORT / max(1, len(u.words)))
+
+
 CHECK_SECONDS = 2.0  # how often the row count is compared (the highest id: every query)
 KINDS = ("document", "article", "interpretation", "item")
 
@@ -62,7 +65,7 @@ def bigrams(text):
     out = []
     for run in segment.WORD.findall(text):
         if understand.CJK_RUN.fullmatch(run):
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
         else:
             out.append(run)
     return out
@@ -107,7 +110,7 @@ class Postings:
         span = self.slices.get(term)
         if span is None:
             return default
-        return self.entries[span[0]:span[1]], self.weights[span[0]:span[1]]
+        return self.entries[span[0] : span[1]], self.weights[span[0] : span[1]]
 
     def __getitem__(self, term):
         return self.get(term)
@@ -142,7 +145,7 @@ class Segment:
                 # An article's title repeats its document's; only its heading is its own.
                 doc_title = doc_titles.get(document_id, "")
                 if doc_title and title.startswith(doc_title):
-                    title = title[len(doc_title):]
+                    title = title[len(doc_title) :]
             n = len(self.ids)
             self.ids.append(pk)
             self.kind.append(KINDS.index(kind))
@@ -243,7 +246,7 @@ def _title_vocabulary(index):
                     for size in (2, 3, 4):
                         stretches.update((i, i + size) for i in range(a, b - size + 1))
                 for i, a in enumerate(bounds):
-                    for b in bounds[i + 1:]:
+                    for b in bounds[i + 1 :]:
                         if 2 <= b - a <= 4:
                             stretches.add((a, b))
                 for a, b in stretches:
@@ -256,17 +259,22 @@ _index = None
 
 
 def _rows(qs):
-    return list(qs.values_list("id", "kind", "document_id", "title", "text", "city_code", "region_code")
-                .order_by("id").iterator(chunk_size=5000))
+    return list(
+        qs.values_list("id", "kind", "document_id", "title", "text", "city_code", "region_code")
+        .order_by("id")
+        .iterator(chunk_size=5000)
+    )
 
 
 def _doc_titles():
     from ..models import SearchEntry
+
     return dict(SearchEntry.objects.filter(kind="document").values_list("document_id", "title"))
 
 
 def build():
     from ..models import SearchEntry
+
     rows = _rows(SearchEntry.objects.all())
     main = Segment(rows, _doc_titles())
     index = Index([main], rows[-1][0] if rows else 0, len(rows))
@@ -285,6 +293,7 @@ def _max_id():
     from django.db import connection
 
     from ..models import SearchEntry
+
     with connection.cursor() as cursor:  # the ORM's aggregate costs more than the query
         cursor.execute(f"SELECT MAX(id) FROM {SearchEntry._meta.db_table}")
         return cursor.fetchone()[0] or 0
@@ -301,6 +310,7 @@ def current():
     """The index, brought up to date with the table."""
     global _index
     from ..models import SearchEntry
+
     with _lock:
         index = _index
         if index is None:
@@ -331,11 +341,14 @@ def current():
 
 # --- scoring ------------------------------------------------------------------
 
+
 @lru_cache(maxsize=1)
 def _groups():
     """{word: the synonym group's words}, simplified."""
-    return {understand.simplified(w): tuple(understand.simplified(x) for x in group)
-            for w, group in segment.synonyms().items()}
+    return {
+        understand.simplified(w): tuple(understand.simplified(x) for x in group)
+        for w, group in segment.synonyms().items()
+    }
 
 
 def terms_of(u):
@@ -378,6 +391,7 @@ class Weights:
         def share(bits, idfs):
             total = sum(idfs)
             return sum(w for j, w in enumerate(idfs) if bits >> j & 1) / total if total else 0.0
+
         return max(share(word_bits, self.words), share(gram_bits, self.grams))
 
 
@@ -401,8 +415,9 @@ def score(index, u, allowed=None, city=""):
         gram_idfs = [_bm25(index, seg, "bigrams", g, W_BIGRAM, scores, gram_bits, j) for j, g in enumerate(grams)]
         # A query of single characters (税, 矿) is covered by its characters.
         single_bits = np.zeros(n, np.uint64) if not grams else None
-        single_idfs = [_bm25(index, seg, "unigrams", c, W_UNIGRAM, scores, single_bits, j)
-                       for j, c in enumerate(singles[:64])]
+        single_idfs = [
+            _bm25(index, seg, "unigrams", c, W_UNIGRAM, scores, single_bits, j) for j, c in enumerate(singles[:64])
+        ]
         if single_bits is not None:
             gram_bits, gram_idfs = single_bits, single_idfs
         word_idfs = []
@@ -428,14 +443,14 @@ def score(index, u, allowed=None, city=""):
             weights.words = word_idfs
             # A bigram inside an aspect word weighs nothing in coverage either.
             covered = [w for w in u.words if w in understand.aspects()] if not aspect_only else []
-            weights.grams = [0.0 if any(g in w for w in covered) else x
-                             for g, x in zip(grams or singles, gram_idfs)]
+            weights.grams = [0.0 if any(g in w for w in covered) else x for g, x in zip(grams or singles, gram_idfs)]
         scores *= np.array([KIND_WEIGHT[k] for k in KINDS], np.float32)[seg.kind]
         if u.region:
             region = int(u.region)
             city = region // 100 * 100
-            factor = np.where(seg.city == 0, REGION_PROVINCE,
-                              np.where(seg.city == city, REGION_SAME, REGION_OTHER)).astype(np.float32)
+            factor = np.where(
+                seg.city == 0, REGION_PROVINCE, np.where(seg.city == city, REGION_SAME, REGION_OTHER)
+            ).astype(np.float32)
             if region != city:
                 factor = np.where(seg.region == region, REGION_COUNTY, factor).astype(np.float32)
             scores *= factor
@@ -456,8 +471,10 @@ def score(index, u, allowed=None, city=""):
     pairs = [(a + b) for run_words in _adjacent(u) for a, b in zip(run_words, run_words[1:])]
     if pairs:
         bonus = W_PROXIMITY * max(1.0, math.log(1 + len(index.segments[0])))
-        head = [(s + bonus * sum(1 for p in pairs if p in seg.texts[i]) / len(pairs), wb, gb, seg, i)
-                for s, wb, gb, seg, i in found[:PROXIMITY_DEPTH]]
+        head = [
+            (s + bonus * sum(1 for p in pairs if p in seg.texts[i]) / len(pairs), wb, gb, seg, i)
+            for s, wb, gb, seg, i in found[:PROXIMITY_DEPTH]
+        ]
         found = head + found[PROXIMITY_DEPTH:]
         found.sort(key=lambda f: -f[0])
     return found, weights

@@ -11,6 +11,7 @@ one- or two-character query term ("税", "补贴") then matches inside longer
 words ("增值税", "稳岗补贴"), and a longer term the segmenter split
 differently still matches as all of its bigrams.
 """
+
 import re
 import unicodedata
 from functools import lru_cache
@@ -26,11 +27,15 @@ CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 MAX_TERMS = 24
 MAX_QUERY_CHARS = 200  # a query longer than this is cut (a pasted page is still searched by its start)
 # Words that carry no topic in a question ("……怎么申请？", "多少钱").
-STOPWORDS = set("""的 了 吗 呢 啊 吧 么 和 与 及 或 在 是 有 我 我们 你 您 公司 企业的 请问 怎么 怎样 如何 什么
-哪些 哪个 哪里 多少 多少钱 钱 能 能否 可以 可否 是否 需要 要 想 问 一下 办 办理 到 给 对 为 这 那 个 吗？""".split())
+STOPWORDS = set(
+    """的 了 吗 呢 啊 吧 么 和 与 及 或 在 是 有 我 我们 你 您 公司 企业的 请问 怎么 怎样 如何 什么
+哪些 哪个 哪里 多少 多少钱 钱 能 能否 可以 可否 是否 需要 要 想 问 一下 办 办理 到 给 对 为 这 那 个 吗？""".split()
+)
 # Words that say what a question wants to know rather than what it is about;
 # dropped from consultation questions only (a search for 申报条件 keeps them).
-QUESTION_WORDS = set("申请 申报 申领 领取 享受 条件 标准 流程 手续 材料 政策 有 哪些 怎么样 具体 相关 补贴吗 奖励吗".split())
+QUESTION_WORDS = set(
+    "申请 申报 申领 领取 享受 条件 标准 流程 手续 材料 政策 有 哪些 怎么样 具体 相关 补贴吗 奖励吗".split()
+)
 
 
 def _lines(name):
@@ -102,7 +107,7 @@ def grams(run):
     """Single characters and overlapping bigrams of a CJK run (across word boundaries)."""
     if len(run) < 2:
         return []
-    return list(run) + [run[i:i + 2] for i in range(len(run) - 1)]
+    return list(run) + [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 def index_tokens(text):
@@ -118,7 +123,7 @@ def alternatives(word):
     """Ways a query word may match: as a token, or (CJK, three characters or more) as all its bigrams."""
     alts = [(word,)]
     if len(word) > 2 and CJK.match(word):
-        alts.append(tuple(dict.fromkeys(word[i:i + 2] for i in range(len(word) - 1))))
+        alts.append(tuple(dict.fromkeys(word[i : i + 2] for i in range(len(word) - 1))))
     return alts
 
 

@@ -12,6 +12,7 @@
   ignored, with the n/l and front/back nasal mergers of Sichuanese) against
   the titles' words, and offered as 「您是不是要找 …」.
 """
+
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +26,7 @@ REGION_SUFFIX = re.compile(r"(市|区|县|自治州|自治县|州)$")
 @lru_cache(maxsize=1)
 def _converter():
     import opencc
+
     return opencc.OpenCC("t2s")
 
 
@@ -47,6 +49,7 @@ def regions():
     """[(name as typed, region code)], longest first: full names (成都市,
     郫都区) and short ones (成都, 郫都) of every city and county."""
     from core.models import Level, Region
+
     out = {}
     for code, name, level in Region.objects.exclude(level=Level.PROVINCE).values_list("code", "name", "level"):
         names = {name}
@@ -91,7 +94,7 @@ def take_region(text):
 
 def understand(raw, vocabulary=None):
     """The Understood query; `vocabulary` (ranker.Index) enables correction."""
-    text = simplified(raw)[:segment.MAX_QUERY_CHARS]
+    text = simplified(raw)[: segment.MAX_QUERY_CHARS]
     text, region, region_name = take_region(text)
     corrections = []
     if vocabulary is not None:
@@ -118,8 +121,7 @@ def understand(raw, vocabulary=None):
         corrected = simplified(raw)
         for typed, meant in corrections:
             corrected = corrected.replace(typed, meant)
-    return Understood(raw, text, words[:segment.MAX_TERMS], runs, region, region_name, corrected, corrections,
-                      tags)
+    return Understood(raw, text, words[: segment.MAX_TERMS], runs, region, region_name, corrected, corrections, tags)
 
 
 # Parts of speech that are function words by kind (jieba's tag set, after the
@@ -146,8 +148,13 @@ def tagged(text):
 # --- sound-alike correction ---------------------------------------------------
 
 # Sichuanese merges n/l and front/back nasals; a typist's ear does too.
-_FUZZY = [(re.compile(r"^n"), "l"), (re.compile(r"ng$"), "n"), (re.compile(r"^zh"), "z"), (re.compile(r"^ch"), "c"),
-          (re.compile(r"^sh"), "s")]
+_FUZZY = [
+    (re.compile(r"^n"), "l"),
+    (re.compile(r"ng$"), "n"),
+    (re.compile(r"^zh"), "z"),
+    (re.compile(r"^ch"), "c"),
+    (re.compile(r"^sh"), "s"),
+]
 
 
 def sound(syllable):
@@ -158,6 +165,7 @@ def sound(syllable):
 
 def sounds(text):
     from pypinyin import lazy_pinyin
+
     return tuple(sound(s) for s in lazy_pinyin(text, errors=lambda chars: ["?"] * len(chars)))
 
 
@@ -177,12 +185,12 @@ def _windows(run):
             yield start, w
         if len(w) > 2:
             for i in range(len(w) - 1):
-                yield start + i, w[i:i + 2]
+                yield start + i, w[i : i + 2]
         if len(w) == 1:
             if n and tokens[n - 1][1] not in stops:
-                yield start - 1, run[start - 1:start + 1]
+                yield start - 1, run[start - 1 : start + 1]
             if n + 1 < len(tokens) and tokens[n + 1][1] not in stops:
-                yield start, run[start:start + 2]
+                yield start, run[start : start + 2]
 
 
 def correct(text, index):
@@ -196,7 +204,7 @@ def correct(text, index):
             if set(range(start, start + len(window))) & taken or index.known(window):
                 continue
             keys = keys or sounds(run)
-            meant = index.sounds_like(keys[start:start + len(window)], window)
+            meant = index.sounds_like(keys[start : start + len(window)], window)
             if meant:
                 out = out.replace(window, meant, 1)
                 found.append((window, meant))

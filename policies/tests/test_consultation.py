@@ -1,4 +1,5 @@
 """Asking in plain Chinese: a cited answer card, counted as a consultation."""
+
 import pytest
 
 from cases import stats
@@ -46,6 +47,7 @@ def test_expired_policies_are_not_the_answer(library):
 
 def test_every_ask_is_counted_as_a_consultation(library, demo_user):
     from django.utils import timezone
+
     today = timezone.localdate()
     before = stats.figures(stats.Period(today, today))["consultations"]
     consultation.ask(demo_user("citizen"), "稳岗返还怎么申请？")
@@ -87,27 +89,38 @@ def test_ask_page_odd_input(client, library):
 def test_a_repeated_question_counts_once_a_day_and_asking_is_rate_limited(library, client, settings):
     """25 identical anonymous posts used to add 25 to 咨询人次."""
     from django.utils import timezone
+
     today = stats.Period(timezone.localdate(), timezone.localdate())
     before = stats.figures(today)["consultations"]
     settings.TONGBAN_RATE_LIMITS = {**settings.TONGBAN_RATE_LIMITS, "ask": "30/m"}
     for _ in range(25):
-        assert client.post("/api/v1/policies/ask", {"question": "稳岗返还怎么申请？"},
-                           content_type="application/json").status_code == 200
+        assert (
+            client.post(
+                "/api/v1/policies/ask", {"question": "稳岗返还怎么申请？"}, content_type="application/json"
+            ).status_code
+            == 200
+        )
     assert stats.figures(today)["consultations"] == before + 1
     client.post("/api/v1/policies/ask", {"question": "绿色矿山奖补多少"}, content_type="application/json")
     assert stats.figures(today)["consultations"] == before + 2
     rows = {r["key"]: r["consultations"] for r in stats.breakdown(today, "channel")}
     assert rows["policy"] == 2 and stats.CHANNEL_NAMES["policy"] == "网上政策咨询"
     # Another asker (another address) asking the same question is another consultation.
-    client.post("/api/v1/policies/ask", {"question": "稳岗返还怎么申请？"}, content_type="application/json",
-                REMOTE_ADDR="10.0.0.9")
+    client.post(
+        "/api/v1/policies/ask",
+        {"question": "稳岗返还怎么申请？"},
+        content_type="application/json",
+        REMOTE_ADDR="10.0.0.9",
+    )
     assert stats.figures(today)["consultations"] == before + 3
     # Beyond the limit a minute: refused, in the API's error format, and not counted.
     settings.TONGBAN_RATE_LIMITS = {**settings.TONGBAN_RATE_LIMITS, "ask": "3/m"}
     from django.core.cache import cache
+
     cache.clear()
-    codes = [client.post("/api/v1/policies/ask", {"question": f"问题{i}"}, content_type="application/json")
-             for i in range(4)]
+    codes = [
+        client.post("/api/v1/policies/ask", {"question": f"问题{i}"}, content_type="application/json") for i in range(4)
+    ]
     assert [r.status_code for r in codes] == [200, 200, 200, 429]
     assert codes[-1].json()["code"] == "rate_limited" and "请求过于频繁" in codes[-1].json()["message"]
     assert stats.figures(today)["consultations"] == before + 6

@@ -1,4 +1,5 @@
 """The demo library reads as the bulletin counts it, in varied Chinese."""
+
 import re
 
 import pytest
@@ -37,7 +38,11 @@ def test_demo_library_counts_variety_and_topics():
     conditions = list(BenefitItem.objects.values_list("conditions", flat=True)[:3000])
     assert len(set(conditions)) > 300
     assert set(BenefitItem.objects.values_list("kind", flat=True).distinct()) == {
-        "relief", "subsidy", "entitlement", "qualification"}
+        "relief",
+        "subsidy",
+        "entitlement",
+        "qualification",
+    }
     assert BenefitItem.objects.filter(delivery="auto_grant").count() > 1000
     item = BenefitItem.objects.filter(city_code="510100").exclude(phone="").first()
     assert re.match(r"^028-\d{8}$", item.phone) and item.article.document_id == item.document_id
@@ -55,6 +60,7 @@ def test_matching_demo_uses_the_library_and_keeps_the_counters(settings):
     library's own items: the zone still reads as the bulletin counts it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from matching import demo as matching_demo
+
     demo.load_demo(rebuild_index=False)
     story = matching_demo.load_demo(profiles=200)
     assert story["meets"].code.startswith("HQ") and story["nearly"].code.startswith("HQ")

@@ -1,5 +1,6 @@
 """Console pages: a department maintains its own documents and items, the
 centre reviews, overdue breakdowns and import are listed."""
+
 import json
 
 import pytest
@@ -29,8 +30,9 @@ def test_department_creates_document_and_item_and_submits(signed_in, document_da
 
 def test_form_shows_chinese_field_errors_and_saves_nothing(signed_in, document_data):
     client = signed_in("deptadmin")
-    response = client.post(reverse("policies_console:document_new"),
-                           document_data(number="川自然资发2024-7", expires_on="2024-01-01"))
+    response = client.post(
+        reverse("policies_console:document_new"), document_data(number="川自然资发2024-7", expires_on="2024-01-01")
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "格式不正确" in page and "失效日期" in page and "应晚于" in page
@@ -44,8 +46,10 @@ def test_centre_reviews_and_returns(signed_in, library):
     page = client.get(reverse("policies_console:review")).content.decode()
     assert doc.title in page
     client.post(reverse("policies_console:document_step", args=[doc.pk]), {"step": "approve", "version": doc.version})
-    client.post(reverse("policies_console:document_step", args=[other.pk]),
-                {"step": "return", "version": other.version, "comment": "请补充附件"})
+    client.post(
+        reverse("policies_console:document_step", args=[other.pk]),
+        {"step": "return", "version": other.version, "comment": "请补充附件"},
+    )
     doc.refresh_from_db(), other.refresh_from_db()
     assert doc.status == Status.PUBLISHED and other.status == Status.DRAFT and other.review_comment == "请补充附件"
 
@@ -53,8 +57,11 @@ def test_centre_reviews_and_returns(signed_in, library):
 def test_stale_version_is_refused_with_a_message(signed_in, library):
     doc = library.document("review")
     client = signed_in("manager")
-    response = client.post(reverse("policies_console:document_step", args=[doc.pk]),
-                           {"step": "approve", "version": doc.version + 5}, follow=True)
+    response = client.post(
+        reverse("policies_console:document_step", args=[doc.pk]),
+        {"step": "approve", "version": doc.version + 5},
+        follow=True,
+    )
     assert "已被他人修改" in response.content.decode()
     doc.refresh_from_db()
     assert doc.status == Status.REVIEW
@@ -74,6 +81,7 @@ def test_department_cannot_publish_or_see_other_departments(signed_in, library):
 
 def test_overdue_page_lists_documents_without_items(signed_in, library, demo_user):
     from policies import services
+
     doc = library.document("review")
     doc.items.all().delete()
     services.approve_document(demo_user("manager"), doc)
@@ -85,8 +93,11 @@ def test_overdue_page_lists_documents_without_items(signed_in, library, demo_use
 
 def test_import_page_shows_errors_by_row(signed_in):
     from django.core.files.uploadedfile import SimpleUploadedFile
-    content = json.dumps({"政策文件": [{"文号": "坏文号", "标题": "", "发文机关": "四川省自然资源厅",
-                                     "发布日期": "2024-05-06"}]}, ensure_ascii=False).encode()
+
+    content = json.dumps(
+        {"政策文件": [{"文号": "坏文号", "标题": "", "发文机关": "四川省自然资源厅", "发布日期": "2024-05-06"}]},
+        ensure_ascii=False,
+    ).encode()
     client = signed_in("deptadmin")
     response = client.post(reverse("policies_console:import"), {"file": SimpleUploadedFile("p.json", content)})
     page = response.content.decode()

@@ -1,5 +1,6 @@
 """The library's services: drafting, review, publication, withdrawal,
 expiry, overdue breakdowns, validation and concurrent edits."""
+
 import datetime as dt
 
 import pytest
@@ -58,8 +59,9 @@ def test_department_cannot_publish_and_other_departments_cannot_edit(demo_user, 
 
 def test_validation_names_the_field_in_chinese(demo_user, document_data):
     with pytest.raises(ServiceError) as exc:
-        services.create_document(demo_user("deptadmin"), document_data(
-            number="川自然资发2024第7号", expires_on="2024-03-01", title=""))
+        services.create_document(
+            demo_user("deptadmin"), document_data(number="川自然资发2024第7号", expires_on="2024-03-01", title="")
+        )
     errors = exc.value.errors
     assert "文号" in errors["number"][0] and "〔" in errors["number"][0]
     assert errors["expires_on"][0].startswith("失效日期：应晚于施行日期")
@@ -78,8 +80,11 @@ def test_number_brackets_are_normalised_and_year_checked(demo_user, document_dat
 def test_item_validation(demo_user, library, item_data):
     doc = library.document()
     with pytest.raises(ServiceError) as exc:
-        services.create_item(demo_user("deptadmin"), doc, item_data(
-            apply_until="2024-03-01", industries="C39 X99 C99", sizes="小型 巨型", phone="abc"))
+        services.create_item(
+            demo_user("deptadmin"),
+            doc,
+            item_data(apply_until="2024-03-01", industries="C39 X99 C99", sizes="小型 巨型", phone="abc"),
+        )
     errors = exc.value.errors
     assert "申报截止" in errors["apply_until"][0]
     assert "X99" in errors["industries"][0] and "C99" in errors["industries"][0]
@@ -90,7 +95,7 @@ def test_item_validation(demo_user, library, item_data):
     assert item.industries == ["C", "C39"] and item.sizes == ["medium", "small"]
     assert item.code.startswith("HQ510000") and item.topic == "专精特新"
     other = services.create_item(demo_user("deptadmin"), doc, item_data(title="技术改造补助", industries="3912 c39"))
-    assert other.industries == ["C3912", "C39"]          # the section letter may be left out
+    assert other.industries == ["C3912", "C39"]  # the section letter may be left out
 
 
 def test_concurrent_edits_one_wins(demo_user, library):
@@ -121,9 +126,18 @@ def test_overdue_breakdowns(demo_user, library, document_data):
     assert doc not in services.overdue_documents(today=dt.date(2024, 11, 13))
     assert doc in services.overdue_documents(today=dt.date(2024, 11, 14))
     count = services.overdue_count(today=dt.date(2024, 11, 14))
-    item = services.create_item(demo_user("deptadmin"), doc, {
-        "title": "奖励", "kind": "subsidy", "delivery": "fast_claim", "target": "企业", "conditions": "条件",
-        "amount": "10万元"})
+    item = services.create_item(
+        demo_user("deptadmin"),
+        doc,
+        {
+            "title": "奖励",
+            "kind": "subsidy",
+            "delivery": "fast_claim",
+            "target": "企业",
+            "conditions": "条件",
+            "amount": "10万元",
+        },
+    )
     services.submit_item(demo_user("deptadmin"), item)
     services.approve_item(demo_user("manager"), item)
     assert services.overdue_count(today=dt.date(2024, 11, 14)) == count - 1
@@ -132,12 +146,14 @@ def test_overdue_breakdowns(demo_user, library, document_data):
 def test_attachments_checked_by_content(demo_user, library, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     from django.core.files.uploadedfile import SimpleUploadedFile
+
     doc = library.document()
     with pytest.raises(ServiceError) as exc:
         services.add_attachment(demo_user("deptadmin"), doc, SimpleUploadedFile("a.pdf", b"not a pdf"))
     assert "PDF" in exc.value.errors["file"][0]
-    attachment = services.add_attachment(demo_user("deptadmin"), doc,
-                                         SimpleUploadedFile("政策原文.pdf", b"%PDF-1.4 test"), name="政策原文")
+    attachment = services.add_attachment(
+        demo_user("deptadmin"), doc, SimpleUploadedFile("政策原文.pdf", b"%PDF-1.4 test"), name="政策原文"
+    )
     assert attachment.content_type == "application/pdf" and attachment.size > 0
     services.remove_attachment(demo_user("deptadmin"), attachment)
     assert not doc.attachments.exists()
@@ -147,6 +163,7 @@ def test_expire_command(library):
     from io import StringIO
 
     from django.core.management import call_command
+
     doc = library.document("published", expires_on="2024-06-30")
     out = StringIO()
     call_command("expire_policies", stdout=out)

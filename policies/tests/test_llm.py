@@ -1,5 +1,6 @@
 """The optional large-model answer, against a stand-in OpenAI-compatible
 server started in the test: off by default, shown only with citations."""
+
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -1,4 +1,5 @@
 """The asker is told in their 消息中心 when a ticket is answered, naming who answered."""
+
 import pytest
 
 from messaging.models import Message

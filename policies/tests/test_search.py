@@ -1,5 +1,6 @@
 """Search over the policy library: segmentation, filters, highlighting,
 suggestions and odd input, on whichever database the suite runs on."""
+
 import pytest
 from django.http import QueryDict
 
@@ -52,9 +53,16 @@ def test_synonyms_expand_the_query(library):
     assert "高新技术企业认定奖励" in titles(search.search("高企认定"))
 
 
-@pytest.mark.parametrize("q,title", [("税", "四川省研发费用加计扣除奖补办法（2019年）"),
-                                     ("房租", "小微企业房租补贴"), ("矿", "绿色矿山建设奖补"),
-                                     ("返还", "失业保险稳岗返还"), ("技术", "高新技术企业认定奖励")])
+@pytest.mark.parametrize(
+    "q,title",
+    [
+        ("税", "四川省研发费用加计扣除奖补办法（2019年）"),
+        ("房租", "小微企业房租补贴"),
+        ("矿", "绿色矿山建设奖补"),
+        ("返还", "失业保险稳岗返还"),
+        ("技术", "高新技术企业认定奖励"),
+    ],
+)
 def test_one_and_two_character_terms(library, q, title):
     assert title in titles(search.search(q, per_page=50))
 
@@ -105,9 +113,26 @@ def test_highlight_is_escaped_and_marked(library):
     assert out == "&lt;script&gt;<mark>稳岗</mark>&lt;/script&gt;"
 
 
-@pytest.mark.parametrize("q", ["", "   ", "！！！？？", '"', "AND", "a AND b NEAR(c d) *", '高企" OR "x',
-                               "-稳岗 +返还", "😀😀😀", "稳岗😀返还", "Ｈｉｇｈ-tech 高新技术企业 2024年", "NEAR/3",
-                               "'; DROP TABLE policies_searchentry; --", "高新技术企业" * 2000, "x" * 10000])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "",
+        "   ",
+        "！！！？？",
+        '"',
+        "AND",
+        "a AND b NEAR(c d) *",
+        '高企" OR "x',
+        "-稳岗 +返还",
+        "😀😀😀",
+        "稳岗😀返还",
+        "Ｈｉｇｈ-tech 高新技术企业 2024年",
+        "NEAR/3",
+        "'; DROP TABLE policies_searchentry; --",
+        "高新技术企业" * 2000,
+        "x" * 10000,
+    ],
+)
 def test_odd_input_never_fails(library, q):
     r = search.search(q)
     assert r.mode in ("all", "any", "none")
@@ -151,6 +176,7 @@ def test_the_ranking_index_follows_the_workflow(library, demo_user):
     worker): the next search shows what the library now says."""
     from policies import services
     from policies.search import ranker
+
     assert "失业保险稳岗返还" in titles(search.search("稳岗返还"))
     stable = PolicyDocument.objects.get(number="川人社发〔2024〕12号")
     services.withdraw_document(None, stable)
@@ -167,9 +193,11 @@ def test_the_ranking_index_follows_the_workflow(library, demo_user):
     ranker.current()
     mianyang = library["mianyang"]
     SearchEntry.objects.filter(document_id=mianyang.pk).delete()
-    assert search.search("房租").hits == [] or all(h.entry.document_id != mianyang.pk
-                                                   for h in search.search("房租").hits)
+    assert search.search("房租").hits == [] or all(
+        h.entry.document_id != mianyang.pk for h in search.search("房租").hits
+    )
     BenefitItem.objects.filter(document=mianyang).update(title="小微企业水电补贴")
     from policies.search import index
+
     index.refresh_document(mianyang)  # as another worker would, without this process's bookkeeping
     assert "小微企业水电补贴" in titles(search.search("水电"))

@@ -1,4 +1,5 @@
 """The search page and suggestions as a person uses them, including odd input."""
+
 import pytest
 
 from policies.search import samples
@@ -24,8 +25,9 @@ def test_expired_results_are_marked(client, library):
 
 
 def test_city_filter_and_htmx_partial(client, library):
-    response = client.get("/policies/search/", {"q": "奖励", "city": "510100"}, HTTP_HX_REQUEST="true",
-                          HTTP_HX_TARGET="search-results")
+    response = client.get(
+        "/policies/search/", {"q": "奖励", "city": "510100"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    )
     page = response.content.decode()
     assert "<html" not in page and "专精特新" in page
     assert "绵阳" not in page
@@ -37,15 +39,37 @@ def test_suggestions_endpoint(client, library):
     assert client.get("/policies/suggest/", {"q": "<script>"}).status_code == 200
 
 
-@pytest.mark.parametrize("params", [
-    {"q": ""}, {}, {"q": "x" * 10000}, {"q": "高新技术企业" * 1700}, {"q": "！@#￥%……&*（）——+{}|：“《》？"},
-    {"q": '"'}, {"q": "'"}, {"q": "AND"}, {"q": "OR NOT AND"}, {"q": "稳岗 NEAR(返还 3)"}, {"q": "*"},
-    {"q": "高企*"}, {"q": "^稳岗"}, {"q": "title:高企"}, {"q": "😀🎉"}, {"q": "稳岗😀返还"},
-    {"q": "Hi-tech企业 ｓｍｅ 中小企业 ΑΒΓ кириллица"}, {"q": "<script>alert(1)</script>"},
-    {"q": "稳岗", "city": "abc"}, {"q": "稳岗", "department": "99999999999999999999"},
-    {"q": "稳岗", "date_from": "2024-02-30"}, {"q": "稳岗", "page": "-1"}, {"q": "稳岗", "page": "9999"},
-    {"q": "稳岗", "industry": "%%"}, {"q": "稳岗", "size": "huge"}, {"q": "\x00稳岗"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": ""},
+        {},
+        {"q": "x" * 10000},
+        {"q": "高新技术企业" * 1700},
+        {"q": "！@#￥%……&*（）——+{}|：“《》？"},
+        {"q": '"'},
+        {"q": "'"},
+        {"q": "AND"},
+        {"q": "OR NOT AND"},
+        {"q": "稳岗 NEAR(返还 3)"},
+        {"q": "*"},
+        {"q": "高企*"},
+        {"q": "^稳岗"},
+        {"q": "title:高企"},
+        {"q": "😀🎉"},
+        {"q": "稳岗😀返还"},
+        {"q": "Hi-tech企业 ｓｍｅ 中小企业 ΑΒΓ кириллица"},
+        {"q": "<script>alert(1)</script>"},
+        {"q": "稳岗", "city": "abc"},
+        {"q": "稳岗", "department": "99999999999999999999"},
+        {"q": "稳岗", "date_from": "2024-02-30"},
+        {"q": "稳岗", "page": "-1"},
+        {"q": "稳岗", "page": "9999"},
+        {"q": "稳岗", "industry": "%%"},
+        {"q": "稳岗", "size": "huge"},
+        {"q": "\x00稳岗"},
+    ],
+)
 def test_odd_input_gives_a_sensible_page(client, library, params):
     response = client.get("/policies/search/", params)
     assert response.status_code == 200

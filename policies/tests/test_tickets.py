@@ -1,5 +1,6 @@
 """Consultation tickets: routed to the claiming department, due in working
 days, answered by that department only, seen by the asker."""
+
 import datetime as dt
 
 import pytest
@@ -26,6 +27,7 @@ def ticket(library, demo_user):
 
 def test_ticket_goes_to_the_claiming_department_with_a_due_date(ticket, settings):
     from django.utils import timezone
+
     assert ticket.item.title == "绿色矿山建设奖补"
     assert ticket.department.function == "natural_resources" and ticket.department.region_id == "510000"
     assert ticket.due_date == workdays.add_working_days(timezone.localdate(), 5)
@@ -35,6 +37,7 @@ def test_ticket_goes_to_the_claiming_department_with_a_due_date(ticket, settings
 
 def test_due_days_come_from_settings(library, demo_user, settings):
     from django.utils import timezone
+
     settings.TONGBAN_POLICY_TICKET_DAYS = 2
     t = consultation.open_ticket(demo_user("citizen"), "高新技术企业认定奖励多少钱？")
     assert t.due_date == workdays.add_working_days(timezone.localdate(), 2)
@@ -45,6 +48,7 @@ def test_staff_and_anonymous_cannot_open_tickets(library, demo_user):
     with pytest.raises(PermissionDenied):
         consultation.open_ticket(demo_user("clerk"), "稳岗返还怎么申请？")
     from django.contrib.auth.models import AnonymousUser
+
     with pytest.raises(PermissionDenied):
         consultation.open_ticket(AnonymousUser(), "稳岗返还怎么申请？")
 
@@ -117,7 +121,9 @@ def test_pages_end_to_end(library, client, demo_user):
     client.force_login(demo_user("reviewer"))
     assert client.get(f"/policies/tickets/{ticket.pk}/").status_code == 404  # not the asker's page
     assert client.get(f"/console/policies/tickets/{ticket.pk}/").status_code == 200
-    response = client.post(f"/console/policies/tickets/{ticket.pk}/", {"reply": "每年3月申报，请联系处室。", "version": 0})
+    response = client.post(
+        f"/console/policies/tickets/{ticket.pk}/", {"reply": "每年3月申报，请联系处室。", "version": 0}
+    )
     assert response.status_code == 302
     stale = client.post(f"/console/policies/tickets/{ticket.pk}/", {"reply": "另一份答复", "version": 0})
     assert stale.status_code == 409 and "刷新" in stale.content.decode()

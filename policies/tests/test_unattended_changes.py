@@ -1,5 +1,6 @@
 """Changes nobody signed in makes are audited under a named system actor,
 and a reviewer's return comment is kept (issue 16)."""
+
 from io import StringIO
 
 import pytest
@@ -17,8 +18,9 @@ def test_expiry_by_the_scheduled_command_is_audited_by_a_system_actor(library):
     doc = library.document("published", expires_on="2024-06-30")
     item = doc.items.get()
     call_command("expire_policies", stdout=StringIO())
-    entries = AuditEntry.objects.filter(object_id__in=[str(doc.pk), str(item.pk)], action="update",
-                                        actor_label__startswith="系统：")
+    entries = AuditEntry.objects.filter(
+        object_id__in=[str(doc.pk), str(item.pk)], action="update", actor_label__startswith="系统："
+    )
     changed = {(e.object_type, e.before["status"], e.after["status"]) for e in entries}
     assert ("policies.PolicyDocument", "published", "expired") in changed
     assert ("policies.BenefitItem", "published", "expired") in changed
@@ -29,8 +31,9 @@ def test_expiry_by_the_scheduled_command_is_audited_by_a_system_actor(library):
 def test_an_interpretation_return_keeps_its_comment(library, demo_user):
     doc = library.document("published")
     author, manager = demo_user("deptadmin"), demo_user("manager")
-    interpretation = services.create_interpretation(author, doc, {"title": "一图读懂", "kind": "text",
-                                                                  "text": "要点如下。"})
+    interpretation = services.create_interpretation(
+        author, doc, {"title": "一图读懂", "kind": "text", "text": "要点如下。"}
+    )
     interpretation = services.submit_interpretation(author, interpretation)
     with pytest.raises(ServiceError) as exc:
         services.return_interpretation(manager, interpretation, comment=" ")
@@ -39,6 +42,7 @@ def test_an_interpretation_return_keeps_its_comment(library, demo_user):
     interpretation = Interpretation.objects.get(pk=interpretation.pk)
     assert interpretation.status == Status.DRAFT and interpretation.review_comment == "请补充适用对象"
     from django.test import Client
+
     client = Client()
     client.force_login(author)
     assert "审核意见：请补充适用对象" in client.get(f"/console/policies/documents/{doc.pk}/").content.decode()

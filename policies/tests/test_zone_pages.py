@@ -1,5 +1,6 @@
 """The public zone: provincial page, one entry per city with live counters,
 a document with its interpretation and key points, an item's claim guide."""
+
 import pytest
 from django.urls import reverse
 
@@ -14,13 +15,24 @@ def chengdu_doc(demo_user, document_data, item_data):
     """A Chengdu document published by the centre, with an item and an interpretation."""
     manager = demo_user("manager")
     from core.models import Department
+
     dept = Department.objects.get(function="economy_it", region_id="510100")
-    doc = services.create_document(manager, document_data(
-        title="成都市关于促进专精特新中小企业高质量发展的若干政策措施", number="成经信发〔2024〕3号",
-        issuers="成都市经济和信息化局", department=dept.pk, region="510100"))
+    doc = services.create_document(
+        manager,
+        document_data(
+            title="成都市关于促进专精特新中小企业高质量发展的若干政策措施",
+            number="成经信发〔2024〕3号",
+            issuers="成都市经济和信息化局",
+            department=dept.pk,
+            region="510100",
+        ),
+    )
     services.create_item(manager, doc, item_data(apply_period="每年4月至6月"))
-    services.create_interpretation(manager, doc, {"title": "一图读懂专精特新政策", "kind": "text",
-                                                  "text": "问：哪些企业可以享受？答：新认定的小巨人企业。"})
+    services.create_interpretation(
+        manager,
+        doc,
+        {"title": "一图读懂专精特新政策", "kind": "text", "text": "问：哪些企业可以享受？答：新认定的小巨人企业。"},
+    )
     services.submit_document(manager, doc)
     return services.approve_document(manager, doc)
 

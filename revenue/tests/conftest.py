@@ -1,5 +1,6 @@
 """Fixtures of the revenue tests: the dated parameters, the revenue demo
 staff, and the tax-bureau simulator started as a separate process."""
+
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def revenue_setup(db, settings):
     from revenue import demo, rules
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # not what these tests check
     rules.load_parameters()
     demo.load_users()
@@ -34,9 +36,12 @@ class Simulator:
         self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self, *extra):
-        self.proc = subprocess.Popen([sys.executable, "-m", "taxsim.server", "--port", str(self.port),
-                                      "--db", str(self.db), *self.args, *extra], cwd=ROOT,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "taxsim.server", "--port", str(self.port), "--db", str(self.db), *self.args, *extra],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(100):
             try:
                 urllib.request.urlopen(self.url + "/healthz", timeout=1).read()
@@ -65,6 +70,7 @@ def taxsim(tmp_path, settings):
         settings.TONGBAN_TAX_URL = sim.url
         started.append(sim)
         return sim
+
     yield start
     for sim in started:
         sim.kill()

@@ -1,4 +1,5 @@
 """Building blocks of the revenue tests."""
+
 import datetime as dt
 import json
 import time
@@ -9,10 +10,20 @@ from accounts.demo import make_uscc
 from accounts.models import User
 from revenue import exchange, services
 
-RIGHT = {"kind": "mining", "name": "仁和区钒钛磁铁矿", "holder_name": "攀枝花金江钒钛矿业有限公司",
-             "holder_uscc": make_uscc("510411", "1", 5551234), "region_code": "510411", "area_km2": Decimal("3.2150"),
-             "mineral": "钒钛磁铁矿", "granting_level": "county", "contract_no": "攀仁矿出〔2026〕7号",
-             "contract_date": dt.date(2026, 11, 20), "term_start": dt.date(2026, 11, 20), "term_end": dt.date(2041, 11, 19)}
+RIGHT = {
+    "kind": "mining",
+    "name": "仁和区钒钛磁铁矿",
+    "holder_name": "攀枝花金江钒钛矿业有限公司",
+    "holder_uscc": make_uscc("510411", "1", 5551234),
+    "region_code": "510411",
+    "area_km2": Decimal("3.2150"),
+    "mineral": "钒钛磁铁矿",
+    "granting_level": "county",
+    "contract_no": "攀仁矿出〔2026〕7号",
+    "contract_date": dt.date(2026, 11, 20),
+    "term_start": dt.date(2026, 11, 20),
+    "term_end": dt.date(2041, 11, 19),
+}
 
 
 def user(username):
@@ -25,9 +36,15 @@ def right(n=1, **changes):
 
 def approved_fee_source(n=1, amount="12000000.00", instalments=None):
     """A county fee source approved by the city and the province."""
-    fs = services.create_fee_source(user("nr_renhe"), right(n), kind="proceeds_amount", amount=amount,
-                                    trigger_date=dt.date(2026, 11, 24), due_date=dt.date(2026, 12, 31),
-                                    instalments=instalments)
+    fs = services.create_fee_source(
+        user("nr_renhe"),
+        right(n),
+        kind="proceeds_amount",
+        amount=amount,
+        trigger_date=dt.date(2026, 11, 24),
+        due_date=dt.date(2026, 12, 31),
+        instalments=instalments,
+    )
     fs = services.approve(user("nr_panzhihua"), fs, version=fs.version, comment="同意")
     if fs.state == "pending":
         fs = services.approve(user("reviewer"), fs, version=fs.version, comment="同意，推送税务")
@@ -47,6 +64,7 @@ def drain(passes=60, until=None):
     from django.utils import timezone
 
     from revenue.models import OutboxMessage
+
     for _ in range(passes):
         OutboxMessage.objects.filter(state="pending").update(next_attempt_at=timezone.now())
         exchange.run_once()
@@ -59,6 +77,8 @@ def drain(passes=60, until=None):
 def colleague():
     """A second natural-resources officer of 仁和区, for single-level approvals."""
     officer = user("nr_renhe")
-    other, _ = User.objects.get_or_create(username="nr_renhe2", defaults={
-        "name": "何静", "kind": User.Kind.STAFF, "role": officer.role, "department": officer.department})
+    other, _ = User.objects.get_or_create(
+        username="nr_renhe2",
+        defaults={"name": "何静", "kind": User.Kind.STAFF, "role": officer.role, "department": officer.department},
+    )
     return other

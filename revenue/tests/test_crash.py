@@ -4,6 +4,7 @@ step is one transaction) and the simulator is killed and restarted. After
 recovery nothing is lost, nothing applied twice, and reconciliation finds
 zero differences. bench/revenue_crash.py does the same with real process
 kills, 50 runs and more."""
+
 import random
 from decimal import Decimal
 
@@ -29,6 +30,7 @@ def crashing(rng, rate, fn):
         if rng.random() < rate:
             raise Crash("after")
         return result
+
     return wrapped
 
 
@@ -37,8 +39,12 @@ def test_random_crashes_lose_nothing_and_apply_nothing_twice(revenue_setup, taxs
     rng = random.Random(seed)
     sim = taxsim("--duplicate-rate", "0.5", "--shuffle", "--pay", "mixed", "--pay-after", "0", "--seed", str(seed))
     sources = [approved_fee_source(n, amount=f"{1500000 + n * 1000}.{n:02d}") for n in range(1, 6)]
-    for name, module in [("mark_sent", services), ("_apply_inbox", services), ("receive", services),
-                         ("_call", exchange)]:
+    for name, module in [
+        ("mark_sent", services),
+        ("_apply_inbox", services),
+        ("receive", services),
+        ("_call", exchange),
+    ]:
         monkeypatch.setattr(module, name, crashing(rng, 0.15, getattr(module, name)))
     crashes = kills = 0
     for _ in range(30):
@@ -50,11 +56,15 @@ def test_random_crashes_lose_nothing_and_apply_nothing_twice(revenue_setup, taxs
         except Crash:
             crashes += 1
     monkeypatch.undo()
+
     # Settled: all sent, every notice back (the bureau pays in the step that serves it), ledgers agree.
     def settled():
-        return (not OutboxMessage.objects.filter(state="pending").exists()
-                and not FeeSource.objects.filter(notice__isnull=True).exists()
-                and reconciliation.compare(exchange.platform_ledger(), exchange.ledger()) == [])
+        return (
+            not OutboxMessage.objects.filter(state="pending").exists()
+            and not FeeSource.objects.filter(notice__isnull=True).exists()
+            and reconciliation.compare(exchange.platform_ledger(), exchange.ledger()) == []
+        )
+
     assert drain(passes=80, until=settled)
     assert crashes > 0
     rec = reconciliation.run()

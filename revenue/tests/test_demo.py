@@ -1,4 +1,5 @@
 """The demo year of fee sources agrees with the dashboards."""
+
 import datetime as dt
 from decimal import Decimal
 

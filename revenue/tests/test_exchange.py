@@ -1,4 +1,5 @@
 """Approval to the tax bureau and back, through the simulator as a separate process."""
+
 import datetime as dt
 import hashlib
 from decimal import Decimal
@@ -34,11 +35,31 @@ def test_approved_fee_source_reaches_the_tax_bureau_and_the_notice_and_payment_c
 
 def test_duplicates_out_of_order_failures_and_timeouts_apply_once(revenue_setup, taxsim, monkeypatch):
     monkeypatch.setenv("TONGBAN_TAX_TIMEOUT", "0.5")
-    sim = taxsim("--fail-rate", "0.3", "--timeout-rate", "0.3", "--timeout-seconds", "1", "--duplicate-rate", "0.6",
-                 "--shuffle", "--pay", "mixed", "--pay-after", "0", "--seed", "7")
+    sim = taxsim(
+        "--fail-rate",
+        "0.3",
+        "--timeout-rate",
+        "0.3",
+        "--timeout-seconds",
+        "1",
+        "--duplicate-rate",
+        "0.6",
+        "--shuffle",
+        "--pay",
+        "mixed",
+        "--pay-after",
+        "0",
+        "--seed",
+        "7",
+    )
     sources = [approved_fee_source(n, amount="2500000.00") for n in range(1, 6)]
-    assert drain(passes=120, until=lambda: OutboxMessage.objects.filter(state="pending").count() == 0
-                 and InboxMessage.objects.filter(kind="notice").count() == 5)
+    assert drain(
+        passes=120,
+        until=lambda: (
+            OutboxMessage.objects.filter(state="pending").count() == 0
+            and InboxMessage.objects.filter(kind="notice").count() == 5
+        ),
+    )
     control(sim, "/control/config", {"fail_rate": 0, "timeout_rate": 0})
     drain(passes=5)
     rec = reconciliation.run()
@@ -55,9 +76,21 @@ def test_duplicates_out_of_order_failures_and_timeouts_apply_once(revenue_setup,
 
 
 def test_a_payment_that_arrives_before_the_fee_source_is_known_waits_and_applies_once(revenue_setup):
-    services.receive([{"id": "pay-X1", "kind": "payment",
-                       "body": {"fee_source_id": 999999, "seq": 1, "amount": "10.00", "paid_on": "2026-12-01",
-                                "tax_ref": "X1"}}])
+    services.receive(
+        [
+            {
+                "id": "pay-X1",
+                "kind": "payment",
+                "body": {
+                    "fee_source_id": 999999,
+                    "seq": 1,
+                    "amount": "10.00",
+                    "paid_on": "2026-12-01",
+                    "tax_ref": "X1",
+                },
+            }
+        ]
+    )
     inbox = InboxMessage.objects.get(message_id="pay-X1")
     assert inbox.applied_at is None and "未知费源" in inbox.note
     services.receive([{"id": "pay-X1", "kind": "payment", "body": {}}])  # the same message again
@@ -76,9 +109,11 @@ def test_late_payment_carries_the_late_fee_and_partial_payment_leaves_it_partly_
     assert fs.state == FeeSource.State.PARTLY_PAID
 
 
-def test_undeliverable_message_goes_dead_and_an_administrator_replays_it(revenue_setup, taxsim, settings, client,
-                                                                          monkeypatch):
+def test_undeliverable_message_goes_dead_and_an_administrator_replays_it(
+    revenue_setup, taxsim, settings, client, monkeypatch
+):
     from .conftest import free_port
+
     monkeypatch.setenv("TONGBAN_TAX_TIMEOUT", "0.5")
     settings.TONGBAN_TAX_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     fs = approved_fee_source()
@@ -108,13 +143,21 @@ def test_a_use_fee_review_goes_to_the_tax_bureau_and_its_answer_comes_back(reven
     from revenue.models import Review
 
     from .helpers import colleague, right
+
     taxsim()
-    fs = services.create_fee_source(user("nr_renhe"), right(), kind="use_fee", amount="3215.00",
-                                    trigger_date=dt.date(2026, 11, 24), due_date=dt.date(2026, 12, 31))
+    fs = services.create_fee_source(
+        user("nr_renhe"),
+        right(),
+        kind="use_fee",
+        amount="3215.00",
+        trigger_date=dt.date(2026, 11, 24),
+        due_date=dt.date(2026, 12, 31),
+    )
     fs = services.approve(colleague(), fs, version=fs.version)
     assert drain(until=lambda: PaymentNotice.objects.filter(fee_source=fs).exists())
-    review = services.request_review(user("nr_renhe"), FeeSource.objects.get(pk=fs.pk), reason="面积应为3.0平方公里",
-                                     filed_on=dt.date(2026, 12, 3))
+    review = services.request_review(
+        user("nr_renhe"), FeeSource.objects.get(pk=fs.pk), reason="面积应为3.0平方公里", filed_on=dt.date(2026, 12, 3)
+    )
     assert review.route == "tax" and review.due_on == dt.date(2026, 12, 17)
     assert drain(until=lambda: Review.objects.get(pk=review.pk).state != "open")
     review.refresh_from_db()

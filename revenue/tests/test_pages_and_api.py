@@ -1,4 +1,5 @@
 """What staff and other systems see: pages, the API, roles and reach."""
+
 import datetime as dt
 import io
 import json
@@ -32,16 +33,28 @@ def test_county_city_province_approve_by_api_and_the_outbox_row_comes_with_the_a
     client.force_login(user("nr_renhe"))
     r = _post(client, "/api/v1/revenue/rights", {k: str(v) for k, v in RIGHT.items()} | {"licence_no": "C1"})
     assert r.status_code == 201, r.content
-    r = _post(client, "/api/v1/revenue/fee-sources", {
-        "right_id": r.json()["id"], "kind": "proceeds_amount", "amount": "12000000.00", "trigger_date": "2026-11-24",
-        "instalments": [{"due_date": "2026-12-31", "amount": "4800000.00"},
-                        {"due_date": "2027-12-31", "amount": "7200000.00"}]})
+    r = _post(
+        client,
+        "/api/v1/revenue/fee-sources",
+        {
+            "right_id": r.json()["id"],
+            "kind": "proceeds_amount",
+            "amount": "12000000.00",
+            "trigger_date": "2026-11-24",
+            "instalments": [
+                {"due_date": "2026-12-31", "amount": "4800000.00"},
+                {"due_date": "2027-12-31", "amount": "7200000.00"},
+            ],
+        },
+    )
     assert r.status_code == 201, r.content
     fs = r.json()
     assert fs["chain"] == ["city", "province"] and fs["current_level"] == "city"
     # The province cannot approve before the city.
     client.force_login(user("reviewer"))
-    assert _post(client, f"/api/v1/revenue/fee-sources/{fs['id']}/approve", {"version": fs["version"]}).status_code == 403
+    assert (
+        _post(client, f"/api/v1/revenue/fee-sources/{fs['id']}/approve", {"version": fs["version"]}).status_code == 403
+    )
     client.force_login(user("nr_panzhihua"))
     r = _post(client, f"/api/v1/revenue/fee-sources/{fs['id']}/approve", {"version": fs["version"], "comment": "同意"})
     assert r.json()["current_level"] == "province"
@@ -55,8 +68,14 @@ def test_county_city_province_approve_by_api_and_the_outbox_row_comes_with_the_a
 
 
 def test_stale_version_is_a_conflict_and_a_return_needs_a_reason(revenue_setup, client):
-    fs = services.create_fee_source(user("nr_renhe"), right(), kind="use_fee", amount="3215.00",
-                                    trigger_date=dt.date(2026, 11, 24), due_date=dt.date(2026, 12, 31))
+    fs = services.create_fee_source(
+        user("nr_renhe"),
+        right(),
+        kind="use_fee",
+        amount="3215.00",
+        trigger_date=dt.date(2026, 11, 24),
+        due_date=dt.date(2026, 12, 31),
+    )
     assert fs.chain == ["county"]
     client.force_login(user("nr_renhe"))  # who filled it in does not approve a single-level chain
     assert _post(client, f"/api/v1/revenue/fee-sources/{fs.pk}/approve", {"version": fs.version}).status_code == 403
@@ -80,20 +99,28 @@ def test_dashboards_at_three_levels_show_the_same_fee_source_and_the_split(reven
     from revenue.models import Payment
 
     from .helpers import control, drain
+
     sim = taxsim()
     fs = approved_fee_source(amount="12000000.00")
     drain(until=lambda: FeeSource.objects.get(pk=fs.pk).state == "notified")
     control(sim, "/control/pay", {"fee_source_id": fs.pk, "seq": 1, "amount": "5000000.00", "paid_on": "2026-12-02"})
     drain(until=lambda: Payment.objects.exists())
-    for username, region, row in [("nr_renhe", "510411", "510411"), ("nr_panzhihua", "510400", "510411"),
-                                  ("reviewer", "510000", "510400")]:
+    for username, region, row in [
+        ("nr_renhe", "510411", "510411"),
+        ("nr_panzhihua", "510400", "510411"),
+        ("reviewer", "510000", "510400"),
+    ]:
         client.force_login(user(username))
         data = client.get(f"/api/v1/revenue/dashboard?region={region}").json()
         assert data["total"]["owed"] == "12000000.00" and data["total"]["paid"] == "5000000.00"
         assert data["total"]["notified"] == "12000000.00" and data["total"]["due_soon"] == "7000000.00"
         assert [r["code"] for r in data["rows"]] == [row]
-        assert data["split"] == {"central": "2000000.00", "province": "600000.00", "city": "600000.00",
-                                 "county": "1800000.00"}
+        assert data["split"] == {
+            "central": "2000000.00",
+            "province": "600000.00",
+            "city": "600000.00",
+            "county": "1800000.00",
+        }
     page = client.get("/console/revenue/?region=510411").content.decode()
     assert f"费源{fs.pk}" in page and "2000000.00" in page and "部分缴纳" in page
     book = load_workbook(io.BytesIO(client.get("/console/revenue/export.xlsx?region=510000").content))
@@ -108,10 +135,22 @@ def test_reviews_are_routed_by_kind_and_answered_within_ten_working_days(revenue
     review = services.request_review(user("nr_renhe"), fs, reason="合同金额计算有误", filed_on=dt.date(2026, 12, 1))
     assert review.route == Review.Route.NATURAL_RESOURCES and review.due_on == dt.date(2026, 12, 15)
     assert not OutboxMessage.objects.filter(kind="review_request").exists()
-    services.answer_review(user("nr_renhe"), review, upheld=True, answer="经复核维持原金额",
-                           answered_on=dt.date(2026, 12, 3), version=review.version)
-    use = services.create_fee_source(user("nr_renhe"), fs.right, kind="use_fee", amount="3215.00",
-                                     trigger_date=dt.date(2026, 11, 24), due_date=dt.date(2026, 12, 31))
+    services.answer_review(
+        user("nr_renhe"),
+        review,
+        upheld=True,
+        answer="经复核维持原金额",
+        answered_on=dt.date(2026, 12, 3),
+        version=review.version,
+    )
+    use = services.create_fee_source(
+        user("nr_renhe"),
+        fs.right,
+        kind="use_fee",
+        amount="3215.00",
+        trigger_date=dt.date(2026, 11, 24),
+        due_date=dt.date(2026, 12, 31),
+    )
     use = services.approve(colleague(), use, version=use.version)
     services.mark_sent(OutboxMessage.objects.get(fee_source=use))
     use.refresh_from_db()
@@ -122,9 +161,20 @@ def test_reviews_are_routed_by_kind_and_answered_within_ten_working_days(revenue
 
 def test_tax_bureau_push_is_signed_and_applied_once(revenue_setup, client):
     fs = approved_fee_source()
-    body = json.dumps([{"id": "notice-1", "kind": "notice", "body": {
-        "fee_source_id": fs.pk, "notice_no": "川税缴通〔2026〕000001号", "issued_on": "2026-12-01",
-        "amount": "12000000.00"}}]).encode()
+    body = json.dumps(
+        [
+            {
+                "id": "notice-1",
+                "kind": "notice",
+                "body": {
+                    "fee_source_id": fs.pk,
+                    "notice_no": "川税缴通〔2026〕000001号",
+                    "issued_on": "2026-12-01",
+                    "amount": "12000000.00",
+                },
+            }
+        ]
+    ).encode()
     url = "/api/v1/revenue/tax/messages"
     bad = client.post(url, body, content_type="application/json", HTTP_X_SIGNATURE="0" * 64)
     assert bad.status_code == 403 and bad.json()["code"] == "forbidden"
@@ -142,12 +192,14 @@ def test_openapi_lists_the_revenue_routes_and_console_home_links_here(revenue_se
     assert "自然资源非税收入" in client.get("/console/").content.decode()
 
 
-def test_every_page_renders_over_demo_data_and_reconciliation_says_when_the_bureau_is_down(revenue_setup, client,
-                                                                                        settings):
+def test_every_page_renders_over_demo_data_and_reconciliation_says_when_the_bureau_is_down(
+    revenue_setup, client, settings
+):
     from revenue import demo
     from revenue.models import Reconciliation
 
     from .conftest import free_port
+
     demo.load_demo(rights_count=12)
     fs = FeeSource.objects.first()
     for username in ("reviewer", "nr_panzhihua", "nr_renhe"):

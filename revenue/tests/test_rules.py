@@ -1,4 +1,5 @@
 """The money rules, to the fen."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -26,8 +27,9 @@ def test_late_fee_counts_from_the_day_after_the_due_date_and_never_exceeds_the_p
 
 
 def test_a_new_rate_row_changes_the_fee_from_its_date_only(revenue_setup):
-    Parameter.objects.create(name=Parameter.Name.LATE_FEE_DAILY, value=Decimal("0.0003"),
-                             effective_from=D(2026, 1, 1), source="测试")
+    Parameter.objects.create(
+        name=Parameter.Name.LATE_FEE_DAILY, value=Decimal("0.0003"), effective_from=D(2026, 1, 1), source="测试"
+    )
     fee = rules.late_fee(Decimal("10000.00"), D(2025, 12, 30), D(2026, 1, 2))
     assert fee == Decimal("11.00")  # 12-31 at 0.05%, 01-01 and 01-02 at 0.03%
 
@@ -35,7 +37,9 @@ def test_a_new_rate_row_changes_the_fee_from_its_date_only(revenue_setup):
 @pytest.mark.parametrize("year, rate", [(1, 100), (3, 100), (4, 200), (5, 300), (6, 400), (7, 500), (12, 500)])
 def test_exploration_use_fee_rises_from_the_fourth_year_to_its_cap(revenue_setup, year, rate):
     assert rules.use_fee_rate("exploration", year, D(2026, 6, 1)) == rate
-    assert rules.use_fee("exploration", Decimal("12.3456"), year, D(2026, 6, 1)) == (Decimal("12.3456") * rate).quantize(Decimal("0.01"))
+    assert rules.use_fee("exploration", Decimal("12.3456"), year, D(2026, 6, 1)) == (
+        Decimal("12.3456") * rate
+    ).quantize(Decimal("0.01"))
 
 
 def test_mining_use_fee_is_flat(revenue_setup):

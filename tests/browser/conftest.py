@@ -4,6 +4,7 @@ per test, pointed at pytest-django's live server.
 Playwright cannot download browsers here, so the tests drive Debian's
 Chromium; without it they are skipped. Pages and `expect` wait at most 10 s,
 so a missing element fails quickly instead of hanging the suite."""
+
 import os
 import re
 from urllib.parse import urlsplit
@@ -12,8 +13,14 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = os.environ.get("TONGBAN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -29,8 +36,13 @@ def fast_password_hashing():
     place before the root conftest loads the accounts). Argon2 stays listed so
     accounts hashed earlier in the session still sign in."""
     from django.test import override_settings
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher",
-                                             "django.contrib.auth.hashers.Argon2PasswordHasher"]):
+
+    with override_settings(
+        PASSWORD_HASHERS=[
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            "django.contrib.auth.hashers.Argon2PasswordHasher",
+        ]
+    ):
         yield
 
 
@@ -59,8 +71,14 @@ def page(browser, live_server):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     # htmx reports failed swaps and requests on the console. Chromium's own
     # "Failed to load resource" line for a page answered 403/404 is expected.
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
-            and not msg.text.startswith("Failed to load resource") else None)
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     yield page
     context.close()
     if errors:
@@ -70,6 +88,7 @@ def page(browser, live_server):
 @pytest.fixture
 def login(page):
     """Sign in through the login form, as a person would."""
+
     def sign_in(username, password=PASSWORD):
         page.goto("/accounts/login/")
         page.get_by_label("用户名").fill(username)
@@ -77,6 +96,7 @@ def login(page):
         page.get_by_role("button", name="登录", exact=True).click()
         expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
         return page
+
     return sign_in
 
 

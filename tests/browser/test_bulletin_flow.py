@@ -2,6 +2,7 @@
 item, the editor accepts it, builds the week's bulletin, edits a paragraph
 in place, exports DOCX and PDF and issues it; the issued files download
 again as issued."""
+
 import io
 
 from playwright.sync_api import expect
@@ -13,8 +14,14 @@ def test_activity_to_issued_bulletin(page, login, settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from bulletin import render
     from bulletin.models import Bulletin, DistributionList
-    DistributionList.objects.create(name="常规分送", report_to="省政务管理办公室，省中心领导。",
-                                    send_to="省级相关部门（单位）窗口。", copies=100, is_default=True)
+
+    DistributionList.objects.create(
+        name="常规分送",
+        report_to="省政务管理办公室，省中心领导。",
+        send_to="省级相关部门（单位）窗口。",
+        copies=100,
+        is_default=True,
+    )
 
     # The window sends in an item.
     login("clerk")
@@ -58,6 +65,7 @@ def test_activity_to_issued_bulletin(page, login, settings, tmp_path):
         page.locator("#export-docx").click()
     docx = download.value.path().read_bytes()
     from docx import Document
+
     assert any("结合消防宣传月" in p.text for p in Document(io.BytesIO(docx)).paragraphs)
 
     # ... and PDF (or is told what to install).
@@ -84,5 +92,5 @@ def test_activity_to_issued_bulletin(page, login, settings, tmp_path):
         page.locator("#issued-docx").click()
     issued = Bulletin.objects.get().files.get(issued=True, kind="docx")
     assert download.value.path().read_bytes() == bytes(issued.content)
-    if pdf is not None:          # the PDF rendered for this version is the one issued
+    if pdf is not None:  # the PDF rendered for this version is the one issued
         assert bytes(Bulletin.objects.get().files.get(issued=True, kind="pdf").content) == pdf

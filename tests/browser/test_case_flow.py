@@ -2,6 +2,7 @@
 an online application with an upload, a correction and its answer,
 acceptance, transfer, approval, a certificate issued at the window and
 verified, a rating, and the dashboard's figures moving accordingly."""
+
 import re
 
 import pytest
@@ -17,12 +18,15 @@ def case_settings(settings, tmp_path):
 
 
 def figures(page):
-    return {name: page.locator(f"#figure-{name} .figure-value").inner_text()
-            for name in ("consultations", "acceptances", "certificates", "transfers")}
+    return {
+        name: page.locator(f"#figure-{name} .figure-value").inner_text()
+        for name in ("consultations", "acceptances", "certificates", "transfers")
+    }
 
 
 def test_one_case_from_consultation_to_rating(page, login, case_settings):
     from cases.tests.conftest import _matter
+
     matter = _matter("natural_resources", "采矿权登记", 90001, ["province"])
 
     def switch(username):
@@ -57,8 +61,7 @@ def test_one_case_from_consultation_to_rating(page, login, case_settings):
     page.goto(f"/cases/apply/{matter.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(matter.name)
     page.get_by_label("联系电话").fill("13800000000")
-    page.get_by_label("申请书").set_input_files(
-        {"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    page.get_by_label("申请书").set_input_files({"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": PDF})
     page.get_by_role("button", name="提交申请").click()
     expect(page.locator(".messages")).to_contain_text("申请已提交")
     number = re.search(r"/cases/(\d+)/$", page.url).group(1)
@@ -81,7 +84,8 @@ def test_one_case_from_consultation_to_rating(page, login, case_settings):
     expect(page.locator(".correction")).to_contain_text("缺少申请人签字")
     page.get_by_label("补正说明").fill("已补签字")
     page.get_by_label("申请书").set_input_files(
-        {"name": "申请书-签字.pdf", "mimeType": "application/pdf", "buffer": PDF})
+        {"name": "申请书-签字.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     page.get_by_role("button", name="提交补正材料").click()
     expect(page.locator(".messages")).to_contain_text("补正材料已提交")
     expect(page.locator("#case-state")).to_have_text("已收件")

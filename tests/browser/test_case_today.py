@@ -3,6 +3,7 @@
 county and city review, the province's 决定, 颁发, 送达 and the applicant's
 好差评. Each person sees only the steps the transition table gives them, and
 every irreversible step asks first (a refused confirmation changes nothing)."""
+
 import re
 
 import pytest
@@ -26,9 +27,15 @@ def test_a_case_today_through_every_role(page, login, media):
     from accounts.models import Person, Role, User
     from cases.tests.conftest import _matter
     from core.models import Department
+
     matter = _matter("natural_resources", "探矿权新立登记", 90002, ["county", "city", "province"], promised=15)
-    city = User.objects.create(username="reviewer_cd", name="成都审批员", kind="staff", role=Role.REVIEWER,
-                               department=Department.objects.get(function="natural_resources", region_id="510100"))
+    city = User.objects.create(
+        username="reviewer_cd",
+        name="成都审批员",
+        kind="staff",
+        role=Role.REVIEWER,
+        department=Department.objects.get(function="natural_resources", region_id="510100"),
+    )
     city.set_password(PASSWORD)
     city.save()
     resident_id = Person.objects.get(user__username="citizen").resident_id
@@ -81,8 +88,9 @@ def test_a_case_today_through_every_role(page, login, media):
     accepting[0] = True
 
     page.get_by_label("补正情况").fill("申请人到窗口补交签字后的申请书")
-    page.get_by_label("申请书").set_input_files({"name": "申请书-签字.pdf", "mimeType": "application/pdf",
-                                                 "buffer": PDF})
+    page.get_by_label("申请书").set_input_files(
+        {"name": "申请书-签字.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     page.get_by_role("button", name="登记补正材料").click()
     expect(page.locator(".messages")).to_contain_text("已登记补正材料")
 
@@ -123,7 +131,7 @@ def test_a_case_today_through_every_role(page, login, media):
     expect(page.locator(".messages")).to_contain_text("已作出决定")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"办件 {number}")
     assert "作出决定后办件即办结" in dialogs[-1]
-    switch("reviewer_jinjiang")                      # the county keeps sight of what it reviewed
+    switch("reviewer_jinjiang")  # the county keeps sight of what it reviewed
     page.goto("/console/cases/?view=all&state=all")
     expect(page.get_by_role("link", name=number)).to_be_visible()
 

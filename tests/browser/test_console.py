@@ -1,4 +1,5 @@
 """Staff walking through the console in a real browser."""
+
 import re
 
 from django.core.management import call_command
@@ -7,8 +8,8 @@ from playwright.sync_api import expect
 from accounts.demo import make_resident_id
 from accounts.models import Organisation
 
-JINJIANG_ORG = "成都锦程数字科技有限公司"   # 510104 锦江区
-QINGYANG_ORG = "成都青羊文旅发展有限公司"   # 510105 青羊区
+JINJIANG_ORG = "成都锦程数字科技有限公司"  # 510104 锦江区
+QINGYANG_ORG = "成都青羊文旅发展有限公司"  # 510105 青羊区
 
 
 def with_wrong_check_digit(code):
@@ -67,8 +68,7 @@ def test_clerk_searches_organisations_and_registers_a_person(page, login):
 
     page.get_by_label("身份证号").fill(resident_id)
     page.get_by_role("button", name="登记").click()
-    expect(page.locator(".messages")).to_have_text(
-        f"已登记自然人 马丽（{resident_id[:6]}********{resident_id[-4:]}）")
+    expect(page.locator(".messages")).to_have_text(f"已登记自然人 马丽（{resident_id[:6]}********{resident_id[-4:]}）")
     expect(page.locator(".error")).to_have_count(0)
 
 

@@ -3,6 +3,7 @@ own platforms (separate Django servers, relying parties through Authlib)
 without signing in again, sees the enterprise and their scope there, signs out
 at the province, and every city is signed out by back-channel logout — one
 city down at that moment catches up when it comes back (the retry task)."""
+
 import os
 import socket
 import subprocess
@@ -38,16 +39,25 @@ def _wait_for(port, up=True, seconds=20):
 class City:
     def __init__(self, code, port, issuer, tmp):
         self.code, self.port = code, port
-        self.env = {**os.environ, "CITY_CODE": code, "CITY_CLIENT_SECRET": demo_secret(code),
-                    "CITY_DB": str(tmp / f"city-{code}.sqlite3"), "TONGBAN_ISSUER": issuer}
+        self.env = {
+            **os.environ,
+            "CITY_CODE": code,
+            "CITY_CLIENT_SECRET": demo_secret(code),
+            "CITY_DB": str(tmp / f"city-{code}.sqlite3"),
+            "TONGBAN_ISSUER": issuer,
+        }
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
         self.manage = [sys.executable, str(ROOT / "cityplatform" / "manage.py")]
         subprocess.run([*self.manage, "migrate", "--noinput", "-v0"], env=self.env, check=True)
         self.process = None
 
     def start(self):
-        self.process = subprocess.Popen([*self.manage, "runserver", "--noreload", f"127.0.0.1:{self.port}"],
-                                        env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [*self.manage, "runserver", "--noreload", f"127.0.0.1:{self.port}"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _wait_for(self.port)
 
     def stop(self):
@@ -66,8 +76,16 @@ def run_tasks():
     in the test's thread: the live server shares that thread's in-memory SQLite
     connection, which a second thread could not use beside it."""
     from django_tasks_db.management.commands.db_worker import Worker
-    Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-           max_tasks=None, worker_id="browser-test").run()
+
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="browser-test",
+    ).run()
 
 
 @pytest.fixture
@@ -111,6 +129,7 @@ def test_one_login_every_city_then_backchannel_logout(page, login, cities):
     assert time.monotonic() - started < 5
 
     from identity.models import LogoutDelivery
+
     owed = LogoutDelivery.objects.get(application__client_id="city-510700")
     assert owed.status == "pending" and owed.attempts == 1 and "Connection" in owed.last_error
     mianyang.start()
@@ -123,6 +142,7 @@ def test_one_login_every_city_then_backchannel_logout(page, login, cities):
     expect(page.get_by_role("heading", name="欢迎，陈刚")).to_have_count(0)
 
     from identity.models import LogoutDelivery
+
     deliveries = {d.application.client_id: d for d in LogoutDelivery.objects.select_related("application")}
     assert deliveries["city-510100"].attempts == 1 and deliveries["city-510100"].status == "delivered"
     assert deliveries["city-510700"].attempts > 1 and deliveries["city-510700"].status == "delivered"

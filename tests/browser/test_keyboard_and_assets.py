@@ -1,4 +1,5 @@
 """Using the site by keyboard alone, and serving its own scripts."""
+
 import re
 
 from playwright.sync_api import expect

@@ -1,6 +1,7 @@
 """Policy matching in a real browser: an enterprise user opens the policy
 calculator, sees an item it nearly meets and why, tries a "what if", and
 confirms an auto-grant item; the centre's view shows the confirmation."""
+
 from playwright.sync_api import expect
 
 
@@ -8,6 +9,7 @@ def test_calculator_what_if_and_auto_grant_confirmation(page, login, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from matching import demo
     from matching.models import EnterpriseProfile
+
     result = demo.load_demo(profiles=40)
     nearly, meets = result["nearly"].title, result["meets"].title
     stored = EnterpriseProfile.objects.filter(name=demo.AGENT_ORG).values().get()
@@ -58,6 +60,7 @@ def test_calculator_lists_what_can_be_claimed_or_changed_and_marks_what_if(page,
     """Issue 18: only claimable or changeable items, each reason once, what-if marks what changed."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from matching import demo
+
     result = demo.load_demo(profiles=40)
     nearly = result["nearly"].title
 

@@ -1,32 +1,64 @@
 """The policy zone's library in a real browser: a person reads a city's
 policies with their interpretation; a department drafts a document with an
 item and submits it, the centre publishes it, and it shows in a city entry."""
+
 import re
 
 from playwright.sync_api import expect
 
 from core.models import Department
 
-TEXT = ("第一条 为促进专精特新中小企业高质量发展，结合本市实际，制定本措施。\n"
-        "第二条 对新认定的国家级专精特新“小巨人”企业给予50万元一次性奖励。\n"
-        "第三条 本措施自2024年1月1日起施行，有效期3年。")
+TEXT = (
+    "第一条 为促进专精特新中小企业高质量发展，结合本市实际，制定本措施。\n"
+    "第二条 对新认定的国家级专精特新“小巨人”企业给予50万元一次性奖励。\n"
+    "第三条 本措施自2024年1月1日起施行，有效期3年。"
+)
 
 
 def _chengdu_document():
     from accounts.models import User
     from policies import services
+
     manager = User.objects.get(username="manager")
     dept = Department.objects.get(function="economy_it", region_id="510100")
-    doc = services.create_document(manager, {
-        "title": "成都市关于促进专精特新中小企业高质量发展的若干政策措施", "number": "成经信发〔2024〕5号",
-        "issuers": "成都市经济和信息化局", "department": dept.pk, "region": "510100", "issued_on": "2024-01-01",
-        "effective_on": "2024-01-01", "expires_on": "2026-12-31", "text": TEXT})
-    services.create_item(manager, doc, {
-        "title": "专精特新“小巨人”企业奖励", "kind": "subsidy", "delivery": "auto_grant",
-        "target": "新认定的国家级专精特新“小巨人”企业", "conditions": "当年新获认定", "amount": "一次性奖励50万元",
-        "apply_period": "每年4月至6月", "phone": "028-61881234", "article": doc.articles.get(ordinal=2).pk})
-    services.create_interpretation(manager, doc, {
-        "title": "一图读懂成都专精特新十条", "kind": "text", "text": "问：哪些企业可以享受？答：新认定的“小巨人”企业。"})
+    doc = services.create_document(
+        manager,
+        {
+            "title": "成都市关于促进专精特新中小企业高质量发展的若干政策措施",
+            "number": "成经信发〔2024〕5号",
+            "issuers": "成都市经济和信息化局",
+            "department": dept.pk,
+            "region": "510100",
+            "issued_on": "2024-01-01",
+            "effective_on": "2024-01-01",
+            "expires_on": "2026-12-31",
+            "text": TEXT,
+        },
+    )
+    services.create_item(
+        manager,
+        doc,
+        {
+            "title": "专精特新“小巨人”企业奖励",
+            "kind": "subsidy",
+            "delivery": "auto_grant",
+            "target": "新认定的国家级专精特新“小巨人”企业",
+            "conditions": "当年新获认定",
+            "amount": "一次性奖励50万元",
+            "apply_period": "每年4月至6月",
+            "phone": "028-61881234",
+            "article": doc.articles.get(ordinal=2).pk,
+        },
+    )
+    services.create_interpretation(
+        manager,
+        doc,
+        {
+            "title": "一图读懂成都专精特新十条",
+            "kind": "text",
+            "text": "问：哪些企业可以享受？答：新认定的“小巨人”企业。",
+        },
+    )
     services.submit_document(manager, doc)
     return services.approve_document(manager, doc)
 
@@ -65,7 +97,9 @@ def test_department_drafts_and_submits_the_centre_publishes_and_city_shows_it(pa
     page.get_by_label("发文机关").fill("四川省自然资源厅")
     page.get_by_label("发布日期").fill("2024-10-10")
     page.get_by_label("失效日期").fill("2024-01-01")
-    page.get_by_label("正文").fill("第一条 为保障产业项目用地，制定本措施。\n第二条 工业用地可按不超过20年的弹性年期出让。")
+    page.get_by_label("正文").fill(
+        "第一条 为保障产业项目用地，制定本措施。\n第二条 工业用地可按不超过20年的弹性年期出让。"
+    )
     page.get_by_role("button", name="保存").click()
     # A refused form says what is wrong, in Chinese, next to the field.
     expect(page.locator(".has-error")).to_contain_text("失效日期：应晚于发布日期")

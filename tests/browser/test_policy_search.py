@@ -2,6 +2,7 @@
 searches from the zone, filters by city, opens a result, asks a question and
 gets a cited answer, turns it into a ticket; the claiming department's
 reviewer answers it; the asker sees the reply."""
+
 import re
 
 from playwright.sync_api import expect
@@ -9,6 +10,7 @@ from playwright.sync_api import expect
 
 def test_search_ask_ticket_and_reply(page, login):
     from policies.search import samples
+
     samples.load_samples()
 
     def switch(username):
@@ -82,6 +84,7 @@ def test_search_understands_questions_cities_traditional_typos_and_says_when_not
     a city, traditional characters, a same-sound typo, and a question the
     library cannot answer."""
     from policies.search import ranker, samples
+
     samples.load_samples()
     ranker.invalidate()
     results = page.locator("#search-results")

@@ -1,4 +1,5 @@
 """Members of the public using the portal in a real browser."""
+
 import re
 
 from playwright.sync_api import expect

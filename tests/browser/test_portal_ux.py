@@ -2,6 +2,7 @@
 and the navigation folds behind a menu button; every public page passes
 axe-core with no serious or critical violation (WCAG 2.1 AA rules, as
 GB/T 37668-2019 asks); 大字版 / 高对比度 persist across pages."""
+
 import json
 import re
 from pathlib import Path
@@ -22,27 +23,66 @@ def public_site(transactional_db, demo_user):
     from catalog.demo import load_demo_catalogue
     from catalog.models import Matter
     from policies import services
+
     load_demo_catalogue()
     author, centre = demo_user("deptadmin"), demo_user("manager")
-    doc = services.create_document(author, {
-        "title": "四川省关于支持专精特新中小企业高质量发展的若干措施", "number": "川经信发〔2026〕12号",
-        "issuers": "四川省经济和信息化厅", "issued_on": "2026-03-01", "effective_on": "2026-03-15",
-        "expires_on": "2029-03-14", "summary": "支持专精特新中小企业。", "topic": "专精特新",
-        "text": "第一条 为支持专精特新中小企业发展，制定本措施。\n第二条 对新认定的国家级专精特新“小巨人”企业给予50万元一次性奖励。"})
-    item = services.create_item(author, doc, {
-        "title": "专精特新“小巨人”企业奖励", "kind": "subsidy", "delivery": "fast_claim",
-        "target": "新认定的国家级专精特新“小巨人”企业", "conditions": "当年新获认定",
-        "amount": "给予50万元一次性奖励", "amount_cap": "50", "apply_from": "2026-04-01",
-        "apply_until": "2026-12-31", "apply_period": "每年4月至12月", "materials": "1. 申请表",
-        "payout_method": "直接拨付", "payout_days": "15", "phone": "028-86012345",
-        "industries": "C C39", "sizes": "中型、小型"})
+    doc = services.create_document(
+        author,
+        {
+            "title": "四川省关于支持专精特新中小企业高质量发展的若干措施",
+            "number": "川经信发〔2026〕12号",
+            "issuers": "四川省经济和信息化厅",
+            "issued_on": "2026-03-01",
+            "effective_on": "2026-03-15",
+            "expires_on": "2029-03-14",
+            "summary": "支持专精特新中小企业。",
+            "topic": "专精特新",
+            "text": "第一条 为支持专精特新中小企业发展，制定本措施。\n第二条 对新认定的国家级专精特新“小巨人”企业给予50万元一次性奖励。",
+        },
+    )
+    item = services.create_item(
+        author,
+        doc,
+        {
+            "title": "专精特新“小巨人”企业奖励",
+            "kind": "subsidy",
+            "delivery": "fast_claim",
+            "target": "新认定的国家级专精特新“小巨人”企业",
+            "conditions": "当年新获认定",
+            "amount": "给予50万元一次性奖励",
+            "amount_cap": "50",
+            "apply_from": "2026-04-01",
+            "apply_until": "2026-12-31",
+            "apply_period": "每年4月至12月",
+            "materials": "1. 申请表",
+            "payout_method": "直接拨付",
+            "payout_days": "15",
+            "phone": "028-86012345",
+            "industries": "C C39",
+            "sizes": "中型、小型",
+        },
+    )
     doc = services.submit_document(author, doc)
     services.approve_document(centre, doc)
     matter = Matter.objects.filter(name__contains="食品生产许可").first()
-    return ["/", "/search/?q=食品生产许可", "/search/?q=专精特新", "/themes/birth/", "/themes/start/",
-            "/matters/", f"/matters/{matter.pk}/", "/policies/", "/policies/city/510100/",
-            "/policies/search/?q=专精特新", f"/policies/documents/{doc.pk}/", f"/policies/items/{item.pk}/",
-            "/cases/verify/", "/matching/publicity/", "/accounts/login/", "/accounts/register/"]
+    return [
+        "/",
+        "/search/?q=食品生产许可",
+        "/search/?q=专精特新",
+        "/themes/birth/",
+        "/themes/start/",
+        "/matters/",
+        f"/matters/{matter.pk}/",
+        "/policies/",
+        "/policies/city/510100/",
+        "/policies/search/?q=专精特新",
+        f"/policies/documents/{doc.pk}/",
+        f"/policies/items/{item.pk}/",
+        "/cases/verify/",
+        "/matching/publicity/",
+        "/accounts/login/",
+        "/accounts/register/",
+    ]
 
 
 def axe_violations(page):

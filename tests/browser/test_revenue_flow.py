@@ -2,6 +2,7 @@
 and fills in a fee source; the city and the province approve it; it reaches the
 tax-bureau simulator (a separate process); the 缴款通知书 and a payment come
 back; the county, city and province dashboards show it and the split."""
+
 import json
 import urllib.request
 
@@ -15,6 +16,7 @@ from revenue.tests.conftest import Simulator
 @pytest.fixture
 def revenue_live(transactional_db, tmp_path, settings):
     from revenue import demo, rules
+
     rules.load_parameters()
     demo.load_users()
     sim = Simulator(tmp_path).start()
@@ -28,6 +30,7 @@ def exchange_until(done):
     import time
 
     from revenue import exchange
+
     for _ in range(50):
         exchange.run_once()
         if done():
@@ -84,8 +87,11 @@ def test_right_to_fee_source_to_tax_bureau_and_back_on_three_dashboards(page, lo
     urllib.request.urlopen(request, timeout=5).read()
     exchange_until(lambda: Payment.objects.exists())
 
-    for username, heading, row in [("nr_renhe", "仁和区（县级看板）", None), ("nr_panzhihua", "攀枝花市（市级看板）", "仁和区"),
-                                   ("reviewer", "四川省（省级看板）", "攀枝花市")]:
+    for username, heading, row in [
+        ("nr_renhe", "仁和区（县级看板）", None),
+        ("nr_panzhihua", "攀枝花市（市级看板）", "仁和区"),
+        ("reviewer", "四川省（省级看板）", "攀枝花市"),
+    ]:
         login(username)
         page.goto("/console/revenue/")
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)

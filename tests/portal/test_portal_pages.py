@@ -1,5 +1,6 @@
 """The portal's front pages: home, the one search, service themes and the
 large-text / high-contrast display modes."""
+
 import pytest
 from django.urls import reverse
 
@@ -9,6 +10,7 @@ from catalog.models import Matter
 @pytest.fixture
 def catalogue(db):
     from catalog.demo import load_demo_catalogue
+
     load_demo_catalogue()
 
 

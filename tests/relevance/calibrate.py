@@ -8,6 +8,7 @@ for each candidate threshold, the share of no-answer queries answered
 "none" and the mean nDCG@10 over the answerable ones (a wrong "none" scores
 0). The threshold in ranker.THRESHOLD is chosen from this table.
 """
+
 import sys
 
 from tests.relevance import run
@@ -18,6 +19,7 @@ def main():
     from policies import search
     from policies.search import ranker
     from tests.relevance import corpus
+
     doc_ids, item_ids = run.ensure_corpus()
     judge = run.Judge(doc_ids, item_ids)
     saved = ranker.THRESHOLD
@@ -30,7 +32,7 @@ def main():
         u, ranked = search._ranked(q.text, search.SearchFilters())
         # Coverage as a share of the bar at THRESHOLD 1.0, so any threshold can be tried.
         scale = ranker.SHORT / max(ranker.SHORT, len(u.words))
-        covers = [r[1] / scale for r in ranked[:run.K]]
+        covers = [r[1] / scale for r in ranked[: run.K]]
         hits = [(h.entry.document_id, h.entry.object_id if h.entry.kind == "item" else None) for h in r.hits]
         ndcg = run.measure(judge, q.grades, hits)[0] if q.grades else None
         rows.append((max(covers) if covers else 0.0, len(u.words), ndcg, q))

@@ -7,6 +7,7 @@ would, then the daily expiry run).
 The texts were written for this evaluation in the style of Sichuan policy
 documents; they are not the demo generator's output. See README.md.
 """
+
 import hashlib
 import json
 import re
@@ -16,11 +17,39 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 HARD = ("situational", "item", "colloquial", "abbrev", "typo", "trad", "city")
 TYPES = ("ordinary",) + HARD + ("none",)
-TYPE_NAMES = {"ordinary": "普通", "situational": "情境", "item": "事项细节", "colloquial": "口语", "abbrev": "简称",
-              "typo": "错字", "trad": "繁体", "city": "城市", "none": "无答案"}
-ITEM_FIELDS = ["出处条款序号", "事项名称", "类别", "兑现方式", "惠及对象", "申报条件", "支持标准", "申报时间", "申报材料"]
-DOC_FIELDS = {"文号": "文号", "标题": "标题", "机关": "发文机关", "部门": "维护部门", "区划": "适用区划",
-              "日期": "发布日期", "失效": "失效日期", "主题": "政策主题", "摘要": "摘要"}
+TYPE_NAMES = {
+    "ordinary": "普通",
+    "situational": "情境",
+    "item": "事项细节",
+    "colloquial": "口语",
+    "abbrev": "简称",
+    "typo": "错字",
+    "trad": "繁体",
+    "city": "城市",
+    "none": "无答案",
+}
+ITEM_FIELDS = [
+    "出处条款序号",
+    "事项名称",
+    "类别",
+    "兑现方式",
+    "惠及对象",
+    "申报条件",
+    "支持标准",
+    "申报时间",
+    "申报材料",
+]
+DOC_FIELDS = {
+    "文号": "文号",
+    "标题": "标题",
+    "机关": "发文机关",
+    "部门": "维护部门",
+    "区划": "适用区划",
+    "日期": "发布日期",
+    "失效": "失效日期",
+    "主题": "政策主题",
+    "摘要": "摘要",
+}
 
 
 @dataclass
@@ -118,6 +147,7 @@ def load():
     {"D05": document id} and {"D05.1": item id}. Idempotent."""
     from policies import exchange, services
     from policies.models import BenefitItem, PolicyDocument, Status
+
     docs = documents()
     existing = dict(BenefitItem.objects.filter(code__startswith="EVAL-").values_list("code", "pk"))
     if not existing:
@@ -128,8 +158,9 @@ def load():
             services.approve_document(None, document)
         services.expire_documents()
         existing = dict(BenefitItem.objects.filter(code__startswith="EVAL-").values_list("code", "pk"))
-    doc_ids = dict(PolicyDocument.objects.filter(number__in=[d.fields["文号"] for d in docs])
-                   .values_list("number", "pk"))
+    doc_ids = dict(
+        PolicyDocument.objects.filter(number__in=[d.fields["文号"] for d in docs]).values_list("number", "pk")
+    )
     documents_by_key = {d.key: doc_ids[d.fields["文号"]] for d in docs}
     items = {re.sub(r"^EVAL-", "", code).replace("-", "."): pk for code, pk in existing.items()}
     return documents_by_key, items

@@ -14,6 +14,7 @@ out of min(10, their number)). For no-answer queries: the share the engine
 answers with nothing. For answerable queries: the share wrongly answered
 with nothing (included in the figures as zero).
 """
+
 import argparse
 import json
 import math
@@ -30,17 +31,21 @@ K = 10
 def setup():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
     import django
+
     django.setup()
 
 
 def ensure_corpus():
     from django.core.management import call_command
+
     call_command("migrate", verbosity=0)
     from core.models import Region
     from core.reference import load_all
+
     if not Region.objects.exists():
         load_all()
     from tests.relevance import corpus
+
     return corpus.load()
 
 
@@ -55,7 +60,7 @@ def bigrams(text):
         if run.isascii() or len(run) == 1:
             out.append(run)
         else:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 
@@ -92,17 +97,18 @@ def baseline_rows():
     """(key, text) for every listed document, article and item, straight from
     the library: key is (document id, item id or None)."""
     from policies.models import LISTED, BenefitItem, PolicyArticle, PolicyDocument
+
     docs = PolicyDocument.objects.filter(status__in=LISTED)
     for d in docs:
         yield (d.pk, None), "\n".join([d.title, d.number, d.issuers, d.summary])
     for a in PolicyArticle.objects.filter(document__in=docs).select_related("document"):
         yield (a.document_id, None), "\n".join([a.document.title, a.heading, a.text])
     for i in BenefitItem.objects.filter(status__in=LISTED):
-        yield (i.document_id, i.pk), "\n".join([i.title, i.target, i.conditions, i.amount, i.apply_period,
-                                                i.materials])
+        yield (i.document_id, i.pk), "\n".join([i.title, i.target, i.conditions, i.amount, i.apply_period, i.materials])
 
 
 # --- judging ------------------------------------------------------------------
+
 
 class Judge:
     def __init__(self, doc_ids, item_ids):
@@ -151,6 +157,7 @@ def measure(judge, grades, hits):
 
 def engine_hits(q):
     from policies import search
+
     results = search.search(q, per_page=K)
     out = []
     for h in results.hits:
@@ -189,6 +196,7 @@ def p95(xs):
 def summary(rows):
     """{half: {group: {...}}} with group = a query type, "ordinary", "hard" or "none"."""
     from tests.relevance.corpus import HARD, TYPES
+
     out = {}
     for half in ("dev", "test"):
         mine = [r for r in rows if r["half"] == half]
@@ -205,32 +213,45 @@ def summary(rows):
                 continue
             figures[name] = {
                 "n": len(rs),
-                "engine_ndcg": mean(r["engine"][0] for r in rs), "engine_recall": mean(r["engine"][1] for r in rs),
-                "bm25_ndcg": mean(r["baseline"][0] for r in rs), "bm25_recall": mean(r["baseline"][1] for r in rs),
+                "engine_ndcg": mean(r["engine"][0] for r in rs),
+                "engine_recall": mean(r["engine"][1] for r in rs),
+                "bm25_ndcg": mean(r["baseline"][0] for r in rs),
+                "bm25_recall": mean(r["baseline"][1] for r in rs),
                 "false_none": mean(r["engine_none"] for r in rs),
             }
-        figures["latency"] = {"p50_ms": sorted(r["ms"] for r in mine)[len(mine) // 2],
-                              "p95_ms": p95(r["ms"] for r in mine)}
+        figures["latency"] = {
+            "p50_ms": sorted(r["ms"] for r in mine)[len(mine) // 2],
+            "p95_ms": p95(r["ms"] for r in mine),
+        }
         out[half] = figures
     return out
 
 
 def markdown(figures):
     from tests.relevance.corpus import TYPE_NAMES
+
     lines = []
     for half, groups in figures.items():
-        lines += [f"**{half}**", "", "| 查询类型 | n | 引擎 nDCG@10 | 引擎 recall@10 | BM25 nDCG@10 | BM25 recall@10 | 差 nDCG | 误答“无” |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            f"**{half}**",
+            "",
+            "| 查询类型 | n | 引擎 nDCG@10 | 引擎 recall@10 | BM25 nDCG@10 | BM25 recall@10 | 差 nDCG | 误答“无” |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for name, g in groups.items():
             if name in ("latency", "none"):
                 continue
             label = {"hard": "困难（合计）"}.get(name, TYPE_NAMES.get(name, name))
-            lines.append(f"| {label} | {g['n']} | {g['engine_ndcg']:.3f} | {g['engine_recall']:.3f} | "
-                         f"{g['bm25_ndcg']:.3f} | {g['bm25_recall']:.3f} | {g['engine_ndcg'] - g['bm25_ndcg']:+.3f} | "
-                         f"{g['false_none']:.0%} |")
+            lines.append(
+                f"| {label} | {g['n']} | {g['engine_ndcg']:.3f} | {g['engine_recall']:.3f} | "
+                f"{g['bm25_ndcg']:.3f} | {g['bm25_recall']:.3f} | {g['engine_ndcg'] - g['bm25_ndcg']:+.3f} | "
+                f"{g['false_none']:.0%} |"
+            )
         if "none" in groups:
-            lines.append(f"| 无答案：答“没有找到” | {groups['none']['n']} | {groups['none']['none_share']:.0%} | | "
-                         f"0%（无阈值） | | | |")
+            lines.append(
+                f"| 无答案：答“没有找到” | {groups['none']['n']} | {groups['none']['none_share']:.0%} | | "
+                f"0%（无阈值） | | | |"
+            )
         lat = groups["latency"]
         lines += ["", f"延迟（引擎，单次查询）：p50 {lat['p50_ms']:.1f} ms，p95 {lat['p95_ms']:.1f} ms", ""]
     return "\n".join(lines)
@@ -240,12 +261,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--half", choices=["dev", "test"])
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--record", action="store_true",
-                        help="write the test half's figures to figures.json (the floor tests/relevance/test_relevance.py holds)")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="write the test half's figures to figures.json (the floor tests/relevance/test_relevance.py holds)",
+    )
     parser.add_argument("--misses", action="store_true", help="list the queries the engine does worst on (dev only)")
     args = parser.parse_args(argv)
     setup()
     from tests.relevance import corpus
+
     doc_ids, item_ids = ensure_corpus()
     queries = [q for q in corpus.queries() if not args.half or q.half == args.half]
     search_warmup()
@@ -257,12 +282,19 @@ def main(argv=None):
         print(json.dumps(figures, ensure_ascii=False, indent=1))
     else:
         from django.db import connection
+
         print(f"数据库：{connection.vendor}；查询 {len(queries)} 条\n")
         print(markdown(figures))
     if args.misses:
         for r in sorted((r for r in rows if r["half"] == "dev"), key=lambda r: r.get("engine", (1,))[0])[:40]:
-            print(r["type"], r["q"], r.get("engine"), r.get("baseline"), "NONE" if r["engine_none"] else "",
-                  file=sys.stderr)
+            print(
+                r["type"],
+                r["q"],
+                r.get("engine"),
+                r.get("baseline"),
+                "NONE" if r["engine_none"] else "",
+                file=sys.stderr,
+            )
 
 
 FIGURES = os.path.join(os.path.dirname(__file__), "figures.json")
@@ -271,9 +303,11 @@ FIGURES = os.path.join(os.path.dirname(__file__), "figures.json")
 def record(test):
     """The floors of the regression guard: the test half's nDCG@10 for
     ordinary and hard queries and the no-answer share, rounded down to 0.01."""
-    floors = {"ordinary_ndcg": math.floor(test["ordinary"]["engine_ndcg"] * 100) / 100,
-              "hard_ndcg": math.floor(test["hard"]["engine_ndcg"] * 100) / 100,
-              "none_share": math.floor(test["none"]["none_share"] * 100) / 100}
+    floors = {
+        "ordinary_ndcg": math.floor(test["ordinary"]["engine_ndcg"] * 100) / 100,
+        "hard_ndcg": math.floor(test["hard"]["engine_ndcg"] * 100) / 100,
+        "none_share": math.floor(test["none"]["none_share"] * 100) / 100,
+    }
     with open(FIGURES, "w", encoding="utf-8") as f:
         json.dump(floors, f, indent=1)
         f.write("\n")
@@ -281,6 +315,7 @@ def record(test):
 
 def search_warmup():
     from policies import search
+
     search.search("企业")
 
 

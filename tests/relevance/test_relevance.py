@@ -2,6 +2,7 @@
 (tests/relevance, README.md) must stay at or above its recorded figures
 (figures.json, written by `python -m tests.relevance.run --record`). It is a
 floor, not a tuning target: tuning uses the dev half only."""
+
 import json
 
 import pytest
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def loaded(db):
     from policies.search import ranker
+
     ranker.invalidate()
     yield corpus.load()
     ranker.invalidate()

@@ -1,4 +1,5 @@
 """Check (and repair) the daily summary against the raw event log."""
+
 import datetime as dt
 import time
 

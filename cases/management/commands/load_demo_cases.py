@@ -22,9 +22,12 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"已载入演示年度办件：办件 {counts['cases']} 件，环节 {counts['events']} 条，证照 {counts['certificates']} 件，"
-            f"评价 {counts['evaluations']} 条（用时 {time.monotonic() - started:.1f} 秒）。")
+            f"评价 {counts['evaluations']} 条（用时 {time.monotonic() - started:.1f} 秒）。"
+        )
         week = stats.figures(stats.Period(WEEK_START, WEEK_END))
         ytd = stats.figures(stats.Period(YEAR_START, WEEK_END))
         for label, figures in (("本周（2024-11-04 至 11-08）", week), ("今年以来（至 2024-11-08）", ytd)):
-            self.stdout.write(f"  {label}：咨询 {figures['consultations']} 人次、受理 {figures['acceptances']} 件、"
-                              f"颁发 {figures['certificates']} 件、流转 {figures['transfers']} 件次")
+            self.stdout.write(
+                f"  {label}：咨询 {figures['consultations']} 人次、受理 {figures['acceptances']} 件、"
+                f"颁发 {figures['certificates']} 件、流转 {figures['transfers']} 件次"
+            )

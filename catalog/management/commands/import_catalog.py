@@ -21,6 +21,9 @@ class Command(BaseCommand):
             for row in exc.rows:
                 self.stderr.write(row)
             raise CommandError(exc.message) from None
-        self.stdout.write(self.style.SUCCESS(
-            "导入完成：新增事项{matters_created}个、更新{matters_updated}个；新增情形{situations_created}个、"
-            "更新{situations_updated}个；材料{materials}条，引导问题{questions}个、选项{options}个".format(**counts)))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "导入完成：新增事项{matters_created}个、更新{matters_updated}个；新增情形{situations_created}个、"
+                "更新{situations_updated}个；材料{materials}条，引导问题{questions}个、选项{options}个".format(**counts)
+            )
+        )

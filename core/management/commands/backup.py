@@ -12,6 +12,8 @@ class Command(BaseCommand):
     def handle(self, *args, destination, **options):
         manifest = backup(destination)
         total = sum(manifest["counts"].values())
-        self.stdout.write(f"已备份 {total} 条记录（{len(manifest['counts'])} 个表）、{manifest['files']} 个上传文件"
-                          f"到 {destination}；审计链 {manifest['audit_entries']} 条"
-                          f"{'完整' if manifest['audit_ok'] else '（校验未通过，请运行 verify_audit 查看）'}。")
+        self.stdout.write(
+            f"已备份 {total} 条记录（{len(manifest['counts'])} 个表）、{manifest['files']} 个上传文件"
+            f"到 {destination}；审计链 {manifest['audit_entries']} 条"
+            f"{'完整' if manifest['audit_ok'] else '（校验未通过，请运行 verify_audit 查看）'}。"
+        )

@@ -1,5 +1,6 @@
 """Timings of the matching web side on the current database (the demo's
 scale), with every change rolled back: docs/performance.md quotes them."""
+
 import statistics
 import time
 
@@ -40,8 +41,10 @@ class Command(BaseCommand):
         services._listed_cache["key"] = None
         cold = _ms(lambda: services.calculate(sample[0].attributes()))[0]
         warm = [_ms(lambda p=p: services.calculate(p.attributes()))[0] for p in sample]
-        out(f"政策计算器（一户对全部已发布规则，含理由）：首次 {cold:.1f} ms，之后中位数 "
-            f"{statistics.median(warm):.1f} ms，最慢 {max(warm):.1f} ms")
+        out(
+            f"政策计算器（一户对全部已发布规则，含理由）：首次 {cold:.1f} ms，之后中位数 "
+            f"{statistics.median(warm):.1f} ms，最慢 {max(warm):.1f} ms"
+        )
         rule = ItemRule.objects.order_by("id").first()
         manager = User.objects.get(username="manager")
         try:
@@ -52,8 +55,12 @@ class Command(BaseCommand):
                 all_s = time.perf_counter() - start
                 header = "uscc,name,region,industry,employees,revenue,total_assets,rd_spending,credit_rating\n"
                 from accounts.demo import make_uscc
-                body = "".join(f"{make_uscc('510104', '1', 5500000 + i)},导入测试{i},510104,C3911,{10 + i % 300},"
-                               f"{100 + i},{200 + i},{i % 50},A\n" for i in range(rows))
+
+                body = "".join(
+                    f"{make_uscc('510104', '1', 5500000 + i)},导入测试{i},510104,C3911,{10 + i % 300},"
+                    f"{100 + i},{200 + i},{i % 50},A\n"
+                    for i in range(rows)
+                )
                 start = time.perf_counter()
                 report = profiles.load(manager, (header + body).encode(), "timing.csv", source="税务")
                 load_s = time.perf_counter() - start
@@ -62,5 +69,4 @@ class Command(BaseCommand):
             pass
         out(f"一个事项对全部企业重新匹配并存储：{item_ms:.1f} ms")
         out(f"全量匹配并存储匹配结果（{pairs} 对）：{all_s:.2f} s")
-        out(f"批量导入 {report.total} 行 CSV（逐行校验、一个事务）：{load_s:.2f} s，"
-            f"{report.total / load_s:.0f} 行/秒")
+        out(f"批量导入 {report.total} 行 CSV（逐行校验、一个事务）：{load_s:.2f} s，{report.total / load_s:.0f} 行/秒")

@@ -23,6 +23,8 @@ class Command(BaseCommand):
                 time.sleep(interval)
                 continue
             if not loop:
-                self.stdout.write(f"发送 {result['sent']} 条，收到 {result['received']} 条，补入账 {result['applied_late']} 条")
+                self.stdout.write(
+                    f"发送 {result['sent']} 条，收到 {result['received']} 条，补入账 {result['applied_late']} 条"
+                )
                 return
             time.sleep(interval)
