@@ -224,8 +224,8 @@ def test_bulk_equals_single_on_a_larger_table():
         p["qualifications"] = None if rnd.random() < 0.1 else {t for t in TAGS if rnd.random() < 0.05}
         p["is_listed"] = rnd.choice([True, False, None])
         records.append(p)
-    cond = lambda: rnd.choice(
-        [  # noqa: E731
+    cond = lambda: rnd.choice(  # noqa: E731
+        [
             {"attr": "revenue", "op": ">=", "value": rnd.choice(NUMBERS)},
             {"attr": "employees", "op": "<", "value": rnd.choice([10, 20, 300])},
             {"attr": "qualifications", "op": "has", "value": rnd.choice(TAGS)},
