@@ -11,6 +11,7 @@ import hashlib
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, Callable
 from datetime import timezone as dt_timezone
 
 from django.conf import settings
@@ -28,13 +29,13 @@ SECRET_MASK = "******"
 SECRET_CHANGED = "******（已更改）"
 NOISE_FIELDS = {"last_login", "updated_at"}
 
-_context = contextvars.ContextVar("audit_context", default=None)
-_on_behalf_of = contextvars.ContextVar("audit_on_behalf_of", default="")
+_context: contextvars.ContextVar[Any] = contextvars.ContextVar("audit_context", default=None)  # Actor or request
+_on_behalf_of: contextvars.ContextVar[str | Callable[[], str]] = contextvars.ContextVar("audit_on_behalf_of", default="")
 
 
 @dataclass(frozen=True)
 class Actor:
-    user: object
+    user: Any  # a user, or None for a system actor
     ip: str = ""
     system: str = ""  # a named system actor (a scheduled command, a task) when no person acts
 
@@ -90,7 +91,7 @@ def _behalf_now():
 @contextmanager
 def acting_for_lazily(label_of):
     """Like `acting_for`, with the label worked out only if something is recorded."""
-    cache = []
+    cache: list[str] = []
 
     def label():
         if not cache:

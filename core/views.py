@@ -111,7 +111,7 @@ def calendar_years(request):
     return render(request, "core/calendar_years.html", {
         "years": [(y, counts[y.year]) for y in reversed(years)],
         "can_edit": policy.can(request.user, "calendar.edit"),
-        "next_year": (years.last().year + 1) if years else dt.date.today().year})
+        "next_year": (years.last().year + 1) if years else dt.date.today().year})  # type: ignore[union-attr]  # not empty
 
 
 @login_required

@@ -7,12 +7,13 @@ than a deadline guessed from weekends.
 """
 import datetime as dt
 import time
+from typing import Any
 
 from .errors import ServiceError
 from .models import CalendarDay, CalendarYear
 
 _CACHE_SECONDS = 60  # other processes pick up an administrator's edit within this
-_cache = {"at": 0.0, "years": None}
+_cache: dict[str, Any] = {"at": 0.0, "years": None}
 
 
 class CalendarNotAvailable(ServiceError):
@@ -33,7 +34,7 @@ def calendar_changed():
 def _years():
     now = time.monotonic()
     if _cache["years"] is None or now - _cache["at"] > _CACHE_SECONDS:
-        years = {y: (set(), set()) for y in CalendarYear.objects.values_list("year", flat=True)}
+        years: dict[int, tuple[set[dt.date], set[dt.date]]] = {y: (set(), set()) for y in CalendarYear.objects.values_list("year", flat=True)}
         for date, kind in CalendarDay.objects.values_list("date", "kind"):
             if date.year in years:
                 years[date.year][0 if kind == CalendarDay.Kind.HOLIDAY else 1].add(date)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import template
 from django.urls import reverse
 
@@ -21,7 +23,7 @@ def console_menu(context):
     user = getattr(request, "user", None)
     if user is None or not policy.can(user, "console.access"):
         return {"links": []}
-    links = [{"href": reverse(url), "title": title} for action, url, title, _ in CONSOLE_LINKS
+    links: list[dict[str, Any]] = [{"href": reverse(url), "title": title} for action, url, title, _ in CONSOLE_LINKS
              if policy.can(user, action)]
     # The page's own entry: the longest address the current one lies under.
     under = [link for link in links if request.path.startswith(link["href"])]
