@@ -455,7 +455,7 @@ def _set_bits(size: Any) -> int:
         return _ALL_SIZES
     if isinstance(size, frozenset):
         return sum(1 << r for r in size)
-    return 1 << int(size)
+    return 1 << size
 
 
 def _industry_keys(ind: np.ndarray) -> np.ndarray:
