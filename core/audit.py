@@ -9,10 +9,11 @@ each row's hash covers its content and the previous row's hash.
 import contextvars
 import hashlib
 import json
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable
 from datetime import timezone as dt_timezone
+from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
