@@ -19,7 +19,7 @@ _RULES = {
     "literal_error": "不在可选范围内",
     "extra_forbidden": "不是可接受的字段",
 }
-_labels = None
+_labels: dict[str, str] | None = None
 # Names of query and body fields that are not model fields.
 EXTRA_LABELS = {
     "start": "起始日期",
@@ -64,7 +64,7 @@ def _rule(error):
 
 def translate(errors):
     """pydantic-style errors (as django-ninja gives them) -> {field: [message]}."""
-    out = {}
+    out: dict[str, list[str]] = {}
     for error in errors:
         loc = [p for p in error.get("loc", []) if isinstance(p, str) and p not in ("body", "payload", "query", "path")]
         field = loc[-1] if loc else "__all__"

@@ -10,9 +10,11 @@ each row's hash covers its content and the previous row's hash.
 import contextvars
 import hashlib
 import json
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -29,13 +31,13 @@ SECRET_MASK = "******"
 SECRET_CHANGED = "******（已更改）"
 NOISE_FIELDS = {"last_login", "updated_at"}
 
-_context = contextvars.ContextVar("audit_context", default=None)
-_on_behalf_of = contextvars.ContextVar("audit_on_behalf_of", default="")
+_context: contextvars.ContextVar[Any] = contextvars.ContextVar("audit_context", default=None)  # Actor or request
+_on_behalf_of: contextvars.ContextVar[str | Callable[[], str]] = contextvars.ContextVar("audit_on_behalf_of", default="")
 
 
 @dataclass(frozen=True)
 class Actor:
-    user: object
+    user: Any  # a user, or None for a system actor
     ip: str = ""
     system: str = ""  # a named system actor (a scheduled command, a task) when no person acts
 
@@ -91,7 +93,7 @@ def _behalf_now():
 @contextmanager
 def acting_for_lazily(label_of):
     """Like `acting_for`, with the label worked out only if something is recorded."""
-    cache = []
+    cache: list[str] = []
 
     def label():
         if not cache:

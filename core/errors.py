@@ -1,5 +1,6 @@
 """The one error shape every service raises and every page and API shows:
 a code, a Chinese message, and per-field messages."""
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -10,7 +11,8 @@ class ServiceError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message, *, errors=None, code=None, status=None):
+    def __init__(self, message: str, *, errors: dict[str, list[str]] | None = None, code: str | None = None,
+                 status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
@@ -19,7 +21,7 @@ class ServiceError(Exception):
         if status:
             self.status = status
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "errors": self.errors}
 
 
@@ -30,7 +32,7 @@ class Conflict(ServiceError):
     code = "conflict"
 
 
-def from_validation_error(exc: ValidationError, message="提交的数据有误，请按提示修改") -> ServiceError:
+def from_validation_error(exc: ValidationError, message: str = "提交的数据有误，请按提示修改") -> ServiceError:
     if hasattr(exc, "error_dict"):
         errors = {field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
         first = next(iter(errors.items()), None)

@@ -5,6 +5,7 @@ keep their numbers so every error can name sheet, row and field."""
 import io
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import ServiceError
 
@@ -49,7 +50,8 @@ def read_excel(content, sheets, *, required=None):
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:
         raise ImportFailed(["文件无法读取：请上传由本系统导出的 Excel（.xlsx）或 JSON 文件"]) from None
-    tables, problems = {}, []
+    tables: dict[str, Any] = {}  # sheet: rows; sheet + ":headers": its header
+    problems: list[str] = []
     for name in sheets:
         if name not in book.sheetnames:
             if name in required:

@@ -17,6 +17,7 @@ never as a guessed number.
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -26,7 +27,7 @@ class Figure:
     key: str
     label: str
     app: str
-    compute: Callable
+    compute: Callable[[dt.date, dt.date], dict[str, Any]]  # (start, end) -> value, text, values
     # Whether the figure counts things inside the period (“本周处理问题N个”) or is
     # a running total as of now (“累计发布政策文件N个”).
     periodic: bool = False
@@ -36,7 +37,8 @@ class Figure:
 _REGISTRY: dict[str, Figure] = {}
 
 
-def register(key, *, label, app, compute, periodic=False, sentence=""):
+def register(key: str, *, label: str, app: str, compute: Callable[[dt.date, dt.date], dict[str, Any]],
+             periodic: bool = False, sentence: str = "") -> Figure:
     """Declare a figure; registering the same key again from the same app replaces it."""
     existing = _REGISTRY.get(key)
     if existing is not None and existing.app != app:
@@ -47,24 +49,24 @@ def register(key, *, label, app, compute, periodic=False, sentence=""):
     return _REGISTRY[key]
 
 
-def unregister(key):
+def unregister(key: str) -> None:
     _REGISTRY.pop(key, None)
 
 
-def get(key):
+def get(key: str) -> Figure | None:
     return _REGISTRY.get(key)
 
 
-def keys():
+def keys() -> list[str]:
     return list(_REGISTRY)
 
 
-def choices():
+def choices() -> list[tuple[str, str]]:
     """(key, label) of every published figure, for forms."""
     return [(f.key, f.label) for f in _REGISTRY.values()]
 
 
-def read(key, start=None, end=None):
+def read(key: str, start: dt.date | None = None, end: dt.date | None = None) -> dict[str, Any]:
     """The figure computed now for the period [start, end] (default: this week so far).
     Returns key, label, available, value, values, text, message, computed_at, period."""
     now = timezone.now()
@@ -73,7 +75,7 @@ def read(key, start=None, end=None):
     if start is None:
         start = end - dt.timedelta(days=end.weekday())
     figure = _REGISTRY.get(key)
-    base = {"key": key, "computed_at": now.isoformat(), "period": [start.isoformat(), end.isoformat()]}
+    base: dict[str, Any] = {"key": key, "computed_at": now.isoformat(), "period": [start.isoformat(), end.isoformat()]}
     if figure is None:
         return {
             **base,

@@ -16,7 +16,7 @@ class Level(models.TextChoices):
 class Region(models.Model):
     """A GB/T 2260 administrative division: the province, a city (市州) or a county."""
 
-    code = models.CharField("行政区划代码", max_length=6, primary_key=True, validators=[validate_region_code])
+    code = models.CharField("行政区划代码", max_length=6, primary_key=True, validators=[validate_region_code])  # type: ignore[list-item]  # also returns the value
     name = models.CharField("名称", max_length=40)
     level = models.CharField("层级", max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
@@ -32,7 +32,7 @@ class Region(models.Model):
 
     @property
     def full_name(self):
-        if self.level == Level.COUNTY and self.parent_id:
+        if self.level == Level.COUNTY and self.parent is not None:
             return f"{self.parent.name}{self.name}"
         return self.name
 
@@ -58,7 +58,7 @@ class Department(models.Model):
         "统一社会信用代码",
         max_length=18,
         blank=True,
-        validators=[validate_uscc],
+        validators=[validate_uscc],  # type: ignore[list-item]  # also returns the value
         help_text="实施编码与电子证照标识中使用；演示数据为按规则生成的占位代码，上线前替换为真实代码",
     )
 

@@ -31,7 +31,9 @@ def current_divisions(province_prefix="51"):
         if not in_province:
             continue
         suffix, rest = line.strip().split(" ", 1)
-        latest = _ENTRY.search(rest).group("names").split(",")[-1]
+        entry = _ENTRY.search(rest)
+        assert entry is not None  # every county line names its divisions
+        latest = entry.group("names").split(",")[-1]
         span = _SPAN.match(latest)
         if span and span.group("end"):
             continue  # abolished or renamed

@@ -6,7 +6,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
 
-def _reason(exc):
+def _reason(exc: Exception) -> str | None:
     if isinstance(exc, stdnum_errors.InvalidLength):
         return "长度应为18位"
     if isinstance(exc, stdnum_errors.InvalidFormat):
@@ -18,7 +18,7 @@ def _reason(exc):
     return "无效"
 
 
-def _place_code_known(number):
+def _place_code_known(number: str) -> bool:
     """Whether the address code is a GB/T 2260 code at any time. The code is
     the one in force when the number was issued, which may be after the
     birth year, so python-stdnum's birth-year check is too strict here."""

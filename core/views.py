@@ -119,7 +119,7 @@ def calendar_years(request):
         {
             "years": [(y, counts[y.year]) for y in reversed(years)],
             "can_edit": authz.can(request.user, "calendar.edit"),
-            "next_year": (years.last().year + 1) if years else dt.date.today().year,
+            "next_year": (years.last().year + 1) if years else dt.date.today().year,  # type: ignore[union-attr]
         },
     )
 

@@ -8,18 +8,20 @@ than a deadline guessed from weekends.
 
 import datetime as dt
 import time
+from typing import Any
 
 from .errors import ServiceError
 from .models import CalendarDay, CalendarYear
 
 _CACHE_SECONDS = 60  # other processes pick up an administrator's edit within this
-_cache = {"at": 0.0, "years": None}
+_Years = dict[int, tuple[set[dt.date], set[dt.date]]]  # year: (holidays, make-up working days)
+_cache: dict[str, Any] = {"at": 0.0, "years": None}
 
 
 class CalendarNotAvailable(ServiceError):
     code = "calendar_not_available"
 
-    def __init__(self, year):
+    def __init__(self, year: int) -> None:
         super().__init__(
             f"{year}年的节假日安排尚未录入工作日历，无法按工作日计算期限；请系统管理员先在“工作日历”中录入该年度。",
             errors={"date": [f"{year}年不在工作日历范围内"]},
@@ -27,19 +29,20 @@ class CalendarNotAvailable(ServiceError):
         self.year = year
 
 
-def calendar_changed():
+def calendar_changed() -> None:
     _cache["years"] = None
 
 
-def _years():
+def _years() -> _Years:
     now = time.monotonic()
     if _cache["years"] is None or now - _cache["at"] > _CACHE_SECONDS:
-        years = {y: (set(), set()) for y in CalendarYear.objects.values_list("year", flat=True)}
+        years: _Years = {y: (set(), set()) for y in CalendarYear.objects.values_list("year", flat=True)}
         for date, kind in CalendarDay.objects.values_list("date", "kind"):
             if date.year in years:
                 years[date.year][0 if kind == CalendarDay.Kind.HOLIDAY else 1].add(date)
         _cache.update(at=now, years=years)
-    return _cache["years"]
+    cached: _Years = _cache["years"]
+    return cached
 
 
 def is_working_day(date: dt.date) -> bool:

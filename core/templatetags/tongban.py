@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import template
 from django.urls import reverse
 
@@ -22,7 +24,7 @@ def console_menu(context):
     user = getattr(request, "user", None)
     if user is None or not authz.can(user, "console.access"):
         return {"links": []}
-    links = [
+    links: list[dict[str, Any]] = [
         {"href": reverse(url), "title": title} for action, url, title, _ in CONSOLE_LINKS if authz.can(user, action)
     ]
     # The page's own entry: the longest address the current one lies under.

@@ -9,7 +9,8 @@ from core import figures
 
 def test_the_apps_publish_their_figures_in_ready():
     assert {"policy_zone", "manual_progress", "problems_handled"} <= set(figures.keys())
-    assert figures.get("problems_handled").app == "bundles" and figures.get("problems_handled").periodic
+    handled = figures.get("problems_handled")
+    assert handled is not None and handled.app == "bundles" and handled.periodic
     assert ("manual_progress", "受理工作手册进度") in figures.choices()
 
 

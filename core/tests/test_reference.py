@@ -22,6 +22,7 @@ def test_21_cities_and_183_counties_under_their_city():
     counties = Region.objects.filter(level=Level.COUNTY).select_related("parent")
     assert counties.count() == 183
     for county in counties:
+        assert county.parent is not None, county.code
         assert county.parent.level == Level.CITY, county.code
         assert county.parent.code == county.code[:4] + "00", county.code
     assert not counties.filter(name__in=["市辖区", "市区"]).exists()

@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -82,7 +83,7 @@ class ItemIndex:
             else:
                 self.by_prefix.setdefault(region_prefix(item.region), []).append(item)
 
-        self._plans: dict = {}
+        self._plans: dict[str, Any] = {}  # entity.Plan by scope key
 
     def applicable(self, county: str | None) -> list[ItemRule]:
         out = list(self.province)
@@ -91,7 +92,7 @@ class ItemIndex:
             out += self.by_prefix.get(county, [])
         return out
 
-    def plans(self, county: str | None) -> list:
+    def plans(self, county: str | None) -> list[Any]:
         """The array plans (entity.Plan) of the items that apply, in applicable()'s order."""
         from .entity import Plan
         keys = ["", county[:4], county] if county else [""]
@@ -104,7 +105,7 @@ class ItemIndex:
         return out
 
 
-def evaluate_entity(items, profile: Mapping[str, Any], *, today: dt.date,
+def evaluate_entity(items: Any, profile: Mapping[str, Any], *, today: dt.date,
                     reasons: str = "all") -> list[tuple[ItemRule, Verdict]]:
     """One enterprise against every item that applies to its region.
     `items` is an ItemIndex (build it once) or an iterable of ItemRule. reasons: "all"
@@ -116,7 +117,7 @@ def evaluate_entity(items, profile: Mapping[str, Any], *, today: dt.date,
     if reasons != "all":
         from .entity import decide_entity
         return decide_entity(index.plans(values["region"]), values, today, reasons=reasons)
-    memo: dict = {}
+    memo: dict[Any, Any] = {}
     return [(item, evaluate(item.compiled, values, today=today, normalized=True, memo=memo))
             for item in index.applicable(values["region"])]
 
@@ -132,7 +133,7 @@ class Column:
     values: np.ndarray
     known: np.ndarray | None = None
 
-    def take(self, sel):
+    def take(self, sel: Any) -> Column:
         return Column(self.values[sel], None if self.known is None else self.known[sel])
 
 
@@ -144,17 +145,17 @@ class ProfileTable:
     """Profiles in columns, sorted by (county, id). Build with from_records / from_arrow /
     from_parquet / from_csv / from_arrays."""
 
-    def __init__(self, ids: np.ndarray, columns: dict[str, Column], *, _sorted=False):
+    def __init__(self, ids: np.ndarray, columns: dict[str, Column], *, _sorted: bool = False) -> None:
         self.ids = np.asarray(ids, dtype=np.int64)
         self.columns = columns
         if not _sorted:
             self._sort()
-        self._bounds = None
+        self._bounds: list[tuple[str, int, int]] | None = None
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.ids)
 
-    def _sort(self):
+    def _sort(self) -> None:
         region = self.columns["region"].values
         order = np.lexsort((self.ids, region))
         if not np.array_equal(order, np.arange(len(order))):
@@ -217,7 +218,7 @@ class ProfileTable:
         return cls(ids, columns)
 
     @classmethod
-    def from_arrays(cls, ids, arrays: Mapping[str, Any]) -> "ProfileTable":
+    def from_arrays(cls, ids: Any, arrays: Mapping[str, Any]) -> "ProfileTable":
         """From numpy arrays already in the engine's encodings, keyed by attribute name:
         numbers float64 with NaN for missing; dates int32 ordinals (0 missing); category int8
         ranks (-1); bool int8 (-1/0/1); tags uint64 bits; region int32 (0); industry an (n, 4)
@@ -233,7 +234,7 @@ class ProfileTable:
         return cls(ids, columns)
 
     @classmethod
-    def from_arrow(cls, table, id_column: str = "id") -> "ProfileTable":
+    def from_arrow(cls, table: Any, id_column: str = "id") -> "ProfileTable":
         """From a pyarrow.Table with one column per attribute (missing columns are all
         missing); strings for region/industry/categories, dates as date32 or ISO strings,
         tags as list<string> or "a|b" strings."""
@@ -279,18 +280,19 @@ class ProfileTable:
                     normalized = [normalize_value(name, u) for u in uniques]
                 lut_col = _column_from_normalized(name, normalized + [None], len(uniques) + 1)
                 columns[name] = lut_col.take(index)  # index -1 picks the trailing None
-                if columns[name].known is not None and columns[name].known.all():
+                known = columns[name].known
+                if known is not None and known.all():
                     columns[name].known = None
         _fill_missing_columns(columns, n)
         return cls(ids, columns)
 
     @classmethod
-    def from_parquet(cls, path, id_column: str = "id") -> "ProfileTable":
+    def from_parquet(cls, path: Any, id_column: str = "id") -> "ProfileTable":
         import pyarrow.parquet as pq
         return cls.from_arrow(pq.read_table(path), id_column)
 
     @classmethod
-    def from_csv(cls, path, id_column: str = "id") -> "ProfileTable":
+    def from_csv(cls, path: Any, id_column: str = "id") -> "ProfileTable":
         """CSV with a header of attribute names; tags as "a|b"; dates YYYY-MM-DD."""
         import pyarrow as pa
         from pyarrow import csv
@@ -298,11 +300,11 @@ class ProfileTable:
         opts = csv.ConvertOptions(column_types=types, strings_can_be_null=True)
         return cls.from_arrow(csv.read_csv(path, convert_options=opts), id_column)
 
-    def to_records(self) -> list[dict]:
+    def to_records(self) -> list[dict[str, Any]]:
         """The profiles back as plain dicts (normalised values), for tests and small tables."""
-        out = []
+        out: list[dict[str, Any]] = []
         for i in range(len(self)):
-            rec = {"id": int(self.ids[i])}
+            rec: dict[str, Any] = {"id": int(self.ids[i])}
             for name, col in self.columns.items():
                 if name in ATTRIBUTES:
                     rec[name] = _decode(name, col, i)
@@ -310,7 +312,7 @@ class ProfileTable:
         return out
 
 
-def _decode(name, col: Column, i):
+def _decode(name: str, col: Column, i: int) -> Any:
     attr = ATTRIBUTES[name]
     if col.known is not None and not col.known[i]:
         return None
@@ -339,7 +341,7 @@ def _decode(name, col: Column, i):
     return v
 
 
-def _column_from_normalized(name: str, vals: list, n: int) -> Column:
+def _column_from_normalized(name: str, vals: list[Any], n: int) -> Column:
     """A column from normalize_value results (None = missing)."""
     t = ATTRIBUTES[name].type
     if name == "size":  # a set of possible classes is not one class: the rank is missing
@@ -363,7 +365,9 @@ def _column_from_normalized(name: str, vals: list, n: int) -> Column:
         arr = np.full((n, 4), -1, dtype=np.int16)
         for i, v in enumerate(vals):
             if v is not None:
-                sec, div, grp, cls = parse_industry(v)
+                parsed = parse_industry(v)
+                assert parsed is not None  # normalised: a valid code
+                sec, div, grp, cls = parsed
                 arr[i] = (SECTION_LETTERS.index(sec), div, grp, cls)
     else:
         raise ValueError(name)
@@ -409,7 +413,7 @@ def _missing_column(name: str, n: int) -> Column:
     return Column(np.full((n, 4), -1, dtype=np.int16), known)
 
 
-def _fill_missing_columns(columns: dict, n: int):
+def _fill_missing_columns(columns: dict[str, Column], n: int) -> None:
     for name in ATTRIBUTES:
         if name not in columns and name not in DERIVED:
             columns[name] = _missing_column(name, n)
@@ -445,7 +449,7 @@ SIZE_SET = "size_set"  # the hidden column of possible size classes: bit r set w
 _ALL_SIZES = 0b1111
 
 
-def _set_bits(size) -> int:
+def _set_bits(size: Any) -> int:
     """A normalised size (rank, frozenset of ranks or None) as bits of possible ranks."""
     if size is None:
         return _ALL_SIZES
@@ -460,7 +464,7 @@ def _industry_keys(ind: np.ndarray) -> np.ndarray:
     return ((x[:, 0] * 100 + x[:, 1]) * 1000 + x[:, 2]) * 10000 + x[:, 3]
 
 
-def _code_of(row) -> str | None:
+def _code_of(row: Any) -> str | None:
     sec, div, grp, cls = (int(v) for v in row)
     if sec < 0:
         return None
@@ -476,7 +480,7 @@ def size_vector(industry: Column, employees: Column, revenue: Column, assets: Co
     ind = industry.values
     n = len(ind)
     keys, first, inverse = np.unique(_industry_keys(ind), return_index=True, return_inverse=True)
-    combos: dict[tuple, int] = {}
+    combos: dict[tuple[str | None, ...], int] = {}
     combo_of_key = np.empty(len(keys), dtype=np.int16)
     for k, row in enumerate(first):
         code = _code_of(ind[row])
@@ -487,7 +491,7 @@ def size_vector(industry: Column, employees: Column, revenue: Column, assets: Co
     measures = {"employees": employees, "revenue": revenue, "total_assets": assets}
     group_bits: dict[str, np.ndarray] = {}
 
-    def bits_of(gname):
+    def bits_of(gname: str) -> np.ndarray:
         if gname not in group_bits:
             names, bounds = GROUPS[gname]
             cap = np.full(n, 3, dtype=np.int8)
@@ -512,6 +516,7 @@ def size_vector(industry: Column, employees: Column, revenue: Column, assets: Co
             continue
         acc = np.zeros(n, dtype=np.uint8)
         for g in groups:
+            assert g is not None  # OUTSIDE went above
             acc |= bits_of(g)
         out[rows] = acc[rows]
     single = (out != 0) & ((out & (out - 1)) == 0)
@@ -534,11 +539,11 @@ class _Mask:
     byte) and, when sparse, the positions."""
     __slots__ = ("mask", "count", "_packed", "_rows")
 
-    def __init__(self, mask: np.ndarray, count: int | None = None):
+    def __init__(self, mask: np.ndarray, count: int | None = None) -> None:
         self.mask = mask
         self.count = int(np.count_nonzero(mask)) if count is None else count
-        self._packed = None
-        self._rows = None
+        self._packed: np.ndarray | None = None
+        self._rows: np.ndarray | None = None
 
     @property
     def packed(self) -> np.ndarray:
@@ -582,7 +587,7 @@ class _Evaluator:
         self.n = len(table)
         self.today = today
         self.county = county  # set when every row has this county ("" = unknown)
-        self.cache: dict = {}
+        self.cache: dict[Any, Any] = {}
         self.cache_left = cache_bytes
         self.parent, self.offset = parent, offset
 
@@ -592,11 +597,11 @@ class _Evaluator:
                           parent=self, offset=start)
 
     # -- leaves
-    def leaf_entry(self, leaf: Leaf, polarity: bool = True):
+    def leaf_entry(self, leaf: Leaf, polarity: bool = True) -> _Mask | bool:
         """The cached _Mask (or constant bool) where the leaf is definitely true (polarity
         True) or definitely false."""
         key = (polarity, leaf.attr, leaf.op, leaf.value)
-        hit = self.cache.get(key)
+        hit: _Mask | bool | None = self.cache.get(key)
         if hit is not None:
             return hit
         if self.parent is not None and not (leaf.attr == "region" and self.county is not None):
@@ -615,7 +620,7 @@ class _Evaluator:
             self.cache[key] = hit
         return hit
 
-    def _leaf_false(self, leaf: Leaf):
+    def _leaf_false(self, leaf: Leaf) -> _Mask | bool:
         if leaf.attr == "size":
             return _Mask((self.t.columns[SIZE_SET].values & _size_bits(leaf)) == 0)  # no possible class meets
         t = self.leaf_entry(leaf, True)
@@ -628,7 +633,7 @@ class _Evaluator:
             return _Mask(np.zeros(self.n, dtype=bool), 0) if t else _Mask(known.copy())
         return _Mask(~t.mask if known is None else known & ~t.mask)
 
-    def _leaf(self, leaf: Leaf):
+    def _leaf(self, leaf: Leaf) -> np.ndarray | bool:
         """Where the leaf is definitely true."""
         name, op, v = leaf.attr, leaf.op, leaf.value
         attr = ATTRIBUTES[name]
@@ -640,8 +645,8 @@ class _Evaluator:
             if len({t for t, _, _ in spans}) <= 1:
                 return spans[0][0] if spans else False
             mask = np.zeros(self.n, dtype=bool)
-            for t, s, e in spans:
-                if t:
+            for holds, s, e in spans:
+                if holds:
                     mask[s:e] = True
             return mask
         col = self.t.columns[name]
@@ -664,8 +669,8 @@ class _Evaluator:
             if op == "has":
                 cond = (x & np.uint64(bits[v])) != 0
             else:
-                mask = np.uint64(sum(bits[t_] for t_ in v))
-                cond = (x & mask) != 0 if op == "has_any" else (x & mask) == mask
+                wanted = np.uint64(sum(bits[t_] for t_ in v))
+                cond = (x & wanted) != 0 if op == "has_any" else (x & wanted) == wanted
         elif name == "region":
             if op == "prefix":
                 cond = np.zeros(self.n, dtype=bool)
@@ -687,14 +692,14 @@ class _Evaluator:
         return cond
 
     # -- nodes
-    def entry(self, node, polarity: bool = True):
+    def entry(self, node: Any, polarity: bool = True) -> _Mask | bool:
         """A _Mask or a constant bool: where the node is definitely true / definitely false."""
         if isinstance(node, Leaf):
             return self.leaf_entry(node, polarity)
         if node.kind == "not":
             return self.entry(node.children[0], not polarity)
         conj = (node.kind == "all") == polarity  # true of all / false of any: every child
-        acc = None
+        acc: np.ndarray | None = None
         for child in node.children:
             m = self.entry(child, polarity)
             if isinstance(m, bool):
@@ -709,15 +714,15 @@ class _Evaluator:
                 np.logical_or(acc, m.mask, out=acc)
         return conj if acc is None else _Mask(acc)
 
-    def true(self, node):
+    def true(self, node: Any) -> np.ndarray | bool:
         m = self.entry(node, True)
         return m if isinstance(m, bool) else m.mask
 
-    def false(self, node):
+    def false(self, node: Any) -> np.ndarray | bool:
         m = self.entry(node, False)
         return m if isinstance(m, bool) else m.mask
 
-    def meets(self, compiled: CompiledRule):
+    def meets(self, compiled: CompiledRule) -> np.ndarray | bool:
         if not compiled.in_force(self.today):
             return False
         return self.true(compiled.root)
@@ -729,7 +734,7 @@ class _Evaluator:
             return data
         return np.flatnonzero(np.unpackbits(data, count=self.n)).astype(np.uint32)
 
-    def result(self, compiled: CompiledRule):
+    def result(self, compiled: CompiledRule) -> tuple[str, np.ndarray]:
         """The rows that meet as ("rows", uint32 positions) or, when more than 1 in 32 rows
         meet, ("bits", packed uint8 mask over the rows)."""
         empty = ("rows", np.empty(0, dtype=np.uint32))
@@ -737,7 +742,7 @@ class _Evaluator:
             return empty
         root = compiled.root
         children = root.children if isinstance(root, Group) and root.kind == "all" else (root,)
-        masks = []
+        masks: list[_Mask] = []
         for child in children:
             m = self.entry(child, True)
             if isinstance(m, bool):
@@ -777,7 +782,7 @@ class _Evaluator:
         return np.flatnonzero(~(t | f)).astype(np.uint32)
 
 
-def _compare(x, op, v):
+def _compare(x: np.ndarray, op: str, v: Any) -> np.ndarray:
     if op == ">=":
         return x >= v
     if op == "<=":
@@ -805,7 +810,7 @@ def _size_bits(leaf: Leaf) -> np.uint8:
     return np.uint8(sum(1 << r for r in range(4) if leaf_truth(leaf, r, dt.date.min)))
 
 
-def _exact_ties(cond, x, op, v, table) -> np.ndarray:
+def _exact_ties(cond: np.ndarray, x: np.ndarray, op: str, v: Any, table: ProfileTable) -> np.ndarray:
     """Recompute, exactly, the rows whose float R&D ratio lies within rounding of the
     threshold: rd × 100 against t × revenue as decimals (see evaluate.rd_ratio)."""
     bounds = v if isinstance(v, tuple) else (v,)
@@ -819,18 +824,21 @@ def _exact_ties(cond, x, op, v, table) -> np.ndarray:
     rd, revenue = table.columns["rd_spending"], table.columns["revenue"]
     probe = Leaf("", "rd_ratio", op, v, v)
     for i in rows:
-        ratio = None
+        ratio: Fraction | None = None
         if _known(rd)[i] and _known(revenue)[i] and revenue.values[i] > 0:
             ratio = rd_ratio(float(rd.values[i]), float(revenue.values[i]))
+            assert ratio is not None  # revenue > 0
             if float(ratio) != x[i]:
                 ratio = None  # a ratio given outright: compare it as written
         cond[i] = bool(leaf_truth(probe, exact(float(x[i])) if ratio is None else ratio, dt.date.min))
     return cond
 
 
-def _industry_key(code: str):
+def _industry_key(code: str) -> tuple[int, int, int | None]:
     """(level column, value, next level column or None) of a normalised industry code."""
-    sec, div, grp, cls = parse_industry(code)
+    parsed = parse_industry(code)
+    assert parsed is not None  # normalised: a valid code
+    sec, div, grp, cls = parsed
     if div < 0:
         return 0, SECTION_LETTERS.index(sec), 1
     if grp < 0:
@@ -840,7 +848,7 @@ def _industry_key(code: str):
     return 3, cls, None
 
 
-def _industry_cond(x, op, v):
+def _industry_cond(x: np.ndarray, op: str, v: Any) -> np.ndarray:
     codes = v if isinstance(v, tuple) else (v,)
     cond = np.zeros(len(x), dtype=bool)
     for code in codes:
@@ -864,14 +872,16 @@ class MatchSet:
 
     ARRAYS = ("ids", "items", "kinds", "counts", "row_offsets", "rows", "bit_offsets", "bits")
 
-    def __init__(self, parts: dict[str, dict[str, np.ndarray]] | None = None, directory: Path | None = None):
+    def __init__(self, parts: dict[str, dict[str, np.ndarray] | None] | None = None,
+                 directory: Path | None = None) -> None:
         self.parts = parts or {}
         self.directory = directory
 
     # -- reading
-    def _part(self, key):
+    def _part(self, key: str) -> dict[str, np.ndarray]:
         p = self.parts[key]
         if p is None:  # lazily from disk
+            assert self.directory is not None  # parts not held come from a directory
             p = {k: np.load(self.directory / f"{key}.{k}.npy", mmap_mode="r") for k in self.ARRAYS}
             self.parts[key] = p
         return p
@@ -883,7 +893,7 @@ class MatchSet:
         return sum(int(np.sum(self._part(k)["counts"])) for k in self.parts)
 
     @staticmethod
-    def _rows_of(p, j) -> np.ndarray:
+    def _rows_of(p: dict[str, np.ndarray], j: int) -> np.ndarray:
         if p["kinds"][j] == 0:
             return np.asarray(p["rows"][p["row_offsets"][j]:p["row_offsets"][j + 1]])
         packed = np.asarray(p["bits"][p["bit_offsets"][j]:p["bit_offsets"][j + 1]])
@@ -901,7 +911,7 @@ class MatchSet:
 
     def items(self) -> Iterator[tuple[int, np.ndarray]]:
         """(item id, sorted entity ids) for every item with at least one match, by item id."""
-        gathered: dict[int, list] = {}
+        gathered: dict[int, list[np.ndarray]] = {}
         for key in self.parts:
             p = self._part(key)
             ids = np.asarray(p["ids"])
@@ -939,7 +949,7 @@ class MatchSet:
         return {item_id: set(int(x) for x in ids) for item_id, ids in self.items()}
 
     # -- storing
-    def save(self, directory) -> Path:
+    def save(self, directory: str | Path) -> Path:
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         for key in self.parts:
@@ -948,13 +958,13 @@ class MatchSet:
         return d
 
     @classmethod
-    def load(cls, directory) -> "MatchSet":
+    def load(cls, directory: str | Path) -> "MatchSet":
         d = Path(directory)
         keys = json.loads((d / "manifest.json").read_text(encoding="utf-8"))["partitions"]
         return cls({k: None for k in keys}, d)
 
 
-def _write_part(d: Path, key: str, part: dict):
+def _write_part(d: Path, key: str, part: dict[str, np.ndarray]) -> None:
     for k in MatchSet.ARRAYS:
         np.save(d / f"{key}.{k}.npy", np.asarray(part[k]))
 
@@ -963,7 +973,10 @@ def _write_part(d: Path, key: str, part: dict):
 
 def _blocks(table: ProfileTable, block_rows: int) -> list[tuple[str, list[tuple[str, int, int]]]]:
     """Runs of whole counties of one city, each at most block_rows rows (or one county)."""
-    blocks, current, city, size = [], [], None, 0
+    blocks: list[list[tuple[str, int, int]]] = []
+    current: list[tuple[str, int, int]] = []
+    city: str | None = None
+    size = 0
     for county, start, stop in table.county_bounds():
         c_city = county[:4] if county else ""
         if current and (c_city != city or size + (stop - start) > block_rows or not county):
@@ -976,7 +989,7 @@ def _blocks(table: ProfileTable, block_rows: int) -> list[tuple[str, list[tuple[
     return [((b[0][0] or "none") + (f"-{b[-1][0]}" if len(b) > 1 else ""), b) for b in blocks]
 
 
-def _match_block(table: ProfileTable, key: str, counties: list, index: ItemIndex,
+def _match_block(table: ProfileTable, key: str, counties: list[tuple[str, int, int]], index: ItemIndex,
                  today: dt.date) -> dict[str, np.ndarray]:
     b_start, b_stop = counties[0][1], counties[-1][2]
     single = counties[0][0] if len(counties) == 1 else None
@@ -1023,10 +1036,10 @@ def _match_block(table: ProfileTable, key: str, counties: list, index: ItemIndex
             "bits": np.concatenate(bits_parts) if bits_parts else np.empty(0, dtype=np.uint8)}
 
 
-_WORK: dict = {}
+_WORK: dict[str, Any] = {}
 
 
-def _work(task):
+def _work(task: tuple[str, list[tuple[str, int, int]]]) -> tuple[str, dict[str, np.ndarray] | None]:
     key, counties = task
     w = _WORK
     part = _match_block(w["table"], key, counties, w["index"], w["today"])
@@ -1037,7 +1050,7 @@ def _work(task):
 
 
 def match_all(items: Iterable[ItemRule], table: ProfileTable, *, today: dt.date, workers: int = 1,
-              out_dir=None, block_rows: int = 1_000_000) -> MatchSet:
+              out_dir: str | Path | None = None, block_rows: int = 1_000_000) -> MatchSet:
     """The full match set: every (entity, item) pair where the item applies to the entity's
     region and its rule meets.
 
@@ -1066,8 +1079,8 @@ def match_all(items: Iterable[ItemRule], table: ProfileTable, *, today: dt.date,
         _WORK.update(table=table, index=index, today=today, out=out)
         try:
             with mp.get_context("fork").Pool(workers) as pool:
-                for key, part in pool.imap_unordered(_work, blocks, chunksize=1):
-                    parts[key] = part
+                for key, done in pool.imap_unordered(_work, blocks, chunksize=1):
+                    parts[key] = done
         finally:
             _WORK.clear()
     parts = {k: parts[k] for k in sorted(parts)}
@@ -1077,13 +1090,14 @@ def match_all(items: Iterable[ItemRule], table: ProfileTable, *, today: dt.date,
     return MatchSet(parts)
 
 
-def _scope_slices(item: ItemRule, table: ProfileTable):
+def _scope_slices(item: ItemRule, table: ProfileTable) -> list[tuple[str | None, int, int]]:
     """(county or None, start, stop) slices of the table the item applies to: the whole
     table, a city's counties (contiguous, as rows are sorted by county) or one county."""
     if item.level == "province":
         return [(None, 0, len(table))]
     prefix = region_prefix(item.region)
-    spans = [(c, s, e) for c, s, e in table.county_bounds() if c and c.startswith(prefix)]
+    spans: list[tuple[str | None, int, int]] = [(c, s, e) for c, s, e in table.county_bounds()
+                                                if c and c.startswith(prefix)]
     if not spans:
         return []
     if len(spans) == 1:

@@ -11,8 +11,10 @@ built (evaluate(), sharing one memo) only for the items a caller shows.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .evaluate import FAILS, MEETS, UNKNOWN, Verdict, changeable, evaluate, leaf_truth
 from .rules import Leaf
@@ -24,38 +26,46 @@ _KIND = {"all": 0, "any": 1, "not": 2}
 class Plan:
     """The items of one scope, compiled for deciding all of them at once."""
 
-    def __init__(self, items: list):
+    def __init__(self, items: list[Any]) -> None:
         self.items = items
-        conds: dict = {}
+        conds: dict[Any, int] = {}
         self.leaves: list[Leaf] = []
-        kinds, children, conds_of, heights = [], [], [], []
+        kinds: list[int] = []
+        children: list[tuple[int, ...]] = []
+        conds_of: list[int] = []
+        heights: list[int] = []
 
-        def add(node) -> int:
+        def add(node: Any) -> int:
             if isinstance(node, Leaf):
                 c = conds.get(node.key)
                 if c is None:
                     c = conds[node.key] = len(self.leaves)
                     self.leaves.append(node)
-                kinds.append(-1), children.append(()), conds_of.append(c), heights.append(0)
+                kinds.append(-1)
+                children.append(())
+                conds_of.append(c)
+                heights.append(0)
                 return len(kinds) - 1
             kids = tuple(add(child) for child in node.children)
-            kinds.append(_KIND[node.kind]), children.append(kids), conds_of.append(-1)
+            kinds.append(_KIND[node.kind])
+            children.append(kids)
+            conds_of.append(-1)
             heights.append(1 + max(heights[k] for k in kids))
             return len(kinds) - 1
 
         self.roots = np.array([add(item.compiled.root) for item in items], dtype=np.int64)
         self.n_nodes = len(kinds)
-        heights = np.array(heights, dtype=np.int64)
-        kinds = np.array(kinds, dtype=np.int8)
-        self.leaf_nodes = np.flatnonzero(heights == 0)
+        height = np.array(heights, dtype=np.int64)
+        kind = np.array(kinds, dtype=np.int8)
+        self.leaf_nodes = np.flatnonzero(height == 0)
         self.leaf_conds = np.array(conds_of, dtype=np.int64)[self.leaf_nodes]
-        self.levels = []
-        for h in range(1, int(heights.max(initial=0)) + 1):
-            ids = np.flatnonzero(heights == h)
+        self.levels: list[tuple[NDArray[np.intp], NDArray[np.int8], NDArray[np.int64], NDArray[Any]]] = []
+        for h in range(1, int(height.max(initial=0)) + 1):
+            ids = np.flatnonzero(height == h)
             flat = [k for i in ids for k in children[i]]
             sizes = np.array([len(children[i]) for i in ids], dtype=np.int64)
             starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-            self.levels.append((ids, kinds[ids], np.array(flat, dtype=np.int64), starts))
+            self.levels.append((ids, kind[ids], np.array(flat, dtype=np.int64), starts))
         self.start = np.array([item.compiled.start.toordinal() if item.compiled.start else _FAR_PAST
                                for item in items], dtype=np.int64)
         self.end = np.array([item.compiled.end.toordinal() if item.compiled.end else _FAR_FUTURE
@@ -63,24 +73,27 @@ class Plan:
         # Flat rules (all() of conditions and not(condition)): their literals, for counting.
         self.flat = np.array([item.compiled.flat for item in items], dtype=bool)
         flat_items = np.flatnonzero(self.flat)
-        lit_cond, lit_neg, sizes = [], [], []
+        lit_cond: list[int] = []
+        lit_neg: list[bool] = []
+        lit_sizes: list[int] = []
         for i in flat_items:
             compiled = items[i].compiled
             negated = compiled.negated
             for leaf in compiled.leaf_list:
                 lit_cond.append(conds[leaf.key])
                 lit_neg.append(negated[leaf.path])
-            sizes.append(len(compiled.leaf_list))
+            lit_sizes.append(len(compiled.leaf_list))
         self.flat_items = flat_items
         self.lit_cond = np.array(lit_cond, dtype=np.int64)
         self.lit_neg = np.array(lit_neg, dtype=bool)
-        self.lit_starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64) if sizes else \
+        self.lit_starts = np.concatenate(([0], np.cumsum(lit_sizes)[:-1])).astype(np.int64) if lit_sizes else \
             np.empty(0, dtype=np.int64)
 
-    def answers(self, values: dict, today: dt.date, memo: dict):
+    def answers(self, values: dict[str, Any], today: dt.date, memo: dict[Any, int]
+                ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
         """(definitely true, definitely false, changeable) per condition, shared in memo
         (as one small code: 0 false, 1 true, 2 unknown, +4 when changeable)."""
-        codes = []
+        codes: list[int] = []
         for leaf in self.leaves:
             code = memo.get(leaf.key)
             if code is None:
@@ -93,7 +106,8 @@ class Plan:
         answer = arr & 3
         return answer == 1, answer == 0, arr >= 4
 
-    def decide(self, values: dict, today: dt.date, memo: dict):
+    def decide(self, values: dict[str, Any], today: dt.date, memo: dict[Any, int]
+               ) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
         """(outcome codes per item: 1 meets, 0 fails, -1 unknown; nearly per item).
 
         Beside "definitely true / false" (t, f) every node carries t1 / f1: it is definitely
@@ -147,15 +161,15 @@ class Plan:
 _OUTCOME = {1: MEETS, 0: FAILS, -1: UNKNOWN}
 
 
-def decide_entity(plans: list[Plan], values: dict, today: dt.date, *, reasons: str = "shown",
-                  memo: dict | None = None) -> list:
+def decide_entity(plans: list[Plan], values: dict[str, Any], today: dt.date, *, reasons: str = "shown",
+                  memo: dict[Any, int] | None = None) -> list[tuple[Any, Verdict]]:
     """[(item, Verdict)] for every item of the plans. reasons: "shown" builds reasons only for
     the items a calculator shows (meets, nearly, unknown), "none" for no item (outcome and
     nearly only)."""
     memo = {} if memo is None else memo
-    text_memo: dict = {}
+    text_memo: dict[Any, Any] = {}
     bare = {(code, near): Verdict(_OUTCOME[code], nearly=near) for code in (1, 0, -1) for near in (False, True)}
-    out = []
+    out: list[tuple[Any, Verdict]] = []
     for plan in plans:
         if not plan.items:
             continue

@@ -40,7 +40,7 @@ class Reason(NamedTuple):
         """The answer as the text states it: the requirement with any "not" folded in."""
         return SWAP[self.outcome] if self.negated else self.outcome
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "outcome": self.outcome, "text": self.text, "negated": self.negated,
                 "shown": self.shown, "changeable": self.changeable}
 
@@ -52,17 +52,17 @@ class Verdict:
     otherwise, for a failing verdict, every condition that counts against it."""
     __slots__ = ("outcome", "reasons", "nearly", "short_by")
 
-    def __init__(self, outcome: str, reasons: list | None = None, nearly: bool = False,
-                 short_by: list | None = None):
+    def __init__(self, outcome: str, reasons: list[Reason] | None = None, nearly: bool = False,
+                 short_by: list[Reason] | None = None) -> None:
         self.outcome = outcome
         self.reasons = [] if reasons is None else reasons
         self.nearly = nearly
         self.short_by = [] if short_by is None else short_by
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Verdict({self.outcome!r}, nearly={self.nearly}, reasons={self.reasons!r})"
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Verdict) and (self.outcome, self.reasons, self.nearly, self.short_by) == (
             other.outcome, other.reasons, other.nearly, other.short_by)
 
@@ -70,7 +70,7 @@ class Verdict:
     def meets(self) -> bool:
         return self.outcome == MEETS
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         return {"outcome": self.outcome, "nearly": self.nearly,
                 "reasons": [r.to_dict() for r in self.reasons],
                 "short_by": [r.to_dict() for r in self.short_by]}
@@ -78,7 +78,7 @@ class Verdict:
 
 # ---------------------------------------------------------------- profiles
 
-def _number(v):
+def _number(v: Any) -> float | None:
     if v is None or isinstance(v, bool):
         return None
     if isinstance(v, (int, float, Decimal)):
@@ -93,7 +93,7 @@ def _number(v):
     return None
 
 
-def _bool(v):
+def _bool(v: Any) -> bool | None:
     if isinstance(v, bool):
         return v
     if isinstance(v, (int, float)) and v in (0, 1):
@@ -107,7 +107,7 @@ def _bool(v):
     return None
 
 
-def _tags(v):
+def _tags(v: Any) -> frozenset[str] | None:
     if v is None:
         return None
     if isinstance(v, str):
@@ -118,7 +118,7 @@ def _tags(v):
         return None
 
 
-def normalize_value(name: str, v):
+def normalize_value(name: str, v: Any) -> Any:
     """One attribute's value in the form the rule tests use (None when missing or unreadable)."""
     attr = ATTRIBUTES[name]
     t = attr.type
@@ -143,7 +143,7 @@ def normalize_value(name: str, v):
     return str(v)
 
 
-def exact(v) -> Fraction:
+def exact(v: Any) -> Fraction:
     """A number as the decimal it was written as (a float by its shortest repr)."""
     if isinstance(v, Fraction):
         return v
@@ -152,7 +152,7 @@ def exact(v) -> Fraction:
     return Fraction(v)
 
 
-def rd_ratio(rd_spending, revenue):
+def rd_ratio(rd_spending: Any, revenue: Any) -> Fraction | None:
     """R&D spending as a percentage of revenue, exactly (a Fraction, so that "≥ 3%"
     means rd × 100 ≥ 3 × revenue); None when revenue is missing or not positive."""
     if rd_spending is None or revenue is None or revenue <= 0:
@@ -160,7 +160,7 @@ def rd_ratio(rd_spending, revenue):
     return exact(rd_spending) * 100 / exact(revenue)
 
 
-def size_value(possible: frozenset):
+def size_value(possible: frozenset[int]) -> int | frozenset[int]:
     """A size as profiles hold it: the rank when one class is possible, else the set."""
     return next(iter(possible)) if len(possible) == 1 else possible
 
@@ -180,7 +180,7 @@ def normalize_profile(profile: Mapping[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- leaves
 
-def leaf_truth(leaf: Leaf, value, today: dt.date):
+def leaf_truth(leaf: Leaf, value: Any, today: dt.date) -> bool | None:
     """True / False / None (unknown) for one leaf and a normalised value."""
     if value is None:
         return None
@@ -236,7 +236,7 @@ _INVERSE = {">=": "<", "<": ">=", ">": "<=", "<=": ">", "==": "!=", "!=": "==", 
             "years_since>=": "years_since<", "years_since<=": "years_since>"}
 
 
-def changeable(leaf: Leaf, value, truth) -> bool:
+def changeable(leaf: Leaf, value: Any, truth: bool | None) -> bool:
     """Whether the enterprise can turn this condition's answer round (from `truth` to its
     opposite) by itself: gain a qualification, grow a measure, or wait for a date to pass.
     Never its industry, region, legal form or listing."""
@@ -261,7 +261,7 @@ def changeable(leaf: Leaf, value, truth) -> bool:
     return False
 
 
-def _actual(leaf: Leaf, value, today: dt.date, memo: dict | None) -> str:
+def _actual(leaf: Leaf, value: Any, today: dt.date, memo: dict[Any, Any] | None) -> str:
     """What the enterprise has, e.g. "营业收入 1,200万元", "已认定为高新技术企业"."""
     attr = leaf.attribute
     if attr.type == "tags":
@@ -275,6 +275,7 @@ def _actual(leaf: Leaf, value, today: dt.date, memo: dict | None) -> str:
         return f"{attr.label} {founded.isoformat()}（成立 {full_years(founded, today)} 年）"
     if isinstance(value, frozenset):
         return f"{attr.label}可能为{'或'.join(fmt_value(attr, r) for r in sorted(value, reverse=True))}（缺少划型所需数据）"
+    shown: str | None
     if memo is None:
         shown = fmt_value(attr, value)
     else:  # the enterprise's own value, formatted once for all its rules
@@ -284,7 +285,8 @@ def _actual(leaf: Leaf, value, today: dt.date, memo: dict | None) -> str:
     return f"{attr.label} {shown}"
 
 
-def leaf_text(leaf: Leaf, value, truth, today: dt.date, memo: dict | None = None, negated: bool = False) -> str:
+def leaf_text(leaf: Leaf, value: Any, truth: bool | None, today: dt.date, memo: dict[Any, Any] | None = None,
+              negated: bool = False) -> str:
     """The reason for one condition. Under an odd number of "not" the requirement is
     stated the way round the rule means it (要求未认定为…), with that answer's mark."""
     attr = leaf.attribute
@@ -317,12 +319,13 @@ def leaf_text(leaf: Leaf, value, truth, today: dt.date, memo: dict | None = None
 
 # ---------------------------------------------------------------- rules
 
-def _combine(node, truths: dict):
+def _combine(node: Any, truths: dict[str, bool | None]) -> bool | None:
     if isinstance(node, Leaf):
         return truths[node.path]
     if node.kind == "not":
         t = _combine(node.children[0], truths)
         return None if t is None else not t
+    result: bool | None
     if node.kind == "all":
         result = True
         for child in node.children:
@@ -342,7 +345,7 @@ def _combine(node, truths: dict):
     return result
 
 
-def _negations(node, negated=False, out=None):
+def _negations(node: Any, negated: bool = False, out: dict[str, bool] | None = None) -> dict[str, bool]:
     out = {} if out is None else out
     if isinstance(node, Leaf):
         out[node.path] = negated
@@ -352,8 +355,8 @@ def _negations(node, negated=False, out=None):
     return out
 
 
-def evaluate(rule, profile: Mapping[str, Any], *, today: dt.date, normalized: bool = False,
-             memo: dict | None = None) -> Verdict:
+def evaluate(rule: Any, profile: Mapping[str, Any], *, today: dt.date, normalized: bool = False,
+             memo: dict[Any, Any] | None = None) -> Verdict:
     """The verdict of one rule (JSON or compile_rule's result) for one profile.
 
     normalized=True says `profile` is already normalize_profile's result; memo, a dict
@@ -365,7 +368,7 @@ def evaluate(rule, profile: Mapping[str, Any], *, today: dt.date, normalized: bo
         return Verdict(FAILS, [Reason("when", FAILS, f"{OUT_OF_PERIOD} ✗")])
     values = profile if normalized else normalize_profile(profile)
     memo = {} if memo is None else memo
-    reasons = []
+    reasons: list[Reason] = []
     for leaf, key, reason_key, path, negated in compiled.plan:
         reason = memo.get(reason_key)
         if reason is None:
@@ -396,7 +399,7 @@ def evaluate(rule, profile: Mapping[str, Any], *, today: dt.date, normalized: bo
     verdict = Verdict(OUTCOME[result], reasons)
     if result is False:
         by_path = {r.path: r for r in reasons}
-        fixes = []
+        fixes: list[Reason] = []
         for leaf in leaves:
             t = truths[leaf.path]
             if t is None or not by_path[leaf.path].changeable:

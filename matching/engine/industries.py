@@ -12,6 +12,7 @@ its label is its division's label.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 SECTIONS = {
     "A": "农、林、牧、渔业",
@@ -94,7 +95,7 @@ SECTION_LETTERS = tuple(SECTIONS)  # index = the integer the bulk engine stores
 _CODE = re.compile(r"^([A-T])?(\d{2,4})?$")
 
 
-def parse_industry(code) -> tuple[str, int, int, int] | None:
+def parse_industry(code: Any) -> tuple[str, int, int, int] | None:
     """(section, division, group, class) of a code; -1 for levels the code
     does not reach; None if the code is not valid."""
     if not isinstance(code, str):
@@ -116,7 +117,7 @@ def parse_industry(code) -> tuple[str, int, int, int] | None:
     return (section, division, group, klass)
 
 
-def normalize_industry(code) -> str | None:
+def normalize_industry(code: Any) -> str | None:
     """The canonical spelling ("C3912") of a valid code, else None."""
     parsed = parse_industry(code)
     if parsed is None:
@@ -129,11 +130,11 @@ def normalize_industry(code) -> str | None:
     return f"{section}{digits:0{width}d}"
 
 
-def is_valid_industry(code) -> bool:
+def is_valid_industry(code: Any) -> bool:
     return parse_industry(code) is not None
 
 
-def industry_label(code) -> str | None:
+def industry_label(code: Any) -> str | None:
     parsed = parse_industry(code)
     if parsed is None:
         return None

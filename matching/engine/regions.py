@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from core.regions import region_level, region_prefix  # plain code arithmetic, no Django
 
@@ -18,13 +19,16 @@ _SPAN = re.compile(r"\[(?P<start>\d*)-(?P<end>\d*)\](?P<name>.*)")
 def current_divisions() -> dict[str, str]:
     """{code: name} of every division in force today (all provinces)."""
     table = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
-    found, province = {}, None
+    found: dict[str, str] = {}
+    province: str | None = None
     for line in table.splitlines():
         if not line.startswith(" "):
             province = line.split()[0]
             continue
         suffix, rest = line.strip().split(" ", 1)
-        latest = _ENTRY.search(rest).group("names").split(",")[-1]
+        entry = _ENTRY.search(rest)
+        assert entry is not None and province is not None  # every county line names its divisions, under a province line
+        latest = entry.group("names").split(",")[-1]
         span = _SPAN.match(latest)
         if span and span.group("end"):
             continue  # abolished or renamed
@@ -38,12 +42,12 @@ def counties(province_prefix: str = "51") -> dict[str, str]:
             if c.startswith(province_prefix) and not c.endswith("00") and n not in ("市辖区", "市区")}
 
 
-def is_valid_region(code) -> bool:
+def is_valid_region(code: Any) -> bool:
     """A 6-digit GB/T 2260 code of a division in force (province, city or county)."""
     return isinstance(code, str) and len(code) == 6 and code.isdigit() and code in current_divisions()
 
 
-def is_valid_region_prefix(prefix) -> bool:
+def is_valid_region_prefix(prefix: Any) -> bool:
     """A prefix of 2, 4 or 6 digits that is a division (e.g. "51", "5101", "510104"),
     or a full 6-digit code of a province or city."""
     if not isinstance(prefix, str) or not prefix.isdigit():

@@ -47,7 +47,7 @@ class RuleError:
     path: str
     message: str
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.path}: {self.message}"
 
 
@@ -74,7 +74,7 @@ class Leaf:
         return ATTRIBUTES[self.attr]
 
     @cached_property
-    def key(self):
+    def key(self) -> tuple[str, str, Any]:
         """What the leaf tests, without where it sits: equal keys give equal answers."""
         return (self.attr, self.op, self.value)
 
@@ -83,7 +83,7 @@ class Leaf:
 class Group:
     path: str
     kind: str       # "all" | "any" | "not"
-    children: tuple
+    children: tuple[Any, ...]  # of Group | Leaf
 
 
 @dataclass(frozen=True)
@@ -91,13 +91,13 @@ class CompiledRule:
     start: dt.date | None
     end: dt.date | None
     root: Any       # Group | Leaf
-    source: dict
+    source: dict[str, Any]
 
     def in_force(self, today: dt.date) -> bool:
         return (self.start is None or self.start <= today) and (self.end is None or today <= self.end)
 
     @cached_property
-    def plan(self) -> tuple:
+    def plan(self) -> tuple[tuple[Leaf, int, int, str, bool], ...]:
         """(leaf, condition number, reason number, path, negated) for each leaf, in order.
         The numbers stand for leaf.key and (leaf.key, path, negated), interned so that a
         per-enterprise memo looks them up by int."""
@@ -110,20 +110,20 @@ class CompiledRule:
         """The condition is one leaf, or all() of leaves and not(leaf) (most rules)."""
         root = self.root
 
-        def literal(node):
+        def literal(node: Any) -> bool:
             return isinstance(node, Leaf) or (node.kind == "not" and isinstance(node.children[0], Leaf))
         return literal(root) or (root.kind == "all" and all(literal(c) for c in root.children))
 
     @cached_property
-    def leaf_list(self) -> tuple:
+    def leaf_list(self) -> tuple[Leaf, ...]:
         return tuple(self.leaves())
 
     @cached_property
     def negated(self) -> dict[str, bool]:
         """{leaf path: whether it sits under an odd number of "not"}."""
-        out = {}
+        out: dict[str, bool] = {}
 
-        def walk(node, neg):
+        def walk(node: Any, neg: bool) -> None:
             if isinstance(node, Leaf):
                 out[node.path] = neg
             else:
@@ -133,9 +133,9 @@ class CompiledRule:
         return out
 
     def leaves(self) -> list[Leaf]:
-        out = []
+        out: list[Leaf] = []
 
-        def walk(node):
+        def walk(node: Any) -> None:
             if isinstance(node, Leaf):
                 out.append(node)
             else:
@@ -145,17 +145,17 @@ class CompiledRule:
         return out
 
 
-_INTERNED: dict = {}
+_INTERNED: dict[Any, int] = {}
 
 
-def _intern(key) -> int:
+def _intern(key: Any) -> int:
     number = _INTERNED.get(key)
     if number is None:
         number = _INTERNED[key] = len(_INTERNED)
     return number
 
 
-def parse_date(value) -> dt.date | None:
+def parse_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -201,13 +201,13 @@ def full_years(founded: dt.date, today: dt.date) -> int:
     return years if years <= 0 or anniversary(founded, years) <= today else years - 1
 
 
-def _is_number(v) -> bool:
+def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 # ---------------------------------------------------------------- validation
 
-def validate(rule) -> list[RuleError]:
+def validate(rule: Any) -> list[RuleError]:
     """Every error in a rule, each with the path of the part in error and a Chinese message."""
     errors: list[RuleError] = []
     if not isinstance(rule, dict):
@@ -220,7 +220,7 @@ def validate(rule) -> list[RuleError]:
         if not isinstance(when, dict):
             errors.append(RuleError("when", "有效期应为对象（from、until）"))
         else:
-            dates = {}
+            dates: dict[str, dt.date | None] = {}
             for key in ("from", "until"):
                 v = when.get(key)
                 if v is None:
@@ -231,7 +231,8 @@ def validate(rule) -> list[RuleError]:
                 dates[key] = d
             for key in sorted(set(when) - {"from", "until"}):
                 errors.append(RuleError(f"when.{key}", f"未知的有效期项“{key}”"))
-            if dates.get("from") and dates.get("until") and dates["from"] > dates["until"]:
+            start, until = dates.get("from"), dates.get("until")
+            if start and until and start > until:
                 errors.append(RuleError("when.until", "有效期的结束日期早于开始日期"))
     if "condition" not in rule:
         errors.append(RuleError("condition", "缺少条件"))
@@ -240,7 +241,7 @@ def validate(rule) -> list[RuleError]:
     return errors
 
 
-def _validate_node(node, path, errors):
+def _validate_node(node: Any, path: str, errors: list[RuleError]) -> None:
     if not isinstance(node, dict):
         errors.append(RuleError(path, "条件应为对象"))
         return
@@ -292,11 +293,11 @@ def _validate_node(node, path, errors):
 
 
 class _BadValue(Exception):
-    def __init__(self, message, suffix=""):
+    def __init__(self, message: str, suffix: str = "") -> None:
         self.message, self.suffix = message, suffix
 
 
-def _normalize_value(attr: Attribute, op: str, value):
+def _normalize_value(attr: Attribute, op: str, value: Any) -> Any:
     """The rule's value in the form evaluation uses; _BadValue if it is wrong."""
     t, label = attr.type, attr.label
     if t == "bool":
@@ -319,7 +320,7 @@ def _normalize_value(attr: Attribute, op: str, value):
     return _one(attr, op, value, "")
 
 
-def _one(attr: Attribute, op: str, v, suffix):
+def _one(attr: Attribute, op: str, v: Any, suffix: str) -> Any:
     t, label = attr.type, attr.label
     if t == "number":
         if not _is_number(v):
@@ -369,7 +370,7 @@ def _one(attr: Attribute, op: str, v, suffix):
 
 # ---------------------------------------------------------------- compiling
 
-def compile_rule(rule) -> CompiledRule:
+def compile_rule(rule: Any) -> CompiledRule:
     """The rule in the form evaluate and the bulk engine use. Raises RuleInvalid."""
     if isinstance(rule, CompiledRule):
         return rule
@@ -382,7 +383,7 @@ def compile_rule(rule) -> CompiledRule:
     return CompiledRule(start, end, _compile_node(rule["condition"], "condition"), rule)
 
 
-def _compile_node(node, path):
+def _compile_node(node: Any, path: str) -> Group | Leaf:
     for kind in ("all", "any"):
         if kind in node:
             return Group(path, kind, tuple(_compile_node(c, f"{path}.{kind}[{i}]")
@@ -410,7 +411,7 @@ def fmt_number(v: float, unit: str = "") -> str:
     return text + unit
 
 
-def fmt_value(attr: Attribute, v) -> str:
+def fmt_value(attr: Attribute, v: Any) -> str:
     """A normalised value (as _normalize_value gives or profiles hold) in Chinese."""
     t = attr.type
     if t == "number":
@@ -441,7 +442,7 @@ _PHRASE = {"==": "为", "!=": "不为", ">": "高于", ">=": "不低于", "<": "
 _DATE_PHRASE = {"==": "为", "!=": "不为", ">": "晚于", ">=": "不早于", "<": "早于", "<=": "不晚于"}
 
 
-_REQUIREMENTS: dict = {}
+_REQUIREMENTS: dict[Any, str] = {}
 
 
 def requirement(leaf: Leaf) -> str:
@@ -521,7 +522,7 @@ def describe_leaf(leaf: Leaf) -> str:
     return f"{attr.label}{requirement(leaf)}"
 
 
-def describe(rule) -> str:
+def describe(rule: Any) -> str:
     """A Chinese rendering of a (valid) rule for display."""
     compiled = compile_rule(rule)
     text = _describe_node(compiled.root, top=True)
@@ -532,7 +533,7 @@ def describe(rule) -> str:
     return text
 
 
-def _describe_node(node, top=False) -> str:
+def _describe_node(node: Any, top: bool = False) -> str:
     if isinstance(node, Leaf):
         return describe_leaf(node)
     if node.kind == "not":

@@ -20,6 +20,8 @@ Such an enterprise has no class under this standard: every class stays possible.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .industries import SECTION_OF as _SECTION_OF, parse_industry
 
 E, R, A = "employees", "revenue", "total_assets"
@@ -51,7 +53,7 @@ OUTSIDE = None  # a candidate "group" that stands for "outside the standard"
 
 # 附表 注2: the groups' scope in GB/T 4754-2017 divisions (and groups where a division splits).
 OTHER = "其他未列明行业"
-_DIVISION: dict[int, tuple] = {}
+_DIVISION: dict[int, tuple[str | None, ...]] = {}
 for _d in range(1, 6):
     _DIVISION[_d] = ("农林牧渔业",)
 for _d in range(6, 47):
@@ -77,12 +79,12 @@ for _d in (*range(66, 70), 83, *range(91, 98)):
 _GROUP = {591: ("交通运输业",), 592: ("仓储业",), 593: ("仓储业",), 594: ("仓储业",), 595: ("仓储业",),
           596: ("仓储业",), 599: ("仓储业",),
           701: ("房地产开发经营",), 702: ("物业管理",), 703: (OTHER,), 704: (OUTSIDE,), 709: (OTHER,)}
-_SECTION: dict[str, tuple] = {}
+_SECTION: dict[str, tuple[str | None, ...]] = {}
 for _d, _groups in _DIVISION.items():
     _SECTION[_SECTION_OF[_d]] = tuple(dict.fromkeys(_SECTION.get(_SECTION_OF[_d], ()) + _groups))
 
 
-def size_groups(industry) -> tuple | None:
+def size_groups(industry: Any) -> tuple[str | None, ...] | None:
     """The 划型 groups an industry code may fall in (OUTSIDE among them when part of
     the code lies outside the standard); None when the code is missing or invalid."""
     parsed = parse_industry(industry)
@@ -96,13 +98,13 @@ def size_groups(industry) -> tuple | None:
     return _DIVISION[division]
 
 
-def size_group(industry) -> str | None:
+def size_group(industry: Any) -> str | None:
     """The one 划型 group of an industry code, or None if it has none or several."""
     groups = size_groups(industry)
     return groups[0] if groups and len(groups) == 1 else None
 
 
-def measure_rank(group: str, measure: str, value) -> int:
+def measure_rank(group: str, measure: str, value: Any) -> int:
     """The highest class rank (0 micro … 3 large) one measure reaches; 3 when unknown."""
     measures, bounds = GROUPS[group]
     if value is None:
@@ -111,12 +113,12 @@ def measure_rank(group: str, measure: str, value) -> int:
     return sum(value >= bounds[cls][i] for cls in CLASSES)
 
 
-def group_cap(group: str, employees, revenue, total_assets) -> int:
+def group_cap(group: str, employees: Any, revenue: Any, total_assets: Any) -> int:
     values = {E: employees, R: revenue, A: total_assets}
     return min(measure_rank(group, m, values[m]) for m in GROUPS[group][0])
 
 
-def possible_sizes(industry, employees, revenue, total_assets) -> frozenset:
+def possible_sizes(industry: Any, employees: Any, revenue: Any, total_assets: Any) -> frozenset[int]:
     """The set of class ranks (0 micro … 3 large) still possible for these inputs."""
     groups = size_groups(industry)
     if groups is None:
@@ -124,8 +126,8 @@ def possible_sizes(industry, employees, revenue, total_assets) -> frozenset:
     if OUTSIDE in groups:
         return ALL_RANKS
     values = {E: employees, R: revenue, A: total_assets}
-    out = set()
-    for g in groups:
+    out: set[int] = set()
+    for g in [g for g in groups if g is not None]:  # none is OUTSIDE (above); for the checker
         cap = group_cap(g, employees, revenue, total_assets)
         if any(values[m] is None for m in GROUPS[g][0]):
             out.update(range(cap + 1))  # an unknown measure may be tiny: anything up to the cap
@@ -134,7 +136,7 @@ def possible_sizes(industry, employees, revenue, total_assets) -> frozenset:
     return frozenset(out)
 
 
-def classify_group(group: str, employees, revenue, total_assets) -> str | None:
+def classify_group(group: str, employees: Any, revenue: Any, total_assets: Any) -> str | None:
     measures, _ = GROUPS[group]
     values = {E: employees, R: revenue, A: total_assets}
     if any(values[m] is None for m in measures):
@@ -142,7 +144,7 @@ def classify_group(group: str, employees, revenue, total_assets) -> str | None:
     return RANKS[group_cap(group, employees, revenue, total_assets)]
 
 
-def classify_size(industry, employees, revenue, total_assets) -> str | None:
+def classify_size(industry: Any, employees: Any, revenue: Any, total_assets: Any) -> str | None:
     """"large" | "medium" | "small" | "micro" when the inputs decide one class, else None."""
     groups = size_groups(industry)
     if groups is None or OUTSIDE in groups:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from .industries import DIVISIONS, SECTIONS
 from .rules import compile_rule, describe_leaf
@@ -25,13 +26,13 @@ LESS = r"(?:（含）)?(?:以下|以内)"
 
 @dataclass(frozen=True)
 class Suggestion:
-    node: dict          # a rule condition (a leaf, or {"not": leaf})
+    node: dict[str, Any]  # a rule condition (a leaf, or {"not": leaf})
     start: int          # the span of the text it came from
     end: int
     text: str           # that span
     description: str    # the condition in words
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         return {"node": self.node, "start": self.start, "end": self.end, "text": self.text,
                 "description": self.description}
 
@@ -94,7 +95,8 @@ def suggest(text: str, *, region: str = "510000") -> list[Suggestion]:
     out: list[Suggestion] = []
     for clause in CLAUSE.finditer(text or ""):
         out.extend(_clause(clause.group(), clause.start(), region))
-    seen, unique = set(), []
+    seen: set[str] = set()
+    unique: list[Suggestion] = []
     for s in out:
         key = repr(s.node)
         if key not in seen:
@@ -103,7 +105,7 @@ def suggest(text: str, *, region: str = "510000") -> list[Suggestion]:
     return unique
 
 
-def draft_rule(suggestions: list[Suggestion]) -> dict | None:
+def draft_rule(suggestions: list[Suggestion]) -> dict[str, Any] | None:
     """The suggestions as one rule (all of them), or None when there are none."""
     if not suggestions:
         return None
@@ -112,10 +114,10 @@ def draft_rule(suggestions: list[Suggestion]) -> dict | None:
 
 
 def _clause(clause: str, offset: int, region: str) -> list[Suggestion]:
-    found: list[tuple[dict, int, int]] = []
+    found: list[tuple[dict[str, Any], int, int]] = []
     taken: list[tuple[int, int]] = []
 
-    def free(a, b):
+    def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
     for pattern, tag in _QUAL_PATTERNS:
@@ -147,19 +149,21 @@ def _clause(clause: str, offset: int, region: str) -> list[Suggestion]:
         grade = m.group(1) or m.group(2)
         op = "==" if m.group(2) or not re.search(r"以上", m.group()) else ">="
         found.append(({"attr": "credit_rating", "op": op, "value": grade}, m.start(), m.end()))
-    for pattern, op in _FOUNDED:
-        for m in pattern.finditer(clause):
+    for founded, op in _FOUNDED:
+        for m in founded.finditer(clause):
             years = next(g for g in m.groups() if g)
             found.append(({"attr": "founded_on", "op": op, "value": int(float(years))}, m.start(), m.end()))
-    for pattern, sizes in _SIZES:
-        for m in pattern.finditer(clause):
+    for size_pattern, sizes in _SIZES:
+        for m in size_pattern.finditer(clause):
             if free(m.start(), m.end()) and not re.search(r"评价|入库|认定", clause[m.end():m.end() + 4]):
                 taken.append((m.start(), m.end()))
                 found.append(({"attr": "size", "op": "in", "value": sizes}, m.start(), m.end()))
     for m in _LOCAL.finditer(clause):
         found.append(({"attr": "region", "op": "prefix", "value": [region]}, m.start(), m.end()))
     if re.search(r"行业", clause):
-        codes, first, last = [], None, None
+        codes: list[tuple[int, str]] = []
+        first: int | None = None
+        last: int | None = None
         for name, code in _INDUSTRIES:
             at = clause.find(name)
             if at >= 0 and free(at, at + len(name)):
@@ -168,10 +172,11 @@ def _clause(clause: str, offset: int, region: str) -> list[Suggestion]:
                 first = at if first is None else min(first, at)
                 last = at + len(name) if last is None else max(last, at + len(name))
         if codes:
-            leaf = {"attr": "industry", "op": "prefix", "value": [c for _, c in sorted(codes)]}
+            assert first is not None and last is not None  # set with the first code
+            industry: dict[str, Any] = {"attr": "industry", "op": "prefix", "value": [c for _, c in sorted(codes)]}
             negative = re.search(r"不属于|除外|负面清单|不包括", clause)
-            found.append(({"not": leaf} if negative else leaf, first, last))
-    out = []
+            found.append(({"not": industry} if negative else industry, first, last))
+    out: list[Suggestion] = []
     for node, start, end in sorted(found, key=lambda f: f[1]):
         try:
             compiled = compile_rule({"condition": node})

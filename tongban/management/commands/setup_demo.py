@@ -29,7 +29,7 @@ def real_records():
     found = []
     others = User.objects.exclude(username__in=demo_names)
     if others.exists():
-        found.append(f"{others.count()} 个非演示用户（如 {others.order_by('pk').first().username}）")
+        found.append(f"{others.count()} 个非演示用户（如 {others.order_by('pk').first().username}）")  # type: ignore[union-attr]  # others exist
     if not User.objects.filter(username__in=demo_names).exists():
         for model in (Case, Person, Organisation, Matter, PolicyDocument):
             count = model.objects.count()
