@@ -12,9 +12,9 @@ import datetime as dt
 
 import numpy as np
 
+from core.industries import SECTION_LETTERS, SECTION_OF
 from matching.engine.attributes import ATTRIBUTES
 from matching.engine.bulk import ItemRule, ProfileTable
-from matching.engine.industries import SECTION_LETTERS, SECTION_OF
 from matching.engine.regions import counties
 
 TODAY = dt.date(2024, 11, 4)

@@ -32,7 +32,9 @@ SECRET_CHANGED = "******（已更改）"
 NOISE_FIELDS = {"last_login", "updated_at"}
 
 _context: contextvars.ContextVar[Any] = contextvars.ContextVar("audit_context", default=None)  # Actor or request
-_on_behalf_of: contextvars.ContextVar[str | Callable[[], str]] = contextvars.ContextVar("audit_on_behalf_of", default="")
+_on_behalf_of: contextvars.ContextVar[str | Callable[[], str]] = contextvars.ContextVar(
+    "audit_on_behalf_of", default=""
+)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The one error shape every service raises and every page and API shows:
 a code, a Chinese message, and per-field messages."""
+
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,8 +12,14 @@ class ServiceError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, errors: dict[str, list[str]] | None = None, code: str | None = None,
-                 status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: dict[str, list[str]] | None = None,
+        code: str | None = None,
+        status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors or {}

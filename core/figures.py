@@ -37,8 +37,15 @@ class Figure:
 _REGISTRY: dict[str, Figure] = {}
 
 
-def register(key: str, *, label: str, app: str, compute: Callable[[dt.date, dt.date], dict[str, Any]],
-             periodic: bool = False, sentence: str = "") -> Figure:
+def register(
+    key: str,
+    *,
+    label: str,
+    app: str,
+    compute: Callable[[dt.date, dt.date], dict[str, Any]],
+    periodic: bool = False,
+    sentence: str = "",
+) -> Figure:
     """Declare a figure; registering the same key again from the same app replaces it."""
     existing = _REGISTRY.get(key)
     if existing is not None and existing.app != app:

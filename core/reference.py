@@ -8,6 +8,7 @@ matching bodies of each city and county.
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from importlib import resources
 
 from django.db import transaction
@@ -220,7 +221,7 @@ def load_calendar():
 
 # Reference data that apps above core own (the hall's windows), loaded after
 # core's own: each app adds its loader in its ready(), so core imports none.
-LOADERS = {}
+LOADERS: dict[str, Callable[[], int]] = {}
 
 
 def register_loader(name, load):

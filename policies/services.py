@@ -27,10 +27,10 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import Role
 from core.errors import Conflict, ServiceError
+from core.industries import normalize_industry
 from core.models import Department, Level, Region
 from core.regions import region_covers
 from core.workdays import add_working_days
-from matching.engine import normalize_industry
 
 from . import search
 from .models import LISTED, BenefitItem, Interpretation, PolicyArticle, PolicyAttachment, PolicyDocument, Status

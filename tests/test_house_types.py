@@ -1,6 +1,7 @@
 """The type checks (issue 19): mypy over the targets pyproject.toml names (matching/engine
 strict, core with its untyped functions checked), with django-stubs. A change that breaks a
 type fails here with mypy's own report."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,11 @@ def test_mypy_passes_on_the_configured_targets(tmp_path_factory):
     cache = tmp_path_factory.getbasetemp() / "mypy-cache"
     mypy = ROOT / ".venv" / "bin" / "mypy"
     command = [str(mypy)] if mypy.exists() else [sys.executable, "-m", "mypy"]
-    result = subprocess.run([*command, "--cache-dir", str(cache), "--no-error-summary"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [*command, "--cache-dir", str(cache), "--no-error-summary"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, f"mypy found type errors:\n{result.stdout}{result.stderr}"

@@ -5,6 +5,7 @@ a Chinese label for reasons and forms, a unit, and the department its data
 come from. Derived attributes (size, rd_ratio) are computed by the engine
 from the base ones and are never entered by hand.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -16,21 +16,24 @@ masks. Blocks are shared among `workers` forked processes (largest first); each 
 its block of the match set (rows, or packed bits when more than 1 in 32 rows meet)
 straight to the output directory. See docs/performance.md.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 import math
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
+from core.industries import SECTION_LETTERS, parse_industry
+
 from .attributes import ATTRIBUTES, DERIVED
 from .evaluate import Verdict, evaluate, exact, leaf_truth, normalize_profile, normalize_value, rd_ratio
-from .industries import SECTION_LETTERS, parse_industry
 from .regions import region_level, region_prefix
 from .rules import CompiledRule, Group, Leaf, compile_rule, years_before
 from .sizes import CLASSES, GROUP_NAMES, GROUPS, OUTSIDE, size_groups
@@ -42,9 +45,11 @@ _SIZE_RANK = {name: i for i, name in enumerate(ATTRIBUTES["size"].choices)}
 
 # ---------------------------------------------------------------- items
 
+
 @dataclass
 class ItemRule:
     """A benefit item's rule and the region that claimed it (its scope)."""
+
     item_id: int
     region: str
     rule: Any  # rule JSON or a CompiledRule
@@ -77,7 +82,7 @@ class ItemIndex:
         self.province: list[ItemRule] = []
         self.by_prefix: dict[str, list[ItemRule]] = {}
         for item in self.items:
-            item.compiled.plan, item.compiled.flat  # compile once, now
+            _ = item.compiled.plan, item.compiled.flat  # compile once, now
             if item.level == "province":
                 self.province.append(item)
             else:
@@ -95,6 +100,7 @@ class ItemIndex:
     def plans(self, county: str | None) -> list[Any]:
         """The array plans (entity.Plan) of the items that apply, in applicable()'s order."""
         from .entity import Plan
+
         keys = ["", county[:4], county] if county else [""]
         out = []
         for key in dict.fromkeys(keys):
@@ -105,8 +111,9 @@ class ItemIndex:
         return out
 
 
-def evaluate_entity(items: Any, profile: Mapping[str, Any], *, today: dt.date,
-                    reasons: str = "all") -> list[tuple[ItemRule, Verdict]]:
+def evaluate_entity(
+    items: Any, profile: Mapping[str, Any], *, today: dt.date, reasons: str = "all"
+) -> list[tuple[ItemRule, Verdict]]:
     """One enterprise against every item that applies to its region.
     `items` is an ItemIndex (build it once) or an iterable of ItemRule. reasons: "all"
     gives every verdict its reasons; "shown" decides all items at once as array operations
@@ -116,13 +123,17 @@ def evaluate_entity(items: Any, profile: Mapping[str, Any], *, today: dt.date,
     values = normalize_profile(profile)
     if reasons != "all":
         from .entity import decide_entity
+
         return decide_entity(index.plans(values["region"]), values, today, reasons=reasons)
     memo: dict[Any, Any] = {}
-    return [(item, evaluate(item.compiled, values, today=today, normalized=True, memo=memo))
-            for item in index.applicable(values["region"])]
+    return [
+        (item, evaluate(item.compiled, values, today=today, normalized=True, memo=memo))
+        for item in index.applicable(values["region"])
+    ]
 
 
 # ---------------------------------------------------------------- the table
+
 
 @dataclass
 class Column:
@@ -130,6 +141,7 @@ class Column:
     bool int8 (-1/0/1); tags uint64 bit set; region int32 (0 missing);
     industry: a (n, 4) int16 array of section index, division, group, class (-1 where absent).
     known: bool mask, or None when nothing is missing."""
+
     values: np.ndarray
     known: np.ndarray | None = None
 
@@ -162,11 +174,13 @@ class ProfileTable:
             self.ids = self.ids[order]
             self.columns = {k: c.take(order) for k, c in self.columns.items()}
 
-    def slice(self, start: int, stop: int) -> "ProfileTable":
+    def slice(self, start: int, stop: int) -> ProfileTable:
         sub = ProfileTable.__new__(ProfileTable)
         sub.ids = self.ids[start:stop]
-        sub.columns = {k: Column(c.values[start:stop], None if c.known is None else c.known[start:stop])
-                       for k, c in self.columns.items()}
+        sub.columns = {
+            k: Column(c.values[start:stop], None if c.known is None else c.known[start:stop])
+            for k, c in self.columns.items()
+        }
         sub._bounds = None
         return sub
 
@@ -181,11 +195,12 @@ class ProfileTable:
                 change = np.flatnonzero(region[1:] != region[:-1]) + 1
                 starts = np.concatenate(([0], change))
                 stops = np.concatenate((change, [len(region)]))
-                self._bounds = [(str(int(region[s])) if region[s] > 0 else "", int(s), int(e))
-                                for s, e in zip(starts, stops)]
+                self._bounds = [
+                    (str(int(region[s])) if region[s] > 0 else "", int(s), int(e)) for s, e in zip(starts, stops)
+                ]
         return self._bounds
 
-    def partition_by_region(self, level: str = "county") -> dict[str, "ProfileTable"]:
+    def partition_by_region(self, level: str = "county") -> dict[str, ProfileTable]:
         """{region code: the entities in it} (views, no copy); key "" for an unknown region."""
         if level not in ("county", "city"):
             raise ValueError("level must be 'county' or 'city'")
@@ -200,7 +215,7 @@ class ProfileTable:
 
     # -- constructors
     @classmethod
-    def from_records(cls, records: Iterable[Mapping[str, Any]], ids: Iterable[int] | None = None) -> "ProfileTable":
+    def from_records(cls, records: Iterable[Mapping[str, Any]], ids: Iterable[int] | None = None) -> ProfileTable:
         """From plain dicts (as evaluate takes them). ids: one per record; default each
         record's "id", else its position."""
         records = list(records)
@@ -210,15 +225,14 @@ class ProfileTable:
         normalized = [normalize_profile(r) for r in records]
         n = len(records)
         columns = {}
-        for name, attr in ATTRIBUTES.items():
+        for name in ATTRIBUTES:
             vals = [p[name] for p in normalized]
             columns[name] = _column_from_normalized(name, vals, n)
-        columns[SIZE_SET] = Column(np.fromiter(
-            (_set_bits(p["size"]) for p in normalized), dtype=np.uint8, count=n))
+        columns[SIZE_SET] = Column(np.fromiter((_set_bits(p["size"]) for p in normalized), dtype=np.uint8, count=n))
         return cls(ids, columns)
 
     @classmethod
-    def from_arrays(cls, ids: Any, arrays: Mapping[str, Any]) -> "ProfileTable":
+    def from_arrays(cls, ids: Any, arrays: Mapping[str, Any]) -> ProfileTable:
         """From numpy arrays already in the engine's encodings, keyed by attribute name:
         numbers float64 with NaN for missing; dates int32 ordinals (0 missing); category int8
         ranks (-1); bool int8 (-1/0/1); tags uint64 bits; region int32 (0); industry an (n, 4)
@@ -226,7 +240,7 @@ class ProfileTable:
         ids = np.asarray(ids, dtype=np.int64)
         n = len(ids)
         columns = {}
-        for name, attr in ATTRIBUTES.items():
+        for name in ATTRIBUTES:
             if name not in arrays:
                 continue
             columns[name] = _column_from_array(name, np.asarray(arrays[name]))
@@ -234,15 +248,19 @@ class ProfileTable:
         return cls(ids, columns)
 
     @classmethod
-    def from_arrow(cls, table: Any, id_column: str = "id") -> "ProfileTable":
+    def from_arrow(cls, table: Any, id_column: str = "id") -> ProfileTable:
         """From a pyarrow.Table with one column per attribute (missing columns are all
         missing); strings for region/industry/categories, dates as date32 or ISO strings,
         tags as list<string> or "a|b" strings."""
         import pyarrow as pa
         import pyarrow.compute as pc
+
         n = table.num_rows
-        ids = table.column(id_column).to_numpy().astype(np.int64) if id_column in table.column_names \
+        ids = (
+            table.column(id_column).to_numpy().astype(np.int64)
+            if id_column in table.column_names
             else np.arange(n, dtype=np.int64)
+        )
         columns = {}
         for name, attr in ATTRIBUTES.items():
             if name not in table.column_names:
@@ -268,14 +286,16 @@ class ProfileTable:
                 # Strings and lists: normalise each distinct value once.
                 if pa.types.is_list(col.type) or pa.types.is_large_list(col.type):
                     col = pc.binary_join(col, "|")
-                elif not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
-                          or pa.types.is_dictionary(col.type)):
+                elif not (
+                    pa.types.is_string(col.type)
+                    or pa.types.is_large_string(col.type)
+                    or pa.types.is_dictionary(col.type)
+                ):
                     col = pc.cast(col, pa.string())
                 enc = col.dictionary_encode() if not pa.types.is_dictionary(col.type) else col
                 uniques = enc.dictionary.to_pylist()
                 index = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-                normalized = [normalize_value(name, u if t != "tags" else (u.split("|") if u else []))
-                              for u in uniques]
+                normalized = [normalize_value(name, u if t != "tags" else (u.split("|") if u else [])) for u in uniques]
                 if t == "date":
                     normalized = [normalize_value(name, u) for u in uniques]
                 lut_col = _column_from_normalized(name, normalized + [None], len(uniques) + 1)
@@ -287,15 +307,17 @@ class ProfileTable:
         return cls(ids, columns)
 
     @classmethod
-    def from_parquet(cls, path: Any, id_column: str = "id") -> "ProfileTable":
+    def from_parquet(cls, path: Any, id_column: str = "id") -> ProfileTable:
         import pyarrow.parquet as pq
+
         return cls.from_arrow(pq.read_table(path), id_column)
 
     @classmethod
-    def from_csv(cls, path: Any, id_column: str = "id") -> "ProfileTable":
+    def from_csv(cls, path: Any, id_column: str = "id") -> ProfileTable:
         """CSV with a header of attribute names; tags as "a|b"; dates YYYY-MM-DD."""
         import pyarrow as pa
         from pyarrow import csv
+
         types = {name: pa.string() for name, a in ATTRIBUTES.items() if a.type in ("code", "tags", "category")}
         opts = csv.ConvertOptions(column_types=types, strings_can_be_null=True)
         return cls.from_arrow(csv.read_csv(path, convert_options=opts), id_column)
@@ -357,8 +379,7 @@ def _column_from_normalized(name: str, vals: list[Any], n: int) -> Column:
         arr = np.fromiter((-1 if v is None else int(v) for v in vals), dtype=np.int8, count=n)
     elif t == "tags":
         bits = _tag_bits(name)
-        arr = np.fromiter((0 if v is None else sum(bits.get(x, 0) for x in v) for v in vals),
-                          dtype=np.uint64, count=n)
+        arr = np.fromiter((0 if v is None else sum(bits.get(x, 0) for x in v) for v in vals), dtype=np.uint64, count=n)
     elif name == "region":
         arr = np.fromiter((0 if v is None else int(v) for v in vals), dtype=np.int32, count=n)
     elif name == "industry":
@@ -417,8 +438,9 @@ def _fill_missing_columns(columns: dict[str, Column], n: int) -> None:
     for name in ATTRIBUTES:
         if name not in columns and name not in DERIVED:
             columns[name] = _missing_column(name, n)
-    computed_size, computed_set = size_vector(columns["industry"], columns["employees"], columns["revenue"],
-                                              columns["total_assets"])
+    computed_size, computed_set = size_vector(
+        columns["industry"], columns["employees"], columns["revenue"], columns["total_assets"]
+    )
     given = columns.get("size")
     columns["size"] = _overlay(given, computed_size)
     if given is not None:  # a size given outright is that one class
@@ -501,7 +523,7 @@ def size_vector(industry: Column, employees: Column, revenue: Column, assets: Co
                 known = _known(col)
                 rank = np.zeros(n, dtype=np.int8)
                 for cls in CLASSES:
-                    rank += (col.values >= bounds[cls][i])
+                    rank += col.values >= bounds[cls][i]
                 np.minimum(cap, np.where(known, rank, 3).astype(np.int8), out=cap)
                 all_known &= known
             one = np.left_shift(1, cap.astype(np.int16))
@@ -533,10 +555,12 @@ def rd_ratio_vector(rd: Column, revenue: Column) -> Column:
 
 # ---------------------------------------------------------------- evaluating rules over a table
 
+
 class _Mask:
     """One cached condition mask over an evaluator's rows, with what is derived from it
     on demand: how many rows hold, the packed bits (uint64 words, for ANDing 8 rows a
     byte) and, when sparse, the positions."""
+
     __slots__ = ("mask", "count", "_packed", "_rows")
 
     def __init__(self, mask: np.ndarray, count: int | None = None) -> None:
@@ -581,8 +605,15 @@ class _Evaluator:
     as packed bits. Masks are Python bools when constant over the table (a condition on
     the region inside one county)."""
 
-    def __init__(self, table: ProfileTable, today: dt.date, county: str | None = None,
-                 cache_bytes: int = 512 << 20, parent: "_Evaluator | None" = None, offset: int = 0):
+    def __init__(
+        self,
+        table: ProfileTable,
+        today: dt.date,
+        county: str | None = None,
+        cache_bytes: int = 512 << 20,
+        parent: _Evaluator | None = None,
+        offset: int = 0,
+    ):
         self.t = table
         self.n = len(table)
         self.today = today
@@ -591,10 +622,9 @@ class _Evaluator:
         self.cache_left = cache_bytes
         self.parent, self.offset = parent, offset
 
-    def sub(self, start: int, stop: int, county: str | None) -> "_Evaluator":
+    def sub(self, start: int, stop: int, county: str | None) -> _Evaluator:
         """An evaluator for rows start:stop (one county) that reuses this one's leaf masks."""
-        return _Evaluator(self.t.slice(start, stop), self.today, county, cache_bytes=1 << 62,
-                          parent=self, offset=start)
+        return _Evaluator(self.t.slice(start, stop), self.today, county, cache_bytes=1 << 62, parent=self, offset=start)
 
     # -- leaves
     def leaf_entry(self, leaf: Leaf, polarity: bool = True) -> _Mask | bool:
@@ -606,7 +636,7 @@ class _Evaluator:
             return hit
         if self.parent is not None and not (leaf.attr == "region" and self.county is not None):
             whole = self.parent.leaf_entry(leaf, polarity)
-            hit = _Mask(whole.mask[self.offset:self.offset + self.n]) if isinstance(whole, _Mask) else whole
+            hit = _Mask(whole.mask[self.offset : self.offset + self.n]) if isinstance(whole, _Mask) else whole
         elif polarity:
             raw = self._leaf(leaf)
             hit = _Mask(raw) if isinstance(raw, np.ndarray) else bool(raw)
@@ -862,6 +892,7 @@ def _industry_cond(x: np.ndarray, op: str, v: Any) -> np.ndarray:
 
 # ---------------------------------------------------------------- match sets
 
+
 class MatchSet:
     """Every entity–item pair that meets, kept per block (a run of whole counties of one city).
 
@@ -872,8 +903,9 @@ class MatchSet:
 
     ARRAYS = ("ids", "items", "kinds", "counts", "row_offsets", "rows", "bit_offsets", "bits")
 
-    def __init__(self, parts: dict[str, dict[str, np.ndarray] | None] | None = None,
-                 directory: Path | None = None) -> None:
+    def __init__(
+        self, parts: dict[str, dict[str, np.ndarray] | None] | None = None, directory: Path | None = None
+    ) -> None:
         self.parts = parts or {}
         self.directory = directory
 
@@ -895,8 +927,8 @@ class MatchSet:
     @staticmethod
     def _rows_of(p: dict[str, np.ndarray], j: int) -> np.ndarray:
         if p["kinds"][j] == 0:
-            return np.asarray(p["rows"][p["row_offsets"][j]:p["row_offsets"][j + 1]])
-        packed = np.asarray(p["bits"][p["bit_offsets"][j]:p["bit_offsets"][j + 1]])
+            return np.asarray(p["rows"][p["row_offsets"][j] : p["row_offsets"][j + 1]])
+        packed = np.asarray(p["bits"][p["bit_offsets"][j] : p["bit_offsets"][j + 1]])
         return np.flatnonzero(np.unpackbits(packed, count=len(p["ids"])))
 
     def item(self, item_id: int) -> np.ndarray:
@@ -946,7 +978,7 @@ class MatchSet:
         return np.sort(np.concatenate(found)).astype(np.int64) if found else np.empty(0, dtype=np.int64)
 
     def as_dict(self) -> dict[int, set[int]]:
-        return {item_id: set(int(x) for x in ids) for item_id, ids in self.items()}
+        return {item_id: {int(x) for x in ids} for item_id, ids in self.items()}
 
     # -- storing
     def save(self, directory: str | Path) -> Path:
@@ -958,10 +990,10 @@ class MatchSet:
         return d
 
     @classmethod
-    def load(cls, directory: str | Path) -> "MatchSet":
+    def load(cls, directory: str | Path) -> MatchSet:
         d = Path(directory)
         keys = json.loads((d / "manifest.json").read_text(encoding="utf-8"))["partitions"]
-        return cls({k: None for k in keys}, d)
+        return cls(dict.fromkeys(keys), d)
 
 
 def _write_part(d: Path, key: str, part: dict[str, np.ndarray]) -> None:
@@ -970,6 +1002,7 @@ def _write_part(d: Path, key: str, part: dict[str, np.ndarray]) -> None:
 
 
 # ---------------------------------------------------------------- entry points
+
 
 def _blocks(table: ProfileTable, block_rows: int) -> list[tuple[str, list[tuple[str, int, int]]]]:
     """Runs of whole counties of one city, each at most block_rows rows (or one county)."""
@@ -989,8 +1022,9 @@ def _blocks(table: ProfileTable, block_rows: int) -> list[tuple[str, list[tuple[
     return [((b[0][0] or "none") + (f"-{b[-1][0]}" if len(b) > 1 else ""), b) for b in blocks]
 
 
-def _match_block(table: ProfileTable, key: str, counties: list[tuple[str, int, int]], index: ItemIndex,
-                 today: dt.date) -> dict[str, np.ndarray]:
+def _match_block(
+    table: ProfileTable, key: str, counties: list[tuple[str, int, int]], index: ItemIndex, today: dt.date
+) -> dict[str, np.ndarray]:
     b_start, b_stop = counties[0][1], counties[-1][2]
     single = counties[0][0] if len(counties) == 1 else None
     ev = _Evaluator(table.slice(b_start, b_stop), today, single)
@@ -1015,7 +1049,7 @@ def _match_block(table: ProfileTable, key: str, counties: list[tuple[str, int, i
     entries.sort(key=lambda e: e[0])
     n = b_stop - b_start
     rows_parts, bits_parts, row_off, bit_off, kinds, counts = [], [], [0], [0], [], []
-    for item_id, kind, data, count in entries:
+    for _item_id, kind, data, count in entries:
         if kind == "bits":
             count = int(np.unpackbits(data, count=n).sum()) if count < 0 else count
             bits_parts.append(data)
@@ -1026,14 +1060,16 @@ def _match_block(table: ProfileTable, key: str, counties: list[tuple[str, int, i
         counts.append(count)
         row_off.append(row_off[-1] + (len(data) if kind == "rows" else 0))
         bit_off.append(bit_off[-1] + (len(data) if kind == "bits" else 0))
-    return {"ids": ev.t.ids,
-            "items": np.asarray([e[0] for e in entries], dtype=np.int64),
-            "kinds": np.asarray(kinds, dtype=np.uint8),
-            "counts": np.asarray(counts, dtype=np.int64),
-            "row_offsets": np.asarray(row_off, dtype=np.int64),
-            "rows": np.concatenate(rows_parts) if rows_parts else np.empty(0, dtype=np.uint32),
-            "bit_offsets": np.asarray(bit_off, dtype=np.int64),
-            "bits": np.concatenate(bits_parts) if bits_parts else np.empty(0, dtype=np.uint8)}
+    return {
+        "ids": ev.t.ids,
+        "items": np.asarray([e[0] for e in entries], dtype=np.int64),
+        "kinds": np.asarray(kinds, dtype=np.uint8),
+        "counts": np.asarray(counts, dtype=np.int64),
+        "row_offsets": np.asarray(row_off, dtype=np.int64),
+        "rows": np.concatenate(rows_parts) if rows_parts else np.empty(0, dtype=np.uint32),
+        "bit_offsets": np.asarray(bit_off, dtype=np.int64),
+        "bits": np.concatenate(bits_parts) if bits_parts else np.empty(0, dtype=np.uint8),
+    }
 
 
 _WORK: dict[str, Any] = {}
@@ -1049,8 +1085,15 @@ def _work(task: tuple[str, list[tuple[str, int, int]]]) -> tuple[str, dict[str, 
     return key, part
 
 
-def match_all(items: Iterable[ItemRule], table: ProfileTable, *, today: dt.date, workers: int = 1,
-              out_dir: str | Path | None = None, block_rows: int = 1_000_000) -> MatchSet:
+def match_all(
+    items: Iterable[ItemRule],
+    table: ProfileTable,
+    *,
+    today: dt.date,
+    workers: int = 1,
+    out_dir: str | Path | None = None,
+    block_rows: int = 1_000_000,
+) -> MatchSet:
     """The full match set: every (entity, item) pair where the item applies to the entity's
     region and its rule meets.
 
@@ -1076,6 +1119,7 @@ def match_all(items: Iterable[ItemRule], table: ProfileTable, *, today: dt.date,
                 parts[key] = part
     else:
         import multiprocessing as mp
+
         _WORK.update(table=table, index=index, today=today, out=out)
         try:
             with mp.get_context("fork").Pool(workers) as pool:
@@ -1086,7 +1130,7 @@ def match_all(items: Iterable[ItemRule], table: ProfileTable, *, today: dt.date,
     parts = {k: parts[k] for k in sorted(parts)}
     if out is not None:
         (out / "manifest.json").write_text(json.dumps({"partitions": list(parts)}), encoding="utf-8")
-        return MatchSet({k: None for k in parts}, out)
+        return MatchSet(dict.fromkeys(parts), out)
     return MatchSet(parts)
 
 
@@ -1096,8 +1140,9 @@ def _scope_slices(item: ItemRule, table: ProfileTable) -> list[tuple[str | None,
     if item.level == "province":
         return [(None, 0, len(table))]
     prefix = region_prefix(item.region)
-    spans: list[tuple[str | None, int, int]] = [(c, s, e) for c, s, e in table.county_bounds()
-                                                if c and c.startswith(prefix)]
+    spans: list[tuple[str | None, int, int]] = [
+        (c, s, e) for c, s, e in table.county_bounds() if c and c.startswith(prefix)
+    ]
     if not spans:
         return []
     if len(spans) == 1:

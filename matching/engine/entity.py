@@ -8,6 +8,7 @@ its items in a few array operations; "one condition short" comes from counting t
 of the flat rules (most), and from evaluate() only for the nested rules that fail. Reasons are
 built (evaluate(), sharing one memo) only for the items a caller shows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,10 +67,12 @@ class Plan:
             sizes = np.array([len(children[i]) for i in ids], dtype=np.int64)
             starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
             self.levels.append((ids, kind[ids], np.array(flat, dtype=np.int64), starts))
-        self.start = np.array([item.compiled.start.toordinal() if item.compiled.start else _FAR_PAST
-                               for item in items], dtype=np.int64)
-        self.end = np.array([item.compiled.end.toordinal() if item.compiled.end else _FAR_FUTURE
-                             for item in items], dtype=np.int64)
+        self.start = np.array(
+            [item.compiled.start.toordinal() if item.compiled.start else _FAR_PAST for item in items], dtype=np.int64
+        )
+        self.end = np.array(
+            [item.compiled.end.toordinal() if item.compiled.end else _FAR_FUTURE for item in items], dtype=np.int64
+        )
         # Flat rules (all() of conditions and not(condition)): their literals, for counting.
         self.flat = np.array([item.compiled.flat for item in items], dtype=bool)
         flat_items = np.flatnonzero(self.flat)
@@ -86,11 +89,15 @@ class Plan:
         self.flat_items = flat_items
         self.lit_cond = np.array(lit_cond, dtype=np.int64)
         self.lit_neg = np.array(lit_neg, dtype=bool)
-        self.lit_starts = np.concatenate(([0], np.cumsum(lit_sizes)[:-1])).astype(np.int64) if lit_sizes else \
-            np.empty(0, dtype=np.int64)
+        self.lit_starts = (
+            np.concatenate(([0], np.cumsum(lit_sizes)[:-1])).astype(np.int64)
+            if lit_sizes
+            else np.empty(0, dtype=np.int64)
+        )
 
-    def answers(self, values: dict[str, Any], today: dt.date, memo: dict[Any, int]
-                ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+    def answers(
+        self, values: dict[str, Any], today: dt.date, memo: dict[Any, int]
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
         """(definitely true, definitely false, changeable) per condition, shared in memo
         (as one small code: 0 false, 1 true, 2 unknown, +4 when changeable)."""
         codes: list[int] = []
@@ -100,14 +107,16 @@ class Plan:
                 value = values[leaf.attr]
                 truth = leaf_truth(leaf, value, today)
                 code = memo[leaf.key] = (2 if truth is None else int(truth)) | (
-                    4 if changeable(leaf, value, truth) else 0)
+                    4 if changeable(leaf, value, truth) else 0
+                )
             codes.append(code)
         arr = np.array(codes, dtype=np.int8)
         answer = arr & 3
         return answer == 1, answer == 0, arr >= 4
 
-    def decide(self, values: dict[str, Any], today: dt.date, memo: dict[Any, int]
-               ) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
+    def decide(
+        self, values: dict[str, Any], today: dt.date, memo: dict[Any, int]
+    ) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
         """(outcome codes per item: 1 meets, 0 fails, -1 unknown; nearly per item).
 
         Beside "definitely true / false" (t, f) every node carries t1 / f1: it is definitely
@@ -121,15 +130,15 @@ class Plan:
         lc = self.leaf_conds
         t[self.leaf_nodes], f[self.leaf_nodes] = ct[lc], cf[lc]
         can = cc[lc] & (ct[lc] | cf[lc])
-        flip[self.leaf_nodes] = can               # holds a condition that can be turned round
-        t1[self.leaf_nodes] = can & cf[lc]        # false now, true once turned
+        flip[self.leaf_nodes] = can  # holds a condition that can be turned round
+        t1[self.leaf_nodes] = can & cf[lc]  # false now, true once turned
         f1[self.leaf_nodes] = can & ct[lc]
         for ids, kinds, kids, starts in self.levels:
             kt, kf, kt1, kf1, kflip = t[kids], f[kids], t1[kids], f1[kids], flip[kids]
             sizes = np.diff(np.append(starts, len(kids)))
             parent = np.repeat(np.arange(len(ids)), sizes)
-            not_t = np.add.reduceat((~kt).astype(np.int32), starts)   # children not true
-            not_f = np.add.reduceat((~kf).astype(np.int32), starts)   # children not false
+            not_t = np.add.reduceat((~kt).astype(np.int32), starts)  # children not true
+            not_f = np.add.reduceat((~kf).astype(np.int32), starts)  # children not false
             n_t = sizes - not_t
             n_f = sizes - not_f
             # all: true iff every child true; one turn inside child c makes it true iff c turns
@@ -161,8 +170,14 @@ class Plan:
 _OUTCOME = {1: MEETS, 0: FAILS, -1: UNKNOWN}
 
 
-def decide_entity(plans: list[Plan], values: dict[str, Any], today: dt.date, *, reasons: str = "shown",
-                  memo: dict[Any, int] | None = None) -> list[tuple[Any, Verdict]]:
+def decide_entity(
+    plans: list[Plan],
+    values: dict[str, Any],
+    today: dt.date,
+    *,
+    reasons: str = "shown",
+    memo: dict[Any, int] | None = None,
+) -> list[tuple[Any, Verdict]]:
     """[(item, Verdict)] for every item of the plans. reasons: "shown" builds reasons only for
     the items a calculator shows (meets, nearly, unknown), "none" for no item (outcome and
     nearly only)."""

@@ -6,18 +6,30 @@ swaps ✓ and ✗). Profiles are plain dicts keyed by attribute name; dates may 
 datetime.date or ISO strings, tags lists or sets; derived attributes (size,
 rd_ratio) are computed when absent.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Mapping, NamedTuple
+from typing import Any, NamedTuple
+
+from core.industries import normalize_industry
 
 from .attributes import ATTRIBUTES
-from .industries import normalize_industry
-from .rules import (CompiledRule, Leaf, compile_rule, fmt_value, full_years, parse_date, requirement,
-                    requirement_not, years_before)
+from .rules import (
+    CompiledRule,
+    Leaf,
+    compile_rule,
+    fmt_value,
+    full_years,
+    parse_date,
+    requirement,
+    requirement_not,
+    years_before,
+)
 from .sizes import possible_sizes
 
 MEETS, FAILS, UNKNOWN = "meets", "fails", "unknown"
@@ -29,9 +41,9 @@ OUT_OF_PERIOD = "政策不在有效期内"
 
 
 class Reason(NamedTuple):
-    path: str           # the leaf's path in the rule, e.g. "condition.all[2]"; "when" for the period
-    outcome: str        # the leaf's own answer: meets / fails / unknown
-    text: str           # e.g. "营业收入 1,200万元，要求不低于 1,000万元 ✓"
+    path: str  # the leaf's path in the rule, e.g. "condition.all[2]"; "when" for the period
+    outcome: str  # the leaf's own answer: meets / fails / unknown
+    text: str  # e.g. "营业收入 1,200万元，要求不低于 1,000万元 ✓"
     negated: bool = False  # under an odd number of "not": a ✗ here helps the rule
     changeable: bool = False  # the enterprise can bring this condition round (see changeable())
 
@@ -41,8 +53,14 @@ class Reason(NamedTuple):
         return SWAP[self.outcome] if self.negated else self.outcome
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "outcome": self.outcome, "text": self.text, "negated": self.negated,
-                "shown": self.shown, "changeable": self.changeable}
+        return {
+            "path": self.path,
+            "outcome": self.outcome,
+            "text": self.text,
+            "negated": self.negated,
+            "shown": self.shown,
+            "changeable": self.changeable,
+        }
 
 
 class Verdict:
@@ -50,10 +68,16 @@ class Verdict:
     nearly: fails, but changing one condition's answer would make it meet;
     short_by: when nearly, the conditions each of which alone would make it meet;
     otherwise, for a failing verdict, every condition that counts against it."""
+
     __slots__ = ("outcome", "reasons", "nearly", "short_by")
 
-    def __init__(self, outcome: str, reasons: list[Reason] | None = None, nearly: bool = False,
-                 short_by: list[Reason] | None = None) -> None:
+    def __init__(
+        self,
+        outcome: str,
+        reasons: list[Reason] | None = None,
+        nearly: bool = False,
+        short_by: list[Reason] | None = None,
+    ) -> None:
         self.outcome = outcome
         self.reasons = [] if reasons is None else reasons
         self.nearly = nearly
@@ -64,19 +88,27 @@ class Verdict:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Verdict) and (self.outcome, self.reasons, self.nearly, self.short_by) == (
-            other.outcome, other.reasons, other.nearly, other.short_by)
+            other.outcome,
+            other.reasons,
+            other.nearly,
+            other.short_by,
+        )
 
     @property
     def meets(self) -> bool:
         return self.outcome == MEETS
 
     def to_dict(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "nearly": self.nearly,
-                "reasons": [r.to_dict() for r in self.reasons],
-                "short_by": [r.to_dict() for r in self.short_by]}
+        return {
+            "outcome": self.outcome,
+            "nearly": self.nearly,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "short_by": [r.to_dict() for r in self.short_by],
+        }
 
 
 # ---------------------------------------------------------------- profiles
+
 
 def _number(v: Any) -> float | None:
     if v is None or isinstance(v, bool):
@@ -171,14 +203,14 @@ def normalize_profile(profile: Mapping[str, Any]) -> dict[str, Any]:
     possible, the frozenset of their ranks (sizes.possible_sizes)."""
     out = {name: normalize_value(name, profile.get(name)) for name in ATTRIBUTES}
     if out["size"] is None and profile.get("size") is None:
-        out["size"] = size_value(possible_sizes(out["industry"], out["employees"], out["revenue"],
-                                                out["total_assets"]))
+        out["size"] = size_value(possible_sizes(out["industry"], out["employees"], out["revenue"], out["total_assets"]))
     if out["rd_ratio"] is None and profile.get("rd_ratio") is None:
         out["rd_ratio"] = rd_ratio(out["rd_spending"], out["revenue"])
     return out
 
 
 # ---------------------------------------------------------------- leaves
+
 
 def leaf_truth(leaf: Leaf, value: Any, today: dt.date) -> bool | None:
     """True / False / None (unknown) for one leaf and a normalised value."""
@@ -230,10 +262,32 @@ def leaf_truth(leaf: Leaf, value: Any, today: dt.date) -> bool | None:
 
 # Attributes an enterprise can bring round by itself, growing (more staff, revenue, R&D,
 # a better credit rating, a qualification): only these make an item "nearly" met.
-GROWING = {"employees", "insured_employees", "revenue", "total_assets", "tax_paid", "rd_spending", "rd_ratio",
-           "exports", "patents", "registered_capital", "credit_rating", "size"}
-_INVERSE = {">=": "<", "<": ">=", ">": "<=", "<=": ">", "==": "!=", "!=": "==", "in": "not_in", "not_in": "in",
-            "years_since>=": "years_since<", "years_since<=": "years_since>"}
+GROWING = {
+    "employees",
+    "insured_employees",
+    "revenue",
+    "total_assets",
+    "tax_paid",
+    "rd_spending",
+    "rd_ratio",
+    "exports",
+    "patents",
+    "registered_capital",
+    "credit_rating",
+    "size",
+}
+_INVERSE = {
+    ">=": "<",
+    "<": ">=",
+    ">": "<=",
+    "<=": ">",
+    "==": "!=",
+    "!=": "==",
+    "in": "not_in",
+    "not_in": "in",
+    "years_since>=": "years_since<",
+    "years_since<=": "years_since>",
+}
 
 
 def changeable(leaf: Leaf, value: Any, truth: bool | None) -> bool:
@@ -285,8 +339,14 @@ def _actual(leaf: Leaf, value: Any, today: dt.date, memo: dict[Any, Any] | None)
     return f"{attr.label} {shown}"
 
 
-def leaf_text(leaf: Leaf, value: Any, truth: bool | None, today: dt.date, memo: dict[Any, Any] | None = None,
-              negated: bool = False) -> str:
+def leaf_text(
+    leaf: Leaf,
+    value: Any,
+    truth: bool | None,
+    today: dt.date,
+    memo: dict[Any, Any] | None = None,
+    negated: bool = False,
+) -> str:
     """The reason for one condition. Under an odd number of "not" the requirement is
     stated the way round the rule means it (要求未认定为…), with that answer's mark."""
     attr = leaf.attribute
@@ -318,6 +378,7 @@ def leaf_text(leaf: Leaf, value: Any, truth: bool | None, today: dt.date, memo: 
 
 
 # ---------------------------------------------------------------- rules
+
 
 def _combine(node: Any, truths: dict[str, bool | None]) -> bool | None:
     if isinstance(node, Leaf):
@@ -355,8 +416,14 @@ def _negations(node: Any, negated: bool = False, out: dict[str, bool] | None = N
     return out
 
 
-def evaluate(rule: Any, profile: Mapping[str, Any], *, today: dt.date, normalized: bool = False,
-             memo: dict[Any, Any] | None = None) -> Verdict:
+def evaluate(
+    rule: Any,
+    profile: Mapping[str, Any],
+    *,
+    today: dt.date,
+    normalized: bool = False,
+    memo: dict[Any, Any] | None = None,
+) -> Verdict:
     """The verdict of one rule (JSON or compile_rule's result) for one profile.
 
     normalized=True says `profile` is already normalize_profile's result; memo, a dict
@@ -409,7 +476,7 @@ def evaluate(rule: Any, profile: Mapping[str, Any], *, today: dt.date, normalize
             if _combine(compiled.root, flipped) is True:
                 fixes.append(by_path[leaf.path])
         verdict.nearly = bool(fixes)
-        verdict.short_by = fixes or [r for r in reasons
-                                     if (r.outcome == FAILS and not r.negated)
-                                     or (r.outcome == MEETS and r.negated)]
+        verdict.short_by = fixes or [
+            r for r in reasons if (r.outcome == FAILS and not r.negated) or (r.outcome == MEETS and r.negated)
+        ]
     return verdict

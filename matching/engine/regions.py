@@ -1,9 +1,10 @@
 """GB/T 2260 region codes, read from python-stdnum's copy of the table
 (the same source core/reference.py uses) without Django."""
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -15,7 +16,7 @@ _ENTRY = re.compile(r'county="(?P<names>.*)"')
 _SPAN = re.compile(r"\[(?P<start>\d*)-(?P<end>\d*)\](?P<name>.*)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def current_divisions() -> dict[str, str]:
     """{code: name} of every division in force today (all provinces)."""
     table = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
@@ -27,7 +28,9 @@ def current_divisions() -> dict[str, str]:
             continue
         suffix, rest = line.strip().split(" ", 1)
         entry = _ENTRY.search(rest)
-        assert entry is not None and province is not None  # every county line names its divisions, under a province line
+        assert (
+            entry is not None and province is not None
+        )  # every county line names its divisions, under a province line
         latest = entry.group("names").split(",")[-1]
         span = _SPAN.match(latest)
         if span and span.group("end"):
@@ -38,8 +41,11 @@ def current_divisions() -> dict[str, str]:
 
 def counties(province_prefix: str = "51") -> dict[str, str]:
     """{code: name} of the county-level divisions of one province."""
-    return {c: n for c, n in current_divisions().items()
-            if c.startswith(province_prefix) and not c.endswith("00") and n not in ("市辖区", "市区")}
+    return {
+        c: n
+        for c, n in current_divisions().items()
+        if c.startswith(province_prefix) and not c.endswith("00") and n not in ("市辖区", "市区")
+    }
 
 
 def is_valid_region(code: Any) -> bool:
@@ -60,7 +66,7 @@ def is_valid_region_prefix(prefix: Any) -> bool:
 
 
 def normalize_region_prefix(prefix: str) -> str:
-    """"510100" → "5101", "510000" → "51"; others unchanged."""
+    """ "510100" → "5101", "510000" → "51"; others unchanged."""
     return region_prefix(prefix) if len(prefix) == 6 else prefix
 
 

@@ -15,17 +15,19 @@ NODE is {"all": [NODE, ...]}, {"any": [NODE, ...]}, {"not": NODE} or a leaf
 - tags: has (one tag) has_any has_all (lists)
 - bool: is_true is_false (no value)
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import math
-from fractions import Fraction
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from core.industries import industry_label, normalize_industry
+
 from .attributes import ATTRIBUTES, Attribute
-from .industries import industry_label, normalize_industry
 from .regions import is_valid_region, is_valid_region_prefix, normalize_region_prefix, region_name
 
 COMPARE = ("==", "!=", ">", ">=", "<", "<=")
@@ -38,8 +40,7 @@ OPS = {
     "bool": ("is_true", "is_false"),
 }
 ALL_OPS = tuple(dict.fromkeys(op for ops in OPS.values() for op in ops))
-TYPE_LABELS = {"number": "数字", "date": "日期", "code": "代码", "category": "类别",
-               "tags": "标签", "bool": "是/否"}
+TYPE_LABELS = {"number": "数字", "date": "日期", "code": "代码", "category": "类别", "tags": "标签", "bool": "是/否"}
 
 
 @dataclass(frozen=True)
@@ -61,13 +62,14 @@ class RuleInvalid(ValueError):
 
 # ---------------------------------------------------------------- compiled form
 
+
 @dataclass(frozen=True)
 class Leaf:
-    path: str       # e.g. "condition.all[2]"
+    path: str  # e.g. "condition.all[2]"
     attr: str
     op: str
-    value: Any      # normalised (see _normalize_value)
-    raw: Any        # the value as written in the rule
+    value: Any  # normalised (see _normalize_value)
+    raw: Any  # the value as written in the rule
 
     @property
     def attribute(self) -> Attribute:
@@ -82,7 +84,7 @@ class Leaf:
 @dataclass(frozen=True)
 class Group:
     path: str
-    kind: str       # "all" | "any" | "not"
+    kind: str  # "all" | "any" | "not"
     children: tuple[Any, ...]  # of Group | Leaf
 
 
@@ -90,7 +92,7 @@ class Group:
 class CompiledRule:
     start: dt.date | None
     end: dt.date | None
-    root: Any       # Group | Leaf
+    root: Any  # Group | Leaf
     source: dict[str, Any]
 
     def in_force(self, today: dt.date) -> bool:
@@ -102,8 +104,10 @@ class CompiledRule:
         The numbers stand for leaf.key and (leaf.key, path, negated), interned so that a
         per-enterprise memo looks them up by int."""
         negated = self.negated
-        return tuple((leaf, _intern(leaf.key), _intern((leaf.key, leaf.path, negated[leaf.path])),
-                      leaf.path, negated[leaf.path]) for leaf in self.leaf_list)
+        return tuple(
+            (leaf, _intern(leaf.key), _intern((leaf.key, leaf.path, negated[leaf.path])), leaf.path, negated[leaf.path])
+            for leaf in self.leaf_list
+        )
 
     @cached_property
     def flat(self) -> bool:
@@ -112,6 +116,7 @@ class CompiledRule:
 
         def literal(node: Any) -> bool:
             return isinstance(node, Leaf) or (node.kind == "not" and isinstance(node.children[0], Leaf))
+
         return literal(root) or (root.kind == "all" and all(literal(c) for c in root.children))
 
     @cached_property
@@ -129,6 +134,7 @@ class CompiledRule:
             else:
                 for child in node.children:
                     walk(child, neg ^ (node.kind == "not"))
+
         walk(self.root, False)
         return out
 
@@ -141,6 +147,7 @@ class CompiledRule:
             else:
                 for child in node.children:
                     walk(child)
+
         walk(self.root)
         return out
 
@@ -206,6 +213,7 @@ def _is_number(v: Any) -> bool:
 
 
 # ---------------------------------------------------------------- validation
+
 
 def validate(rule: Any) -> list[RuleError]:
     """Every error in a rule, each with the path of the part in error and a Chinese message."""
@@ -283,8 +291,7 @@ def _validate_node(node: Any, path: str, errors: list[RuleError]) -> None:
         if attr.type == "date" and _is_number(value):
             errors.append(RuleError(f"{path}.op", f"日期属性“{attr.label}”不能与数字比较"))
         else:
-            errors.append(RuleError(
-                f"{path}.op", f"{TYPE_LABELS[attr.type]}属性“{attr.label}”不支持运算“{op}”"))
+            errors.append(RuleError(f"{path}.op", f"{TYPE_LABELS[attr.type]}属性“{attr.label}”不支持运算“{op}”"))
         return
     try:
         _normalize_value(attr, op, node.get("value"))
@@ -370,6 +377,7 @@ def _one(attr: Attribute, op: str, v: Any, suffix: str) -> Any:
 
 # ---------------------------------------------------------------- compiling
 
+
 def compile_rule(rule: Any) -> CompiledRule:
     """The rule in the form evaluate and the bulk engine use. Raises RuleInvalid."""
     if isinstance(rule, CompiledRule):
@@ -386,16 +394,15 @@ def compile_rule(rule: Any) -> CompiledRule:
 def _compile_node(node: Any, path: str) -> Group | Leaf:
     for kind in ("all", "any"):
         if kind in node:
-            return Group(path, kind, tuple(_compile_node(c, f"{path}.{kind}[{i}]")
-                                           for i, c in enumerate(node[kind])))
+            return Group(path, kind, tuple(_compile_node(c, f"{path}.{kind}[{i}]") for i, c in enumerate(node[kind])))
     if "not" in node:
         return Group(path, "not", (_compile_node(node["not"], f"{path}.not"),))
     attr = ATTRIBUTES[node["attr"]]
-    return Leaf(path, attr.name, node["op"], _normalize_value(attr, node["op"], node.get("value")),
-                node.get("value"))
+    return Leaf(path, attr.name, node["op"], _normalize_value(attr, node["op"], node.get("value")), node.get("value"))
 
 
 # ---------------------------------------------------------------- rendering
+
 
 def fmt_number(v: float, unit: str = "") -> str:
     if isinstance(v, Fraction):
@@ -470,8 +477,7 @@ def _requirement(leaf: Leaf) -> str:
         return f"为 {listed} 之一" if op == "in" else f"不为 {listed} 中任何一项"
     if op == "prefix":
         word = "位于" if attr.name == "region" else "属于"
-        listed = "、".join(fmt_code(attr.name, x) if attr.name == "industry" else (region_name(x) or x)
-                           for x in v)
+        listed = "、".join(fmt_code(attr.name, x) if attr.name == "industry" else (region_name(x) or x) for x in v)
         return f"{word} {listed}" + (" 之一" if len(v) > 1 else "")
     if op == "years_since>=":
         return f"成立满 {v} 年"
@@ -493,8 +499,18 @@ def _requirement(leaf: Leaf) -> str:
 def requirement_not(leaf: Leaf) -> str:
     """What a leaf under "not" asks for, said directly: "未认定为…", "低于 1,000万元"."""
     attr, op, v = leaf.attribute, leaf.op, leaf.value
-    inverse = {">=": "<", "<": ">=", ">": "<=", "<=": ">", "==": "!=", "!=": "==", "in": "not_in",
-               "not_in": "in", "is_true": "is_false", "is_false": "is_true"}
+    inverse = {
+        ">=": "<",
+        "<": ">=",
+        ">": "<=",
+        "<=": ">",
+        "==": "!=",
+        "!=": "==",
+        "in": "not_in",
+        "not_in": "in",
+        "is_true": "is_false",
+        "is_false": "is_true",
+    }
     if op in inverse:
         return requirement(Leaf(leaf.path, leaf.attr, inverse[op], v, leaf.raw))
     text = requirement(leaf)

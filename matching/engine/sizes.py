@@ -18,11 +18,13 @@ Outside the standard (办法 第三条 names 15 sections and 社会工作 only; 
 铁路运输业 G53, K704 (GB/T 4754-2017 房地产租赁经营, the 2011 edition's 自有房地产经营活动).
 Such an enterprise has no class under this standard: every class stays possible.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
-from .industries import SECTION_OF as _SECTION_OF, parse_industry
+from core.industries import SECTION_OF as _SECTION_OF
+from core.industries import parse_industry
 
 E, R, A = "employees", "revenue", "total_assets"
 
@@ -60,25 +62,50 @@ for _d in range(6, 47):
     _DIVISION[_d] = ("工业",)  # 采矿业, 制造业, 电力、热力、燃气及水生产和供应业
 for _d in range(47, 51):
     _DIVISION[_d] = ("建筑业",)
-_DIVISION.update({
-    51: ("批发业",), 52: ("零售业",),
-    53: (OUTSIDE,),  # 铁路运输业: 交通运输业 "不包括铁路运输业"
-    54: ("交通运输业",), 55: ("交通运输业",), 56: ("交通运输业",), 57: ("交通运输业",), 58: ("交通运输业",),
-    59: ("交通运输业", "仓储业"),  # 591 装卸搬运 is 交通运输业, 592–599 仓储业
-    60: ("邮政业",), 61: ("住宿业",), 62: ("餐饮业",),
-    63: ("信息传输业",), 64: ("信息传输业",), 65: ("软件和信息技术服务业",),
-    70: ("房地产开发经营", "物业管理", OTHER, OUTSIDE),
-    71: ("租赁和商务服务业",), 72: ("租赁和商务服务业",),
-    84: (OUTSIDE,),  # 卫生: not in 第三条's scope
-    85: (OTHER,),    # 社会工作
-})
+_DIVISION.update(
+    {
+        51: ("批发业",),
+        52: ("零售业",),
+        53: (OUTSIDE,),  # 铁路运输业: 交通运输业 "不包括铁路运输业"
+        54: ("交通运输业",),
+        55: ("交通运输业",),
+        56: ("交通运输业",),
+        57: ("交通运输业",),
+        58: ("交通运输业",),
+        59: ("交通运输业", "仓储业"),  # 591 装卸搬运 is 交通运输业, 592–599 仓储业
+        60: ("邮政业",),
+        61: ("住宿业",),
+        62: ("餐饮业",),
+        63: ("信息传输业",),
+        64: ("信息传输业",),
+        65: ("软件和信息技术服务业",),
+        70: ("房地产开发经营", "物业管理", OTHER, OUTSIDE),
+        71: ("租赁和商务服务业",),
+        72: ("租赁和商务服务业",),
+        84: (OUTSIDE,),  # 卫生: not in 第三条's scope
+        85: (OTHER,),  # 社会工作
+    }
+)
 for _d in (*range(73, 83), *range(86, 91)):
-    _DIVISION[_d] = (OTHER,)  # 科学研究和技术服务业 M; 水利、环境和公共设施管理业 N; 居民服务、修理和其他服务业 O; 文化、体育和娱乐业 R
+    _DIVISION[_d] = (
+        OTHER,
+    )  # 科学研究和技术服务业 M; 水利、环境和公共设施管理业 N; 居民服务、修理和其他服务业 O; 文化、体育和娱乐业 R
 for _d in (*range(66, 70), 83, *range(91, 98)):
     _DIVISION[_d] = (OUTSIDE,)  # 金融业 J, 教育 P, 公共管理 S, 国际组织 T
-_GROUP = {591: ("交通运输业",), 592: ("仓储业",), 593: ("仓储业",), 594: ("仓储业",), 595: ("仓储业",),
-          596: ("仓储业",), 599: ("仓储业",),
-          701: ("房地产开发经营",), 702: ("物业管理",), 703: (OTHER,), 704: (OUTSIDE,), 709: (OTHER,)}
+_GROUP = {
+    591: ("交通运输业",),
+    592: ("仓储业",),
+    593: ("仓储业",),
+    594: ("仓储业",),
+    595: ("仓储业",),
+    596: ("仓储业",),
+    599: ("仓储业",),
+    701: ("房地产开发经营",),
+    702: ("物业管理",),
+    703: (OTHER,),
+    704: (OUTSIDE,),
+    709: (OTHER,),
+}
 _SECTION: dict[str, tuple[str | None, ...]] = {}
 for _d, _groups in _DIVISION.items():
     _SECTION[_SECTION_OF[_d]] = tuple(dict.fromkeys(_SECTION.get(_SECTION_OF[_d], ()) + _groups))
@@ -145,7 +172,7 @@ def classify_group(group: str, employees: Any, revenue: Any, total_assets: Any) 
 
 
 def classify_size(industry: Any, employees: Any, revenue: Any, total_assets: Any) -> str | None:
-    """"large" | "medium" | "small" | "micro" when the inputs decide one class, else None."""
+    """ "large" | "medium" | "small" | "micro" when the inputs decide one class, else None."""
     groups = size_groups(industry)
     if groups is None or OUTSIDE in groups:
         return None

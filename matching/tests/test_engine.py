@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core.industries import DIVISIONS, SECTIONS, normalize_industry
 from matching.engine import (
     ATTRIBUTES,
     ItemIndex,
@@ -24,7 +25,6 @@ from matching.engine import (
     unknown_item,
     validate,
 )
-from matching.engine.industries import DIVISIONS, SECTIONS, normalize_industry
 
 TODAY = dt.date(2024, 11, 4)
 ROOT = Path(__file__).resolve().parents[2]
