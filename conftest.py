@@ -91,3 +91,16 @@ def fresh_rate_limits():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_search_index():
+    """Each test's rows roll back (or are flushed) and the next test's may
+    reuse their ids (SQLite), which the in-process policy-search index cannot
+    tell from its own: every test starts with the index dropped, as a new
+    process would."""
+    from policies.search import ranker
+
+    ranker.invalidate()
+    yield
+    ranker.invalidate()

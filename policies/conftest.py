@@ -77,15 +77,3 @@ def library(demo_user, document_data, item_data):
             return services.approve_document(demo_user("manager"), doc, at=dt.datetime(2024, 3, 4, 2, tzinfo=dt.UTC))
 
     return Library()
-
-
-@pytest.fixture(autouse=True)
-def fresh_search_index():
-    """Each test's rows roll back and the next test's may reuse their ids
-    (SQLite), which the in-process ranking index cannot tell from its own:
-    start every test with the index dropped, as a new process would."""
-    from policies.search import ranker
-
-    ranker.invalidate()
-    yield
-    ranker.invalidate()

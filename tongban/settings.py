@@ -194,7 +194,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # No form-action: browsers apply it to the redirects after a form, and signing in or
+        # consenting at the identity provider ends at a city's own platform (registered
+        # redirect URIs, checked by the provider itself).
         "frame-ancestors": [NONE],
     },
 }
@@ -306,5 +308,14 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    # https only behind TLS; the embedded demo's cities answer on http://127.0.0.1.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if TONGBAN_HTTPS else ["http", "https"],
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, S256 PKCE only, tokens
+    # only in headers, `iss` in the authorization response, tokens stored hashed.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }

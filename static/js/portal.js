@@ -30,8 +30,7 @@ document.addEventListener("DOMContentLoaded", function () {
     box.className = "select-filter";
     box.id = (select.id || "select-" + n) + "-filter";
     box.placeholder = "输入文字筛选（共 " + select.options.length + " 项）";
-    var label = document.querySelector('label[for="' + select.id + '"]');
-    box.setAttribute("aria-label", (label ? label.textContent.replace(/[*＊]\s*$/, "").trim() : "选项") + "：输入文字筛选");
+    box.setAttribute("aria-label", "输入文字筛选下方列表");
     box.setAttribute("aria-controls", select.id || "");
     var status = document.createElement("span");
     status.className = "visually-hidden";

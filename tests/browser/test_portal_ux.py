@@ -162,7 +162,8 @@ def test_a_long_list_is_chosen_by_typing(page, login):
     select = page.locator("#id_department")
     total = select.locator("option").count()
     assert total > 100  # every department of the province
-    box = page.get_by_label("所属部门：输入文字筛选")
+    box = page.locator("#id_department-filter")
+    expect(box).to_have_attribute("aria-label", "输入文字筛选下方列表")
     box.fill("锦江区")
     visible = select.locator("option:not([hidden])")
     texts = [t for t in visible.all_inner_texts() if t.strip() and "---" not in t]
