@@ -109,13 +109,15 @@ print('session-secure', settings.SESSION_COOKIE_SECURE)
 @pytest.fixture
 def tight_limits(settings):
     cache.clear()
+    # Per hour, not per minute: django-ratelimit counts in fixed windows, and a
+    # slow run crossing a minute's edge would start counting afresh mid-test.
     settings.TONGBAN_RATE_LIMITS = {
         **settings.TONGBAN_RATE_LIMITS,
-        "verify": "3/m",
-        "search": "3/m",
-        "ask": "2/m",
-        "login": "3/m",
-        "suggest": "3/m",
+        "verify": "3/h",
+        "search": "3/h",
+        "ask": "2/h",
+        "login": "3/h",
+        "suggest": "3/h",
     }
     yield
     cache.clear()

@@ -92,7 +92,7 @@ def test_a_repeated_question_counts_once_a_day_and_asking_is_rate_limited(librar
 
     today = stats.Period(timezone.localdate(), timezone.localdate())
     before = stats.figures(today)["consultations"]
-    settings.TONGBAN_RATE_LIMITS = {**settings.TONGBAN_RATE_LIMITS, "ask": "30/m"}
+    settings.TONGBAN_RATE_LIMITS = {**settings.TONGBAN_RATE_LIMITS, "ask": "30/h"}
     for _ in range(25):
         assert (
             client.post(
@@ -114,7 +114,7 @@ def test_a_repeated_question_counts_once_a_day_and_asking_is_rate_limited(librar
     )
     assert stats.figures(today)["consultations"] == before + 3
     # Beyond the limit a minute: refused, in the API's error format, and not counted.
-    settings.TONGBAN_RATE_LIMITS = {**settings.TONGBAN_RATE_LIMITS, "ask": "3/m"}
+    settings.TONGBAN_RATE_LIMITS = {**settings.TONGBAN_RATE_LIMITS, "ask": "3/h"}
     from django.core.cache import cache
 
     cache.clear()
