@@ -1,5 +1,9 @@
 """Demo data is an explicit opt-in and never enters a database that holds
-real records (issue 16: ~800,000 invented events in the real bulletin)."""
+real records (issue 16: ~800,000 invented events in the real bulletin).
+
+These tests want the test database as a fresh deployment has it: they run
+with core's tests, before catalog's tests load the demo catalogue for the
+rest of the session (catalog/tests/conftest.py)."""
 
 import pytest
 from django.core.management import CommandError, call_command
