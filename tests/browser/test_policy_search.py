@@ -40,6 +40,8 @@ def test_search_ask_ticket_and_reply(page, login):
     # Open a result.
     page.locator("#q").fill("小微企业 房租")
     page.get_by_role("button", name="检索").click()
+    # the new results page, not the old one still on screen while it loads
+    expect(page).to_have_url(re.compile(r"q=%E5%B0%8F%E5%BE%AE"))
     results.get_by_role("link", name="小微企业房租补贴").click()
     expect(page).to_have_url(re.compile(r"/policies/items/\d+/"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("小微企业房租补贴")
