@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts import policy
 from cases import stats
-from core import figures
+from core import figures, locking
 from core.errors import Conflict, ServiceError
 from hall import services as hall
 from hall.models import KeyWork, KeyWorkNote
@@ -207,18 +207,14 @@ def _sync(bulletin):
 
 
 def _draft(bulletin, version):
-    fresh = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    fresh = locking.lock(Bulletin, bulletin.pk)
     if fresh.state != Bulletin.State.DRAFT:
         raise Conflict(f"{fresh}已印发，不能再修改")
-    if version is not None and fresh.version != version:
-        raise Conflict(f"{fresh}已被他人修改，请刷新页面后再改")
-    return fresh
+    return locking.check_version(fresh, version, f"{fresh}已被他人修改，请刷新页面后再改")
 
 
 def _touch(bulletin, *fields):
-    bulletin.version += 1
-    bulletin.save(update_fields=[*fields, "version"])
-    return bulletin
+    return locking.bump(bulletin, *fields)
 
 
 @transaction.atomic
@@ -337,9 +333,8 @@ def edit_block(actor, block, *, version, template, heading=""):
     (its `{key}` figures still update)."""
     policy.require(actor, "bulletin.edit")
     _draft(block.bulletin, None)
-    block = Block.objects.select_for_update().select_related("bulletin").get(pk=block.pk)
-    if block.version != version:
-        raise Conflict("这一段已被他人修改，请刷新页面后再改")
+    blocks = Block.objects.select_related("bulletin")
+    block = locking.lock(blocks, block.pk, version, "这一段已被他人修改，请刷新页面后再改", required=True)
     errors = {}
     figures = {**compute_figures(block.bulletin), **(block.figures or {})}
     template = _check_template(errors, template, figures)
@@ -385,9 +380,7 @@ def add_block(actor, bulletin, *, version, section, template, heading=""):
 def delete_block(actor, block, *, version):
     policy.require(actor, "bulletin.edit")
     _draft(block.bulletin, None)
-    block = Block.objects.select_for_update().get(pk=block.pk)
-    if block.version != version:
-        raise Conflict("这一段已被他人修改，请刷新页面后再改")
+    block = locking.lock(Block, block.pk, version, "这一段已被他人修改，请刷新页面后再改", required=True)
     bulletin = block.bulletin
     block.delete()
     return _touch(Bulletin.objects.get(pk=bulletin.pk))
@@ -470,8 +463,7 @@ def issue(actor, bulletin, *, version):
     policy.require(actor, "bulletin.issue")
     if bulletin.state != Bulletin.State.DRAFT:
         raise Conflict(f"{bulletin}已印发")
-    if bulletin.version != version:
-        raise Conflict(f"{bulletin}已被他人修改，请刷新页面后再印发")
+    locking.check_version(bulletin, version, f"{bulletin}已被他人修改，请刷新页面后再印发", required=True)
     docx = docx_bytes(bulletin)
     pdf = current_pdf(bulletin)
     pdf_content = bytes(pdf.content) if pdf else None
@@ -527,9 +519,9 @@ def save_distribution_list(actor, *, name, report_to, send_to, copies, is_defaul
         return DistributionList.objects.create(
             name=name, report_to=report_to.strip(), send_to=send_to.strip(), copies=copies, is_default=is_default
         )
-    instance = DistributionList.objects.select_for_update().get(pk=instance.pk)
-    if version is not None and instance.version != version:
-        raise Conflict(f"分送范围“{instance.name}”已被他人修改，请刷新后再改")
+    instance = locking.lock(
+        DistributionList, instance.pk, version, lambda d: f"分送范围“{d.name}”已被他人修改，请刷新后再改"
+    )
     instance.name, instance.report_to, instance.send_to = name, report_to.strip(), send_to.strip()
     instance.copies, instance.is_default = copies, is_default
     instance.version += 1

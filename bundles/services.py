@@ -21,7 +21,7 @@ from cases import services as cases
 from cases import uploads
 from cases.models import Case, CaseEvent, CaseFile, Certificate, Channel
 from catalog.models import Matter, Situation
-from core import audit, workdays
+from core import audit, locking, workdays
 from core.errors import Conflict, ServiceError
 from core.models import Department, Level
 
@@ -213,9 +213,9 @@ def save_bundle(
             for_enterprise=for_enterprise,
         )
     else:
-        bundle = Bundle.objects.select_for_update().get(pk=bundle.pk)
-        if version is not None and bundle.version != version:
-            raise Conflict(f"一件事“{bundle.name}”已被他人修改（现为第{bundle.version}版），请刷新后再改")
+        bundle = locking.lock(
+            Bundle, bundle.pk, version, lambda b: f"一件事“{b.name}”已被他人修改（现为第{b.version}版），请刷新后再改"
+        )
         if bundle.applications.exists() and bundle.code != code:
             raise ServiceError("已有申请的一件事不能改编码", errors={"code": ["已有申请，编码不能修改"]})
         bundle.code, bundle.name, bundle.mode, bundle.lead, bundle.deferral = code, name, mode, lead, deferral
@@ -239,9 +239,9 @@ def save_bundle(
 
 
 def _locked_bundle(bundle, version, states, step):
-    fresh = Bundle.objects.select_for_update().get(pk=bundle.pk)
-    if version is not None and fresh.version != version:
-        raise Conflict(f"一件事“{fresh.name}”已有新版本（第{fresh.version}版），请刷新后再{step}")
+    fresh = locking.lock(
+        Bundle, bundle.pk, version, lambda b: f"一件事“{b.name}”已有新版本（第{b.version}版），请刷新后再{step}"
+    )
     if fresh.state not in states:
         raise Conflict(f"一件事“{fresh.name}”当前为“{fresh.get_state_display()}”，不能{step}")
     return fresh
@@ -736,9 +736,8 @@ def answer_corrections(actor, application, *, note="", uploads_by_material=None,
 
 
 def _locked_deferral(deferral, version):
-    fresh = Deferral.objects.select_for_update().select_related("application").get(pk=deferral.pk)
-    if version is not None and fresh.version != version:
-        raise Conflict("该容缺承诺已被他人处理，请刷新后查看")
+    deferrals = Deferral.objects.select_related("application")
+    fresh = locking.lock(deferrals, deferral.pk, version, "该容缺承诺已被他人处理，请刷新后查看")
     if fresh.state != Deferral.State.OPEN:
         raise Conflict(f"该容缺承诺已{fresh.get_state_display()}")
     return fresh
@@ -760,8 +759,7 @@ def supply_deferred(actor, deferral, *, upload, version=None, at=None):
             upload.seek(0)
             uploads.store_all(child.case, [("file", material, upload)], actor)
     deferral.state, deferral.closed_at = Deferral.State.SUPPLIED, _now(at)
-    deferral.version += 1
-    deferral.save(update_fields=["state", "closed_at", "version"])
+    locking.bump(deferral, "state", "closed_at")
     return deferral
 
 
@@ -774,8 +772,7 @@ def withdraw_deferral(actor, deferral, *, reason, version=None, at=None):
     if not (reason or "").strip():
         raise ServiceError("撤销受理须写明原因", errors={"reason": ["原因为必填项"]})
     deferral.state, deferral.closed_at, deferral.note = Deferral.State.WITHDRAWN, _now(at), reason.strip()[:200]
-    deferral.version += 1
-    deferral.save(update_fields=["state", "closed_at", "note", "version"])
+    locking.bump(deferral, "state", "closed_at", "note")
     return deferral
 
 
@@ -872,12 +869,13 @@ def report_problem(
 
 
 def _locked_problem(problem, version):
-    fresh = Problem.objects.select_for_update().get(pk=problem.pk)
-    if version is not None and fresh.version != version:
-        last = fresh.changes.order_by("-at", "-id").first()
-        who = f"{last.actor_label}已于{timezone.localtime(last.at):%Y-%m-%d %H:%M}修改" if last else "已被他人修改"
-        raise Conflict(f"问题“{fresh.title}”{who}，请刷新后再改")
-    return fresh
+    return locking.lock(Problem, problem.pk, version, _problem_conflict)
+
+
+def _problem_conflict(fresh):
+    last = fresh.changes.order_by("-at", "-id").first()
+    who = f"{last.actor_label}已于{timezone.localtime(last.at):%Y-%m-%d %H:%M}修改" if last else "已被他人修改"
+    return f"问题“{fresh.title}”{who}，请刷新后再改"
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts import policy
-from core import audit, workdays
+from core import audit, locking, workdays
 from core.errors import Conflict, ServiceError
 from core.models import Department, Level
 
@@ -57,29 +57,27 @@ def _event(case, kind, actor, at, *, reason="", data=None, department=None, wind
     return event
 
 
+def _conflict_message(fresh):
+    last = fresh.events.order_by("-seq").first()
+    who = (
+        f"{last.actor_label}已于{timezone.localtime(last.at):%Y-%m-%d %H:%M}{last.get_kind_display()}"
+        if last
+        else "他人已处理"
+    )
+    return f"办件{fresh.number}已被处理（{who}），请刷新后查看"
+
+
 def _locked(case, expected_version, actor, step):
     """The case row, locked; refuses when someone else moved it first, and
     any step the transition table (cases/transitions.py) does not allow."""
-    fresh = (
-        Case.objects.select_for_update()
-        .select_related("matter", "situation", "holder", "holder__region")
-        .get(pk=case.pk)
-    )
-    if expected_version is not None and fresh.version != expected_version:
-        last = fresh.events.order_by("-seq").first()
-        who = (
-            f"{last.actor_label}已于{timezone.localtime(last.at):%Y-%m-%d %H:%M}{last.get_kind_display()}"
-            if last
-            else "他人已处理"
-        )
-        raise Conflict(f"办件{fresh.number}已被处理（{who}），请刷新后查看")
+    cases = Case.objects.select_related("matter", "situation", "holder", "holder__region")
+    fresh = locking.lock(cases, case.pk, expected_version, _conflict_message)
     transitions.require(actor, step, fresh)
     return fresh
 
 
 def _save(case, *fields):
-    case.version += 1
-    case.save(update_fields=[*fields, "version"])
+    locking.bump(case, *fields, message=_conflict_message)
 
 
 def _now(at):

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
-from core import figures
+from core import figures, locking
 from core.errors import Conflict, ServiceError
 from core.models import Department
 
@@ -56,16 +56,11 @@ def _fail(errors, message="提交的数据有误，请按提示修改"):
 
 
 def _locked(model, obj, version, what):
-    fresh = model.objects.select_for_update().get(pk=obj.pk)
-    if version is not None and fresh.version != version:
-        raise Conflict(f"{what}已被他人修改，请刷新后再改")
-    return fresh
+    return locking.lock(model, obj.pk, version, f"{what}已被他人修改，请刷新后再改")
 
 
 def _bump(obj, *fields):
-    obj.version += 1
-    obj.save(update_fields=[*fields, "version"])
-    return obj
+    return locking.bump(obj, *fields)
 
 
 # --- activity reports ---
@@ -315,8 +310,7 @@ def save_key_work_note(actor, key_work, *, week_start, text, version=None):
         if version:
             raise Conflict("该周进展已被删除或移动，请刷新后再改")
         return KeyWorkNote.objects.create(key_work=key_work, week_start=week_start, text=text, author=actor)
-    if version is not None and note.version != version:
-        raise Conflict(f"“{key_work.name}”本周进展已被他人修改，请刷新后再改")
+    locking.check_version(note, version, f"“{key_work.name}”本周进展已被他人修改，请刷新后再改")
     note.text, note.author = text, actor
     return _bump(note, "text", "author", "updated_at")
 

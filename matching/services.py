@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
-from core import workdays
+from core import locking, workdays
 from core.errors import Conflict, ServiceError
 from core.models import Level, Region
 from core.regions import region_covers, region_prefix
@@ -249,8 +249,10 @@ def save_profile(actor, *, uscc, values: dict, name=None, source="", updated_on=
             raise ServiceError("新建企业画像的信息不完整", errors=missing)
         profile = EnterpriseProfile(uscc=identity["uscc"], name=identity["name"])
         _link_organisation(profile)
-    elif version is not None and profile.version != version:
-        raise Conflict(f"{profile.name}的画像已被更新（当前版本 {profile.version}），请重新读取后再提交")
+    else:
+        locking.check_version(
+            profile, version, f"{profile.name}的画像已被更新（当前版本 {profile.version}），请重新读取后再提交"
+        )
     policy.require(actor, "matching.profile", profile if profile.pk else _Scope(cleaned.get("region")))
     if profile.pk and "region" in cleaned:
         policy.require(actor, "matching.profile", _Scope(cleaned["region"]))
@@ -303,6 +305,11 @@ def _rule_errors(rule):
     return [f"{p.path}：{p.message}" if p.path else p.message for p in engine.validate(rule)]
 
 
+def _rule_conflict(current):
+    who = current.updated_by.name if current.updated_by else "他人"
+    return f"该事项的规则已被{who}于{timezone.localtime(current.updated_at):%Y-%m-%d %H:%M}修改，请刷新后再保存"
+
+
 @transaction.atomic
 def save_rule(actor, item, *, rule, version=None, grant_amount=None, grant_rate_attr="", grant_rate=None):
     """Set a benefit item's rule. A rule the engine refuses is refused here,
@@ -335,11 +342,8 @@ def save_rule(actor, item, *, rule, version=None, grant_amount=None, grant_rate_
     current = ItemRule.objects.select_for_update().filter(item=item).first()
     if current is None:
         current = ItemRule(item=item)
-    elif version is not None and current.version != version:
-        who = current.updated_by.name if current.updated_by else "他人"
-        raise Conflict(
-            f"该事项的规则已被{who}于{timezone.localtime(current.updated_at):%Y-%m-%d %H:%M}修改，请刷新后再保存"
-        )
+    else:
+        locking.check_version(current, version, _rule_conflict)
     current.rule = rule
     current.description = engine.describe(rule)
     current.grant_amount = grant_amount
@@ -816,9 +820,8 @@ def grant_amount(rule: ItemRule, attrs: dict) -> Decimal | None:
 
 
 def _locked_round(round_, version, states, step):
-    fresh = GrantRound.objects.select_for_update().select_related("item", "item__department").get(pk=round_.pk)
-    if version is not None and fresh.version != version:
-        raise Conflict("该批次已被他人处理，请刷新后查看")
+    rounds = GrantRound.objects.select_related("item", "item__department")
+    fresh = locking.lock(rounds, round_.pk, version, "该批次已被他人处理，请刷新后查看")
     if fresh.state not in states:
         raise Conflict(f"该批次当前状态为“{fresh.get_state_display()}”，不能{step}")
     return fresh
@@ -903,13 +906,11 @@ def decide(actor, entry, *, decision, version=None):
             f"本单位已由{who}于{timezone.localtime(fresh.decided_at):%Y-%m-%d %H:%M}"
             f"确认为“{fresh.get_decision_display()}”"
         )
-    if version is not None and fresh.version != version:
-        raise Conflict("该记录已被他人处理，请刷新后查看")
+    locking.check_version(fresh, version, "该记录已被他人处理，请刷新后查看")
     fresh.decision = decision
     fresh.decided_by = actor
     fresh.decided_at = timezone.now()
-    fresh.version += 1
-    fresh.save(update_fields=["decision", "decided_by", "decided_at", "version"])
+    locking.bump(fresh, "decision", "decided_by", "decided_at", message="该记录已被他人处理，请刷新后查看")
     return fresh
 
 

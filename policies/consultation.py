@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts import policy
 from cases.models import CaseEvent, EventChannel
 from cases.services import record_policy_consultation
-from core import workdays
+from core import locking, workdays
 from core.errors import Conflict, ServiceError
 from core.models import Department
 
@@ -145,12 +145,13 @@ def is_overdue(ticket, today=None):
     return ticket.state == State.OPEN and ticket.due_date < (today or timezone.localdate())
 
 
+def _conflict_message(fresh):
+    who = fresh.replied_by.name or fresh.replied_by.username if fresh.replied_by_id else "他人"
+    return f"该工单已被{who}处理，请刷新后查看最新答复"
+
+
 def _locked(ticket, version):
-    fresh = PolicyTicket.objects.select_for_update().get(pk=ticket.pk)
-    if version is not None and int(version) != fresh.version:
-        who = fresh.replied_by.name or fresh.replied_by.username if fresh.replied_by_id else "他人"
-        raise Conflict(f"该工单已被{who}处理，请刷新后查看最新答复")
-    return fresh
+    return locking.lock(PolicyTicket, ticket.pk, version, _conflict_message)
 
 
 @transaction.atomic
@@ -167,8 +168,7 @@ def reply(user, ticket, text, version=None):
         raise Conflict("该工单已办结，不能再答复")
     fresh.reply, fresh.replied_by, fresh.replied_at = text, user, timezone.now()
     fresh.state = State.ANSWERED
-    fresh.version += 1
-    fresh.save(update_fields=["reply", "replied_by", "replied_at", "state", "version"])
+    locking.bump(fresh, "reply", "replied_by", "replied_at", "state", message=_conflict_message)
     return fresh
 
 
@@ -189,8 +189,7 @@ def close(user, ticket, version=None):
     if fresh.state != State.ANSWERED:
         raise Conflict("工单尚未答复或已办结，不能办结")
     fresh.state = State.CLOSED
-    fresh.version += 1
-    fresh.save(update_fields=["state", "version"])
+    locking.bump(fresh, "state", message=_conflict_message)
     return fresh
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Role
+from core import locking
 from core.errors import Conflict, ServiceError
 from core.industries import normalize_industry
 from core.models import Department, Level, Region
@@ -171,19 +172,20 @@ def check(actor, action, obj=None):
 def _locked(obj, version, states=None, step=""):
     """The record locked for update; Conflict when it moved on meanwhile."""
     model = type(obj)
-    fresh = model.objects.select_for_update().get(pk=obj.pk)
-    fresh = model.objects.select_related("department", "region").get(pk=fresh.pk)
     what = KIND_NAMES.get(model, "记录")
-    if version is not None and str(fresh.version) != str(version):
-        raise Conflict(f"该{what}已被他人修改（当前为第{fresh.version}版），请刷新后重试")
+    fresh = locking.lock(
+        model.objects.select_related("department", "region"),
+        obj.pk,
+        version,
+        lambda fresh: f"该{what}已被他人修改（当前为第{fresh.version}版），请刷新后重试",
+    )
     if states is not None and fresh.status not in states:
         raise Conflict(f"该{what}当前状态为“{fresh.get_status_display()}”，不能{step}")
     return fresh
 
 
 def _bump(obj):
-    obj.version += 1
-    obj.save()
+    locking.bump(obj)
 
 
 def city_of(region_code):

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.models import User
-from core import audit
-from core.errors import Conflict, ServiceError, from_validation_error
+from core import audit, locking
+from core.errors import ServiceError, from_validation_error
 from core.models import Region
 from core.workdays import add_working_days
 
@@ -60,11 +60,9 @@ def _level(user):
 
 
 def _check_version(obj, version):
-    if version is not None and version != obj.version:
-        raise Conflict(
-            f"{obj._meta.verbose_name}已被他人修改（当前版本 {obj.version}），请刷新后重试",
-            errors={"version": ["记录已被他人修改"]},
-        )
+    locking.check_version(
+        obj, version, f"{obj._meta.verbose_name}已被他人修改（当前版本 {obj.version}），请刷新后重试", field="version"
+    )
 
 
 def _money(value, field, label):
