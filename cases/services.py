@@ -9,11 +9,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts import policy
+from accounts import services as account_services
+from accounts.models import Organisation, Person
 from core import audit, locking, workdays
 from core.errors import Conflict, ServiceError
 from core.models import Department, Level
 
-from . import deadlines, identifiers, summary, transitions
+from . import deadlines, identifiers, summary, transitions, uploads
 from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation, EventChannel
 
 State = Case.State
@@ -211,6 +213,72 @@ def receive(
 # --- at the window: correction, acceptance, refusal ---
 
 
+def receive_with_files(actor, *, files, **fields):
+    """收件 with the materials' files (an online application): the case and
+    its files together, or neither. `fields` are `receive`'s."""
+    uploads.check_all(files)
+    written = []
+    try:
+        with transaction.atomic():
+            case = receive(actor, **fields)
+            written = uploads.store_all(case, files, actor)
+    except Exception:
+        uploads.discard(written)
+        raise
+    return case
+
+
+@transaction.atomic
+def receive_at_window(actor, *, applicant, **fields):
+    """收件 at a window: the applicant (`register_applicant`'s `data`),
+    registered now if the platform does not know them, and the case, in one
+    transaction. `fields` are `receive`'s."""
+    person, organisation = register_applicant(actor, applicant)
+    return receive(
+        actor, channel=Channel.WINDOW, applicant_person=person, applicant_organisation=organisation, **fields
+    )
+
+
+def register_applicant(actor, data):
+    """(person, organisation): the applicant a window clerk names, registered
+    now if new. `data`: applicant_kind ("person" or not), resident_id,
+    person_name, contact_phone; uscc, organisation_name, organisation_region.
+    Errors name the intake form's fields."""
+    if data["applicant_kind"] == "person":
+        resident_id = data["resident_id"].strip().upper()
+        person = Person.objects.filter(resident_id=resident_id).first()
+        if person is None:
+            if not data["person_name"].strip():
+                raise ServiceError("新登记的自然人须填写姓名", errors={"person_name": ["新登记的自然人须填写姓名"]})
+            try:
+                person = account_services.create_person(
+                    actor, name=data["person_name"].strip(), resident_id=resident_id, phone=data["contact_phone"]
+                )
+            except ServiceError as exc:
+                exc.errors = {("person_name" if k == "name" else k): v for k, v in exc.errors.items()}
+                raise
+        return person, None
+    uscc = data["uscc"].strip().upper()
+    org = Organisation.objects.filter(uscc=uscc).first()
+    if org is None:
+        if not data["organisation_name"].strip() or not data["organisation_region"]:
+            errors = {}
+            if not data["organisation_name"].strip():
+                errors["organisation_name"] = ["新登记的组织须填写单位名称"]
+            if not data["organisation_region"]:
+                errors["organisation_region"] = ["新登记的组织须选择登记地"]
+            raise ServiceError("该统一社会信用代码尚未登记，请填写单位信息", errors=errors)
+        try:
+            org = account_services.create_organisation(
+                actor, {"uscc": uscc, "name": data["organisation_name"].strip(), "region": data["organisation_region"]}
+            )
+        except ServiceError as exc:
+            renamed = {"name": "organisation_name", "region": "organisation_region"}
+            exc.errors = {renamed.get(k, k): v for k, v in exc.errors.items()}
+            raise
+    return None, org
+
+
 @transaction.atomic
 def request_correction(actor, case, items, *, version=None, at=None):
     """One notice (一次性告知) listing everything to add or fix; the clock stops until answered."""
@@ -242,6 +310,21 @@ def answer_correction(actor, case, note="", *, version=None, at=None, data=None)
         case.due_date = _recomputed_due(case, at)
         fields.append("due_date")
     _save(case, *fields)
+    return event
+
+
+def answer_correction_with_files(actor, case, note="", *, files, version=None, data=None):
+    """The corrected materials with their files: the step and the files
+    together, or neither (a refused step leaves no file behind)."""
+    uploads.check_all(files)
+    written = []
+    try:
+        with transaction.atomic():
+            event = answer_correction(actor, case, note, version=version, data=data)
+            written = uploads.store_all(case, files, actor)
+    except Exception:
+        uploads.discard(written)
+        raise
     return event
 
 

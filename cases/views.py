@@ -8,7 +8,6 @@ import io
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,16 +16,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
-from accounts import services as account_services
-from accounts.models import Organisation, Person, Role
+from accounts.models import Role
 from accounts.views import console_view
 from catalog.models import Matter
 from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
 from core.models import Department, Level
 
-from . import deadlines, forms, services, stats, transitions, uploads
-from .models import Case, CaseEvent, Certificate, Channel, Evaluation
+from . import deadlines, forms, services, stats, transitions
+from .models import Case, CaseEvent, Certificate, Evaluation
 
 State = Case.State
 Kind = CaseEvent.Kind
@@ -198,16 +196,14 @@ def _run(step, user, case, data):
         return f"已容缺受理，承诺办结日期为 {case.due_date:%Y-%m-%d}；申请人须在承诺期限内补齐所列材料"
     if step == "answer_correction":
         items = data["uploads"]
-        uploads.check_all(items)
-        with transaction.atomic():
-            services.answer_correction(
-                user,
-                case,
-                data["note"],
-                version=version,
-                data={"at_window": True, "materials": [m.name for _, m, _ in items]},
-            )
-            uploads.store_all(case, items, user)
+        services.answer_correction_with_files(
+            user,
+            case,
+            data["note"],
+            files=items,
+            version=version,
+            data={"at_window": True, "materials": [m.name for _, m, _ in items]},
+        )
         return "已登记补正材料，请审核后受理"
     if step == "refuse":
         services.refuse(user, case, reasons=data["reasons"], legal_basis=data["legal_basis"], version=version)
@@ -494,44 +490,6 @@ def _search_matters(q):
     return qs.order_by("name")[:30]
 
 
-def _applicant(user, form):
-    """The chosen applicant, registered now if the platform does not know them yet."""
-    data = form.cleaned_data
-    if data["applicant_kind"] == "person":
-        resident_id = data["resident_id"].strip().upper()
-        person = Person.objects.filter(resident_id=resident_id).first()
-        if person is None:
-            if not data["person_name"].strip():
-                raise ServiceError("新登记的自然人须填写姓名", errors={"person_name": ["新登记的自然人须填写姓名"]})
-            try:
-                person = account_services.create_person(
-                    user, name=data["person_name"].strip(), resident_id=resident_id, phone=data["contact_phone"]
-                )
-            except ServiceError as exc:
-                exc.errors = {("person_name" if k == "name" else k): v for k, v in exc.errors.items()}
-                raise
-        return person, None
-    uscc = data["uscc"].strip().upper()
-    org = Organisation.objects.filter(uscc=uscc).first()
-    if org is None:
-        if not data["organisation_name"].strip() or not data["organisation_region"]:
-            errors = {}
-            if not data["organisation_name"].strip():
-                errors["organisation_name"] = ["新登记的组织须填写单位名称"]
-            if not data["organisation_region"]:
-                errors["organisation_region"] = ["新登记的组织须选择登记地"]
-            raise ServiceError("该统一社会信用代码尚未登记，请填写单位信息", errors=errors)
-        try:
-            org = account_services.create_organisation(
-                user, {"uscc": uscc, "name": data["organisation_name"].strip(), "region": data["organisation_region"]}
-            )
-        except ServiceError as exc:
-            renamed = {"name": "organisation_name", "region": "organisation_region"}
-            exc.errors = {renamed.get(k, k): v for k, v in exc.errors.items()}
-            raise
-    return None, org
-
-
 @console_view
 @require_http_methods(["GET", "POST"])
 def intake(request):
@@ -549,20 +507,16 @@ def intake(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                person, org = _applicant(user, form)
-                case = services.receive(
-                    user,
-                    matter=matter,
-                    situation=data["situation"],
-                    channel=Channel.WINDOW,
-                    region=data["region"],
-                    applicant_person=person,
-                    applicant_organisation=org,
-                    window=data["window"],
-                    contact_phone=data["contact_phone"],
-                    note=data["note"],
-                )
+            case = services.receive_at_window(
+                user,
+                applicant=data,
+                matter=matter,
+                situation=data["situation"],
+                region=data["region"],
+                window=data["window"],
+                contact_phone=data["contact_phone"],
+                note=data["note"],
+            )
         except ServiceError as exc:
             show_service_error(form, exc)
         else:

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +18,7 @@ from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
 from core.ratelimits import limit
 
-from . import forms, identifiers, services, staged, uploads
+from . import forms, identifiers, services, staged
 from .models import Case, CaseEvent, Certificate, Channel
 from .views import _case_or_404, _evaluation, event_rows, file_rows, latest, mask_code
 
@@ -91,26 +90,22 @@ def apply(request, matter_id):
     )
     if request.method == "POST" and form.is_valid():
         items = forms.uploads_of(form) + staged.take(request, key, form)
-        written = []
         try:
-            uploads.check_all(items)
             applicant_person, organisation = form.applicant_objects(person)
-            with transaction.atomic():
-                case = services.receive(
-                    user,
-                    matter=matter,
-                    situation=situation,
-                    channel=Channel.ONLINE,
-                    region=form.cleaned_data["region"],
-                    applicant_person=applicant_person,
-                    applicant_organisation=organisation,
-                    contact_phone=form.cleaned_data["contact_phone"],
-                    note=form.cleaned_data["note"],
-                    answers=[(q.text, o.text) for q, o in result.answered],
-                )
-                written = uploads.store_all(case, items, user)
+            case = services.receive_with_files(
+                user,
+                files=items,
+                matter=matter,
+                situation=situation,
+                channel=Channel.ONLINE,
+                region=form.cleaned_data["region"],
+                applicant_person=applicant_person,
+                applicant_organisation=organisation,
+                contact_phone=form.cleaned_data["contact_phone"],
+                note=form.cleaned_data["note"],
+                answers=[(q.text, o.text) for q, o in result.answered],
+            )
         except ServiceError as exc:
-            uploads.discard(written)
             show_service_error(form, exc)
         else:
             staged.clear(request, key)
@@ -204,14 +199,11 @@ def answer(request, number):
     status = 200
     if form.is_valid():
         items = forms.uploads_of(form)
-        written = []
         try:
-            uploads.check_all(items)
-            with transaction.atomic():
-                services.answer_correction(user, case, form.cleaned_data["note"], version=form.cleaned_data["version"])
-                written = uploads.store_all(case, items, user)
+            services.answer_correction_with_files(
+                user, case, form.cleaned_data["note"], files=items, version=form.cleaned_data["version"]
+            )
         except ServiceError as exc:
-            uploads.discard(written)
             show_service_error(form, exc)
             status = 409 if isinstance(exc, Conflict) else 200
             case = _case_or_404(number)
