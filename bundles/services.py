@@ -772,7 +772,8 @@ def withdraw_deferral(actor, deferral, *, reason, version=None, at=None):
     if not (reason or "").strip():
         raise ServiceError("撤销受理须写明原因", errors={"reason": ["原因为必填项"]})
     deferral.state, deferral.closed_at, deferral.note = Deferral.State.WITHDRAWN, _now(at), reason.strip()[:200]
-    locking.bump(deferral, "state", "closed_at", "note")
+    with audit.because(reason):
+        locking.bump(deferral, "state", "closed_at", "note")
     return deferral
 
 

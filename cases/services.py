@@ -292,8 +292,9 @@ def request_correction(actor, case, items, *, version=None, at=None):
         raise ServiceError("请逐项写明需补正的材料及问题", errors={"items": ["补正内容不能为空，每项须写明问题"]})
     previous = case.state
     case.state = transitions.after("correct", previous)
-    _save(case, "state")
-    return _event(case, Kind.CORRECTION_REQUESTED, actor, _now(at), data={"items": items, "previous": previous})
+    with audit.because([f"{i['material']}：{i['problem']}" if i["material"] else i["problem"] for i in items]):
+        _save(case, "state")
+        return _event(case, Kind.CORRECTION_REQUESTED, actor, _now(at), data={"items": items, "previous": previous})
 
 
 @transaction.atomic
@@ -401,8 +402,9 @@ def refuse(actor, case, *, reasons, legal_basis, version=None, at=None):
         raise ServiceError("请写明不予受理的理由和依据", errors=errors)
     at = _now(at)
     case.state, case.concluded_at = transitions.after("refuse", case.state), at
-    _save(case, "state", "concluded_at")
-    return _event(case, Kind.REFUSE, actor, at, reason=reasons.strip(), data={"legal_basis": legal_basis.strip()})
+    with audit.because(reasons):
+        _save(case, "state", "concluded_at")
+        return _event(case, Kind.REFUSE, actor, at, reason=reasons.strip(), data={"legal_basis": legal_basis.strip()})
 
 
 # --- moving between window, departments and levels ---
@@ -440,8 +442,9 @@ def transfer(actor, case, *, to_department=None, to_window=False, reason="", ver
         raise ServiceError("请选择流转去向", errors={"to_department": ["流转去向为必填项"]})
     if to_department.pk == case.holder_id and to_window == case.at_window:
         raise ServiceError("办件已在该部门", errors={"to_department": ["流转去向不能是当前承办部门"]})
-    event = _transfer(case, actor, _now(at), to_department, to_window=to_window, reason=reason)
-    _save(case, "holder", "at_window", "state")
+    with audit.because(reason):
+        event = _transfer(case, actor, _now(at), to_department, to_window=to_window, reason=reason)
+        _save(case, "holder", "at_window", "state")
     return event
 
 
@@ -487,8 +490,9 @@ def suspend(actor, case, *, procedure, reason, version=None, at=None):
             "请写明特别程序种类和原因", errors={"procedure": ["特别程序种类为必填项"], "reason": ["原因为必填项"]}
         )
     case.state = transitions.after("suspend", case.state)
-    _save(case, "state")
-    return _event(case, Kind.SUSPEND, actor, _now(at), reason=reason.strip(), data={"procedure": procedure.strip()})
+    with audit.because(reason):
+        _save(case, "state")
+        return _event(case, Kind.SUSPEND, actor, _now(at), reason=reason.strip(), data={"procedure": procedure.strip()})
 
 
 @transaction.atomic

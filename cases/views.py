@@ -19,6 +19,7 @@ from accounts import policy
 from accounts.models import Role
 from accounts.views import console_view
 from catalog.models import Matter
+from core import audit, audit_display
 from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
 from core.models import Department, Level
@@ -272,7 +273,13 @@ def _detail_context(request, case, bound=None):
         )
     materials, other_files = file_rows(case)
     warning = deadlines.warning(case)
+    audit_rows = None
+    if policy.can(user, "audit.view"):
+        # Everything that happened to the case, in words: one query (core.audit.history).
+        reader = audit_display.Reader()
+        audit_rows = [reader.read(e) for e in audit.history(case)[:200]]
     return {
+        "audit_rows": audit_rows,
         "case": case,
         "events": event_rows(case),
         "materials": materials,

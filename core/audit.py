@@ -35,6 +35,10 @@ _context: contextvars.ContextVar[Any] = contextvars.ContextVar("audit_context", 
 _on_behalf_of: contextvars.ContextVar[str | Callable[[], str]] = contextvars.ContextVar(
     "audit_on_behalf_of", default=""
 )
+_reason: contextvars.ContextVar[str] = contextvars.ContextVar("audit_reason", default="")
+# {model label: the name of the foreign key to the main object}: a case's
+# events and files belong to the case. Filled by the apps (`belongs_to`).
+SUBJECTS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,42 @@ def acting_for_lazily(label_of):
         yield
     finally:
         _on_behalf_of.reset(token)
+
+
+@contextmanager
+def because(reason):
+    """Every entry recorded inside the block carries `reason` (a return's
+    comment, a refusal's reasons, a correction's items), so "why" is kept
+    beside "what"."""
+    if isinstance(reason, (list, tuple)):
+        reason = "；".join(str(r) for r in reason if r)
+    token = _reason.set(str(reason or "").strip())
+    try:
+        yield
+    finally:
+        _reason.reset(token)
+
+
+def belongs_to(model, field):
+    """Entries about `model`'s rows belong to the row its foreign key `field`
+    names (e.g. a case event to its case)."""
+    SUBJECTS[model._meta.label] = field
+
+
+def subject_of(obj):
+    """(type, id) of the main object `obj` belongs to: itself unless its model says otherwise."""
+    field = SUBJECTS.get(obj._meta.label)
+    if field:
+        target = obj._meta.get_field(field).related_model
+        value = getattr(obj, obj._meta.get_field(field).attname)
+        if value is not None:
+            return target._meta.label, str(value)
+    return obj._meta.label, str(obj.pk)
+
+
+def history(obj):
+    """Everything that happened to `obj` and to what belongs to it, newest first: one query."""
+    return AuditEntry.objects.filter(subject_type=obj._meta.label, subject_id=str(obj.pk))
 
 
 @contextmanager
@@ -195,9 +235,10 @@ def _digest(algorithm, entry):
         "after": entry.after,
         "prev": entry.prev_hash,
     }
-    if entry.on_behalf_of:
-        # Only entries made for an organisation carry it, so older entries keep their hashes.
-        body["on_behalf_of"] = entry.on_behalf_of
+    # Only entries that carry these hash them, so older entries keep their hashes.
+    for name in ("on_behalf_of", "subject_type", "subject_id", "reason"):
+        if getattr(entry, name):
+            body[name] = getattr(entry, name)
     text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
     return hashlib.new(algorithm, text.encode("utf-8")).hexdigest()
 
@@ -213,15 +254,23 @@ def record(
     object_id=None,
     object_repr=None,
     on_behalf_of=None,
+    subject=None,
+    reason=None,
 ):
-    """Append one entry to the chain. Returns it, or None when nobody is acting."""
+    """Append one entry to the chain. Returns it, or None when nobody is acting.
+    `subject`: the main object (default: what `obj` belongs to, see `belongs_to`);
+    `reason`: why (default: the `because` block's)."""
     actor = actor or current_actor()
     if actor is None:
         return None
+    subject_type = subject_id = ""
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = str(obj.pk) if object_id is None else object_id
         object_repr = object_repr or str(obj)
+        subject_type, subject_id = subject_of(obj)
+    if subject is not None:
+        subject_type, subject_id = subject._meta.label, str(subject.pk)
     algorithm = hash_algorithm()
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
@@ -238,6 +287,9 @@ def record(
             object_repr=str(object_repr or "")[:200],
             before=json.loads(json.dumps(before, cls=DjangoJSONEncoder)),
             after=json.loads(json.dumps(after, cls=DjangoJSONEncoder)),
+            subject_type=subject_type,
+            subject_id=subject_id,
+            reason=(_reason.get() if reason is None else str(reason)).strip(),
             algorithm=algorithm,
             prev_hash=head.hash or GENESIS,
         )

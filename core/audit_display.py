@@ -6,6 +6,7 @@ The entries themselves stay as recorded (their hashes cover them); only the
 page reads them this way."""
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -36,6 +37,32 @@ KEYS = {
     "reason": "原因",
 }
 EMPTY = "（空）"
+# {object type: phrase(entry) -> the words after the person's name, or None
+# for the plain "修改了…"}: an app says what its steps mean (cases: "受理了办件 …").
+PHRASES: dict[str, Callable] = {}
+
+
+def register_phrase(object_type, phrase):
+    PHRASES[object_type] = phrase
+
+
+def person_of(entry):
+    """The person's name without the login name in brackets: 王晓燕（clerk） → 王晓燕."""
+    return entry.actor_label.split("（", 1)[0] or entry.actor_label
+
+
+def sentence(entry):
+    """The entry as one sentence: "王晓燕 受理了办件 5100… 某事项"."""
+    phrase = PHRASES.get(entry.object_type)
+    words = phrase(entry) if phrase else None
+    if not words:
+        what = type_label(entry.object_type)
+        if entry.object_repr and entry.object_repr != what:
+            what = f"{what}“{entry.object_repr}”"
+        # Signing in and out are about the person themselves: "郑国平 登录".
+        plain = not entry.object_type or entry.action in ("login", "logout")
+        words = action_label(entry.action) if plain else f"{action_label(entry.action)}了{what}"
+    return f"{person_of(entry)} {words}"
 
 
 def action_label(action):
@@ -133,5 +160,7 @@ class Reader:
             "entry": entry,
             "action": action_label(entry.action),
             "type": type_label(entry.object_type),
+            "sentence": sentence(entry),
+            "reason": entry.reason,
             "changes": self.changes(entry),
         }

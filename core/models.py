@@ -163,6 +163,13 @@ class AuditEntry(AppendOnly):
     object_repr = models.CharField("对象", max_length=200)
     before = models.JSONField("修改前", null=True, blank=True)
     after = models.JSONField("修改后", null=True, blank=True)
+    # The main object the entry belongs to (a case, for its events and files;
+    # the row itself otherwise) and why it was done (a return's comment, a
+    # refusal's reasons): "everything that happened to case X" and "why was
+    # this returned" are one query each, as in Open Zaak's audit trail.
+    subject_type = models.CharField("主对象类型", max_length=100, blank=True, default="")
+    subject_id = models.CharField("主对象标识", max_length=64, blank=True, default="")
+    reason = models.TextField("原因", blank=True, default="")
     algorithm = models.CharField("摘要算法", max_length=10)
     prev_hash = models.CharField("前一条摘要", max_length=64)
     hash = models.CharField("本条摘要", max_length=64)
@@ -172,7 +179,10 @@ class AuditEntry(AppendOnly):
     class Meta:
         verbose_name = verbose_name_plural = "审计日志"
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["subject_type", "subject_id"]),
+        ]
 
     def __str__(self):
         return f"#{self.seq} {self.actor_label} {self.action} {self.object_repr}"

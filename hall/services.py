@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import policy
-from core import figures, locking
+from core import audit, figures, locking
 from core.errors import Conflict, ServiceError
 from core.models import Department
 
@@ -179,7 +179,8 @@ def return_activity(actor, report, *, version, comment):
     if report.state != State.SUBMITTED:
         raise Conflict(f"动态“{report.title}”当前为“{report.get_state_display()}”，不能退回")
     report.state, report.decided_by, report.decided_at, report.comment = State.RETURNED, actor, timezone.now(), comment
-    return _bump(report, "state", "decided_by", "decided_at", "comment")
+    with audit.because(comment):
+        return _bump(report, "state", "decided_by", "decided_at", "comment")
 
 
 @transaction.atomic

@@ -30,7 +30,8 @@ def test_changes_read_as_words(demo_user):
         org.save()
     page = _page(admin)  # signing in is itself logged (登录)
     body = page[page.index("<tbody>") : page.index("</tbody>")]
-    assert "法人及其他组织：成都某某科技有限公司" in body
+    assert "王晓燕 修改了法人及其他组织“成都某某科技有限公司”" in body  # who did what to which, in one sentence
+    assert "郑国平 登录" in body
     assert "修改" in body and "登录" in body
     assert re.search(r"<td>(update|login|create)</td>", body) is None
     assert "法定代表人</dt><dd>李四 → 王五" in body
