@@ -428,7 +428,7 @@ def estimate(rule: ItemRule, attrs: dict) -> tuple[Decimal | None, str]:
     if rule.grant_amount is not None:
         return rule.grant_amount, f"定额 {_wan(rule.grant_amount)}"
     if rule.grant_rate_attr and rule.grant_rate is not None:
-        attr = engine.ATTRIBUTES.get(rule.grant_rate_attr)
+        attr = engine.ATTRIBUTES[rule.grant_rate_attr]  # save_rule admits number attributes only
         amount = grant_amount(rule, attrs)
         capped = f"，最高 {_wan(cap)}" if cap is not None else ""
         if amount is None:
@@ -503,7 +503,7 @@ def calculate(attrs: dict, *, on=None, reasons="shown"):
     on = on or today()
     attrs = derive(attrs)
     rules, index = listed_index()
-    groups = {"meets": [], "nearly": [], "unknown": [], "fails": []}
+    groups: dict[str, list[ItemResult]] = {"meets": [], "nearly": [], "unknown": [], "fails": []}
     for item_rule, verdict in engine.evaluate_entity(index, attrs, today=on, reasons=reasons):
         key = "nearly" if verdict.outcome == "fails" and verdict.nearly else verdict.outcome
         rule = rules[item_rule.item_id]
