@@ -12,15 +12,11 @@ file its guiding questions and options become exactly the file's (matched by
 text). Matters and situations missing from the file are left as they are.
 """
 
-import io
-import json
 import re
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
 from accounts import policy
-from core import audit, exchange
+from core import exchange
 from core.exchange import ImportFailed
 from core.models import Department, Level
 
@@ -225,30 +221,15 @@ def export_tables(matters=None):
 
 
 def to_json(tables):
-    return json.dumps({"format": FORMAT, "version": 1, **tables}, ensure_ascii=False, indent=1)
+    return exchange.to_json(tables, FORMAT)
+
+
+def _width(header):
+    return 36 if "编码" in header or header in ("事项名称", "情形名称", "材料名称", "问题") else 14
 
 
 def to_excel(tables):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    book.remove(book.active)
-    for name in SHEETS:
-        sheet = book.create_sheet(name)
-        headers = [h for h, _, _ in COLUMNS[name]]
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in tables[name]:
-            sheet.append([row.get(h, "") for h in headers])
-        for index, header in enumerate(headers, start=1):
-            width = 36 if "编码" in header or header in ("事项名称", "情形名称", "材料名称", "问题") else 14
-            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
-        sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return exchange.to_excel(tables, {name: [h for h, _, _ in COLUMNS[name]] for name in SHEETS}, _width)
 
 
 def export_catalogue(fmt="xlsx", matters=None):
@@ -683,22 +664,17 @@ def _write(plan):
 
 
 def import_catalogue(actor, content, filename=""):
-    """Check the whole file, then write it in one transaction. Returns counts;
-    raises ImportFailed (nothing changed) listing every bad row."""
-    if actor is not None:
-        policy.require(actor, "catalog.import")
-    tables, problems = read_file(content, filename)
-    if problems:
-        raise ImportFailed(problems)
-    with transaction.atomic():
-        plan = check(tables, actor)
-        counts = _write(plan)
-        audit.record(
-            "import",
-            object_type="catalog.Catalogue",
-            object_id="",
-            object_repr=f"导入事项目录 {filename}",
-            after=counts,
-            actor=audit.Actor(actor) if actor is not None else None,
-        )
-    return counts
+    """Check the whole file, then write it in one transaction (core.exchange's
+    one import flow). Returns counts; raises ImportFailed (nothing changed)
+    listing every bad row."""
+    return exchange.import_file(
+        actor,
+        content,
+        filename,
+        permission="catalog.import",
+        read=read_file,
+        check=check,
+        write=_write,
+        object_type="catalog.Catalogue",
+        title="导入事项目录",
+    )

@@ -1,12 +1,20 @@
-"""Reading the platform's exchange files — Excel workbooks and JSON — for the
-imports of the matter catalogue and the policy library: each sheet's rows
-keep their numbers so every error can name sheet, row and field."""
+"""The platform's exchange files — Excel workbooks and JSON — for the
+imports and exports of the matter catalogue and the policy library: each
+sheet's rows keep their numbers so every error can name sheet, row and field.
+
+One import flow for both (`import_file`): read the whole file, check every
+row, write in one transaction, record one audit entry; a file with any error
+changes nothing and is refused with all its errors listed."""
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
+
+from . import audit, authz
 from .errors import ServiceError
 
 
@@ -102,3 +110,69 @@ def read_file(content, filename, sheets, *, required=None, empty_headers=None):
     if filename.lower().endswith(".json") or content[:1] in (b"{", b"[") or content[:4] == b"\xef\xbb\xbf{":
         return read_json(content, sheets, required=required, empty_headers=empty_headers)
     return read_excel(content, sheets, required=required)
+
+
+def import_file(
+    actor: Any,
+    content: bytes,
+    filename: str,
+    *,
+    permission: str,
+    read: Callable[[bytes, str], tuple[dict[str, Any], list[str]]],
+    check: Callable[[dict[str, Any], Any], Any],
+    write: Callable[[Any], dict[str, int]],
+    object_type: str,
+    title: str,
+) -> dict[str, int]:
+    """read → check → write → audit. `check(tables, actor)` returns a plan or
+    raises ImportFailed listing every problem; `write(plan)` returns counts,
+    which the audit entry ("{title} {filename}") keeps. No actor: a command
+    run by the operator (no permission asked, the entry names no person)."""
+    if actor is not None:
+        authz.require(actor, permission)
+    tables, problems = read(content, filename)
+    if problems:
+        raise ImportFailed(problems)
+    with transaction.atomic():
+        counts = write(check(tables, actor))
+        audit.record(
+            "import",
+            object_type=object_type,
+            object_id="",
+            object_repr=f"{title} {filename}"[:200],
+            after=counts,
+            actor=audit.Actor(actor) if actor is not None else None,
+        )
+    return counts
+
+
+def to_json(tables: dict[str, Any], format_name: str) -> str:
+    return json.dumps({"format": format_name, "version": 1, **tables}, ensure_ascii=False, indent=1)
+
+
+def to_excel(
+    tables: dict[str, list[dict[str, Any]]],
+    headers: dict[str, list[str]],
+    width: Callable[[str], int] | None = None,
+) -> bytes:
+    """One sheet per entry of `headers` (in its order), bold header row, frozen;
+    `width(header)` sets the columns' widths."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, names in headers.items():
+        sheet = book.create_sheet(name)
+        sheet.append(names)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in tables[name]:
+            sheet.append([row.get(h, "") for h in names])
+        if width is not None:
+            for index, header in enumerate(names, start=1):
+                sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width(header)
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

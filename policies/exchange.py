@@ -15,13 +15,9 @@ a 事项编码 already in the library update that (draft) item; others are added
 as drafts. The department submits them for the centre's review as usual.
 """
 
-import io
-import json
-
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 
-from core import audit, exchange
+from core import exchange
 from core.exchange import ImportFailed
 from core.models import Department
 
@@ -140,27 +136,11 @@ def export_tables(documents):
 
 
 def to_json(tables):
-    return json.dumps({"format": FORMAT, "version": 1, **tables}, ensure_ascii=False, indent=1)
+    return exchange.to_json(tables, FORMAT)
 
 
 def to_excel(tables):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=False)
-    book.remove(book.active)
-    for name in SHEETS:
-        sheet = book.create_sheet(name)
-        headers = [h for h, _ in COLUMNS[name]]
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in tables[name]:
-            sheet.append([row.get(h, "") for h in headers])
-        sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return exchange.to_excel(tables, {name: [h for h, _ in COLUMNS[name]] for name in SHEETS})
 
 
 def export_library(documents, fmt="xlsx"):
@@ -365,29 +345,27 @@ def _write(plan):
     return {"documents": documents, "articles": sum(len(a) for _, a in plan.documents), "items": items}
 
 
-def import_library(actor, content, filename=""):
-    """Check the whole file, then write it in one transaction. Returns counts;
-    raises ImportFailed (nothing changed) listing every bad row."""
-    if actor is not None:
-        from accounts import policy
+def _checked(tables, actor):
+    plan = check(tables, actor)
+    if plan.problems:
+        raise ImportFailed(plan.problems)
+    if not plan.documents:
+        raise ImportFailed(["文件中没有政策文件"])
+    return plan
 
-        policy.require(actor, "policy.import")
-    tables, problems = read_file(content, filename)
-    if problems:
-        raise ImportFailed(problems)
-    with transaction.atomic():
-        plan = check(tables, actor)
-        if plan.problems:
-            raise ImportFailed(plan.problems)
-        if not plan.documents:
-            raise ImportFailed(["文件中没有政策文件"])
-        counts = _write(plan)
-        audit.record(
-            "import",
-            object_type="policies.Library",
-            object_id="",
-            object_repr=f"导入惠企政策 {filename}"[:200],
-            after=counts,
-            actor=audit.Actor(actor) if actor is not None else None,
-        )
-    return counts
+
+def import_library(actor, content, filename=""):
+    """Check the whole file, then write it in one transaction (core.exchange's
+    one import flow). Returns counts; raises ImportFailed (nothing changed)
+    listing every bad row."""
+    return exchange.import_file(
+        actor,
+        content,
+        filename,
+        permission="policy.import",
+        read=read_file,
+        check=_checked,
+        write=_write,
+        object_type="policies.Library",
+        title="导入惠企政策",
+    )
