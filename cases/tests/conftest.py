@@ -6,9 +6,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accounts.models import Person
+from cases import services
+from cases.models import Channel
 from catalog.codes import implementation_code, item_code
 from catalog.models import Material, Matter, MatterType, Situation
-from core.models import Department
+from core.models import Department, Region
 
 
 def _matter(function, name, serial, review_levels, promised=5, legal=20):
@@ -62,3 +65,19 @@ def hall_window(db):
 def local(year, month, day, hour=10):
     """An aware datetime at a Beijing wall-clock time."""
     return timezone.make_aware(dt.datetime(year, month, day, hour), timezone.get_default_timezone())
+
+
+def receive_at_window(clerk, matter, window, *, region="510000", person=None, **more):
+    """A case received at `window` for the demo citizen (or `person`), its
+    matter's first situation: how most case tests begin. `more`: receive's
+    other arguments (at, contact_phone …)."""
+    return services.receive(
+        clerk,
+        matter=matter,
+        situation=matter.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code=region),
+        window=window,
+        applicant_person=person or Person.objects.get(user__username="citizen"),
+        **more,
+    )

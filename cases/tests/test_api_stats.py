@@ -2,12 +2,9 @@
 
 import pytest
 
-from accounts.models import Person
 from cases import services
-from cases.models import Channel
-from core.models import Region
 
-from .conftest import local
+from .conftest import local, receive_at_window
 
 WEEK = {"start": "2024-11-04", "end": "2024-11-08"}
 
@@ -15,16 +12,7 @@ WEEK = {"start": "2024-11-04", "end": "2024-11-08"}
 @pytest.fixture
 def week_cases(demo_user, licence, hall_window):
     clerk, reviewer = demo_user("clerk"), demo_user("reviewer")
-    case = services.receive(
-        clerk,
-        matter=licence,
-        situation=licence.situations.first(),
-        channel=Channel.WINDOW,
-        region=Region.objects.get(code="510000"),
-        window=hall_window,
-        applicant_person=Person.objects.get(user__username="citizen"),
-        at=local(2024, 11, 5, 9),
-    )
+    case = receive_at_window(clerk, licence, hall_window, at=local(2024, 11, 5, 9))
     services.accept(clerk, case, at=local(2024, 11, 5, 10))
     services.transfer(clerk, case, to_department=licence.department, at=local(2024, 11, 5, 11))
     services.decide(reviewer, case, approved=True, opinion="准予", at=local(2024, 11, 6, 15))

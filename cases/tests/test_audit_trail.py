@@ -5,11 +5,11 @@ and the case page lists it in words (issue 17)."""
 import pytest
 from django.urls import reverse
 
-from accounts.models import Person
 from cases import services
-from cases.models import Channel
 from core import audit, audit_display
-from core.models import AuditEntry, Region
+from core.models import AuditEntry
+
+from .conftest import receive_at_window
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +18,7 @@ pytestmark = pytest.mark.django_db
 def refused_case(demo_user, licence, hall_window):
     clerk = demo_user("clerk")
     with audit.acting_as(clerk):
-        case = services.receive(
-            clerk,
-            matter=licence,
-            situation=licence.situations.first(),
-            channel=Channel.WINDOW,
-            region=Region.objects.get(code="510000"),
-            applicant_person=Person.objects.get(user__username="citizen"),
-            window=hall_window,
-        )
+        case = receive_at_window(clerk, licence, hall_window)
         services.refuse(clerk, case, reasons="申请事项不属于本机关职权范围", legal_basis="《行政许可法》第三十二条")
     return case
 
@@ -50,15 +42,7 @@ def test_a_refusal_keeps_its_reasons_and_reads_as_a_sentence(refused_case):
 def test_a_correction_notice_keeps_what_to_correct(demo_user, licence, hall_window):
     clerk = demo_user("clerk")
     with audit.acting_as(clerk):
-        case = services.receive(
-            clerk,
-            matter=licence,
-            situation=licence.situations.first(),
-            channel=Channel.WINDOW,
-            region=Region.objects.get(code="510000"),
-            applicant_person=Person.objects.get(user__username="citizen"),
-            window=hall_window,
-        )
+        case = receive_at_window(clerk, licence, hall_window)
         services.request_correction(clerk, case, [{"material": "申请书", "problem": "缺少法定代表人签字"}])
     assert audit.history(case).first().reason == "申请书：缺少法定代表人签字"
 

@@ -6,11 +6,12 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from accounts.models import Person, User
+from accounts.models import User
 from cases import services
-from cases.models import Case, CaseEvent, Channel
+from cases.models import Case, CaseEvent
 from core.errors import Conflict
-from core.models import Region
+
+from .conftest import receive_at_window
 
 pytestmark = pytest.mark.skipif(
     connection.vendor == "sqlite", reason="the in-memory SQLite test database cannot be shared by two connections"
@@ -21,15 +22,7 @@ pytestmark = pytest.mark.skipif(
 def test_two_clerks_accept_at_once_one_wins(licence, hall_window):
     clerk = User.objects.get(username="clerk")
     other = User.objects.create(username="clerk2", name="何静", kind="staff", role="clerk", department=clerk.department)
-    case = services.receive(
-        clerk,
-        matter=licence,
-        situation=licence.situations.first(),
-        channel=Channel.WINDOW,
-        region=Region.objects.get(code="510000"),
-        window=hall_window,
-        applicant_person=Person.objects.get(user__username="citizen"),
-    )
+    case = receive_at_window(clerk, licence, hall_window)
     version = case.version
     barrier, outcomes = threading.Barrier(2), []
 

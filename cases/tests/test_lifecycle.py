@@ -10,7 +10,7 @@ from cases.models import Case, CaseEvent, Certificate, Channel
 from core.errors import Conflict, ServiceError
 from core.models import Department, Region
 
-from .conftest import local
+from .conftest import local, receive_at_window
 
 Kind = CaseEvent.Kind
 
@@ -21,18 +21,7 @@ def citizen(demo_user):
 
 
 def _receive(clerk, matter, window, at, region="510000", person=None):
-    person = person or Person.objects.get(user__username="citizen")
-    return services.receive(
-        clerk,
-        matter=matter,
-        situation=matter.situations.first(),
-        channel=Channel.WINDOW,
-        region=Region.objects.get(code=region),
-        applicant_person=person,
-        window=window,
-        contact_phone="13800000000",
-        at=at,
-    )
+    return receive_at_window(clerk, matter, window, region=region, person=person, contact_phone="13800000000", at=at)
 
 
 def test_a_case_from_receipt_to_rating(demo_user, licence, hall_window, citizen):

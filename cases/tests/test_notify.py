@@ -2,24 +2,15 @@
 
 from accounts.models import Person
 from cases import services
-from cases.models import Channel
-from core.models import Region
 from messaging.models import Message
+
+from .conftest import receive_at_window
 
 
 def test_correction_and_refusal_reach_the_applicant(demo_user, licence, hall_window):
     clerk, citizen = demo_user("clerk"), demo_user("citizen")
     person = Person.objects.get(user=citizen)
-    case = services.receive(
-        clerk,
-        matter=licence,
-        situation=licence.situations.first(),
-        channel=Channel.WINDOW,
-        region=Region.objects.get(code="510000"),
-        applicant_person=person,
-        window=hall_window,
-        contact_phone="13800000000",
-    )
+    case = receive_at_window(clerk, licence, hall_window, person=person, contact_phone="13800000000")
     services.request_correction(clerk, case, [{"material": "申请书", "problem": "缺少法定代表人签字"}])
     message = Message.objects.get(recipient=citizen)
     assert message.kind == Message.Kind.CORRECTION

@@ -10,7 +10,7 @@ from cases import services, transitions
 from cases.models import Case, Channel
 from core.models import Region
 
-from .conftest import local
+from .conftest import local, receive_at_window
 
 STAFF_ROLES = (Role.CLERK, Role.REVIEWER, Role.DEPT_ADMIN, Role.CENTRE_MANAGER, Role.EDITOR, Role.SYSADMIN)
 
@@ -70,15 +70,7 @@ def test_a_step_the_table_does_not_allow_is_refused_and_names_why(demo_user, lic
     from core.errors import Conflict
 
     clerk = demo_user("clerk")
-    case = services.receive(
-        clerk,
-        matter=licence,
-        situation=licence.situations.first(),
-        channel=Channel.WINDOW,
-        region=Region.objects.get(code="510000"),
-        window=hall_window,
-        applicant_person=Person.objects.get(user__username="citizen"),
-    )
+    case = receive_at_window(clerk, licence, hall_window)
     with pytest.raises(Conflict) as moved:
         services.issue(clerk, case)
     assert "已收件" in moved.value.message and "颁发证照" in moved.value.message
