@@ -12,6 +12,8 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 
+from .industries import industry_label
+
 ACTIONS = {
     "create": "新增",
     "update": "修改",
@@ -103,6 +105,24 @@ class Reader:
             self._related[cache_key] = str(row) if row is not None else f"（已删除，编号 {value}）"
         return self._related[cache_key]
 
+    def _region(self, code):
+        from .models import Region
+
+        cache_key = ("core.Region", code)
+        if cache_key not in self._related:
+            region = Region.objects.filter(pk=code).first()
+            self._related[cache_key] = f"{region.name}（{code}）" if region else code
+        return self._related[cache_key]
+
+    def coded(self, key, value):
+        """Codes kept as text shown with their names: GB/T 4754 industries,
+        GB/T 2260 region codes; None when `key` holds no such code."""
+        if key == "industries" and isinstance(value, list) and value:
+            return "；".join(f"{code} {industry_label(code) or ''}".strip() for code in value)
+        if key.endswith(("city_code", "region_code")) and isinstance(value, str) and value:
+            return self._region(value)
+        return None
+
     def value(self, field, value):
         if value is None or value == "" or value == [] or value == {}:
             return EMPTY
@@ -146,11 +166,16 @@ class Reader:
             if key == "version" or (field is not None and getattr(field, "primary_key", False)):
                 continue
             label = str(field.verbose_name) if field is not None else KEYS.get(key, key)
+
+            def shown(value, field=field, key=key):
+                named = self.coded(key, value)
+                return named if named is not None else self.value(field, value)
+
             rows.append(
                 (
                     label,
-                    self.value(field, old) if entry.before is not None else "",
-                    self.value(field, new) if entry.after is not None else "",
+                    shown(old) if entry.before is not None else "",
+                    shown(new) if entry.after is not None else "",
                 )
             )
         return rows

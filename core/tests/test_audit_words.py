@@ -56,3 +56,19 @@ def test_a_new_record_lists_its_fields(demo_user):
     assert "新增" in body and "名称</dt><dd>四川测试有限公司" in body and "法定代表人</dt><dd>赵六" in body
     # The filter lists object types by their names.
     assert ">法人及其他组织</option>" in body
+
+
+def test_codes_are_shown_with_their_names(db):
+    from core import audit_display
+    from core.models import AuditEntry
+
+    entry = AuditEntry(
+        object_type="policies.BenefitItem",
+        action="update",
+        before={"industries": ["C39"], "city_code": "510100"},
+        after={"industries": ["C39", "I65"], "city_code": "510700"},
+    )
+    changes = {label: (old, new) for label, old, new in audit_display.Reader().changes(entry)}
+    old, new = next(v for k, v in changes.items() if "行业" in k)
+    assert old.startswith("C39 计算机") and "I65 软件和信息技术服务业" in new
+    assert any("成都市（510100）" in o and "绵阳市（510700）" in n for o, n in changes.values())
