@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from accounts import policy
 from core.models import Department
 
-from . import services, transitions
+from . import personal, services, transitions
 from .models import Case, CaseEvent
 
 router = Router(tags=["办件"])
@@ -44,6 +44,11 @@ class EventOut(Schema):
     department: str | None = Field(None, alias="department.name")
     reason: str
     data: dict
+
+    @staticmethod
+    def resolve_data(event):
+        # An address or phone number in the data is shown masked (cases.personal).
+        return personal.masked_event_data(event.data)
 
 
 class CertificateOut(Schema):

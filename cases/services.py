@@ -13,7 +13,7 @@ from core import audit, workdays
 from core.errors import Conflict, ServiceError
 from core.models import Department, Level
 
-from . import deadlines, identifiers, summary, transitions
+from . import deadlines, identifiers, personal, summary, transitions
 from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation, EventChannel
 
 State = Case.State
@@ -51,7 +51,7 @@ def _event(case, kind, actor, at, *, reason="", data=None, department=None, wind
             window=window if window is not None else (case.window if case else None),
             channel=channel or (case.channel if case else Channel.WINDOW),
             reason=reason,
-            data=data or {},
+            data=personal.seal_event_data(data or {}),  # an address or phone number stored encrypted
         )
         summary.add(event)
     return event
