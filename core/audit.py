@@ -171,11 +171,12 @@ def snapshot(instance):
 def _personal(field, value):
     """Personal data in the log: masked, with a keyed fingerprint so that a
     change behind the mask still shows as a change (core.crypto)."""
-    from . import crypto, masking
+    from . import crypto
 
     if not value:
         return value
-    return f"{masking.mask(value, field.mask)} #{crypto.fingerprint(value, field.context)}"
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, cls=DjangoJSONEncoder)
+    return f"{field.masked(value)} #{crypto.fingerprint(text, field.context)}"
 
 
 def secrets_of(instance):

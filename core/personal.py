@@ -7,7 +7,10 @@ nonce): a lookup on it raises, so a forgotten search fails loudly instead of
 finding nothing; search the hash column with `crypto.lookup_hash(value)`.
 """
 
+import json
+
 from django.core.exceptions import FieldError, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from . import crypto, masking
@@ -39,6 +42,9 @@ class EncryptedCharField(models.CharField):
         """What the ciphertext is bound to: this column."""
         return f"{self.model._meta.db_table}.{self.column}"
 
+    def masked(self, value):
+        return masking.mask(value, self.mask)
+
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         if not value or crypto.is_ciphertext(value):
@@ -67,6 +73,48 @@ class EncryptedCharField(models.CharField):
         if lookup_name == "isnull":
             return super().get_lookup(lookup_name)
         raise FieldError(f"{self.verbose_name}（{self.name}）已加密存储，不能按内容查询；请按其检索散列列查询")
+
+
+class EncryptedJSONField(models.TextField):
+    """A JSON value (a form's contents: names, ID numbers, phones, addresses
+    in one) kept as one SM4-GCM ciphertext; it is never searched by content."""
+
+    personal = True
+
+    @property
+    def context(self):
+        return f"{self.model._meta.db_table}.{self.column}"
+
+    def masked(self, value):
+        return "（表单内容，已加密）"
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        if isinstance(value, str) and crypto.is_ciphertext(value):
+            return value
+        return crypto.encrypt(json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder), self.context)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return value
+        return json.loads(crypto.decrypt(value, self.context) if crypto.is_ciphertext(value) else value)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            try:
+                return json.loads(crypto.decrypt(value, self.context) if crypto.is_ciphertext(value) else value)
+            except (crypto.DataKeyError, ValueError) as exc:
+                raise ValidationError(f"{self.verbose_name}：{exc}") from None
+        return value
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj))
+
+    def get_lookup(self, lookup_name):
+        if lookup_name == "isnull":
+            return super().get_lookup(lookup_name)
+        raise FieldError(f"{self.verbose_name}（{self.name}）已加密存储，不能按内容查询")
 
 
 class LookupHashField(models.CharField):
@@ -102,7 +150,7 @@ BATCH = 2000
 
 
 def encrypted_fields(model):
-    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedCharField)]
+    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedCharField | EncryptedJSONField)]
 
 
 def _rewrite(connection, table, columns, hashes, change):
