@@ -137,8 +137,8 @@ def _manage(args, env):
 def test_production_refuses_to_start_without_data_keys():
     result = _manage(["check"], {"TONGBAN_HTTPS": "1"})
     assert result.returncode != 0 and "TONGBAN_DATA_KEYS" in result.stderr
-    result = _manage(["check"], {"TONGBAN_DATA_KEYS": "k1:nonsense", "TONGBAN_DATA_HASH_KEY": HASH_KEY})
-    assert result.returncode != 0 and "base64" in result.stderr
+    result = _manage(["check"], {"TONGBAN_DATA_KEYS": "k1:not-a-key!", "TONGBAN_DATA_HASH_KEY": HASH_KEY})
+    assert result.returncode != 0 and "密钥 k1 不是有效的 base64" in result.stderr
     result = _manage(["check", "--deploy", "--tag", "security"], {})
     assert "tongban.E001" in result.stdout + result.stderr  # the development keys in use
     ok = _manage(["check"], {"TONGBAN_HTTPS": "1", "TONGBAN_DATA_KEYS": NEW, "TONGBAN_DATA_HASH_KEY": HASH_KEY})
@@ -148,6 +148,7 @@ def test_production_refuses_to_start_without_data_keys():
 def test_masks():
     assert masking.mask(RESIDENT_ID, masking.ID) == RESIDENT_ID[:6] + "********" + RESIDENT_ID[-4:]
     assert masking.mask("13912345678", masking.PHONE) == "139****5678"
-    assert masking.mask("028-86012345", masking.PHONE) == "********2345"
+    assert masking.mask("028-86012345", masking.PHONE) == "028*****2345"
+    assert masking.mask("6123", masking.PHONE) == "****"
     assert masking.mask("成都市武侯区人民南路四段11号", masking.ADDRESS) == "成都市武侯区******"
     assert masking.mask("", masking.PHONE) == ""
