@@ -178,4 +178,4 @@ def test_the_form_contents_are_stored_encrypted():
         children = [row[0] for row in cursor.fetchall()]
     for value in [stored, *children]:
         assert str(value).startswith("sm4g$") and "川市监罚" not in str(value)
-    assert Application.objects.get(pk=application.pk).facts["行政处罚决定书文号"] == "川市监罚〔2026〕118号"
+    assert Application.objects.get(pk=application.pk).facts["penalty_number"] == "川市监罚〔2026〕118号"
