@@ -141,3 +141,12 @@ def test_the_api_shows_no_personal_data_in_full(signed_in, demo_user, licence, h
     assert case.number in body
     assert resident_id not in body and PHONE not in body and ADDRESS not in body and "sm4g$" not in body
     assert "成都市武侯区******" in body
+
+
+def test_the_api_filters_cases_by_the_applicants_id_number(signed_in, demo_user, licence, hall_window):
+    case = _received(demo_user, licence, hall_window)
+    resident_id = case.applicant_person.resident_id
+    manager = signed_in("manager")
+    found = manager.get("/api/v1/cases", {"applicant_code": resident_id.lower()}).json()
+    assert [c["number"] for c in found["items"]] == [case.number]
+    assert manager.get("/api/v1/cases", {"applicant_code": "110101199001011234"}).json()["count"] == 0
