@@ -4,7 +4,7 @@ encrypted in the database (core.crypto) and plain in Python, and
 
 An encrypted column cannot be searched by content (each write has a fresh
 nonce): a lookup on it raises, so a forgotten search fails loudly instead of
-finding nothing; search the hash column with `crypto.lookup_hash(value)`.
+finding nothing; search through the hash column with `matching(field, value)`.
 """
 
 import json
