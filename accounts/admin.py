@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from core import masking
+
 from .models import Agent, APIToken, Organisation, Person, User
 
 
@@ -28,8 +30,13 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "masked_id", "phone"]
+    list_display = ["name", "masked_id", "masked_phone"]
     search_fields = ["name"]
+    exclude = ["resident_id_hash"]
+
+    @admin.display(description="手机号")
+    def masked_phone(self, person):
+        return masking.mask_phone(person.phone)  # full values only through the audited case page
 
 
 @admin.register(APIToken)

@@ -7,7 +7,9 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from core import masking
 from core.models import Department, Region
+from core.personal import EncryptedCharField, LookupHashField
 from core.validators import validate_resident_id, validate_uscc
 
 
@@ -31,7 +33,7 @@ class User(AbstractUser):
     department = models.ForeignKey(
         Department, verbose_name="所属部门", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
-    phone = models.CharField("手机号", max_length=20, blank=True)
+    phone = EncryptedCharField("手机号", max_length=20, blank=True, mask=masking.PHONE)
 
     objects = UserManager()
 
@@ -70,8 +72,10 @@ class Person(models.Model):
         User, verbose_name="账户", null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
     )
     name = models.CharField("姓名", max_length=60)
-    resident_id = models.CharField("身份证号", max_length=18, unique=True, validators=[validate_resident_id])
-    phone = models.CharField("手机号", max_length=20, blank=True)
+    # Encrypted at rest (core.crypto); found again by its keyed hash, which also keeps it unique.
+    resident_id = EncryptedCharField("身份证号", max_length=18, validators=[validate_resident_id], mask=masking.ID)
+    resident_id_hash = LookupHashField("身份证号检索散列", source="resident_id", unique=True)
+    phone = EncryptedCharField("手机号", max_length=20, blank=True, mask=masking.PHONE)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
@@ -83,7 +87,7 @@ class Person(models.Model):
 
     @property
     def masked_id(self):
-        return f"{self.resident_id[:6]}********{self.resident_id[-4:]}"
+        return masking.mask_code(self.resident_id)
 
     @property
     def assurance(self):

@@ -56,13 +56,14 @@ ROLE_ACTIONS = {
         "case.transfer",
         "case.issue",
         "stats.view",
+        "personal.reveal",
     },
     Role.REVIEWER: _VIEW
     | _ACTIVITY
     | _POLICY_DEPT
     | _REVENUE
     | _BUNDLE_DEPT
-    | {"case.review", "case.correct", "case.transfer", "manual.draft", "stats.view"},
+    | {"case.review", "case.correct", "case.transfer", "manual.draft", "stats.view", "personal.reveal"},
     Role.DEPT_ADMIN: _VIEW
     | _CATALOGUE
     | _ACTIVITY
@@ -162,6 +163,7 @@ ACTION_NAMES = {
     "calendar.edit": "维护工作日历",
     "reference.edit": "维护基础数据",
     "case.view": "查看办件",
+    "personal.reveal": "查看完整身份证号、电话和地址（留痕）",
     "case.consult": "登记咨询",
     "case.receive": "收件",
     "case.apply": "网上申请",

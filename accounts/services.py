@@ -12,6 +12,7 @@ from django.utils import timezone
 from core import audit
 from core.errors import Conflict, ServiceError, from_validation_error
 from core.models import Region
+from core.personal import matching
 
 from . import policy
 from .models import Agent, APIToken, Organisation, Person, Role, User
@@ -40,7 +41,11 @@ def _duplicates(user=None, person=None):
     errors = {}
     if user is not None and User.objects.filter(username__iexact=user.username).exists():
         errors["username"] = [USERNAME_TAKEN]
-    if person is not None and person.resident_id and Person.objects.filter(resident_id=person.resident_id).exists():
+    if (
+        person is not None
+        and person.resident_id
+        and Person.objects.filter(matching("resident_id", person.resident_id)).exists()
+    ):
         errors["resident_id"] = [RESIDENT_ID_TAKEN]
     return errors
 
@@ -296,7 +301,7 @@ def authorise_agent(user, org, *, resident_id, name, scopes, expires_at=None):
         errors["scopes"] = ["授权范围只能是查询惠企政策、申报兑现惠企政策或办理政务服务事项"]
     if expires_at is not None and expires_at <= timezone.now():
         errors["expires_at"] = ["授权截止时间应晚于现在"]
-    person = Person.objects.filter(resident_id=(resident_id or "").strip().upper()).first()
+    person = Person.objects.filter(matching("resident_id", resident_id)).first()
     if person is None or person.name != (name or "").strip():
         errors["resident_id"] = ["未找到该姓名和身份证号的实名用户，被授权人须先在本平台注册"]
     elif person.pk == principal.pk:

@@ -13,6 +13,7 @@ from core import api_errors, audit
 from core.errors import ServiceError
 from core.forms import show_service_error
 from core.models import Department, Level, Region
+from core.personal import matching
 
 from . import policy, services
 from .forms import OrganisationForm, PersonForm, RegisterForm, StaffForm
@@ -325,9 +326,7 @@ def person_verify(request):
     form = VerifyPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = Person.objects.filter(
-            resident_id=data["resident_id"].strip().upper(), name=data["name"].strip()
-        ).first()
+        person = Person.objects.filter(matching("resident_id", data["resident_id"]), name=data["name"].strip()).first()
         try:
             if person is None:
                 raise ServiceError(

@@ -17,6 +17,7 @@ from django.db import models
 from accounts.models import Organisation, Person
 from catalog.models import Matter, Situation
 from core.models import AppendOnly, Department
+from core.personal import EncryptedJSONField
 
 
 class Mode(models.TextChoices):
@@ -148,7 +149,8 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.PROTECT, related_name="+"
     )
     answers = models.JSONField("问卷回答", default=dict, blank=True)
-    facts = models.JSONField("表单内容", default=dict, blank=True)
+    # Names, ID numbers, phones and addresses in one: encrypted at rest (core.crypto).
+    facts = EncryptedJSONField("表单内容", default=dict, blank=True)
     submitted_at = models.DateTimeField("提交时间")
     completed_at = models.DateTimeField("全部办结时间", null=True, blank=True)
     demo = models.BooleanField("演示数据", default=False)
@@ -177,7 +179,7 @@ class ApplicationChild(models.Model):
     case = models.OneToOneField(
         "cases.Case", verbose_name="办件", null=True, blank=True, on_delete=models.PROTECT, related_name="bundle_child"
     )
-    facts = models.JSONField("传给本事项的表单内容", default=dict, blank=True)
+    facts = EncryptedJSONField("传给本事项的表单内容", default=dict, blank=True)
     started_at = models.DateTimeField("开始办理时间", null=True, blank=True)
 
     class Meta:

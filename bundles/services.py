@@ -24,6 +24,7 @@ from catalog.models import Matter, Situation
 from core import audit, locking, workdays
 from core.errors import Conflict, ServiceError
 from core.models import Department, Level
+from core.personal import matching
 
 from .models import (
     Application,
@@ -403,7 +404,7 @@ def _facts_for(item, bundle, facts):
 
 def _platform_certificate(applicant_code, title):
     return (
-        Certificate.objects.filter(holder_code=applicant_code, title=title, revoked=False)
+        Certificate.objects.filter(matching("holder_code", applicant_code), title=title, revoked=False)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
         .order_by("-issued_at")
         .first()

@@ -11,8 +11,9 @@ from ninja import Field, Query, Router, Schema
 
 from accounts import policy
 from core.models import Department
+from core.personal import matching
 
-from . import services, transitions
+from . import personal, services, transitions
 from .models import Case, CaseEvent
 
 router = Router(tags=["办件"])
@@ -45,6 +46,11 @@ class EventOut(Schema):
     reason: str
     data: dict
 
+    @staticmethod
+    def resolve_data(event):
+        # An address or phone number in the data is shown masked (cases.personal).
+        return personal.masked_event_data(event.data)
+
 
 class CertificateOut(Schema):
     number: str
@@ -67,6 +73,7 @@ class CaseDetailOut(CaseOut):
 
 class CaseFilter(Schema):
     state: Case.State | None = None
+    applicant_code: str = Field("", max_length=40, description="申请人身份证号或统一社会信用代码（按检索散列匹配）")
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0)
 
@@ -168,6 +175,8 @@ def list_cases(request, filters: Query[CaseFilter]):
     qs = _scoped(request.user)
     if filters.state:
         qs = qs.filter(state=filters.state)
+    if filters.applicant_code.strip():
+        qs = qs.filter(matching("applicant_code", filters.applicant_code))  # encrypted: by its keyed hash
     qs = qs.order_by("due_date", "received_at", "id")
     return {"count": qs.count(), "items": list(qs[filters.offset : filters.offset + filters.limit])}
 

@@ -45,11 +45,11 @@ from django.db import connection, transaction
 from accounts.demo import make_uscc
 from accounts.models import Agent, Organisation, Person
 from catalog.models import Material, Matter, Situation
-from core import workdays
+from core import crypto, workdays
 from core.models import Department, Level, Region
 from hall.models import Window
 
-from . import identifiers, summary, transitions
+from . import identifiers, personal, summary, transitions
 from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation
 
 YEAR = 2024
@@ -552,7 +552,8 @@ class _Sim:
 
     def hand_over(self, at, label, method, address=""):
         self._check(at)
-        self._event(Kind.HANDOVER, at, label, data={"method": method, "address": address})
+        # Sealed as services._event seals it (cases.personal).
+        self._event(Kind.HANDOVER, at, label, data=personal.seal_event_data({"method": method, "address": address}))
         self.state = transitions.enter("hand_over", self.state, self.at_window)
         self.delivery, self.delivery_address = method, address
         self.version += 1
@@ -1265,7 +1266,7 @@ class _Year:
         t0 = time.monotonic()
         self._number()
         out = _Writer(self.offset)
-        T, D, J = out.time, out.date, out.json
+        T, D, J, S = out.time, out.date, out.json, out.seal
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(Case._meta.db_table)}")
             first_pk = (cursor.fetchone()[0] or 0) + 1
@@ -1284,8 +1285,9 @@ class _Year:
                     applicant if kind == "organisation" else None,
                     sim.agent_id,
                     name,
-                    code,
-                    sim.phone,
+                    S(Case, "applicant_code", code),
+                    out.lookup_hash(code),
+                    S(Case, "contact_phone", sim.phone),
                     sim.region,
                     sim.window.pk if sim.window else None,
                     sim.holder.pk,
@@ -1298,7 +1300,7 @@ class _Year:
                     T(sim.concluded_at),
                     sim.version,
                     sim.delivery,
-                    sim.delivery_address,
+                    S(Case, "delivery_address", sim.delivery_address),
                 )
             )
         out.insert(
@@ -1314,6 +1316,7 @@ class _Year:
                 "agent",
                 "applicant_name",
                 "applicant_code",
+                "applicant_code_hash",
                 "contact_phone",
                 "region",
                 "window",
@@ -1397,13 +1400,26 @@ class _Year:
                 "title",
                 "holder_name",
                 "holder_code",
+                "holder_code_hash",
                 "issuer",
                 "issued_at",
                 "valid_until",
                 "revoked",
             ],
             (
-                (sim.pk, number, eid, title[:80], name, code, issuer, T(at), D(valid), False)
+                (
+                    sim.pk,
+                    number,
+                    eid,
+                    title[:80],
+                    name,
+                    S(Certificate, "holder_code", code),
+                    out.lookup_hash(code),
+                    issuer,
+                    T(at),
+                    D(valid),
+                    False,
+                )
                 for sim, number, eid, title, name, code, issuer, at, valid in self.certificate_rows
             ),
         )
@@ -1454,6 +1470,7 @@ class _Writer:
         self.offset = offset
         self.ops = connection.ops
         self.sqlite = connection.vendor == "sqlite"
+        self.hashes = {}
 
     def time(self, local):
         if local is None:
@@ -1466,6 +1483,17 @@ class _Writer:
 
     def json(self, value):
         return self.ops.adapt_json_value(value, None)
+
+    def seal(self, model, name, value):
+        """Personal data as the ORM stores it: SM4 ciphertext (core.crypto, core.personal)."""
+        return model._meta.get_field(name).get_prep_value(value)
+
+    def lookup_hash(self, code):
+        # An applicant's many cases share one hash: computed once per load.
+        found = self.hashes.get(code)
+        if found is None:
+            found = self.hashes[code] = crypto.lookup_hash(code)
+        return found
 
     def insert(self, model, names, rows):
         quote = self.ops.quote_name

@@ -10,7 +10,9 @@ from django.db import models
 
 from accounts.models import Organisation, Person, User
 from catalog.models import Material, Matter, Situation
+from core import masking
 from core.models import AppendOnly, Department, Region
+from core.personal import EncryptedCharField, LookupHashField
 from hall.models import Window
 
 
@@ -62,8 +64,10 @@ class Case(models.Model):
         Person, verbose_name="经办人", null=True, blank=True, on_delete=models.PROTECT, related_name="agent_cases"
     )
     applicant_name = models.CharField("申请人", max_length=120)
-    applicant_code = models.CharField("申请人证件号码", max_length=18)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    # Personal data, encrypted at rest (core.crypto); the code is found again by its keyed hash.
+    applicant_code = EncryptedCharField("申请人证件号码", max_length=18, mask=masking.CODE)
+    applicant_code_hash = LookupHashField("申请人证件号码检索散列", source="applicant_code", db_index=True)
+    contact_phone = EncryptedCharField("联系电话", max_length=20, blank=True, mask=masking.PHONE)
     region = models.ForeignKey(Region, verbose_name="办理地", on_delete=models.PROTECT, related_name="+")
     window = models.ForeignKey(
         Window, verbose_name="收件窗口", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
@@ -82,7 +86,7 @@ class Case(models.Model):
     delivery = models.CharField(
         "送达方式", max_length=10, blank=True, choices=[("window", "窗口领取"), ("post", "邮寄送达")]
     )
-    delivery_address = models.CharField("邮寄地址", max_length=200, blank=True)
+    delivery_address = EncryptedCharField("邮寄地址", max_length=200, blank=True, mask=masking.ADDRESS)
 
     class Meta:
         verbose_name = verbose_name_plural = "办件"
@@ -218,7 +222,8 @@ class Certificate(models.Model):
     e_certificate_id = models.CharField("电子证照标识", max_length=100, unique=True)
     title = models.CharField("证照名称", max_length=80)
     holder_name = models.CharField("持证主体", max_length=120)
-    holder_code = models.CharField("持证主体代码", max_length=18)
+    holder_code = EncryptedCharField("持证主体代码", max_length=18, mask=masking.CODE)
+    holder_code_hash = LookupHashField("持证主体代码检索散列", source="holder_code", db_index=True)
     issuer = models.ForeignKey(Department, verbose_name="发证机关", on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField("颁发时间")
     valid_until = models.DateField("有效期至", null=True, blank=True)

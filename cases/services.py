@@ -14,8 +14,9 @@ from accounts.models import Organisation, Person
 from core import audit, locking, workdays
 from core.errors import Conflict, ServiceError
 from core.models import Department, Level
+from core.personal import matching
 
-from . import deadlines, identifiers, summary, transitions, uploads
+from . import deadlines, identifiers, personal, summary, transitions, uploads
 from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation, EventChannel
 
 State = Case.State
@@ -53,7 +54,7 @@ def _event(case, kind, actor, at, *, reason="", data=None, department=None, wind
             window=window if window is not None else (case.window if case else None),
             channel=channel or (case.channel if case else Channel.WINDOW),
             reason=reason,
-            data=data or {},
+            data=personal.seal_event_data(data or {}),  # an address or phone number stored encrypted
         )
         summary.add(event)
     return event
@@ -246,7 +247,7 @@ def register_applicant(actor, data):
     Errors name the intake form's fields."""
     if data["applicant_kind"] == "person":
         resident_id = data["resident_id"].strip().upper()
-        person = Person.objects.filter(resident_id=resident_id).first()
+        person = Person.objects.filter(matching("resident_id", resident_id)).first()
         if person is None:
             if not data["person_name"].strip():
                 raise ServiceError("新登记的自然人须填写姓名", errors={"person_name": ["新登记的自然人须填写姓名"]})

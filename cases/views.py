@@ -19,12 +19,14 @@ from accounts import policy
 from accounts.models import Role
 from accounts.views import console_view
 from catalog.models import Matter
-from core import audit, audit_display
+from core import audit, audit_display, masking
 from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
+from core.masking import mask_code
 from core.models import Department, Level
+from core.personal import matching
 
-from . import deadlines, forms, services, stats, transitions
+from . import deadlines, forms, personal, services, stats, transitions
 from .models import Case, CaseEvent, Certificate, Evaluation
 
 State = Case.State
@@ -71,7 +73,11 @@ def describe(event):
     if event.kind == Kind.ISSUE and data.get("certificate"):
         parts.append(f"证照编号 {data['certificate']}")
     if event.kind == Kind.HANDOVER and data.get("method"):
-        parts.append("窗口领取" if data["method"] == "window" else f"邮寄送达：{data.get('address', '')}")
+        parts.append(
+            "窗口领取"
+            if data["method"] == "window"
+            else f"邮寄送达：{masking.mask_address(personal.event_value(data, 'address'))}"
+        )
     if event.kind == Kind.EVALUATE and data.get("score"):
         parts.append(Evaluation.Score(data["score"]).label)
     return "；".join(p for p in parts if p)
@@ -106,13 +112,6 @@ def file_rows(case):
     listed = {r["material"].pk for r in rows}
     others = [f for f in files if f.material_id not in listed]
     return rows, others
-
-
-def mask_code(code):
-    if not code:
-        return ""
-    keep = 6 if len(code) == 18 else 2
-    return code[:keep] + "*" * max(0, len(code) - keep - 4) + code[-4:]
 
 
 def _case_or_404(number):
@@ -293,6 +292,7 @@ def _detail_context(request, case, bound=None):
         "refused": latest(case, Kind.REFUSE),
         "correction": latest(case, Kind.CORRECTION_REQUESTED),
         "applicant": case.applicant_person or case.applicant_organisation,
+        "personal": personal.shown(request.user, case),
     }
 
 
@@ -345,7 +345,10 @@ def worklist(request):
         qs = qs.order_by(F("due_date").asc(nulls_last=True), "received_at", "id")
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(Q(number=q) | Q(applicant_name__contains=q) | Q(matter__name__contains=q))
+        # An ID number or credit code is found by its keyed hash (core.personal).
+        qs = qs.filter(
+            Q(number=q) | Q(applicant_name__contains=q) | Q(matter__name__contains=q) | matching("applicant_code", q)
+        )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = []

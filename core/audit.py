@@ -195,15 +195,28 @@ def snapshot(instance):
     """A JSON-ready copy of a row's own fields, secrets masked."""
     data = {}
     for field in instance._meta.concrete_fields:
-        if field.name in NOISE_FIELDS:
+        if field.name in NOISE_FIELDS or getattr(field, "personal_hash", False):
             continue
         value = getattr(instance, field.attname)
         if isinstance(value, FieldFile):
             value = value.name  # the stored path, not the file
         if field.name in SECRET_FIELDS:
             value = SECRET_MASK if value else ""
+        elif getattr(field, "personal", False):
+            value = _personal(field, value)
         data[field.attname] = value
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _personal(field, value):
+    """Personal data in the log: masked, with a keyed fingerprint so that a
+    change behind the mask still shows as a change (core.crypto)."""
+    from . import crypto
+
+    if not value:
+        return value
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, cls=DjangoJSONEncoder)
+    return f"{field.masked(value)} #{crypto.fingerprint(text, field.context)}"
 
 
 def secrets_of(instance):

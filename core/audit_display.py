@@ -23,6 +23,8 @@ ACTIONS = {
     "import": "导入",
     "export": "导出",
     "view": "查看",
+    "reveal": "查看完整个人信息",
+    "rotate_data_key": "轮换数据密钥",
 }
 # Objects that are not one model's rows (whole-library imports).
 TYPES = {"catalog.Catalogue": "事项目录", "policies.Library": "惠企政策库"}
@@ -37,6 +39,8 @@ KEYS = {
     "count": "条数",
     "comment": "意见",
     "reason": "原因",
+    "key": "密钥",
+    "fields": "查看的字段",
 }
 EMPTY = "（空）"
 # {object type: phrase(entry) -> the words after the person's name, or None

@@ -6,6 +6,9 @@ same event never reaches a person twice."""
 from django.conf import settings
 from django.db import models
 
+from core import masking
+from core.personal import EncryptedCharField
+
 
 class Message(models.Model):
     class Kind(models.TextChoices):
@@ -53,7 +56,7 @@ class Delivery(models.Model):
 
     message = models.ForeignKey(Message, verbose_name="消息", on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
-    address = models.CharField("发送地址", max_length=120)
+    address = EncryptedCharField("发送地址", max_length=120, mask=masking.PHONE)  # a phone number or mail address
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     last_error = models.CharField("最近错误", max_length=300, blank=True)
@@ -73,7 +76,7 @@ class Delivery(models.Model):
 class SmsStandIn(models.Model):
     """The local stand-in for an SMS provider: what would have been sent."""
 
-    phone = models.CharField("手机号", max_length=20)
+    phone = EncryptedCharField("手机号", max_length=20, mask=masking.PHONE)
     text = models.TextField("短信内容")
     sent_at = models.DateTimeField("记录时间", auto_now_add=True)
 

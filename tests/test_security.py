@@ -1,5 +1,6 @@
 """Security headers, production settings and rate limits (issue 16)."""
 
+import base64
 import os
 import re
 import secrets
@@ -17,6 +18,8 @@ PRODUCTION = {
     "TONGBAN_DEBUG": "0",
     "TONGBAN_ALLOWED_HOSTS": "zwfw.example.gov.cn",
     "TONGBAN_SECRET_KEY": secrets.token_urlsafe(50),
+    "TONGBAN_DATA_KEYS": "k1:" + base64.b64encode(secrets.token_bytes(16)).decode(),
+    "TONGBAN_DATA_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     "TONGBAN_VAR_DIR": "/tmp/tongban-check",
 }
 

@@ -215,6 +215,14 @@ if TONGBAN_HTTPS:
     # nginx terminates TLS and says so in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Personal data at rest (core.crypto, docs/deployment.md "Data keys"): SM4
+# keys newest first ("k2:base64,k1:base64"; the first encrypts, all decrypt)
+# and the key of the lookup hash. Unset, public development keys serve the
+# demo and the tests; production (TONGBAN_HTTPS=1) refuses to start on them.
+TONGBAN_DATA_KEYS = os.environ.get("TONGBAN_DATA_KEYS", "")
+TONGBAN_DATA_HASH_KEY = os.environ.get("TONGBAN_DATA_HASH_KEY", "")
+TONGBAN_DATA_DEV_KEYS = _env_bool("TONGBAN_DATA_DEV_KEYS", not TONGBAN_HTTPS)
+
 # Rate limits (core.ratelimits), per person or, anonymous, per address.
 TONGBAN_RATE_LIMITS = {
     "login": os.environ.get("TONGBAN_RATE_LOGIN", "30/m"),

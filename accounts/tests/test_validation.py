@@ -8,6 +8,7 @@ import pytest
 from accounts import services
 from accounts.demo import make_resident_id, make_uscc
 from accounts.models import Organisation, Person, User
+from core.personal import matching
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +91,7 @@ def test_duplicate_resident_id_is_refused_in_chinese(client):
 def test_duplicate_username_is_refused_in_chinese(client):
     response = _register(client, username="citizen")
     assert "用户名已被使用，请换一个" in field_errors(response)
-    assert not Person.objects.filter(resident_id=VALID_ID).exists()
+    assert not Person.objects.filter(matching("resident_id", VALID_ID)).exists()
 
 
 def test_weak_password_is_refused_and_nothing_saved(client):
@@ -115,10 +116,10 @@ def test_clerk_person_form_refuses_bad_resident_id(signed_in, resident_id, rule)
 def test_clerk_person_form_records_valid_person(signed_in):
     response = signed_in("clerk").post("/console/persons/new/", {"name": "王五", "resident_id": VALID_ID})
     assert response.status_code == 302
-    assert Person.objects.get(resident_id=VALID_ID).user is None
+    assert Person.objects.get(matching("resident_id", VALID_ID)).user is None
     again = signed_in("clerk").post("/console/persons/new/", {"name": "王五", "resident_id": VALID_ID})
     assert any(e.startswith("身份证号已登记") for e in field_errors(again))
-    assert Person.objects.filter(resident_id=VALID_ID).count() == 1
+    assert Person.objects.filter(matching("resident_id", VALID_ID)).count() == 1
 
 
 BAD_USCCS = [

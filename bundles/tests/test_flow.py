@@ -164,3 +164,18 @@ def test_only_the_agent_of_the_enterprise_may_apply():
     with pytest.raises(ServiceError) as caught:
         services.submit(user("citizen"), bundle, answers={}, facts=CREDIT_FACTS, applicant_organisation=enterprise())
     assert caught.value.errors["applicant"] == ["只能以本人代办的企业名义申请"]
+
+
+def test_the_form_contents_are_stored_encrypted():
+    """Issue 16: names, phones and numbers typed into the one form are personal data at rest."""
+    from django.db import connection
+
+    application = apply()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT facts FROM bundles_application WHERE id = %s", [application.pk])
+        [stored] = cursor.fetchone()
+        cursor.execute("SELECT facts FROM bundles_applicationchild WHERE application_id = %s", [application.pk])
+        children = [row[0] for row in cursor.fetchall()]
+    for value in [stored, *children]:
+        assert str(value).startswith("sm4g$") and "川市监罚" not in str(value)
+    assert Application.objects.get(pk=application.pk).facts["penalty_number"] == "川市监罚〔2026〕118号"

@@ -10,6 +10,7 @@ from accounts.models import Person
 from cases import services
 from cases.models import Case, CaseEvent, Certificate, Channel, Evaluation
 from core.models import Region
+from core.personal import matching
 
 Kind = CaseEvent.Kind
 
@@ -79,8 +80,8 @@ def test_clerk_takes_a_case_from_intake_to_hand_over(signed_in, demo_user, licen
         },
     )
     assert response.status_code == 302, response.content.decode()
-    case = Case.objects.get(applicant_code=resident_id)
-    assert Person.objects.filter(resident_id=resident_id, name="马丽").exists()  # registered on the way
+    case = Case.objects.get(matching("applicant_code", resident_id))
+    assert Person.objects.filter(matching("resident_id", resident_id), name="马丽").exists()  # registered on the way
     assert case.window == hall_window and case.state == Case.State.RECEIVED
     assert response["Location"] == reverse("cases_console:detail", args=[case.number])
 

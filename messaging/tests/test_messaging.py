@@ -67,7 +67,7 @@ def test_a_failed_sms_is_retried_and_sent_once(demo_user, settings):
     assert tasks.deliver.call(delivery.pk) == "retry"
     assert tasks.deliver.call(delivery.pk) == "sent"
     assert tasks.deliver.call(delivery.pk) == "skipped"  # a duplicate run sends nothing
-    assert SmsStandIn.objects.filter(phone="13800000002").count() == 1
+    assert [s.phone for s in SmsStandIn.objects.all()].count("13800000002") == 1
 
 
 def test_a_sender_that_never_recovers_gives_up(demo_user, settings):
