@@ -81,7 +81,8 @@ class Filter:
     or a function of the request giving one) it is a select and any other
     value is ignored; without, a text box searched over `lookups` (OR'd).
     `lookup` is the field a choice is matched against; `apply` a function
-    (queryset, value) → queryset for anything else; `view_applies` leaves
+    (queryset, value) → queryset for anything else; `default` a function of
+    the request giving the value when the parameter is absent; `view_applies` leaves
     the filtering to the view (the table only offers and checks the value)."""
 
     key: str
@@ -92,6 +93,7 @@ class Filter:
     apply: Callable[[QuerySet, str], QuerySet] | None = None
     view_applies: bool = False
     blank: str = "全部"
+    default: Callable[[HttpRequest], str] | None = None  # the value when the parameter is absent
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,10 @@ class BoundTable:
     # --- reading the GET parameters ---
 
     def _filter_state(self, f: Filter) -> FilterState:
-        value = self.params.get(f.key, "").strip()
+        if f.key not in self.params and f.default:
+            value = f.default(self.request)
+        else:
+            value = self.params.get(f.key, "").strip()
         choices: Sequence[tuple[str, str]] = ()
         if f.choices is not None:
             choices = f.choices(self.request) if callable(f.choices) else f.choices
