@@ -92,7 +92,7 @@ class Filter:
     lookup: str = ""
     apply: Callable[[QuerySet, str], QuerySet] | None = None
     view_applies: bool = False
-    blank: str = "全部"
+    blank: str | None = "全部"  # the select's "no condition" option; None: there is none
     default: Callable[[HttpRequest], str] | None = None  # the value when the parameter is absent
 
 
