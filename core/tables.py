@@ -40,6 +40,8 @@ PAGE_SIZES = (20, 50, 100)
 # Beyond this an export is cut short (with a last row saying so): Excel
 # itself copes, but building a larger sheet would hold a web worker too long.
 EXPORT_LIMIT = 20000
+# A text filter's lookups may name their own match; otherwise "contains, any case".
+LOOKUP_TYPES = ("__exact", "__iexact", "__contains", "__icontains", "__startswith", "__istartswith")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -185,7 +187,7 @@ class BoundTable:
             elif f.lookups:
                 q = Q()
                 for lookup in f.lookups:
-                    q |= Q(**{lookup if "__" in lookup else f"{lookup}__icontains": value})
+                    q |= Q(**{lookup if lookup.endswith(LOOKUP_TYPES) else f"{lookup}__icontains": value})
                 qs = qs.filter(q)
         return qs
 
