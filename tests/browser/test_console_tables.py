@@ -56,3 +56,19 @@ def test_clerk_sorts_filters_and_downloads_the_worklist(page, login):
     assert [r[0] for r in rows[1:]] == shown
     assert all(r[2].startswith("钱二") for r in rows[1:])
     assert {c.number for c in cases if c.applicant_name.startswith("钱二")} == set(shown)
+
+
+def test_a_department_is_picked_from_the_long_list_by_typing(page, login):
+    """The 972-department kind of list in a console form: typing narrows it."""
+    from core.models import Department
+
+    assert Department.objects.count() > 30
+    login("admin")
+    page.goto("/console/staff/new/")
+    select = page.locator("select#id_department")
+    page.locator("#id_department-filter").fill("司法")
+    chosen = select.evaluate("s => s.options[s.selectedIndex].text")
+    assert "司法" in chosen
+    visible = select.evaluate("s => Array.from(s.options).filter(o => !o.hidden && o.value).map(o => o.text)")
+    assert visible and all("司法" in text for text in visible)
+    assert len(visible) < Department.objects.count()
