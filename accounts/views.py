@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from core import api_errors, audit
+from core import api_errors, audit, tables
 from core.errors import ServiceError
 from core.forms import show_service_error
 from core.models import Department, Level, Region
@@ -17,7 +18,7 @@ from core.personal import matching
 
 from . import policy, services
 from .forms import OrganisationForm, PersonForm, RegisterForm, StaffForm
-from .models import Organisation, User
+from .models import Organisation, Role, User
 
 
 class SignInView(LoginView):
@@ -122,19 +123,38 @@ def _reachable_regions(user):
     return policy.visible(user, Region.objects.exclude(level=Level.PROVINCE), region_field="code")
 
 
+ORGANISATION_TABLE = tables.Table(
+    "organisations",
+    title="法人信息",
+    columns=[
+        tables.Column(
+            "name", "名称", "name", order=("name",), link=lambda o: reverse("console:organisation", args=[o.pk])
+        ),
+        tables.Column("uscc", "统一社会信用代码", "uscc", order=("uscc",)),
+        tables.Column("region", "登记地", "region.full_name", order=("region_id",)),
+        tables.Column("legal", "法定代表人", "legal_representative", order=("legal_representative",)),
+        tables.Column("created", "登记时间", "created_at", order=("created_at",)),
+    ],
+    filters=[
+        tables.Filter("q", "名称或信用代码", apply=lambda qs, q: qs.filter(Q(name__contains=q) | Q(uscc=q.upper()))),
+    ],
+    default_sort="-created",
+    per_page=20,
+    htmx=True,
+)
+
+
 @console_view
 def organisation_list(request):
     policy.require(request.user, "organisation.view")
     qs = policy.visible(request.user, Organisation.objects.select_related("region", "region__parent"))
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(name__contains=q) | qs.filter(uscc=q.upper())
-    page = Paginator(qs.order_by("-created_at"), 30).get_page(request.GET.get("page"))
-    template = (
-        "accounts/_organisation_rows.html" if request.headers.get("HX-Request") else "accounts/organisation_list.html"
-    )
+    table = ORGANISATION_TABLE.bind(request, qs)
+    if table.export_requested:
+        return table.export_response()
     return render(
-        request, template, {"page": page, "q": q, "can_create": policy.can(request.user, "organisation.create")}
+        request,
+        "accounts/organisation_list.html",
+        {"table": table, "can_create": policy.can(request.user, "organisation.create")},
     )
 
 
@@ -217,6 +237,25 @@ def person_create(request):
     return render(request, "accounts/person_form.html", {"form": form})
 
 
+STAFF_TABLE = tables.Table(
+    "staff",
+    title="工作人员",
+    columns=[
+        tables.Column("username", "用户名", "username", order=("username",)),
+        tables.Column("name", "姓名", "name", order=("name",)),
+        tables.Column("role", "角色", "get_role_display", order=("role",)),
+        tables.Column("department", "部门", "department.name", order=("department__name",)),
+        tables.Column("region", "区划", "department.region.full_name", order=("department__region_id",)),
+        tables.Column("active", "在用", "is_active", order=("is_active",)),
+    ],
+    filters=[
+        tables.Filter("q", "用户名或姓名", lookups=("username", "name")),
+        tables.Filter("role", "角色", choices=Role.choices),
+    ],
+    per_page=50,
+)
+
+
 @console_view
 def staff_list(request):
     policy.require(request.user, "staff.view")
@@ -226,10 +265,11 @@ def staff_list(request):
     )
     if request.user.role in policy.DEPARTMENT_BOUND:
         qs = qs.filter(department=request.user.department)
+    table = STAFF_TABLE.bind(request, qs.order_by("department_id", "username"))
+    if table.export_requested:
+        return table.export_response()
     return render(
-        request,
-        "accounts/staff_list.html",
-        {"staff": qs.order_by("department_id", "username"), "can_manage": policy.can(request.user, "staff.manage")},
+        request, "accounts/staff_list.html", {"table": table, "can_manage": policy.can(request.user, "staff.manage")}
     )
 
 

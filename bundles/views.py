@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
-from core import audit
+from core import audit, tables
 from core.errors import ServiceError
 from core.models import Department
 
@@ -275,6 +275,33 @@ def demonstrate(request, code):
     return render(request, "bundles/demonstration.html", {"bundle": bundle, "script": script})
 
 
+PROBLEM_TABLE = tables.Table(
+    "problems",
+    title="一件事问题清单",
+    columns=[
+        tables.Column("title", "问题", "title", order=("title",)),
+        tables.Column("bundle", "一件事", "bundle.name", order=("bundle__name",)),
+        tables.Column("source", "来源", "get_source_display", order=("source",)),
+        tables.Column("owner", "责任部门", "owner.short_name", order=("owner__short_name",)),
+        tables.Column("measures", "解决措施", lambda p: p.measures or "—"),
+        tables.Column("deadline", "完成时限", "deadline", order=("deadline",)),
+        tables.Column("state", "状态", "get_state_display", order=("state",)),
+        tables.Column("handled", "处理日期", "handled_on", order=("handled_on",)),
+    ],
+    filters=[
+        tables.Filter("q", "问题", lookups=("title", "description")),
+        tables.Filter(
+            "bundle",
+            "一件事",
+            choices=lambda request: [(str(b.pk), b.name) for b in Bundle.objects.all()],
+            lookup="bundle_id",
+        ),
+        tables.Filter("state", "状态", choices=Problem.State.choices),
+        tables.Filter("kind", "类别", choices=Problem.Kind.choices),
+    ],
+)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def problems(request):
@@ -309,20 +336,18 @@ def problems(request):
         if can_edit
         else Problem.objects.filter(reported_by=audit.Actor(request.user).label).select_related("bundle", "owner")
     )
-    state = request.GET.get("state", "")
-    if state in Problem.State.values:
-        qs = qs.filter(state=state)
+    table = PROBLEM_TABLE.bind(request, qs)
+    if table.export_requested:
+        return table.export_response()
     today = timezone.localdate()
     monday = today - dt.timedelta(days=today.weekday())
     return render(
         request,
         "bundles/problems.html",
         {
-            "problems": qs[:200],
+            "table": table,
             "bundles": Bundle.objects.all(),
             "kinds": Problem.Kind.choices,
-            "states": Problem.State.choices,
-            "state": state,
             "can_edit": can_edit,
             "today": today,
             "departments": Department.objects.filter(region_id="510000").order_by("pk"),

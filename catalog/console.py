@@ -7,11 +7,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
 from accounts.views import console_view
+from core import tables
 from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
 
@@ -27,7 +29,7 @@ from .forms import (
     SituationForm,
     provincial_departments,
 )
-from .models import GuideOption, GuideQuestion, Manual, Material, Matter, Situation
+from .models import GuideOption, GuideQuestion, Manual, Material, Matter, MatterType, Situation
 
 
 def _departments_with_counts():
@@ -52,26 +54,61 @@ def _editable_departments(user):
 # --- catalogue ---------------------------------------------------------------
 
 
+MATTER_TABLE = tables.Table(
+    "matters",
+    title="事项目录",
+    columns=[
+        tables.Column(
+            "name", "事项名称", "name", order=("name",), link=lambda m: reverse("catalog_console:matter", args=[m.pk])
+        ),
+        tables.Column("code", "实施编码", "implementation_code", order=("implementation_code",)),
+        tables.Column("type", "类型", "get_matter_type_display", order=("matter_type",)),
+        tables.Column(
+            "department", "实施部门", lambda m: m.department.short_name or m.department.name, order=("department_id",)
+        ),
+        tables.Column(
+            "limits", "承诺/法定时限", lambda m: f"{m.promised_limit}/{m.legal_limit}", order=("promised_limit",)
+        ),
+        tables.Column("situations", "情形", "n_situations", order=("n_situations",)),
+        tables.Column("active", "状态", lambda m: "在用" if m.active else "停用", order=("active",)),
+    ],
+    filters=[
+        tables.Filter(
+            "q",
+            "事项名称或实施编码",
+            apply=lambda qs, q: qs.filter(Q(name__contains=q) | Q(implementation_code=q.upper())),
+        ),
+        tables.Filter(
+            "department",
+            "实施部门",
+            choices=lambda request: [
+                (str(d.pk), f"{d.short_name or d.name}（{d.n}）") for d in _departments_with_counts()
+            ],
+            lookup="department_id",
+            default=_default_department,
+            blank="全部部门",
+        ),
+        tables.Filter("type", "类型", choices=MatterType.choices, lookup="matter_type"),
+    ],
+    default_sort="department",
+    per_page=20,
+)
+
+
 @console_view
 def index(request):
     policy.require(request.user, "catalog.view")
     qs = Matter.objects.select_related("department").annotate(n_situations=Count("situations"))
-    q = request.GET.get("q", "").strip()
-    department = _default_department(request)
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(implementation_code=q.upper()))
-    if department.isdigit():
-        qs = qs.filter(department_id=int(department))
-    page = Paginator(qs.order_by("department_id", "catalogue_code"), 30).get_page(request.GET.get("page"))
+    table = MATTER_TABLE.bind(request, qs.order_by("department_id", "catalogue_code"))
+    if table.export_requested:
+        return table.export_response()
+    department = next(f.value for f in table.filters if f.filter.key == "department")
     return render(
         request,
         "catalog/console/index.html",
         {
-            "page": page,
-            "q": q,
+            "table": table,
             "department": department,
-            "departments": _departments_with_counts(),
-            "query": urlencode({k: v for k, v in (("q", q), ("department", department)) if v}),
             "can_create": bool(_editable_departments(request.user)) and policy.can(request.user, "catalog.edit"),
             "can_import": policy.can(request.user, "catalog.import"),
         },

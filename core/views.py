@@ -2,7 +2,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
@@ -10,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
-from . import audit_display, authz, services, tasks
+from . import audit_display, authz, services, tables, tasks
 from .errors import ServiceError
 from .models import AuditEntry, CalendarDay, CalendarYear
 
@@ -61,24 +60,64 @@ def console_home(request):
     return render(request, "core/console_home.html", {"links": links, "is_sysadmin": request.user.role == "sysadmin"})
 
 
+def _audit_types(request):
+    types = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
+    return sorted(((t, audit_display.type_label(t)) for t in types), key=lambda t: t[1])
+
+
+def _changes_text(entry):
+    """变更内容 in words for the export, as the page shows it."""
+    parts = []
+    for label, old, new in audit_display.Reader().changes(entry):
+        if entry.before is not None and entry.after is not None:
+            parts.append(f"{label}：{old} → {new}")
+        else:
+            parts.append(f"{label}：{new if entry.after is not None else old}")
+    return "；".join(parts)
+
+
+AUDIT_TABLE = tables.Table(
+    "audit",
+    title="审计日志",
+    columns=[
+        tables.Column("seq", "序号", "seq", order=("seq",)),
+        tables.Column("at", "时间", "at", order=("at",)),
+        tables.Column("actor", "操作人", "actor_label", order=("actor_label",)),
+        tables.Column("ip", "来源", "ip", order=("ip",)),
+        tables.Column("action", "操作", lambda e: audit_display.action_label(e.action), order=("action",)),
+        tables.Column(
+            "object",
+            "对象",
+            lambda e: audit_display.type_label(e.object_type) + (f"：{e.object_repr}" if e.object_repr else ""),
+            order=("object_type", "object_repr"),
+        ),
+        tables.Column("changes", "变更内容", lambda e: _changes_text(e)),
+    ],
+    filters=[
+        tables.Filter("type", "对象类型", choices=_audit_types, lookup="object_type"),
+        tables.Filter("actor", "操作人", lookups=("actor_label",)),
+        tables.Filter(
+            "object", "对象名称或标识", apply=lambda qs, v: qs.filter(Q(object_repr__contains=v) | Q(object_id=v))
+        ),
+    ],
+    default_sort="-seq",
+)
+
+
 @login_required
 def audit_list(request):
     authz.require(request.user, "audit.view")
-    qs = AuditEntry.objects.all()
-    kind = request.GET.get("type", "")
-    if kind:
-        qs = qs.filter(object_type=kind)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    types = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
+    table = AUDIT_TABLE.bind(request, AuditEntry.objects.all())
+    if table.export_requested:
+        return table.export_response()
     reader = audit_display.Reader()
     return render(
         request,
         "core/audit_list.html",
         {
-            "page": page,
-            "rows": [reader.read(e) for e in page],
-            "types": sorted(((t, audit_display.type_label(t)) for t in types), key=lambda t: t[1]),
-            "type": kind,
+            "table": table,
+            "page": table.page,
+            "rows": [reader.read(e) for e in table.page],
             "can_verify": authz.can(request.user, "audit.verify"),
         },
     )

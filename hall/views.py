@@ -6,11 +6,13 @@ import datetime as dt
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
 from accounts.views import console_view
+from core import tables
 from core.errors import ServiceError
 from core.forms import posted_version, show_service_error
 
@@ -36,6 +38,34 @@ def _visible_reports(user):
     return qs.filter(department=user.department)
 
 
+ACTIVITY_TABLE = tables.Table(
+    "activities",
+    title="政务工作动态",
+    columns=[
+        tables.Column("date", "日期", "date", order=("date",)),
+        tables.Column(
+            "title", "标题", "title", order=("title",), link=lambda r: reverse("hall_console:activity", args=[r.pk])
+        ),
+        tables.Column("kind", "类别", "get_kind_display", order=("kind",)),
+        tables.Column(
+            "department",
+            "报送部门",
+            lambda r: (
+                (r.department.short_name or r.department.name) + (f"（{r.window.number}窗口）" if r.window else "")
+            ),
+            order=("department__name",),
+        ),
+        tables.Column("state", "状态", "get_state_display", order=("state",)),
+    ],
+    filters=[
+        tables.Filter("q", "标题或内容", lookups=("title", "text")),
+        tables.Filter("state", "状态", choices=State.choices),
+        tables.Filter("kind", "类别", choices=ActivityReport.Kind.choices),
+    ],
+    per_page=20,
+)
+
+
 @console_view
 @require_http_methods(["GET", "POST"])
 def activities(request):
@@ -59,18 +89,15 @@ def activities(request):
         else:
             messages.success(request, f"已报送“{report.title}”，待编辑采用")
             return redirect("hall_console:activities")
-    state = request.GET.get("state", "")
-    qs = _visible_reports(request.user)
-    if state in State.values:
-        qs = qs.filter(state=state)
+    table = ACTIVITY_TABLE.bind(request, _visible_reports(request.user))
+    if table.export_requested:
+        return table.export_response()
     return render(
         request,
         "hall/activities.html",
         {
             "form": form,
-            "reports": qs[:200],
-            "state": state,
-            "states": State.choices,
+            "table": table,
             "can_submit": policy.can(request.user, "activity.submit"),
             "can_edit": policy.can(request.user, "activity.edit"),
         },

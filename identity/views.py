@@ -19,7 +19,7 @@ from oauth2_provider.models import get_application_model
 from accounts import services as account_services
 from accounts.models import AssuranceLevel
 from accounts.views import console_view
-from core import audit
+from core import audit, tables
 from core.errors import ServiceError
 from core.forms import show_service_error
 
@@ -203,11 +203,30 @@ class PartyForm(forms.Form):
         self.fields["scopes"].choices = [(s, f"{s}：{names[s]}") for s in services.SCOPES]
 
 
+PARTY_TABLE = tables.Table(
+    "parties",
+    title="统一身份认证接入平台",
+    columns=[
+        tables.Column("name", "平台名称", "application.name", order=("application__name",)),
+        tables.Column("client", "客户端标识", "application.client_id", order=("application__client_id",)),
+        tables.Column("region", "所属区划", lambda p: p.region.name if p.region else "—", order=("region_id",)),
+        tables.Column("scopes", "可申请的范围", "scopes"),
+        tables.Column("level", "最低认证等级", "get_required_level_display", order=("required_level",)),
+        tables.Column("logout", "后端注销地址", lambda p: p.backchannel_logout_uri or "未登记"),
+        tables.Column("secret", "操作", lambda p: "", export=False),
+    ],
+    filters=[tables.Filter("q", "平台名称或客户端标识", lookups=("application__name", "application__client_id"))],
+)
+
+
 @console_view
 def party_list(request):
     services.require_manage(request.user)
     parties = RelyingParty.objects.select_related("application", "region").order_by("application__name")
-    return render(request, "identity/party_list.html", {"parties": parties})
+    table = PARTY_TABLE.bind(request, parties)
+    if table.export_requested:
+        return table.export_response()
+    return render(request, "identity/party_list.html", {"table": table})
 
 
 @console_view

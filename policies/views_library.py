@@ -3,18 +3,18 @@ department's own documents and items (create, edit, submit, withdraw), the
 centre's review queue (approve / return) and overdue breakdowns, and import
 and export. Every change goes through policies.services."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
 from accounts.views import console_view
+from core import tables
 from core.errors import ServiceError
 from core.forms import show_service_error
 from core.models import Department
@@ -44,25 +44,63 @@ def _nav(user):
     }
 
 
+DOCUMENT_TABLE = tables.Table(
+    "documents",
+    title="政策文件",
+    columns=[
+        tables.Column(
+            "title", "标题", "title", order=("title",), link=lambda d: reverse("policies_console:document", args=[d.pk])
+        ),
+        tables.Column("number", "文号", "number", order=("number",)),
+        tables.Column("department", "维护部门", "department.name", order=("department__name",)),
+        tables.Column("issued", "发布日期", "issued_on", order=("issued_on",)),
+        tables.Column("status", "状态", "get_status_display", order=("status",)),
+        tables.Column("items", "事项", "n_items", order=("n_items",)),
+        tables.Column("due", "拆解期限", "breakdown_due", order=("breakdown_due",)),
+    ],
+    filters=[
+        tables.Filter(
+            "q", "标题或文号", apply=lambda qs, q: qs.filter(Q(title__contains=q[:100]) | Q(number__contains=q[:100]))
+        ),
+        tables.Filter("status", "状态", choices=Status.choices),
+    ],
+    per_page=20,
+)
+
+ITEM_TABLE = tables.Table(
+    "items",
+    title="惠企事项",
+    columns=[
+        tables.Column("code", "事项编码", "code", order=("code",)),
+        tables.Column(
+            "title", "事项名称", "title", order=("title",), link=lambda i: reverse("policies_console:item", args=[i.pk])
+        ),
+        tables.Column("document", "政策文件", "document.title", order=("document__title",)),
+        tables.Column("department", "认领部门", "department.name", order=("department__name",)),
+        tables.Column("kind", "类别", "get_kind_display", order=("kind",)),
+        tables.Column("delivery", "兑现方式", "get_delivery_display", order=("delivery",)),
+        tables.Column("status", "状态", "get_status_display", order=("status",)),
+    ],
+    filters=[
+        tables.Filter(
+            "q", "事项名称或编码", apply=lambda qs, q: qs.filter(Q(title__contains=q[:100]) | Q(code=q.upper()))
+        ),
+        tables.Filter("status", "状态", choices=Status.choices),
+        tables.Filter("kind", "类别", choices=BenefitItem.Kind.choices),
+        tables.Filter("delivery", "兑现方式", choices=BenefitItem.Delivery.choices),
+    ],
+    per_page=20,
+)
+
+
 @console_view
 def index(request):
     policy.require(request.user, "policy.view")
     qs = _documents(request.user).annotate(n_items=Count("items", distinct=True))
-    q = request.GET.get("q", "").strip()[:100]
-    status = request.GET.get("status", "")
-    if q:
-        qs = qs.filter(Q(title__contains=q) | Q(number__contains=q))
-    if status in Status.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-id"), 30).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "q": q,
-        "status": status,
-        "statuses": Status.choices,
-        "query": urlencode({k: v for k, v in (("q", q), ("status", status)) if v}),
-        **_nav(request.user),
-    }
+    table = DOCUMENT_TABLE.bind(request, qs.order_by("-id"))
+    if table.export_requested:
+        return table.export_response()
+    context = {"table": table, **_nav(request.user)}
     if context["is_centre"]:
         context["review_count"] = (
             PolicyDocument.objects.filter(status=Status.REVIEW).count()
@@ -81,25 +119,10 @@ def item_list(request):
     department claimed under another body's document."""
     policy.require(request.user, "policy.view")
     qs = services.maintained_by(request.user, BenefitItem.objects.select_related("department", "document"))
-    q = request.GET.get("q", "").strip()[:100]
-    status = request.GET.get("status", "")
-    if q:
-        qs = qs.filter(Q(title__contains=q) | Q(code=q.upper()))
-    if status in Status.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-id"), 30).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "policies/console/items.html",
-        {
-            "page": page,
-            "q": q,
-            "status": status,
-            "statuses": Status.choices,
-            "query": urlencode({k: v for k, v in (("q", q), ("status", status)) if v}),
-            **_nav(request.user),
-        },
-    )
+    table = ITEM_TABLE.bind(request, qs.order_by("-id"))
+    if table.export_requested:
+        return table.export_response()
+    return render(request, "policies/console/items.html", {"table": table, **_nav(request.user)})
 
 
 def _document(request, pk):

@@ -8,16 +8,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
 from accounts import policy
 from accounts.views import console_view
-from core import audit
+from core import audit, tables
 from core.errors import ServiceError
 from core.forms import posted_version, show_service_error
-from core.models import Region
+from core.models import Level, Region
 from core.regions import region_covers, region_level
 
 from . import dashboard, forms, reconciliation, rules, services
@@ -131,6 +132,38 @@ def export(request):
     return response
 
 
+RIGHT_TABLE = tables.Table(
+    "rights",
+    title="矿业权",
+    columns=[
+        tables.Column(
+            "licence",
+            "许可证号",
+            "licence_no",
+            order=("licence_no",),
+            link=lambda r: reverse("revenue:right", args=[r.pk]),
+        ),
+        tables.Column("name", "名称", "name", order=("name",)),
+        tables.Column("kind", "类型", "get_kind_display", order=("kind",)),
+        tables.Column("holder", "矿业权人", "holder_name", order=("holder_name",)),
+        tables.Column("region", "所在地", "region.name", order=("region_id",)),
+        tables.Column("mineral", "矿种", "mineral", order=("mineral",)),
+        tables.Column("area", "面积（km²）", "area_km2", order=("area_km2",)),
+        tables.Column("level", "出让层级", "get_granting_level_display", order=("granting_level",)),
+        tables.Column("term_end", "有效期止", "term_end", order=("term_end",)),
+    ],
+    filters=[
+        tables.Filter(
+            "q",
+            "名称、许可证号或矿业权人",
+            apply=lambda qs, q: qs.filter(Q(name__contains=q) | Q(licence_no__contains=q) | Q(holder_name__contains=q)),
+        ),
+        tables.Filter("kind", "类型", choices=MiningRight.Kind.choices),
+        tables.Filter("level", "出让层级", choices=Level.choices, lookup="granting_level"),
+    ],
+)
+
+
 @console_view
 @require_http_methods(["GET", "POST"])
 def rights(request):
@@ -152,14 +185,13 @@ def rights(request):
         else:
             messages.success(request, f"已登记矿业权“{right.name}”")
             return redirect("revenue:right", pk=right.pk)
-    q = request.GET.get("q", "").strip()
-    qs = _visible(request.user, MiningRight.objects.select_related("region"))
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(licence_no__contains=q) | Q(holder_name__contains=q))
+    table = RIGHT_TABLE.bind(request, _visible(request.user, MiningRight.objects.select_related("region")))
+    if table.export_requested:
+        return table.export_response()
     return render(
         request,
         "revenue/rights.html",
-        {"form": form, "rights": qs[:300], "q": q, "can_edit": policy.can(request.user, "revenue.edit")},
+        {"form": form, "table": table, "can_edit": policy.can(request.user, "revenue.edit")},
     )
 
 

@@ -81,7 +81,7 @@ urlpatterns = [
     path("console/identity/", include(identity_urls.console)),
     path("bundles/", include(("bundles.urls_public", "bundles"))),
     path("console/bundles/", include(("bundles.urls_console", "bundles_console"))),
-    path("admin/", admin.site.urls),
+    path("admin/", admin.site.urls),  # superusers only: core.admin_site
     path("api/v1/", api.urls),
 ]
 
@@ -89,6 +89,3 @@ handler403 = "core.views.forbidden"
 handler404 = "core.views.not_found"
 handler400 = "core.views.bad_request"
 handler500 = "core.views.server_error"
-
-admin.site.site_header = "通办 · 基础数据管理"
-admin.site.site_title = "通办管理"

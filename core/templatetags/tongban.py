@@ -2,6 +2,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -32,3 +33,41 @@ def console_menu(context):
     if under:
         max(under, key=lambda link: len(link["href"]))["current"] = True
     return {"links": links}
+
+
+@register.inclusion_tag("_breadcrumbs.html", takes_context=True)
+def breadcrumbs(context):
+    """工作台 › the menu entry the page lies under › the page (its title
+    block). A page deeper down may put crumbs between in {% block crumbs %}."""
+    from django.template.loader_tags import BLOCK_CONTEXT_KEY
+
+    from core.views import CONSOLE_LINKS
+
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    home = reverse("console:home")
+    section = None
+    for _, url, title, _ in CONSOLE_LINKS:
+        href = reverse(url)
+        if path.startswith(href) and (section is None or len(href) > len(section["href"])):
+            section = {"href": href, "title": title}
+    if section and section["href"] == path:
+        section = None
+    # The page's own name is its <title> block, rendered again here so no
+    # template has to say it twice.
+    blocks = context.render_context.get(BLOCK_CONTEXT_KEY)
+
+    def render(name):
+        block = blocks.get_block(name) if blocks else None
+        if block is None:
+            return ""
+        with context.push():
+            return mark_safe(block.nodelist.render(context).strip())  # noqa: S308 - a template's own output
+
+    return {
+        "home": home,
+        "at_home": path == home,
+        "section": section,
+        "crumbs": render("crumbs"),
+        "title": render("title"),
+    }
