@@ -106,4 +106,3 @@ def test_a_reply_names_who_answered(client, library, demo_user):
     client.force_login(manager)
     console = client.get(reverse("policies_console:ticket", args=[ticket.pk])).content.decode()
     assert f"答复人：{manager.department.name} {manager.name}" in console
-
