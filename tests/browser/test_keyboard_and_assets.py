@@ -62,7 +62,7 @@ def test_pages_load_htmx_from_own_static_files(page, live_server, login):
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("四川政务服务 · 通办")
     login("clerk")
-    page.get_by_role("link", name="法人信息").click()
+    page.get_by_role("main").get_by_role("link", name="法人信息").click()
     page.get_by_label("名称或信用代码").press_sequentially("青羊")
     expect(page.locator("#rows tbody tr")).to_have_count(1)
 
