@@ -52,6 +52,28 @@ CONSOLE_LINKS = [
     ("console.access", "console:calendar", "工作日历", "法定节假日与调休，办理时限按此计算"),
 ]
 
+# The side menu's groups (core/templatetags/tongban.py console_menu), by the
+# URL names above; an entry in no group falls into the last, 其他.
+CONSOLE_MENU_GROUPS = [
+    ("办件", ["cases_console:worklist", "cases_console:intake", "cases_console:consult", "cases_console:stats"]),
+    ("事项", ["catalog_console:index", "catalog_console:manuals"]),
+    (
+        "惠企政策",
+        [
+            "policies_console:index",
+            "policies_console:review",
+            "policies_console:overdue",
+            "policies_console:tickets",
+            "matching_console:index",
+            "matching_console:rounds",
+        ],
+    ),
+    ("大厅与周报", ["hall_console:activities", "hall_console:duty", "hall_console:key_work", "bulletin:index"]),
+    ("专项业务", ["revenue:index", "bundles_console:index", "bundles_console:problems"]),
+    ("法人与自然人", ["console:organisations", "console:person_new", "console:person_verify"]),
+    ("系统", ["console:staff", "console:audit", "identity_console:parties", "console:calendar"]),
+]
+
 
 @login_required
 def console_home(request):

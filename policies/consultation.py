@@ -108,20 +108,26 @@ def _centre():
 
 
 @transaction.atomic
-def open_ticket(user, question, city=""):
-    """A ticket for a question the card did not settle (signed-in public users)."""
+def open_ticket(user, question, city="", document=None):
+    """A ticket for a question the card did not settle (signed-in public users).
+    Asked from a document's page (`document`), the ticket is about that
+    document and goes to its department unless the card found one of its items."""
     policy.require(user, "policy.ask")
     question = clean_question(question)
     card = build_card(question, city=city, use_model=False)
-    item = document = None
+    item = None
     if card["found"]:
         best = card["best"]
         item = BenefitItem.objects.filter(pk=best["item_id"]).first() if best.get("item_id") else None
-        document = PolicyDocument.objects.filter(pk=best["document"]["id"]).first()
+        found = PolicyDocument.objects.filter(pk=best["document"]["id"]).first()
+        if document is not None and item is not None and item.document_id != document.pk:
+            item = None
+        document = document or found
     owner = item or document
     department = owner.department if owner else _centre()
     region_id = owner.region_id if owner else department.region_id
-    city_code = owner.city_code if owner else ""
+    # A province-wide document asked about from a city's zone counts for that city.
+    city_code = (owner.city_code if owner else "") or city
     today = timezone.localdate()
     due = workdays.add_working_days(today, ticket_days())
     if PolicyTicket.objects.filter(asker=user, question=question, state=State.OPEN).exists():
@@ -197,5 +203,5 @@ def department_tickets(user):
     """The tickets `user`'s department answers (their region, and their own
     function for department-bound roles)."""
     policy.require(user, "policy.answer")
-    qs = PolicyTicket.objects.select_related("department", "asker", "item", "document")
+    qs = PolicyTicket.objects.select_related("department", "asker", "item", "document", "replied_by__department")
     return policy.visible(user, qs, region_field="region__code", function_field="department__function")

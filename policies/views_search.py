@@ -16,7 +16,7 @@ from core.models import Department, Level, Region
 from core.ratelimits import limit
 
 from . import consultation, search
-from .models import LISTED, BenefitItem, PolicyTicket, SearchEntry, Status
+from .models import LISTED, BenefitItem, PolicyDocument, PolicyTicket, SearchEntry, Status
 
 FILTER_NAMES = (
     "city",
@@ -80,9 +80,15 @@ def ask(request):
     question = (request.POST.get("question") or request.GET.get("q") or "").strip()
     city = request.POST.get("city") or request.GET.get("city") or ""
     city = city if search.CODE.match(city) else ""
+    # 就本政策咨询 on a document or item page: the question is about that
+    # document, asked from that city (issue 17, flows keep their context).
+    document = _listed_document(request.POST.get("document") or request.GET.get("document"))
+    if document and not city:
+        city = document.city_code
     context = {
         "question": question,
         "city": city,
+        "document": document,
         "card": None,
         "errors": {},
         "cities": _cities(),
@@ -90,28 +96,32 @@ def ask(request):
     }
     if request.method == "POST":
         if request.POST.get("action") == "ticket":
-            return _open_ticket(request, question, city, context)
+            return _open_ticket(request, question, city, document, context)
         try:
             context["card"] = consultation.ask(request.user, question, city=city, key=consultation.asker_key(request))
         except ServiceError as exc:
             context["errors"] = {"question": exc.errors.get("question") or [exc.message]}
-    context["login_url"] = (
-        reverse("accounts:login")
-        + "?"
-        + urlencode({"next": reverse("policies:ask") + "?" + urlencode({"q": question})})
-    )
+    context["login_url"] = _login_url(question, city, document)
     return render(request, "policies/ask.html", context, status=400 if context["errors"] else 200)
 
 
-def _open_ticket(request, question, city, context):
+def _listed_document(pk):
+    if not (pk or "").isdigit():
+        return None
+    return PolicyDocument.objects.filter(pk=pk, status__in=LISTED).first()
+
+
+def _login_url(question, city, document):
+    """Signing in to open a ticket comes back to the same question, city and document."""
+    back = [("q", question)] + ([("city", city)] if city else []) + ([("document", document.pk)] if document else [])
+    return reverse("accounts:login") + "?" + urlencode({"next": reverse("policies:ask") + "?" + urlencode(back)})
+
+
+def _open_ticket(request, question, city, document, context):
     if not request.user.is_authenticated:
-        return redirect(
-            reverse("accounts:login")
-            + "?"
-            + urlencode({"next": reverse("policies:ask") + "?" + urlencode({"q": question})})
-        )
+        return redirect(_login_url(question, city, document))
     try:
-        ticket = consultation.open_ticket(request.user, question, city=city)
+        ticket = consultation.open_ticket(request.user, question, city=city, document=document)
     except ServiceError as exc:
         context["errors"] = {"question": exc.errors.get("question") or [exc.message]}
         context["login_url"] = ""
@@ -122,14 +132,14 @@ def _open_ticket(request, question, city, context):
 
 @login_required
 def my_tickets(request):
-    tickets = PolicyTicket.objects.filter(asker=request.user).select_related("department")
+    tickets = PolicyTicket.objects.filter(asker=request.user).select_related("department", "replied_by__department")
     return render(request, "policies/ticket_mine.html", {"tickets": tickets})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def ticket(request, pk):
-    ticket = get_object_or_404(PolicyTicket.objects.select_related("department", "replied_by"), pk=pk)
+    ticket = get_object_or_404(PolicyTicket.objects.select_related("department", "replied_by__department"), pk=pk)
     if ticket.asker_id != request.user.pk:
         raise Http404("没有该咨询工单")
     if request.method == "POST" and request.POST.get("action") == "close":

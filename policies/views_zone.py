@@ -21,6 +21,18 @@ def _cities():
     return list(Region.objects.filter(level=Level.CITY).order_by("code"))
 
 
+def _chosen_city(request, own_code):
+    """The city the person came from (?city= from a city's zone) for a
+    province-wide record, else the record's own city: the page, its
+    breadcrumb and its 咨询 link keep it (issue 17, flows keep their context)."""
+    code = request.GET.get("city", "")
+    if code.isdigit() and len(code) == 6 and own_code in ("", code):
+        region = Region.objects.filter(code=code, level=Level.CITY).first()
+        if region:
+            return region
+    return Region.objects.filter(code=own_code).first() if own_code else None
+
+
 def _in_entry(city_code):
     return Q(city_code=city_code) | Q(city_code="")
 
@@ -120,7 +132,7 @@ def document(request, pk):
             "points": key_points(local or items),
             "attachments": doc.attachments.all(),
             "expired": doc.status == Status.EXPIRED,
-            "city": Region.objects.filter(code=doc.city_code).first() if doc.city_code else None,
+            "city": _chosen_city(request, doc.city_code),
         },
     )
 
@@ -138,6 +150,6 @@ def item(request, pk):
             "expired": obj.status == Status.EXPIRED,
             "sizes": [SIZES[s] for s in obj.sizes if s in SIZES],
             "materials": [m for m in obj.materials.splitlines() if m.strip()],
-            "city": Region.objects.filter(code=obj.city_code).first() if obj.city_code else None,
+            "city": _chosen_city(request, obj.city_code),
         },
     )

@@ -14,25 +14,46 @@ def with_label(message, label):
     return message if message.startswith(label) else f"{label}：{message}"
 
 
+@register.filter
+def described(field):
+    """The field's control naming its help and its error messages in
+    aria-describedby, so a screen reader reads them with the field
+    (WCAG 2.1 3.3.1, 3.3.3; ids as templates/_form.html writes them)."""
+    ids = [f"{field.auto_id}_helptext"] if field.help_text else []
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    return field.as_widget(attrs={"aria-describedby": " ".join(ids)} if ids and field.auto_id else None)
+
+
+@register.filter
+def with_errors(fields):
+    """The fields that have errors (the form's error summary links to each)."""
+    return [field for field in fields if field.errors]
+
+
 @register.inclusion_tag("_console_menu.html", takes_context=True)
 def console_menu(context):
     """The console's menu: only what the signed-in person may use (asked of
     accounts.policy through core.authz, over core.views.CONSOLE_LINKS)."""
     from core import authz
-    from core.views import CONSOLE_LINKS
+    from core.views import CONSOLE_LINKS, CONSOLE_MENU_GROUPS
 
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not authz.can(user, "console.access"):
-        return {"links": []}
-    links: list[dict[str, Any]] = [
-        {"href": reverse(url), "title": title} for action, url, title, _ in CONSOLE_LINKS if authz.can(user, action)
-    ]
+        return {"groups": []}
+    links: dict[str, dict[str, Any]] = {
+        url: {"href": reverse(url), "title": title}
+        for action, url, title, _ in CONSOLE_LINKS
+        if authz.can(user, action)
+    }
     # The page's own entry: the longest address the current one lies under.
-    under = [link for link in links if request.path.startswith(link["href"])]
+    under = [link for link in links.values() if request.path.startswith(link["href"])]
     if under:
         max(under, key=lambda link: len(link["href"]))["current"] = True
-    return {"links": links}
+    groups = [(title, [links.pop(url) for url in urls if url in links]) for title, urls in CONSOLE_MENU_GROUPS]
+    groups.append(("其他", list(links.values())))
+    return {"groups": [{"title": title, "links": group} for title, group in groups if group]}
 
 
 @register.inclusion_tag("_breadcrumbs.html", takes_context=True)

@@ -20,3 +20,20 @@ document.addEventListener("submit", function (event) {
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) { window.print(); }
 });
+// On narrow screens the console's side menu folds behind its button (the
+// class js-nav, set by portal.js, turns folding on in the stylesheet).
+document.addEventListener("DOMContentLoaded", function () {
+  var button = document.querySelector(".console-menu-button");
+  var nav = document.getElementById("console-menu");
+  if (!button || !nav) { return; }
+  button.addEventListener("click", function () {
+    var open = nav.classList.toggle("open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+});
+// A form sent back with errors: focus moves to its summary, which a screen
+// reader then reads; each entry links to its field (templates/_form.html).
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector(".error-summary");
+  if (summary && !document.querySelector("[autofocus]")) { summary.focus(); }
+});

@@ -47,7 +47,7 @@ def test_one_case_from_consultation_to_rating(page, login, case_settings):
     # 咨询登记 at window A01.
     switch("clerk")
     page.goto("/console/cases/")
-    page.get_by_role("link", name="咨询登记").click()
+    page.get_by_role("main").get_by_role("link", name="咨询登记").click()
     page.get_by_label("咨询人").fill("刘芳")
     page.get_by_label("咨询事项").select_option(label=matter.name)
     page.get_by_label("咨询内容").fill("采矿权登记需要哪些材料？可以网上办吗？")

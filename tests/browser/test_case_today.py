@@ -54,7 +54,6 @@ def test_a_case_today_through_every_role(page, login, media):
 
     # 收件 at window A01, from the console's menu.
     login("clerk")
-    page.locator("details.console-menu summary").click()
     page.get_by_role("navigation", name="工作台菜单").get_by_role("link", name="窗口收件").click()
     expect(page).to_have_url(re.compile(r"/console/cases/new/$"))
     page.goto(f"/console/cases/new/?matter={matter.pk}")

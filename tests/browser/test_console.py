@@ -31,7 +31,7 @@ def test_clerk_searches_organisations_and_registers_a_person(page, login):
 
     # 法人信息: the province-wide list; typing in the search box narrows it
     # through htmx, without leaving the page.
-    page.get_by_role("link", name="法人信息").click()
+    page.get_by_role("main").get_by_role("link", name="法人信息").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("法人信息")
     rows = page.locator("#rows tbody tr")
     expect(rows).to_have_count(5)
@@ -53,7 +53,7 @@ def test_clerk_searches_organisations_and_registers_a_person(page, login):
 
     # 登记自然人 from the console home.
     page.get_by_role("link", name="工作台首页").click()
-    page.get_by_role("link", name="登记自然人").click()
+    page.get_by_role("main").get_by_role("link", name="登记自然人").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("登记自然人")
     resident_id = make_resident_id("510104", "19900101", "123")
 
@@ -99,7 +99,7 @@ def test_county_reviewer_cannot_open_another_countys_organisation(page, login):
 
 def test_sysadmin_verifies_the_audit_chain(page, login):
     login("admin")
-    page.get_by_role("link", name="审计日志").click()
+    page.get_by_role("main").get_by_role("link", name="审计日志").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("审计日志")
     expect(page.locator("table tbody tr").first).not_to_contain_text("暂无记录")
 

@@ -3,15 +3,11 @@ and the navigation folds behind a menu button; every public page passes
 axe-core with no serious or critical violation (WCAG 2.1 AA rules, as
 GB/T 37668-2019 asks); 大字版 / 高对比度 persist across pages."""
 
-import json
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
-AXE = Path(settings.BASE_DIR, "node_modules", "axe-core", "axe.min.js")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
@@ -85,16 +81,6 @@ def public_site(transactional_db, demo_user):
     ]
 
 
-def axe_violations(page):
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("""async () => {
-        const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-    }""")
-    return result
-
-
 def test_no_public_page_scrolls_sideways_on_a_phone(page, public_site):
     page.set_viewport_size(PHONE)
     wide = {}
@@ -107,14 +93,15 @@ def test_no_public_page_scrolls_sideways_on_a_phone(page, public_site):
 
 
 def test_every_public_page_passes_axe(page, public_site):
+    """The page fixture runs axe-core on every page shown (conftest.py) and
+    fails the test on a serious or critical violation; this test only makes
+    sure each public page is shown once, at desktop width."""
     page.set_viewport_size(DESKTOP)
-    found = {}
     for url in public_site:
         page.goto(url)
-        violations = axe_violations(page)
-        if violations:
-            found[url] = violations
-    assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)
+        page.evaluate("() => window.__axeDone")
+    checked = page.evaluate("typeof window.__axeCheck")
+    assert checked == "function", "axe-core is in every page"
 
 
 def test_menu_button_folds_the_navigation_on_a_phone(page, public_site):

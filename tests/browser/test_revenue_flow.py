@@ -44,7 +44,7 @@ def test_right_to_fee_source_to_tax_bureau_and_back_on_three_dashboards(page, lo
     from revenue.models import FeeSource, Payment
 
     login("nr_renhe")
-    page.get_by_role("link", name="自然资源非税收入").click()
+    page.get_by_role("main").get_by_role("link", name="自然资源非税收入").click()
     page.get_by_role("link", name="矿业权", exact=True).click()
     page.locator("#id_kind").select_option(label="采矿权")
     page.get_by_role("textbox", name="许可证号", exact=True).fill("C5104112026117001")
