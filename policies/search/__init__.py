@@ -42,6 +42,8 @@ def refresh_document(document):
     old = list(SearchEntry.objects.filter(document_id=document.pk).values_list("id", flat=True))
     count = index.refresh_document(document)
     ranker.forget(old)
+    if not count:
+        ranker.drop_documents([document.pk])  # withdrawn: no new rows will replace its old ones
     return count
 
 
