@@ -325,7 +325,7 @@ def _search(q, filters, page, per_page):
     # then, past the first ten, the weak tail (under half the bar) is left out.
     bar = ranker.threshold(u)
     answers = []
-    if any(r[1] >= bar for r in ranked[:10]):
+    if any(r[1] >= bar for r in ranked[:10]) and not ranker.names_the_unknown(ranker.current(), u):
         answers = ranked[:10] + [r for r in ranked[10:] if r[1] >= bar * ranker.TAIL]
     if not answers:
         results.no_answer = True

@@ -52,6 +52,24 @@ SHORT = 3
 TAIL = 0.5  # an answered query lists the documents covering at least this share of the bar
 
 
+def names_the_unknown(index, u):
+    """True for a short query (SHORT content words or fewer) naming a thing
+    — a noun, by jieba's tag — that the library mentions nowhere, neither as
+    a word (or a synonym of it) nor by all its bigrams: a short query names
+    its topic, and a topic the library never mentions has no answer here,
+    however well its other words (培训, 补贴) match. Long questions are left
+    to coverage: they carry situation words no policy uses."""
+    if len(u.words) > SHORT:
+        return False
+    for _, alts in terms_of(u):
+        word = alts[0]
+        if len(word) < 2 or u.tags.get(word, "")[:1] not in ("n", "j"):
+            continue
+        if not index.group_df(alts) and not index.known(word):
+            return True
+    return False
+
+
 def threshold(u):
     return THRESHOLD * min(1.0, SHORT / max(1, len(u.words)))
 

@@ -241,4 +241,4 @@ def idf(total, df):
 
 
 def location():
-    return getattr(settings, "SEARCH_INDEX_DIR", "") or ""
+    return getattr(settings, "SEARCH_INDEX_DIR", "") or os.environ.get("TONGBAN_SEARCH_INDEX", "")
