@@ -350,17 +350,21 @@ def current():
     ahead of the table (refilled, a test flush) or far off its row count is
     built again."""
     global _index
+    from .. import vocabulary
     from ..models import SearchEntry
 
     with _lock:
         store = _the_store()
-        if _index is None and store.path is not None:
-            store.reload()  # another process may have written since
+        if _index is None:
+            vocabulary.refresh_if_stale()
+            if store.path is not None:
+                store.reload()  # another process may have written since
         top = _max_id()
         if store.state["max_id"] < 0 or top < store.state["max_id"] or (_index is None and store.total == 0 and top):
             _index = _rebuild(store)
             return _index
         index = _index
+        fresh = index is None
         if top > store.state["max_id"]:
             rows = list(_rows(SearchEntry.objects.filter(id__gt=store.state["max_id"], id__lte=top)))
             documents = {r[2] for r in rows}
@@ -371,8 +375,10 @@ def current():
             _index = index = Index(store)
             index.gone = gone
         now = time.monotonic()
-        if now - index.checked > CHECK_SECONDS:
+        if now - index.checked > CHECK_SECONDS or fresh:
             index.checked = now
+            if not fresh:
+                vocabulary.refresh_if_stale()
             count = SearchEntry.objects.count()
             if abs(count - (index.total - len(index.gone))) > max(50, 0.05 * index.total):
                 _index = index = _rebuild(store)
@@ -451,6 +457,11 @@ def score(index, u, allowed=None, city=""):
     first_words = [
         (a, W_WORD * (W_ASPECT if set(alts) & understand.aspects() else 1.0)) for _, alts in terms for a in alts
     ]
+    # A synonym the segmenter never cut out of any text (a group approved
+    # after the last rebuild, a compound the text words differently) is
+    # found by its bigrams and, in the second phase, as a phrase.
+    unsegmented = [a for _, alts in terms for a in alts if len(a) > 1 and not index.df("words", a)]
+    first_grams += [(g, W_BIGRAM * 0.5) for a in unsegmented for g in bigrams(a) if g not in grams]
     filtered = allowed is not None or bool(index.gone)
     segments = [index.candidates(first_grams, first_words, city, filtered)]
     for number, seg in enumerate(segments):
@@ -470,7 +481,9 @@ def score(index, u, allowed=None, city=""):
             gram_bits, gram_idfs = single_bits, single_idfs
         word_idfs = []
         for j, (_, alts) in enumerate(terms):
-            postings = [seg.words[a] for a in alts if a in seg.words]
+            postings = [seg.words[a] for a in alts if a in seg.words] or [
+                seg.bigrams[a] for a in alts if a in unsegmented and a in seg.bigrams
+            ]
             df = index.group_df(alts)
             idf = index.idf(df)
             word_idfs.append(idf * _unseen_weight(u, alts[0]) if not df else idf)
