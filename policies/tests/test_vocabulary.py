@@ -26,7 +26,12 @@ def test_a_proposed_synonym_reaches_search_once_the_centre_approves_it(library, 
     assert "检索词表" in page and "小微企业 小型微型企业" in page  # the shipped list, with its sources
     response = dept.post(
         reverse("policies_console:vocabulary"),
-        {"action": "propose", "kind": "synonym", "words": "用地保障 拿地", "source": "自然资源部门答问用语（公开出处）"},
+        {
+            "action": "propose",
+            "kind": "synonym",
+            "words": "用地保障 拿地",
+            "source": "自然资源部门答问用语（公开出处）",
+        },
     )
     assert response.status_code == 302
     entry = VocabularyEntry.objects.get()
