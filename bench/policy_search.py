@@ -4,6 +4,7 @@
     .venv/bin/python bench/policy_search.py --postgres   # PostgreSQL databases tongban_policy_bench(_x100)
     .venv/bin/python bench/policy_search.py --scale 10   # a smaller multiple
     .venv/bin/python bench/policy_search.py --reuse      # keep the databases of the last run
+    .venv/bin/python bench/policy_search.py --new-only   # only the engine since issue 12 (no FTS copy at scale)
 
 1. The demo database: migrate, reference data, the demo library
    (policies.demo.load_demo, which builds the search index).
@@ -13,9 +14,10 @@
    PostgreSQL the GIN index is dropped and created again after the copy).
 3. In each database, in-process: every query of the relevance set
    (tests/relevance/queries.txt), each alone and with a city filter, through
-   policies.search.search() (the in-process ranking index, built on the first
-   query: its build time and memory are reported; first page of 20,
-   highlighting); beside it, in the same run, the engine before issue 12
+   policies.search.search() (the two-phase engine: its shared tantivy index
+   on disk under bench/out/index-*, built on the first query when missing —
+   its build time is reported; first page of 20, highlighting; wall and CPU
+   time); beside it, in the same run, the engine before issue 12
    (policies.search.engine: FTS5 bm25() / PostgreSQL ts_rank over the
    tokens, AND then OR, first page of 20). p50/p95 are printed and written to
    bench/out/policy_search*.json.
@@ -39,9 +41,10 @@ PG_DEMO, PG_SCALED = "tongban_policy_bench", "tongban_policy_bench_x{scale}"
 LARGE = 200_000  # entries above which the measurement takes a sample of the queries
 
 
-def _run(url, *args):
+def _run(url, *args, index_dir=None):
     env = dict(
         os.environ,
+        **({"TONGBAN_SEARCH_INDEX": str(index_dir)} if index_dir else {}),
         DATABASE_URL=url,
         PYTHONPATH=str(ROOT),
         TONGBAN_LOG_LEVEL="ERROR",
@@ -278,6 +281,7 @@ def main():
         demo_file, scaled_file = OUT / "policy_search.sqlite3", OUT / f"policy_search_x{args.scale}.sqlite3"
         demo_url, scaled_url = f"sqlite:///{demo_file}", f"sqlite:///{scaled_file}"
     report = {"backend": kind, "scale": args.scale}
+    only_scale = ["--new-only"] if args.new_only else []
     fresh = not args.reuse
     if fresh:
         if args.postgres:
@@ -298,24 +302,37 @@ def main():
             _pg(f"CREATE DATABASE {scaled_name} TEMPLATE {demo_name}")
         else:
             shutil.copyfile(demo_file, scaled_file)
-        report["scaled"] = _run(scaled_url, "--phase", "scale", "--scale", str(args.scale))
+        report["scaled"] = _run(scaled_url, "--phase", "scale", "--scale", str(args.scale), *only_scale)
         print(
             f"x{args.scale}: {report['scaled']['entries']} search entries, built in {report['scaled']['build_s']:.0f} s",
             flush=True,
         )
-    report["measure_demo"] = _run(demo_url, "--phase", "measure", "--rounds", str(args.rounds))
-    report["measure_scaled"] = _run(scaled_url, "--phase", "measure", "--rounds", str(args.rounds))
+    # The shared index on disk, one per database, as in production (built on the first query when missing).
+    only = ["--new-only"] if args.new_only else []
+    report["measure_demo"] = _run(
+        demo_url, "--phase", "measure", "--rounds", str(args.rounds), *only, index_dir=OUT / f"index-{kind}-demo"
+    )
+    report["measure_scaled"] = _run(
+        scaled_url,
+        "--phase",
+        "measure",
+        "--rounds",
+        str(args.rounds),
+        *only,
+        index_dir=OUT / f"index-{kind}-x{args.scale}",
+    )
     print(f"\nSearch latency ({kind}), in-process (first page of 20, highlighting):")
     print(
-        "| corpus | entries | searches | index build | index memory | engine p50 | engine p95 | "
-        "old engine p50 | old engine p95 |"
+        "| corpus | entries | searches | index build | engine p50 | engine p95 | CPU p50 | CPU p95 | "
+        "old engine p50 | old engine p95 | load |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for label, m in (("demo", report["measure_demo"]), (f"{args.scale}x demo", report["measure_scaled"])):
+        old = f"{m['old_p50_ms']:.1f} ms | {m['old_p95_ms']:.1f} ms" if m["old_p50_ms"] is not None else "— | —"
         print(
             f"| {label} | {m['entries']:,} | {m['queries'] * m['rounds']} | {m['index_build_s']:.1f} s | "
-            f"{m['index_rss_mb']:.0f} MB | {m['engine_p50_ms']:.1f} ms | {m['engine_p95_ms']:.1f} ms | "
-            f"{m['old_p50_ms']:.1f} ms | {m['old_p95_ms']:.1f} ms |"
+            f"{m['engine_p50_ms']:.1f} ms | {m['engine_p95_ms']:.1f} ms | {m['engine_cpu_p50_ms']:.1f} ms | "
+            f"{m['engine_cpu_p95_ms']:.1f} ms | {old} | {' '.join(m['loadavg'])} |"
         )
     (OUT / f"policy_search_{kind}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
 
