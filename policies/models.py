@@ -7,6 +7,7 @@ applies); the centre reviews and publishes. Changes go through
 policies.services.
 """
 
+from django.conf import settings
 from django.db import models
 
 from core.models import Department, Level, Region
@@ -280,3 +281,47 @@ class SearchEntry(models.Model):
         verbose_name = verbose_name_plural = "检索条目"
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="searchentry_kind_object_unique")]
         indexes = [models.Index(fields=["city_code", "status"], name="searchentry_city_status")]
+
+
+class VocabularyEntry(models.Model):
+    """A line of the search vocabulary proposed in the console: a synonym
+    group (colloquial, abbreviated and older names of a policy term), a
+    query stopword or an aspect word, with its source. The centre reviews it;
+    only approved entries join the vocabulary shipped in
+    policies/search/*.txt (policies.vocabulary)."""
+
+    class Kind(models.TextChoices):
+        SYNONYM = "synonym", "同义词组"
+        STOPWORD = "stopword", "查询停用词"
+        ASPECT = "aspect", "方面词"
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "待复核"
+        APPROVED = "approved", "已采用"
+        REJECTED = "rejected", "未采用"
+
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    words = models.CharField("词语", max_length=400, help_text="以空格分隔；同义词组至少两个词")
+    source = models.CharField("来源", max_length=300, help_text="政策原文（文号、条款）或公开出处")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PROPOSED)
+    note = models.CharField("复核意见", max_length=300, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="提出人"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="复核人",
+    )
+    reviewed_at = models.DateTimeField("复核时间", null=True, blank=True)
+    created_at = models.DateTimeField("提出时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检索词表条目"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.words}"

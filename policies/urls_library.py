@@ -21,4 +21,5 @@ urlpatterns = [
     path("overdue/", views.overdue, name="overdue"),
     path("import/", views.import_page, name="import"),
     path("export/", views.export, name="export"),
+    path("vocabulary/", views.vocabulary_page, name="vocabulary"),
 ]

@@ -437,3 +437,56 @@ def export(request):
     )
     response["Content-Disposition"] = f'attachment; filename="policies.{fmt}"'
     return response
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def vocabulary_page(request):
+    """检索词表: the shipped vocabulary with its sources, and entries proposed
+    in the console, which the centre approves or rejects (policies.vocabulary)."""
+    policy.require(request.user, "policy.view")
+    from . import vocabulary
+    from .models import VocabularyEntry
+
+    can_propose = policy.can(request.user, "policy.edit") or policy.can(request.user, "policy.publish")
+    form = {"kind": "synonym", "words": "", "source": ""}
+    errors = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "propose":
+                form = {k: request.POST.get(k, "") for k in form}
+                vocabulary.propose(request.user, form["kind"], form["words"], form["source"])
+                messages.success(request, "已提出，待政务服务中心复核。")
+            elif action in ("approve", "reject"):
+                entry = get_object_or_404(VocabularyEntry, pk=request.POST.get("entry"))
+                vocabulary.review(request.user, entry, action == "approve", request.POST.get("note", ""))
+                messages.success(request, "已采用，查询即刻生效。" if action == "approve" else "已记为不采用。")
+            else:
+                raise Http404
+            return redirect("policies_console:vocabulary")
+        except ServiceError as e:
+            errors = e.errors or {}
+            messages.error(request, str(e))
+    kind = request.GET.get("kind", "synonym")
+    if kind not in VocabularyEntry.Kind.values:
+        kind = "synonym"
+    return render(
+        request,
+        "policies/console/vocabulary.html",
+        {
+            "kind": kind,
+            "kinds": VocabularyEntry.Kind.choices,
+            "proposed": VocabularyEntry.objects.filter(state=VocabularyEntry.State.PROPOSED).select_related(
+                "proposed_by"
+            ),
+            "entries": VocabularyEntry.objects.filter(kind=kind)
+            .exclude(state=VocabularyEntry.State.PROPOSED)
+            .select_related("proposed_by", "reviewed_by")[:200],
+            "shipped": vocabulary.shipped(kind),
+            "form": form,
+            "errors": errors,
+            "can_propose": can_propose,
+            **_nav(request.user),
+        },
+    )

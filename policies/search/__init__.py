@@ -42,6 +42,8 @@ def refresh_document(document):
     old = list(SearchEntry.objects.filter(document_id=document.pk).values_list("id", flat=True))
     count = index.refresh_document(document)
     ranker.forget(old)
+    if not count:
+        ranker.drop_documents([document.pk])  # withdrawn: no new rows will replace its old ones
     return count
 
 
@@ -323,7 +325,7 @@ def _search(q, filters, page, per_page):
     # then, past the first ten, the weak tail (under half the bar) is left out.
     bar = ranker.threshold(u)
     answers = []
-    if any(r[1] >= bar for r in ranked[:10]):
+    if any(r[1] >= bar for r in ranked[:10]) and not ranker.names_the_unknown(ranker.current(), u):
         answers = ranked[:10] + [r for r in ranked[10:] if r[1] >= bar * ranker.TAIL]
     if not answers:
         results.no_answer = True
@@ -352,20 +354,13 @@ def _search(q, filters, page, per_page):
 
 
 def _documents(ids):
-    """{document id: (title, url)} for the documents results hang under."""
-    titles = ranker._index.titles if ranker._index is not None else {}
-    missing = [i for i in set(ids) if i not in titles]
-    if missing:
-        titles = {
-            **titles,
-            **dict(
-                SearchEntry.objects.filter(kind=SearchEntry.Kind.DOCUMENT, document_id__in=missing).values_list(
-                    "document_id", "title"
-                )
-            ),
-        }
+    """{document id: (title, url)} for the documents results hang under (by
+    primary key: the search table has no index on document_id)."""
+    from ..models import PolicyDocument
+
     pattern = _url_pattern("policies:document")
-    return {i: (titles[i], pattern.format(i)) for i in set(ids) if i in titles}
+    titles = dict(PolicyDocument.objects.filter(pk__in=set(ids)).values_list("pk", "title"))
+    return {i: (t, pattern.format(i)) for i, t in titles.items()}
 
 
 def _topics(ids, limit=4):

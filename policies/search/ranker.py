@@ -27,13 +27,12 @@ and after policies.search.rebuild().
 import math
 import threading
 import time
-from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import lru_cache
 
 import numpy as np
 
-from . import segment, understand
+from . import segment, shared, understand
 
 K1, B = 1.2, 0.75
 TITLE_WEIGHT = 2.0  # a title's characters count twice
@@ -53,157 +52,152 @@ SHORT = 3
 TAIL = 0.5  # an answered query lists the documents covering at least this share of the bar
 
 
+def names_the_unknown(index, u):
+    """True for a short query (SHORT content words or fewer) naming a thing
+    — a noun, by jieba's tag — that the library mentions nowhere, neither as
+    a word (or a synonym of it) nor by all its bigrams: a short query names
+    its topic, and a topic the library never mentions has no answer here,
+    however well its other words (培训, 补贴) match. Long questions are left
+    to coverage: they carry situation words no policy uses."""
+    if len(u.words) > SHORT:
+        return False
+    for _, alts in terms_of(u):
+        word = alts[0]
+        if len(word) < 2 or u.tags.get(word, "")[:1] not in ("n", "j"):
+            continue
+        if not index.group_df(alts) and not index.known(word):
+            return True
+    return False
+
+
 def threshold(u):
     return THRESHOLD * min(1.0, SHORT / max(1, len(u.words)))
 
 
 CHECK_SECONDS = 2.0  # how often the row count is compared (the highest id: every query)
+CHECK_SECONDS_LARGE, LARGE = 60.0, 200_000
 KINDS = ("document", "article", "interpretation", "item")
 
 
-def bigrams(text):
-    out = []
-    for run in segment.WORD.findall(text):
-        if understand.CJK_RUN.fullmatch(run):
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
-        else:
-            out.append(run)
-    return out
+bigrams = shared.bigrams
+chars = shared.chars
 
 
-def chars(text):
-    return [c for run in understand.CJK_RUN.findall(text) for c in run]
+class Counted:
+    """term → (candidate positions, weighted term frequencies), counted in
+    the candidates' stored text when first asked for (a title counts twice).
+    The candidates' texts are joined into one string, so a term costs one
+    scan for all of them; a word list is padded with spaces (" 补贴 ") so
+    only whole words count."""
 
+    def __init__(self, titles, texts, pad=""):
+        self.pad = pad
+        self.n = len(titles)
+        self.parts = [(*self._joined(titles), titles), (*self._joined(texts), texts)]
+        self.cache = {}
 
-class Postings:
-    """term → (entry positions, weighted term frequencies), all terms in two
-    flat arrays (a dict of small arrays costs several times the memory)."""
+    @staticmethod
+    def _joined(values):
+        offsets = np.cumsum([0] + [len(v) + 1 for v in values[:-1]]) if values else np.zeros(0, np.int64)
+        return "\x1e".join(values), offsets
 
-    def __init__(self):
-        self.terms = {}
-        self._term, self._entry, self._weight = array("I"), array("I"), array("f")
-
-    def add(self, n, counts):
-        terms = self.terms
-        for term, weight in counts.items():
-            t = terms.get(term)
-            if t is None:
-                t = terms[term] = len(terms)
-            self._term.append(t)
-            self._entry.append(n)
-            self._weight.append(weight)
-
-    def freeze(self):
-        term = np.frombuffer(self._term, np.uint32)
-        order = np.argsort(term, kind="stable")
-        self.entries = np.frombuffer(self._entry, np.uint32)[order].astype(np.int32)
-        self.weights = np.frombuffer(self._weight, np.float32)[order].copy()
-        bounds = np.searchsorted(term[order], np.arange(len(self.terms) + 1))
-        self.slices = {k: (int(bounds[t]), int(bounds[t + 1])) for k, t in self.terms.items()}
-        del self._term, self._entry, self._weight, self.terms
-        return self
-
-    def __contains__(self, term):
-        return term in self.slices
+    def _count(self, joined, offsets, needle, rows):
+        total = joined.count(needle)
+        if not total:
+            return None
+        if total > len(rows):  # a common term: count row by row
+            return np.array([r.count(needle) for r in rows], np.float32)
+        positions, start, find = [], joined.find(needle), joined.find
+        while start >= 0:
+            positions.append(start)
+            start = find(needle, start + len(needle) - len(self.pad))
+        if not positions:
+            return None
+        rows = np.searchsorted(offsets, np.array(positions), side="right") - 1
+        return np.bincount(rows, minlength=self.n).astype(np.float32)
 
     def get(self, term, default=None):
-        span = self.slices.get(term)
-        if span is None:
-            return default
-        return self.entries[span[0] : span[1]], self.weights[span[0] : span[1]]
+        if term not in self.cache:
+            needle = f"{self.pad}{term}{self.pad}"
+            tf = np.zeros(self.n, np.float32)
+            for weight, (joined, offsets, rows) in zip((TITLE_WEIGHT, 1.0), self.parts):
+                counts = self._count(joined, offsets, needle, rows)
+                if counts is not None:
+                    tf += weight * counts
+            idx = np.nonzero(tf)[0]
+            self.cache[term] = (idx, tf[idx]) if len(idx) else None
+        found = self.cache[term]
+        return default if found is None else found
+
+    def __contains__(self, term):
+        return self.get(term) is not None
 
     def __getitem__(self, term):
         return self.get(term)
 
-    def df(self, term):
-        span = self.slices.get(term)
-        return span[1] - span[0] if span else 0
 
+class Candidates:
+    """The rows the first phase found (policies.search.shared), with what
+    scoring needs: ids, kinds, documents, cities, lengths, and postings of
+    the query's terms counted in the stored text."""
 
-def _counts(title, text, make):
-    tf = defaultdict(float)
-    for g in make(title):
-        tf[g] += TITLE_WEIGHT
-    for g in make(text):
-        tf[g] += 1.0
-    return tf
-
-
-class Segment:
-    """Postings of one batch of rows (the main build, or a delta)."""
-
-    def __init__(self, rows, doc_titles):
-        self.ids, self.kind, self.document, self.city, self.region, self.texts = [], [], [], [], [], []
-        lengths = []
-        bi, uni, words = Postings(), Postings(), Postings()
+    def __init__(self, docs):
+        n = len(docs)
+        self.ids = np.fromiter((d["id"][0] for d in docs), np.int64, n)
+        self.kind = np.fromiter((d["kind"][0] for d in docs), np.int8, n)
+        self.document = np.fromiter((d["document"][0] for d in docs), np.int64, n)
+        self.city = np.fromiter((d["city"][0] for d in docs), np.int32, n)
+        self.region = np.fromiter((d["region"][0] for d in docs), np.int32, n)
+        bodies = [d["body"][0].decode().split(shared.SEP) for d in docs]
+        titles, texts = [b[0] for b in bodies], [b[1] for b in bodies]
+        self.texts = [a + "\n" + b for a, b in zip(titles, texts)]
+        self.lengths = np.array([len(a) * TITLE_WEIGHT + len(b) for a, b in zip(titles, texts)], np.float32)
+        self.bigrams = self.unigrams = Counted(titles, texts)
+        self.words = Counted([f" {b[2]} " for b in bodies], [f" {b[3]} " for b in bodies], pad=" ")
         self.titles = {}
-        for pk, kind, document_id, title, text, city, region in rows:
-            original_title = title
-            title = understand.simplified(title)
-            text = understand.simplified(text)
-            if kind == "article":
-                # An article's title repeats its document's; only its heading is its own.
-                doc_title = doc_titles.get(document_id, "")
-                if doc_title and title.startswith(doc_title):
-                    title = title[len(doc_title) :]
-            n = len(self.ids)
-            self.ids.append(pk)
-            self.kind.append(KINDS.index(kind))
-            self.document.append(document_id)
-            self.city.append(int(city or 0))
-            self.region.append(int(region or 0))
-            self.texts.append(title + "\n" + text)
-            if kind == "document":
-                self.titles[document_id] = original_title
-            bi.add(n, _counts(title, text, bigrams))
-            uni.add(n, _counts(title, text, chars))
-            words.add(n, _counts(title, text, segment._words))
-            lengths.append(len(title) * TITLE_WEIGHT + len(text))
-        self.ids = np.array(self.ids, np.int64)
-        self.kind = np.array(self.kind, np.int8)
-        self.document = np.array(self.document, np.int64)
-        self.city = np.array(self.city, np.int32)
-        self.region = np.array(self.region, np.int32)
-        self.lengths = np.array(lengths, np.float32)
-        self.bigrams, self.unigrams, self.words = bi.freeze(), uni.freeze(), words.freeze()
 
     def __len__(self):
         return len(self.ids)
 
 
-class Index:
-    """The main segment and a delta, with statistics over both."""
+GROUP_COUNT_LIMIT = 50_000
+COMMON_SHARE, COMMON_MIN = 0.05, 20_000
+FIRST_PHASE = 200  # rows the first phase hands to the second
+FIRST_PHASE_FILTERED = 3000  # with filters the index does not hold (department, kind …), more
 
-    def __init__(self, segments, max_id, count):
-        self.segments = segments
-        self.max_id = max_id
-        self.count = count
+
+class Index:
+    """The collection's statistics and the first phase, over the shared
+    tantivy index (one Index per state of it: caches are per state)."""
+
+    def __init__(self, store):
+        self.store = store
+        self.max_id = store.state["max_id"]
         self.checked = time.monotonic()
         self.gone = set()  # ids seen deleted
-        self.total = sum(len(s) for s in segments)
-        self.titles = {}  # document id: title, for the document a result hangs under
-        for s in segments:
-            self.titles.update(s.titles)
-        self.avg = (sum(float(s.lengths.sum()) for s in segments) / self.total) if self.total else 1.0
+        self.total = store.total
+        self.avg = store.avg
+        self.titles = {}
         self._vocab = None
         self._group_df = {}
+        self._df = {}
 
     def group_df(self, alts):
         """Entries having any word of the group (one IDF for the group)."""
         key = tuple(sorted(alts))
         if key not in self._group_df:
-            ids = [s.words[a][0] + offset for s, offset in self._offsets() for a in alts if a in s.words]
-            self._group_df[key] = len(np.unique(np.concatenate(ids))) if ids else 0
+            dfs = [self.df("words", a) for a in key]
+            if sum(dfs) < GROUP_COUNT_LIMIT:
+                self._group_df[key] = self.store.count_any("words", list(key))
+            else:  # counting the union of long posting lists costs more than its precision is worth
+                self._group_df[key] = min(self.total, sum(dfs))
         return self._group_df[key]
 
-    def _offsets(self):
-        offset = 0
-        for s in self.segments:
-            yield s, offset
-            offset += len(s)
-
     def df(self, table, term):
-        return sum(getattr(s, table).df(term) for s in self.segments)
+        key = (table, term)
+        if key not in self._df:
+            self._df[key] = self.store.df("words" if table == "words" else "grams", term)
+        return self._df[key]
 
     def idf(self, df):
         return math.log(1 + (self.total - df + 0.5) / (df + 0.5))
@@ -216,7 +210,7 @@ class Index:
         """The most frequent title n-gram that sounds like `keys` and shares a
         character with `typed`, or ''."""
         if self._vocab is None:
-            self._vocab = _title_vocabulary(self)
+            self._vocab = _vocabulary()
         best = ""
         for text, _count in sorted(self._vocab.get(keys, {}).items(), key=lambda kv: -kv[1]):
             if text != typed and set(text) & set(typed):
@@ -224,69 +218,110 @@ class Index:
                 break
         return best
 
+    def candidates(self, grams, words, city="", filtered=False):
+        limit = FIRST_PHASE_FILTERED if filtered else FIRST_PHASE
+        return Candidates(self.store.candidates(grams, words, city, limit))
 
-def _title_vocabulary(index):
-    """{sound keys: {stretch: count}} over the titles of documents and items:
-    stretches of 2–4 characters inside one word, or whole words side by side
-    (never half a word: 省交 is not taken from 四川省交通运输厅)."""
+
+@lru_cache(maxsize=1)
+def _vocabulary():
+    """{sound keys: {stretch: count}} over the distinct titles of documents
+    and items (see _title_vocabulary); kept for the process (titles of new
+    documents join at the next rebuild)."""
+    from ..models import SearchEntry
+
+    titles = Counter(
+        SearchEntry.objects.filter(kind__in=["document", "item"]).values_list("title", flat=True).iterator()
+    )
+    return _title_vocabulary((understand.simplified(t), n) for t, n in titles.items())
+
+
+def _title_vocabulary(titles):
+    """{sound keys: {stretch: count}} over (title, count): stretches of 2–4
+    characters inside one word, or whole words side by side (never half a
+    word: 省交 is not taken from 四川省交通运输厅)."""
     vocab = defaultdict(lambda: defaultdict(int))
-    for s in index.segments:
-        for n, text in enumerate(s.texts):
-            if KINDS[s.kind[n]] not in ("document", "item"):
-                continue
-            title = text.split("\n", 1)[0]
-            for run in understand.CJK_RUN.findall(title):
-                keys = understand.sounds(run)
-                bounds, pos = [0], 0
-                for w in segment._words(run):
-                    pos += len(w)
-                    bounds.append(pos)
-                stretches = set()
-                for a, b in zip(bounds, bounds[1:]):
-                    for size in (2, 3, 4):
-                        stretches.update((i, i + size) for i in range(a, b - size + 1))
-                for i, a in enumerate(bounds):
-                    for b in bounds[i + 1 :]:
-                        if 2 <= b - a <= 4:
-                            stretches.add((a, b))
-                for a, b in stretches:
-                    vocab[keys[a:b]][run[a:b]] += 1
+    for title, count in titles:
+        for run in understand.CJK_RUN.findall(title):
+            keys = understand.sounds(run)
+            bounds, pos = [0], 0
+            for w in segment._words(run):
+                pos += len(w)
+                bounds.append(pos)
+            stretches = set()
+            for a, b in zip(bounds, bounds[1:]):
+                for size in (2, 3, 4):
+                    stretches.update((i, i + size) for i in range(a, b - size + 1))
+            for i, a in enumerate(bounds):
+                for b in bounds[i + 1 :]:
+                    if 2 <= b - a <= 4:
+                        stretches.add((a, b))
+            for a, b in stretches:
+                vocab[keys[a:b]][run[a:b]] += count
     return vocab
 
 
 _lock = threading.Lock()
 _index = None
+_store = None
 
 
 def _rows(qs):
-    return list(
-        qs.values_list("id", "kind", "document_id", "title", "text", "city_code", "region_code")
-        .order_by("id")
-        .iterator(chunk_size=5000)
-    )
+    return qs.values_list("id", "kind", "document_id", "title", "text", "city_code", "region_code").order_by("id")
 
 
-def _doc_titles():
+def _doc_titles(documents=None):
     from ..models import SearchEntry
 
-    return dict(SearchEntry.objects.filter(kind="document").values_list("document_id", "title"))
+    qs = SearchEntry.objects.filter(kind="document")
+    if documents is not None:
+        qs = qs.filter(document_id__in=list(documents))
+    return dict(qs.values_list("document_id", "title"))
+
+
+def _the_store():
+    global _store
+    if _store is None:
+        _store = shared.Store(shared.location())
+    return _store
+
+
+def _rebuild(store):
+    """The whole table into the shared index, in batches."""
+    from ..models import SearchEntry
+
+    titles = _doc_titles()
+    top = _max_id()
+    first, batch = True, []
+    for row in _rows(SearchEntry.objects.filter(id__lte=top)).iterator(chunk_size=5000):
+        batch.append(row)
+        if len(batch) >= 50_000:
+            store.write(batch, titles, clear=first)
+            first, batch = False, []
+    store.write(batch, titles, clear=first, max_id=top)
+    _vocabulary.cache_clear()
+    return Index(store)
 
 
 def build():
-    from ..models import SearchEntry
-
-    rows = _rows(SearchEntry.objects.all())
-    main = Segment(rows, _doc_titles())
-    index = Index([main], rows[-1][0] if rows else 0, len(rows))
-    index._vocab = _title_vocabulary(index)  # now, not on the first query with a typo
-    return index
+    """A fresh shared index from the table (`manage.py rebuild_search`)."""
+    global _index
+    with _lock:
+        _index = _rebuild(_the_store())
+        return _index
 
 
 def invalidate():
-    """Drop the index (after a rebuild of the entries)."""
-    global _index
+    """Drop the index (after a rebuild of the entries): the next query
+    builds it again from the table."""
+    global _index, _store
     with _lock:
         _index = None
+        if _store is not None and _store.path is not None:
+            _store.state["max_id"] = -1
+            _store._save()
+        _store = None
+        _vocabulary.cache_clear()
 
 
 def _max_id():
@@ -306,36 +341,56 @@ def forget(ids):
             _index.gone.update(ids)
 
 
-def current():
-    """The index, brought up to date with the table."""
+def drop_documents(documents):
+    """A document's rows left the table (withdrawn): out of the shared index."""
     global _index
+    with _lock:
+        if _store is not None and _store.delete_documents(documents):
+            gone = _index.gone if _index is not None else set()
+            _index = Index(_store)
+            _index.gone = gone
+
+
+def current():
+    """The index, brought up to date with the table: rows with ids above
+    the index's are added (their documents' older rows replaced); an index
+    ahead of the table (refilled, a test flush) or far off its row count is
+    built again."""
+    global _index
+    from .. import vocabulary
     from ..models import SearchEntry
 
     with _lock:
-        index = _index
-        if index is None:
-            _index = index = build()
-            return index
+        store = _the_store()
+        if _index is None:
+            vocabulary.refresh_if_stale()
+            if store.path is not None:
+                store.reload()  # another process may have written since
         top = _max_id()
+        if store.state["max_id"] < 0 or top < store.state["max_id"] or (_index is None and store.total == 0 and top):
+            _index = _rebuild(store)
+            return _index
+        index = _index
+        fresh = index is None
+        if top > store.state["max_id"]:
+            rows = list(_rows(SearchEntry.objects.filter(id__gt=store.state["max_id"], id__lte=top)))
+            documents = {r[2] for r in rows}
+            store.write(rows, _doc_titles(documents), replace_documents=documents, max_id=top)
+            index = None
+        if index is None:
+            gone = _index.gone if _index is not None else set()
+            _index = index = Index(store)
+            index.gone = gone
         now = time.monotonic()
-        if top < index.max_id:
-            _index = index = build()
-            return index
-        if top > index.max_id:
-            rows = _rows(SearchEntry.objects.filter(id__gt=index.max_id))
-            delta = sum(len(s) for s in index.segments[1:]) + len(rows)
-            if delta > max(2000, 0.1 * len(index.segments[0])):
-                _index = index = build()
-                return index
-            segments = index.segments + [Segment(rows, _doc_titles())]
-            fresh = Index(segments, top, index.count + len(rows))
-            fresh.gone = index.gone
-            _index = index = fresh
-        if now - index.checked > CHECK_SECONDS:
+        # The row count of a large table costs a scan: compared less often.
+        every = CHECK_SECONDS if index.total < LARGE else CHECK_SECONDS_LARGE
+        if now - index.checked > every or fresh:
             index.checked = now
+            if not fresh:
+                vocabulary.refresh_if_stale()
             count = SearchEntry.objects.count()
             if abs(count - (index.total - len(index.gone))) > max(50, 0.05 * index.total):
-                _index = index = build()
+                _index = index = _rebuild(store)
         return index
 
 
@@ -405,7 +460,31 @@ def score(index, u, allowed=None, city=""):
     found = []
     # Coverage leaves aspect words out, unless the query has nothing else.
     aspect_only = all(set(alts) & understand.aspects() for _, alts in terms)
-    for number, seg in enumerate(index.segments):
+    # The first phase: the rows with the best BM25 over the query's bigrams
+    # (its characters when it has none) and words, from the shared index.
+    first_grams = [(g, W_BIGRAM) for g in grams] or [(c, W_UNIGRAM) for c in singles[:64]]
+    first_words = [
+        (a, W_WORD * (W_ASPECT if set(alts) & understand.aspects() else 1.0)) for _, alts in terms for a in alts
+    ]
+    # A synonym the segmenter never cut out of any text (a group approved
+    # after the last rebuild, a compound the text words differently) is
+    # found by its bigrams and, in the second phase, as a phrase.
+    unsegmented = [a for _, alts in terms for a in alts if len(a) > 1 and not index.df("words", a)]
+    first_grams += [(g, W_BIGRAM * 0.5) for a in unsegmented for g in bigrams(a) if g not in grams]
+    # A term in a large share of a large library (企业, 补贴 at 100x the demo)
+    # barely orders the first phase and costs the most: it is scored in the
+    # second phase only, unless the query has nothing rarer.
+    common = max(COMMON_SHARE * index.total, COMMON_MIN)
+    rare_grams = [t for t in first_grams if index.df("bigrams", t[0]) < common]
+    rare_words = [t for t in first_words if index.df("words", t[0]) < common]
+    if rare_grams or rare_words:
+        first_grams, first_words = rare_grams, rare_words
+    else:
+        first_grams = sorted(first_grams, key=lambda t: index.df("bigrams", t[0]))[:2]
+        first_words = []
+    filtered = allowed is not None or bool(index.gone)
+    segments = [index.candidates(first_grams, first_words, city, filtered)]
+    for number, seg in enumerate(segments):
         n = len(seg)
         if not n:
             continue
@@ -422,7 +501,9 @@ def score(index, u, allowed=None, city=""):
             gram_bits, gram_idfs = single_bits, single_idfs
         word_idfs = []
         for j, (_, alts) in enumerate(terms):
-            postings = [seg.words[a] for a in alts if a in seg.words]
+            postings = [seg.words[a] for a in alts if a in seg.words] or [
+                seg.bigrams[a] for a in alts if a in unsegmented and a in seg.bigrams
+            ]
             df = index.group_df(alts)
             idf = index.idf(df)
             word_idfs.append(idf * _unseen_weight(u, alts[0]) if not df else idf)
@@ -470,7 +551,7 @@ def score(index, u, allowed=None, city=""):
     # Phrase/proximity: adjacent content words found side by side.
     pairs = [(a + b) for run_words in _adjacent(u) for a, b in zip(run_words, run_words[1:])]
     if pairs:
-        bonus = W_PROXIMITY * max(1.0, math.log(1 + len(index.segments[0])))
+        bonus = W_PROXIMITY * max(1.0, math.log(1 + index.total))
         head = [
             (s + bonus * sum(1 for p in pairs if p in seg.texts[i]) / len(pairs), wb, gb, seg, i)
             for s, wb, gb, seg, i in found[:PROXIMITY_DEPTH]

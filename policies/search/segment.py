@@ -39,10 +39,17 @@ QUESTION_WORDS = set(
 
 
 def _lines(name):
+    """The lines of a vocabulary file, then the entries of its kind the
+    centre approved in the console (policies.vocabulary)."""
     for line in (HERE / name).read_text(encoding="utf-8").splitlines():
         line = line.split("  #", 1)[0].strip()  # "  # source" ends a line
         if line and not line.startswith("#"):
             yield line
+    from .. import vocabulary
+
+    kind = {f: k for k, f in vocabulary.FILES.items()}.get(name)
+    if kind:
+        yield from vocabulary.approved(kind)
 
 
 def normalise(text):
