@@ -49,7 +49,7 @@ from core import workdays
 from core.models import Department, Level, Region
 from hall.models import Window
 
-from . import identifiers, summary, transitions
+from . import identifiers, partitions, summary, transitions
 from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation
 
 YEAR = 2024
@@ -1518,6 +1518,7 @@ def load_demo_year(seed=2024, log=None):
             return None
         year = _Year(seed, log)
         year.plan()
+        partitions.ensure(since=YEAR_START, until=YEAR_END)  # PostgreSQL: the year's months, not the default partition
         counts = year.write()
         counts["summary_rows"] = summary.rebuild()  # the bulk insert bypassed services._event
         Counter.objects.create(key=MARKER, value=seed)
