@@ -1,9 +1,12 @@
-"""A synthetic province for the statistics benchmark (SQLite): the demo year
-copied `--factor` times over (10 = ten times the centre's year), each copy's
-cases moved to another city's region, then the daily summary rebuilt.
+"""A synthetic province for the statistics benchmark: the demo year copied
+`--factor` times over (10 = ten times the centre's year), each copy's cases
+moved to another city's region, then the daily summary rebuilt, and one
+month's rebuild timed on its own.
 
-    .venv/bin/python bench/province_synth.py --factor 10          # on bench/out/var (after cases_load.py)
+    .venv/bin/python bench/province_synth.py --factor 10          # SQLite, bench/out/var (after cases_load.py)
     .venv/bin/python bench/cases_load.py --reuse                    # then measure
+    DATABASE_URL=postgres://…/tongban_bench .venv/bin/python bench/province_synth.py --factor 30   # PostgreSQL
+    .venv/bin/python bench/cases_load.py --postgres --reuse
 
 Copies are plain SQL (INSERT … SELECT), cases numbered `<number>P<k>` so
 numbers stay unique; the events keep their days, kinds, departments, windows
@@ -31,14 +34,14 @@ def main():
     import django
 
     django.setup()
+    import datetime as dt
+
     from django.db import connection, transaction
 
-    from cases import summary
+    from cases import partitions, summary
     from cases.models import Case, CaseEvent
     from core.models import Region
 
-    if connection.vendor != "sqlite":
-        raise SystemExit("SQLite only (PostgreSQL at scale: see docs/performance.md)")
     quote = connection.ops.quote_name
     cities = list(
         Region.objects.filter(code__endswith="00").exclude(code__endswith="0000").values_list("code", flat=True)
@@ -52,6 +55,7 @@ def main():
         consultations = cursor.fetchone()[0]
     offset = 10 ** len(str(top))  # copy k's case ids are k*offset + the original id
     started = time.monotonic()
+    partitions.ensure(since=dt.date(2024, 1, 1), until=dt.date(2024, 12, 1))  # PostgreSQL: the year's months
     for k in range(1, args.factor):
         region = cities[k % len(cities)]
         t0 = time.monotonic()
@@ -76,6 +80,10 @@ def main():
                 [consultations],
             )
         print(f"copy {k}: region {region}, {time.monotonic() - t0:.0f}s", flush=True)
+    if connection.vendor == "postgresql":  # the copies chose their own ids: move the sequence past them
+        with connection.cursor() as cursor:
+            table = Case._meta.db_table
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) FROM {quote(table)}")
     t0 = time.monotonic()
     rows = summary.rebuild()
     print(
@@ -84,6 +92,9 @@ def main():
         f"total {time.monotonic() - started:.0f}s",
         flush=True,
     )
+    t0 = time.monotonic()
+    rows = summary.rebuild(dt.date(2024, 3, 1), dt.date(2024, 3, 31))
+    print(f"one month (2024-03) rebuilt: {rows} rows in {time.monotonic() - t0:.1f}s", flush=True)
 
 
 if __name__ == "__main__":

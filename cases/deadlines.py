@@ -1,6 +1,7 @@
 """Working-day clocks of a case: the promised deadline, time stopped for
 corrections and special procedures, and the worklist's warnings."""
 
+import datetime as dt
 import math
 
 from django.utils import timezone
@@ -41,9 +42,16 @@ def warning(case, today=None):
     if case.due_date is None or case.state not in ("accepted", "reviewing"):
         return ""
     today = today or timezone.localdate()
+    if case.due_date < today:
+        # Red from the first working day after the deadline: stop counting
+        # there (a worklist of old cases would otherwise count years a row).
+        day = case.due_date
+        while day < today:
+            day += dt.timedelta(days=1)
+            if workdays.is_working_day(day):
+                return "red"
+        return "yellow"  # the deadline passed over a weekend or holiday: no working day left
     left = workdays.working_days_between(today, case.due_date)
-    if left < 0:
-        return "red"
     if left <= max(1, math.ceil(case.matter.promised_limit * 0.2)):
         return "yellow"
     return ""

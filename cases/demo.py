@@ -49,7 +49,7 @@ from core import crypto, workdays
 from core.models import Department, Level, Region
 from hall.models import Window
 
-from . import identifiers, personal, summary, transitions
+from . import identifiers, partitions, personal, summary, transitions
 from .models import Case, CaseEvent, Certificate, Channel, Counter, Evaluation
 
 YEAR = 2024
@@ -1546,6 +1546,7 @@ def load_demo_year(seed=2024, log=None):
             return None
         year = _Year(seed, log)
         year.plan()
+        partitions.ensure(since=YEAR_START, until=YEAR_END)  # PostgreSQL: the year's months, not the default partition
         counts = year.write()
         counts["summary_rows"] = summary.rebuild()  # the bulk insert bypassed services._event
         Counter.objects.create(key=MARKER, value=seed)

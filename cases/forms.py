@@ -4,6 +4,9 @@ cases.services, whose ServiceError is put back on the form (show_service_error).
 import datetime as dt
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from accounts.models import Organisation
 from core.models import Level, Region
@@ -369,14 +372,34 @@ class VerifyForm(forms.Form):
     q = forms.CharField(label="电子证照标识或核验码", max_length=100)
 
 
+class QuickSelect(forms.Select):
+    """A select drawn in one pass. The dashboard's matter list has over a
+    thousand options; Django draws each through its own template, which was
+    most of the year-to-date dashboard's time (docs/performance.md)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        chosen = {str(v) for v in self.format_value(value)}
+        options = []
+        for option, label in self.choices:
+            option = "" if option is None else str(option)
+            selected = " selected" if option in chosen else ""
+            options.append(f'<option value="{escape(option)}"{selected}>{escape(label)}</option>')
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe("".join(options)))
+
+
 class StatsForm(forms.Form):
     PERIODS = [("week", "本周"), ("ytd", "今年以来"), ("custom", "自定义")]
     period = forms.ChoiceField(label="统计期间", choices=PERIODS, required=False)
     start = forms.DateField(label="起始日期", required=False, widget=DATE_INPUT)
     end = forms.DateField(label="截止日期", required=False, widget=DATE_INPUT)
-    department = forms.ModelChoiceField(label="部门", queryset=None, required=False, empty_label="全部部门")
-    window = WindowChoiceField(label="窗口", queryset=None, required=False, empty_label="全部窗口")
-    matter = forms.ModelChoiceField(label="事项", queryset=None, required=False, empty_label="全部事项")
+    department = forms.ModelChoiceField(
+        label="部门", queryset=None, required=False, empty_label="全部部门", widget=QuickSelect
+    )
+    window = WindowChoiceField(label="窗口", queryset=None, required=False, empty_label="全部窗口", widget=QuickSelect)
+    matter = forms.ModelChoiceField(
+        label="事项", queryset=None, required=False, empty_label="全部事项", widget=QuickSelect
+    )
     channel = forms.ChoiceField(label="渠道", choices=[("", "全部渠道")] + list(EventChannel.choices), required=False)
     # 本周 and 今年以来 are of the day asked, not of the machine's today
     on = forms.DateField(label="所在日期", required=False, widget=forms.HiddenInput)

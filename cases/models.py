@@ -318,5 +318,19 @@ class DaySummary(models.Model):
                 name="case_day_summary_key",
             )
         ]
-        # covers the stamp of a month (cases.stats._stamp): count, sum and newest id by day
-        indexes = [models.Index(fields=["day", "events"], name="cases_daysummary_stamp_idx")]
+
+
+class SummaryStamp(models.Model):
+    """One row a day: a number raised by every event counted on that day and
+    by every rebuild of it (cases.summary), in the same transaction. Equal
+    numbers for a month's days mean equal summary rows, so a grouping of them
+    made at that number can be read again (cases.stats); one small query
+    (a row a day) tells whether it stands, in every process."""
+
+    audited = False  # derived, like the summary
+
+    day = models.DateField("日期", primary_key=True)
+    version = models.PositiveBigIntegerField("版本", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件日汇总版本"

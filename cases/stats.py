@@ -20,11 +20,10 @@ import datetime as dt
 import hashlib
 import itertools
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role
@@ -34,8 +33,7 @@ from core.models import Department
 from core.regions import region_level, region_prefix
 from hall.models import Window
 
-from . import summary
-from .models import CaseEvent, DaySummary, EventChannel
+from .models import CaseEvent, DaySummary, EventChannel, SummaryStamp
 
 Kind = CaseEvent.Kind
 FIGURES = {
@@ -158,12 +156,15 @@ def figures(period, **filters):
     return dict(_parts(period, **filters)["totals"])
 
 
-def report(period, dimensions=DIMENSIONS, **filters):
-    """Figures, breakdowns, days and handling of a period from one reading of the summary."""
+def report(period, dimensions=DIMENSIONS, top=None, **filters):
+    """Figures, breakdowns, days and handling of a period from one reading of
+    the summary. `top`: only the first rows of each breakdown are named and
+    returned (the page); `sizes` says how many there are in all."""
     parts = _parts(period, **filters)
     return {
         "figures": dict(parts["totals"]),
-        "breakdowns": _breakdowns(parts, dimensions),
+        "breakdowns": _breakdowns(parts, dimensions, top),
+        "sizes": {by: len(parts["by"][by]) for by in dimensions},
         "daily": _daily(parts),
         "handling": _handling(parts),
     }
@@ -174,37 +175,44 @@ def breakdowns(period, dimensions=DIMENSIONS, **filters):
     return _breakdowns(_parts(period, **filters), dimensions)
 
 
-def _breakdowns(parts, dimensions):
+def _by_counts(row):
+    return (-row["acceptances"], -row["consultations"])
+
+
+def _breakdowns(parts, dimensions, top=None):
     tables = parts["by"]
     out = {}
     for by in dimensions:
-        rows = tables[by]
-        names = _names(by, [key for key in rows if key])
-        out[by] = sorted(
-            ({"key": key, "name": names.get(key) or "（未指定）", **counts} for key, counts in rows.items()),
-            key=lambda row: (-row["acceptances"], -row["consultations"], str(row["name"])),
+        ordered = sorted(tables[by].items(), key=lambda item: _by_counts(item[1]))
+        if top is not None and len(ordered) > top:
+            # keep the rows tied with the last one shown: their names decide the order
+            cut, last = top, _by_counts(ordered[top - 1][1])
+            while cut < len(ordered) and _by_counts(ordered[cut][1]) == last:
+                cut += 1
+            ordered = ordered[:cut]
+        names = _names(by, [key for key, _ in ordered if key])
+        rows = sorted(
+            ({"key": key, "name": names.get(key) or "（未指定）", **counts} for key, counts in ordered),
+            key=lambda row: (*_by_counts(row), str(row["name"])),
         )
+        out[by] = rows if top is None else rows[:top]
     return out
 
 
-# --- one pass per month, kept in memory while no event is counted in it ---
+# --- one pass per month, kept in memory while its days' stamps stand ---
 #
 # The breakdowns of a year to date group a few hundred thousand summary rows.
 # Each month that is over (each day of the month in progress) is grouped
-# once and kept in this process with the event log's newest id at the time
-# (its watermark). A request reads which days the events written since the
-# oldest watermark fall on (one PK range scan, usually a few events): a
-# grouping with a newer event on its days is grouped again; one with only
-# events of the margin below its watermark (transactions that may have
-# committed out of id order) is checked against its stamp; the others stand,
-# and their watermark moves up.
-# Once a minute a grouping is also checked against a stamp of its summary
-# rows (count, sum of events, newest id: an index-only scan), which catches
-# a rebuild or a transaction slower than the margin.
+# once and kept in this process with the stamps of its days (SummaryStamp:
+# raised in the same transaction as every event counted on the day and by
+# every rebuild of it). A request first reads the stamps of its period (one
+# row a day) and then regroups only a segment whose stamps moved: nothing
+# kept can outlive a change, whichever process made it. The stamps are read
+# before the rows, so a grouping is never older than the stamps it is kept
+# under (an event committed in between makes it newer, and the next request
+# regroups it).
 
 BY = ("department", "window", "matter", "channel", "region")
-MARGIN = 2000  # event ids behind the watermark read again on every request
-RECHECK_SECONDS = 60
 
 
 class _Memo:
@@ -250,15 +258,8 @@ def _segments(period, today=None):
         start = end + dt.timedelta(days=1)
 
 
-def _stamp(segment):
-    got = DaySummary.objects.filter(day__range=(segment.start, segment.end)).aggregate(
-        n=Count("id"), s=Sum("events"), x=Max("id")
-    )
-    return f"{got['n']}:{got['s']}:{got['x']}"
-
-
-def _newest_event():
-    return CaseEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+def _stamps(period):
+    return dict(SummaryStamp.objects.filter(day__range=(period.start, period.end)).values_list("day", "version"))
 
 
 def _reach_key(filters):
@@ -304,44 +305,17 @@ def _group(segment, **filters):
     return {"by": by, "days": days, "handled": handled, "totals": totals}
 
 
-def _fresh(segments, reach, filters):
-    """The grouping of each segment, from memory where no event has been counted in it since."""
-    keys = [f"cases.stats:{segment.start}:{segment.end}:{reach}" for segment in segments]
-    entries = [_memo.get(key) for key in keys]
-    top = _newest_event()
-    kept = [entry["watermark"] for entry in entries if entry is not None]
-    touched = {}  # day → newest event id on it, among the events since the oldest watermark (less the margin)
-    if kept:
-        touched = dict(
-            CaseEvent.objects.filter(id__gt=min(kept) - MARGIN)
-            .order_by()
-            .values("day")
-            .annotate(newest=Max("id"))
-            .values_list("day", "newest")
-        )
-    now = time.monotonic()
+def _fresh(period, segments, reach, filters):
+    """The grouping of each segment, from memory where its days' stamps have not moved since."""
+    stamps = _stamps(period)  # before any row is read (see above)
     out = []
-    for segment, key, entry in zip(segments, keys, entries):
-        inside = [newest for day, newest in touched.items() if segment.start <= day <= segment.end]
-        if entry is not None and any(newest > entry["watermark"] for newest in inside):
-            entry = None  # written since it was grouped
-        elif entry is not None and inside:
-            entry["checked"] = 0  # within the margin: maybe committed late; the stamp decides
-        if entry is not None and now - entry["checked"] > RECHECK_SECONDS:
-            if _stamp(segment) != entry["stamp"]:
-                entry = None
-            else:
-                entry["checked"] = now
-        if entry is None:
-            stamp = _stamp(segment)
-            entry = {
-                "part": _group(segment, **filters),
-                "stamp": stamp,
-                "checked": now,
-                "version": next(_memo.versions),
-            }
+    for segment in segments:
+        key = f"cases.stats:{segment.start}:{segment.end}:{reach}"
+        stamp = tuple(sorted((day, version) for day, version in stamps.items() if segment.start <= day <= segment.end))
+        entry = _memo.get(key)
+        if entry is None or entry["stamp"] != stamp:
+            entry = {"part": _group(segment, **filters), "stamp": stamp, "version": next(_memo.versions)}
             _memo.set(key, entry)
-        entry["watermark"] = top
         out.append(entry)
     return out
 
@@ -349,9 +323,9 @@ def _fresh(segments, reach, filters):
 def _parts(period, **filters):
     """Totals, breakdowns, days and handling sums of a period: its segments'
     groupings, merged; the merge itself kept while every grouping stands."""
-    reach = f"{_reach_key(filters)}:{summary.generation()}"
+    reach = _reach_key(filters)
     segments = list(_segments(period))
-    entries = _fresh(segments, reach, filters)
+    entries = _fresh(period, segments, reach, filters)
     whole = f"cases.stats:whole:{reach}:{period.start}:{period.end}:" + ",".join(str(e["version"]) for e in entries)
     merged = _memo.get(whole)
     if merged is not None:

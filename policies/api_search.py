@@ -93,7 +93,7 @@ def suggest(request, q: str = ""):
 @router.post(
     "/policies/ask",
     auth=None,
-    summary="政策咨询：返回注明出处的答复卡片（同一人同一问题每日计一次咨询；每分钟最多10问）",
+    summary="政策咨询：返回注明出处的答复卡片（同一人同一问题每日计一次咨询；提问频率受 TONGBAN_RATE_ASK 限制，默认每分钟10问）",
 )
 @limit("ask")
 def ask(request, payload: AskIn):

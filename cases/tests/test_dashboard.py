@@ -179,3 +179,16 @@ def test_year_to_date_is_of_the_period_asked(signed_in, demo_user, licence, hall
     assert "今年以来（2024-01-01 至 2024-11-08）" in body and 'id="year-acceptances">1<' in body
     body = client.get(URL, {"period": "ytd", "on": "2024-11-08"}).content.decode()
     assert "2024-01-01 至 2024-11-08" in body and figure(body, "acceptances") == 1
+
+
+def test_every_way_to_ask_for_figures_shows_that_counting_is_under_way(signed_in):
+    """A long period is never a blank page: the period buttons and the filter
+    form load the figures in place (htmx) and name the 正在统计 notice, which
+    htmx shows while the request runs."""
+    body = signed_in("manager").get(URL, {"period": "ytd"}).content.decode()
+    notice = re.search(r'<p id="stats-loading" class="htmx-indicator" role="status"[^>]*>([^<]+)</p>', body)
+    assert notice and "正在统计" in notice.group(1)
+    asking = re.findall(r"<(?:a|form)[^>]* hx-get=", body)
+    assert len(asking) >= 4  # 本周, 今年以来, 示例周, the filter form
+    for tag in re.findall(r"<(?:p|form)[^>]*hx-target=\"#stats-body\"[^>]*>", body):
+        assert 'hx-indicator="#stats-loading"' in tag

@@ -113,7 +113,7 @@ def test_a_repeated_question_counts_once_a_day_and_asking_is_rate_limited(librar
         REMOTE_ADDR="10.0.0.9",
     )
     assert stats.figures(today)["consultations"] == before + 3
-    # Beyond the limit a minute: refused, in the API's error format, and not counted.
+    # Beyond the configured rate (TONGBAN_RATE_ASK → TONGBAN_RATE_LIMITS["ask"]): refused, in the API's error format, and not counted.
     settings.TONGBAN_RATE_LIMITS = {**settings.TONGBAN_RATE_LIMITS, "ask": "3/h"}
     from django.core.cache import cache
 
