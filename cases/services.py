@@ -59,12 +59,14 @@ def _event(case, kind, actor, at, *, reason="", data=None, department=None, wind
 
 def _locked(case, expected_version, actor, step):
     """The case row, locked; refuses when someone else moved it first, and
-    any step the transition table (cases/transitions.py) does not allow."""
-    fresh = (
-        Case.objects.select_for_update()
-        .select_related("matter", "situation", "holder", "holder__region")
-        .get(pk=case.pk)
-    )
+    any step the transition table (cases/transitions.py) does not allow.
+    The row alone is locked, then read with its matter and holder: locking
+    the join locked the matter and department rows too (every case of a
+    matter waited, and commits deadlocked against the audit chain's head),
+    and a holder changed meanwhile made the locked join find no row at all
+    (tests/test_crash.py)."""
+    Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).get()
+    fresh = Case.objects.select_related("matter", "situation", "holder", "holder__region").get(pk=case.pk)
     if expected_version is not None and fresh.version != expected_version:
         last = fresh.events.order_by("-seq").first()
         who = (
@@ -532,7 +534,9 @@ def evaluate(actor, case, *, score, comment="", at=None):
 
 @transaction.atomic
 def close_follow_up(actor, evaluation, *, result, at=None):
-    evaluation = Evaluation.objects.select_for_update().select_related("case", "case__holder").get(pk=evaluation.pk)
+    evaluation = (
+        Evaluation.objects.select_for_update(of=("self",)).select_related("case", "case__holder").get(pk=evaluation.pk)
+    )
     policy.require(actor, "case.follow_up", evaluation.case)
     if not evaluation.is_poor or evaluation.follow_up_closed_at:
         raise Conflict("该评价没有待整改事项")
