@@ -22,3 +22,29 @@ access_log_format = (
 )
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("TONGBAN_PROXY_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Warm a new worker before it takes requests: the policy search's
+    in-process index (policies/search/ranker.py) and the word segmenter are
+    built on a process's first search — 5–25 s, during which that worker's
+    searches waited and the load test saw 30 s pages (docs/performance.md,
+    "Load test, 200 users"). A worker recycled by max_requests warms while
+    the others serve. TONGBAN_WARM=0 skips it."""
+    if os.environ.get("TONGBAN_WARM", "1") == "0":
+        return
+    import time
+
+    began = time.monotonic()
+    worker.notify()  # the arbiter gives a worker `timeout` seconds from its last sign of life
+    try:
+        from django.db import connection
+
+        from policies import search
+
+        search.search("政策")
+        connection.close()  # the worker's threads open their own
+    except Exception:  # a worker that cannot warm still serves; the first search warms it
+        worker.log.exception("warm-up failed")
+        return
+    worker.log.info("warm-up done in %.1f s", time.monotonic() - began)
