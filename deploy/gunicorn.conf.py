@@ -3,6 +3,8 @@ Everything comes from the environment so every server runs the same file."""
 
 import multiprocessing
 import os
+import threading
+import time
 
 bind = os.environ.get("TONGBAN_BIND", "127.0.0.1:8001")
 # Threads serve the many short requests; processes use the cores.
@@ -33,10 +35,13 @@ def post_worker_init(worker):
     the others serve. TONGBAN_WARM=0 skips it."""
     if os.environ.get("TONGBAN_WARM", "1") == "0":
         return
-    import time
+    began, done = time.monotonic(), threading.Event()
 
-    began = time.monotonic()
-    worker.notify()  # the arbiter gives a worker `timeout` seconds from its last sign of life
+    def alive():  # the arbiter kills a worker silent for `timeout` s; warming on a busy machine can take longer
+        while not done.wait(5):
+            worker.notify()
+
+    threading.Thread(target=alive, daemon=True).start()
     try:
         from django.db import connection
 
@@ -47,4 +52,6 @@ def post_worker_init(worker):
     except Exception:  # a worker that cannot warm still serves; the first search warms it
         worker.log.exception("warm-up failed")
         return
+    finally:
+        done.set()
     worker.log.info("warm-up done in %.1f s", time.monotonic() - began)
