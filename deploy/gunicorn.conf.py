@@ -13,7 +13,10 @@ threads = int(os.environ.get("TONGBAN_THREADS", "4"))
 worker_class = "gthread"
 timeout = int(os.environ.get("TONGBAN_TIMEOUT", "60"))
 graceful_timeout = 30
-keepalive = 5
+# Longer than nginx's upstream keepalive_timeout (60 s, deploy/nginx.conf), so
+# nginx, not the app server, closes an idle connection: the other way round a
+# request sent on a connection just closed was reset (a 502 under load).
+keepalive = int(os.environ.get("TONGBAN_KEEPALIVE", "75"))
 max_requests = 2000  # recycle a worker now and then, against slow leaks
 max_requests_jitter = 200
 # One JSON line per request, with nginx's request id, beside the app's JSON logs.
