@@ -16,7 +16,7 @@ def main(folder):
     rows = list(csv.DictReader((folder / "load_stats.csv").open(encoding="utf-8")))
     groups = {}
     for row in rows:
-        name = row["Name"]
+        name = f"{row['Type']} {row['Name']}".strip()  # the sign-in page and the sign-in apart
         groups[name] = {
             "requests": int(row["Request Count"]),
             "errors": int(row["Failure Count"]),
