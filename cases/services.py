@@ -618,7 +618,9 @@ def evaluate(actor, case, *, score, comment="", at=None):
 
 @transaction.atomic
 def close_follow_up(actor, evaluation, *, result, at=None):
-    evaluation = Evaluation.objects.select_for_update().select_related("case", "case__holder").get(pk=evaluation.pk)
+    evaluation = (
+        Evaluation.objects.select_for_update(of=("self",)).select_related("case", "case__holder").get(pk=evaluation.pk)
+    )
     policy.require(actor, "case.follow_up", evaluation.case)
     if not evaluation.is_poor or evaluation.follow_up_closed_at:
         raise Conflict("该评价没有待整改事项")

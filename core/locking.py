@@ -19,7 +19,7 @@ before a service is reached (core.api_errors, 428).
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connections, models
+from django.db import models
 from django.db.models import F
 
 from .errors import Conflict
@@ -67,9 +67,12 @@ def lock(
     """The row `pk` of `source` (a model, or a queryset with its select_related),
     locked until the transaction ends, checked against `expected`."""
     queryset = source if isinstance(source, models.QuerySet) else source._default_manager.all()
-    # Only the row itself: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
-    of = ("self",) if connections[queryset.db].features.has_select_for_update_of else ()
-    return check_version(queryset.select_for_update(of=of).get(pk=pk), expected, message, required=required)
+    # The row alone is locked, then read with its joins: locking a join locks
+    # the joined rows too (every case of a matter waited), and on PostgreSQL a
+    # joined row changed meanwhile makes the re-checked join find nothing
+    # (tests/test_crash.py).
+    queryset.model._default_manager.select_for_update().filter(pk=pk).values_list("pk", flat=True).get()
+    return check_version(queryset.get(pk=pk), expected, message, required=required)
 
 
 def bump(obj: Any, *fields: str, message: Message = None) -> Any:
