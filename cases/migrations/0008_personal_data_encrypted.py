@@ -34,7 +34,7 @@ def _hash(source, verbose_name, **kwargs):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0005_day_summary"),
+        ("cases", "0007_event_log_partitions"),
     ]
 
     operations = [
