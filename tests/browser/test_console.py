@@ -33,19 +33,19 @@ def test_clerk_searches_organisations_and_registers_a_person(page, login):
     # through htmx, without leaving the page.
     page.get_by_role("main").get_by_role("link", name="法人信息").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("法人信息")
-    rows = page.locator("#rows tbody tr")
+    rows = page.locator("#table-organisations-rows tbody tr")
     expect(rows).to_have_count(5)
     list_url = page.url
     with page.expect_request(lambda r: "q=" in r.url and r.headers.get("hx-request") == "true"):
         page.get_by_label("名称或信用代码").press_sequentially("锦程")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(JINJIANG_ORG)
-    expect(page.locator("#rows")).not_to_contain_text(QINGYANG_ORG)
+    expect(page.locator("#table-organisations-rows")).not_to_contain_text(QINGYANG_ORG)
     assert page.url == list_url, "the search should update the list in place"
 
     # A search with no match says so.
     page.get_by_label("名称或信用代码").fill("不存在的公司")
-    expect(page.locator("#rows")).to_contain_text("没有符合条件的记录")
+    expect(page.locator("#table-organisations-rows")).to_contain_text("没有符合条件的记录")
     page.get_by_label("名称或信用代码").fill("锦程")
     page.get_by_role("link", name=JINJIANG_ORG).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(JINJIANG_ORG)
@@ -93,8 +93,8 @@ def test_county_reviewer_cannot_open_another_countys_organisation(page, login):
 
     # Their list only holds their own county's organisations.
     page.get_by_role("link", name="返回列表").click()
-    expect(page.locator("#rows tbody tr")).to_have_count(1)
-    expect(page.locator("#rows")).to_contain_text(JINJIANG_ORG)
+    expect(page.locator("#table-organisations-rows tbody tr")).to_have_count(1)
+    expect(page.locator("#table-organisations-rows")).to_contain_text(JINJIANG_ORG)
 
 
 def test_sysadmin_verifies_the_audit_chain(page, login):

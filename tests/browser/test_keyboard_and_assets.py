@@ -64,7 +64,7 @@ def test_pages_load_htmx_from_own_static_files(page, live_server, login):
     login("clerk")
     page.get_by_role("main").get_by_role("link", name="法人信息").click()
     page.get_by_label("名称或信用代码").press_sequentially("青羊")
-    expect(page.locator("#rows tbody tr")).to_have_count(1)
+    expect(page.locator("#table-organisations-rows tbody tr")).to_have_count(1)
 
     htmx = [url for url in page.requests if "/static/vendor/htmx/" in url]
     assert htmx and all(url.split("?")[0].endswith("/static/vendor/htmx/htmx.min.js") for url in htmx), htmx
