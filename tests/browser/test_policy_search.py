@@ -125,3 +125,37 @@ def test_search_understands_questions_cities_traditional_typos_and_says_when_not
     results.get_by_role("link", name="向政策咨询提问").click()
     expect(page).to_have_url(re.compile(r"/policies/ask/\?q="))
     expect(page.get_by_label("您的问题")).to_have_value("养狗需要办证吗")
+
+
+def test_the_centre_reviews_a_colloquial_word_and_search_understands_it(page, login):
+    """检索词表: a department proposes a colloquial name with its source, the
+    centre approves it in the console, and a search in that word finds the
+    policy at once."""
+    from policies.search import ranker, samples
+
+    samples.load_samples()
+    ranker.invalidate()
+    login("deptadmin")
+    page.goto("/console/policies/")
+    page.get_by_role("link", name="检索词表").click()
+    expect(page.get_by_role("heading", name="检索词表")).to_be_visible()
+    page.get_by_label("词语（以空格分隔；同义词组至少两个词）").fill("稳岗返还 保岗钱")
+    page.get_by_label("来源（政策原文的文号和条款，或公开出处）").fill("人社部门政策答问用语（公开出处）")
+    page.get_by_role("button", name="提出").click()
+    expect(page.locator(".messages")).to_contain_text("已提出，待政务服务中心复核")
+    expect(page.locator("table.vocabulary-queue")).to_contain_text("待中心复核")
+
+    page.get_by_role("button", name="退出").click()
+    login("manager")
+    page.goto("/console/policies/vocabulary/")
+    queue = page.locator("table.vocabulary-queue")
+    expect(queue).to_contain_text("稳岗返还 保岗钱")
+    expect(queue).to_contain_text("人社部门政策答问用语")
+    queue.get_by_role("button", name="采用", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("已采用")
+    expect(page.locator("table.vocabulary-queue")).to_contain_text("没有待复核的条目")
+
+    page.goto("/policies/search/?q=保岗钱")
+    results = page.locator("#search-results")
+    expect(results.get_by_role("link", name="关于做好失业保险稳岗返还工作的通知", exact=True)).to_be_visible()
+    expect(results.locator("mark").first).to_have_text("稳岗返还")
