@@ -19,6 +19,7 @@ import re
 import time
 from collections import defaultdict
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -256,3 +257,24 @@ def _schema_names(router):
                 if inspect.isclass(value) and issubclass(value, Schema) and value.__module__ == module.__name__
             }
     return names
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases", "/api/v1/organisations", "/api/v1/policies/documents"])
+def test_a_very_large_offset_is_refused_naming_the_field(path, signed_in):
+    """Found by schemathesis: an offset past what the database can hold was a
+    500; it is refused in Chinese, naming 起始位置 and its bound (core.paging)."""
+    response = signed_in("admin").get(path, {"offset": 10**20})
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["code"] == "invalid" and "起始位置不能大于10000000" in body["errors"]["offset"], body
+
+
+def test_a_body_that_is_not_json_is_refused_in_chinese(client):
+    """Found by schemathesis: django-ninja's own "Cannot parse request body"."""
+    response = client.post("/api/v1/auth/token", b"\x00", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid_json",
+        "message": "请求正文不是有效的 JSON",
+        "errors": {"body": ["请求正文应为 UTF-8 编码的 JSON"]},
+    }
