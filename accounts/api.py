@@ -3,6 +3,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from core.api_errors import replies
+from core.paging import PageQuery, page
+
 from . import policy, services
 from .models import Organisation
 
@@ -37,6 +40,11 @@ class OrganisationIn(Schema):
     address: str = ""
 
 
+class OrganisationQuery(PageQuery):
+    q: str = ""
+    limit: int = Field(50, ge=1, le=500, description="每页条数")
+
+
 class OrganisationOut(Schema):
     id: int
     uscc: str
@@ -58,7 +66,9 @@ class PersonOut(Schema):
     masked_id: str
 
 
-@router.post("/auth/token", response=TokenOut, auth=None, summary="以用户名和密码换取 API 令牌")
+@router.post(
+    "/auth/token", response=replies(TokenOut, 400, 401, 422, 429), auth=None, summary="以用户名和密码换取 API 令牌"
+)
 def token(request, payload: TokenIn):
     # Through authenticate() so that failed attempts count toward the lockout.
     user = authenticate(request, username=payload.username, password=payload.password)
@@ -69,7 +79,7 @@ def token(request, payload: TokenIn):
     return {"token": services.issue_token(user)}
 
 
-@router.get("/me", response=MeOut, summary="当前用户及其权限")
+@router.get("/me", response=replies(MeOut, 401, 403), summary="当前用户及其权限")
 def me(request):
     user = request.user
     return {
@@ -83,27 +93,29 @@ def me(request):
     }
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="法人（按权限范围）")
-def organisations(request, q: str = "", limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)):
+@router.get("/organisations", response=replies(list[OrganisationOut], 401, 403, 422), summary="法人（按权限范围）")
+def organisations(request, filters: Query[OrganisationQuery]):
     policy.require(request.user, "organisation.view")
     qs = policy.visible(request.user, Organisation.objects.order_by("id"))
-    if q:
-        qs = qs.filter(name__contains=q) | qs.filter(uscc=q.upper())
-    return qs[offset : offset + limit]
+    if filters.q:
+        qs = qs.filter(name__contains=filters.q) | qs.filter(uscc=filters.q.upper())
+    return page(qs, filters)
 
 
-@router.get("/organisations/{org_id}", response=OrganisationOut, summary="一个法人")
+@router.get("/organisations/{org_id}", response=replies(OrganisationOut, 401, 403, 404, 422), summary="一个法人")
 def organisation(request, org_id: int):
     org = get_object_or_404(Organisation, pk=org_id)
     policy.require(request.user, "organisation.view", org)
     return org
 
 
-@router.post("/organisations", response={201: OrganisationOut}, summary="登记法人")
+@router.post(
+    "/organisations", response=replies(OrganisationOut, 400, 401, 403, 409, 422, status=201), summary="登记法人"
+)
 def create_organisation(request, payload: OrganisationIn):
     return Status(201, services.create_organisation(request.user, payload.dict()))
 
 
-@router.post("/persons", response={201: PersonOut}, summary="登记自然人")
+@router.post("/persons", response=replies(PersonOut, 400, 401, 403, 409, 422, status=201), summary="登记自然人")
 def create_person(request, payload: PersonIn):
     return Status(201, services.create_person(request.user, **payload.dict()))

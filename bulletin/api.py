@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from accounts import policy
+from core.api_errors import replies
 
 from . import services
 from .models import Bulletin
@@ -89,24 +90,30 @@ def _detail(bulletin):
     return data
 
 
-@router.get("/bulletins", response=list[BulletinOut], summary="工作周报列表")
+@router.get("/bulletins", response=replies(list[BulletinOut], 401, 403), summary="工作周报列表")
 def list_bulletins(request):
     _viewer(request.user)
     return Bulletin.objects.all()[:200]
 
 
-@router.get("/bulletins/{pk}", response=BulletinDetailOut, summary="一期周报的正文及平台数据")
+@router.get(
+    "/bulletins/{pk}", response=replies(BulletinDetailOut, 401, 403, 404, 422), summary="一期周报的正文及平台数据"
+)
 def bulletin_detail(request, pk: int):
     _viewer(request.user)
     return _detail(get_object_or_404(Bulletin, pk=pk))
 
 
-@router.post("/bulletins", response={201: BulletinDetailOut}, summary="生成一周的周报草稿")
+@router.post(
+    "/bulletins", response=replies(BulletinDetailOut, 400, 401, 403, 409, 422, status=201), summary="生成一周的周报草稿"
+)
 def build(request, payload: BuildIn):
     return Status(201, _detail(services.build_draft(request.user, week_start=payload.week_start)))
 
 
-@router.post("/bulletins/{pk}/refresh", response=BulletinDetailOut, summary="刷新平台数据")
+@router.post(
+    "/bulletins/{pk}/refresh", response=replies(BulletinDetailOut, 400, 401, 403, 404, 409, 422), summary="刷新平台数据"
+)
 def refresh(request, pk: int, payload: VersionIn):
     bulletin = get_object_or_404(Bulletin, pk=pk)
     return _detail(services.refresh(request.user, bulletin, version=payload.version))

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from accounts import policy
 from accounts.models import Organisation
+from core.api_errors import replies
 from core.errors import ServiceError
 from core.models import Department
 
@@ -19,7 +20,7 @@ from .models import Application, Bundle
 router = Router(tags=["高效办成一件事"])
 
 
-class ItemOut(Schema):
+class BundleItemOut(Schema):
     position: int
     matter: str = Field(alias="matter.name")
     situation: str = Field(alias="situation.name")
@@ -43,16 +44,16 @@ class BundleOut(Schema):
     summary: str
 
 
-class QuestionOut(Schema):
+class BundleQuestionOut(Schema):
     key: str
     text: str
     options: list[str]
 
 
 class BundleDetailOut(BundleOut):
-    items: list[ItemOut]
+    items: list[BundleItemOut]
     fields: list[dict]
-    questionnaire: list[QuestionOut] = Field(
+    questionnaire: list[BundleQuestionOut] = Field(
         description="一次告知：本一件事的问题及各事项的引导问题（同一问题只问一次）"
     )
 
@@ -88,7 +89,7 @@ class CorrectionOut(Schema):
     problem: str
 
 
-class ResultOut(Schema):
+class BundleResultOut(Schema):
     matter: str
     title: str
     number: str
@@ -103,10 +104,10 @@ class ApplicationOut(Schema):
     state_label: str
     children: list[ChildOut]
     corrections: list[CorrectionOut]
-    results: list[ResultOut]
+    results: list[BundleResultOut]
 
 
-class AnswerIn(Schema):
+class ApplicationAnswerIn(Schema):
     note: str
 
 
@@ -211,7 +212,7 @@ def _application(request, number):
     return application
 
 
-@router.get("/bundles", response=list[BundleOut], summary="一件事列表（公众只见已确认发布的）")
+@router.get("/bundles", response=replies(list[BundleOut], 401, 403), summary="一件事列表（公众只见已确认发布的）")
 def bundles(request):
     qs = Bundle.objects.select_related("lead")
     if not policy.can(request.user, "bundle.view"):
@@ -220,7 +221,9 @@ def bundles(request):
 
 
 @router.get(
-    "/bundles/stats", response=StatsOut, summary="一件事统计：申请数、办结用时与承诺时限合计、按时率、等待最久的部门"
+    "/bundles/stats",
+    response=replies(StatsOut, 401, 403, 422),
+    summary="一件事统计：申请数、办结用时与承诺时限合计、按时率、等待最久的部门",
 )
 def bundle_stats(request, start: dt.date, end: dt.date, bundle: str | None = None):
     policy.require(request.user, "bundle.view")
@@ -229,7 +232,7 @@ def bundle_stats(request, start: dt.date, end: dt.date, bundle: str | None = Non
     return stats.bundle_stats(start, end, Bundle.objects.filter(code=bundle).first() if bundle else None)
 
 
-@router.get("/bundles/problems", response=list[ProblemOut], summary="问题清单")
+@router.get("/bundles/problems", response=replies(list[ProblemOut], 401, 403, 422), summary="问题清单")
 def problems(request, state: str | None = None, bundle: str | None = None):
     policy.require(request.user, "problem.edit")
     qs = services.visible_problems(request.user)
@@ -240,7 +243,9 @@ def problems(request, state: str | None = None, bundle: str | None = None):
     return list(qs[:500])
 
 
-@router.post("/bundles/problems", response={201: ProblemOut}, summary="登记问题或提交工单")
+@router.post(
+    "/bundles/problems", response=replies(ProblemOut, 400, 401, 403, 409, 422, status=201), summary="登记问题或提交工单"
+)
 def report_problem(request, payload: ProblemIn):
     bundle = Bundle.objects.filter(code=payload.bundle).first()
     if bundle is None:
@@ -261,7 +266,11 @@ def report_problem(request, payload: ProblemIn):
     return Status(201, problem)
 
 
-@router.patch("/bundles/problems/{pk}", response=ProblemOut, summary="修改问题：责任部门、措施、时限、状态")
+@router.patch(
+    "/bundles/problems/{pk}",
+    response=replies(ProblemOut, 400, 401, 403, 404, 409, 422),
+    summary="修改问题：责任部门、措施、时限、状态",
+)
 def update_problem(request, pk: int, payload: ProblemPatch):
     problem = get_object_or_404(services.visible_problems(request.user), pk=pk)
     owner = Department.objects.filter(pk=payload.owner_id).first() if payload.owner_id else None
@@ -277,13 +286,19 @@ def update_problem(request, pk: int, payload: ProblemPatch):
     )
 
 
-@router.post("/bundles/problems/{pk}/handle", response=ProblemOut, summary="问题处理完成")
+@router.post(
+    "/bundles/problems/{pk}/handle", response=replies(ProblemOut, 400, 401, 403, 404, 409, 422), summary="问题处理完成"
+)
 def handle_problem(request, pk: int, payload: HandleIn):
     problem = get_object_or_404(services.visible_problems(request.user), pk=pk)
     return services.handle_problem(request.user, problem, version=payload.version, measures=payload.measures)
 
 
-@router.get("/bundles/applications", response=list[ApplicationOut], summary="一件事申请（公众：本人及代办企业的）")
+@router.get(
+    "/bundles/applications",
+    response=replies(list[ApplicationOut], 401, 403),
+    summary="一件事申请（公众：本人及代办企业的）",
+)
 def applications(request):
     if request.user.kind == "public":
         person = getattr(request.user, "person", None)
@@ -299,23 +314,31 @@ def applications(request):
     return [_application_out(a) for a in qs.filter(demo=False).select_related("bundle")[:100]]
 
 
-@router.get("/bundles/applications/{number}", response=ApplicationOut, summary="一件事申请的合并状态")
+@router.get(
+    "/bundles/applications/{number}",
+    response=replies(ApplicationOut, 401, 403, 404, 422),
+    summary="一件事申请的合并状态",
+)
 def application(request, number: str):
     return _application_out(_application(request, number))
 
 
 @router.post(
     "/bundles/applications/{number}/corrections",
-    response=ApplicationOut,
+    response=replies(ApplicationOut, 400, 401, 403, 404, 409, 422),
     summary="一次提交补正（答复所有要求补正的子办件）",
 )
-def answer(request, number: str, payload: AnswerIn):
+def answer(request, number: str, payload: ApplicationAnswerIn):
     application = _application(request, number)
     services.answer_corrections(request.user, application, note=payload.note)
     return _application_out(application)
 
 
-@router.get("/bundles/{code}", response=BundleDetailOut, summary="一件事详情：事项、一表申请字段、一次告知问题")
+@router.get(
+    "/bundles/{code}",
+    response=replies(BundleDetailOut, 401, 403, 404, 422),
+    summary="一件事详情：事项、一表申请字段、一次告知问题",
+)
 def bundle(request, code: str):
     qs = Bundle.objects.select_related("lead")
     if not policy.can(request.user, "bundle.view"):
@@ -327,7 +350,7 @@ def bundle(request, code: str):
 
 @router.post(
     "/bundles/{code}/applications",
-    response={201: ApplicationOut},
+    response=replies(ApplicationOut, 400, 401, 403, 404, 409, 422, status=201),
     summary="提交一件事申请（JSON：材料须为电子证照或容缺；上传材料请用门户页面）",
 )
 def apply(request, code: str, payload: ApplicationIn):

@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from accounts import policy
+from core.api_errors import replies
 from core.models import Department
+from core.paging import PageQuery, page
 from core.personal import matching
 
 from . import personal, services, transitions
@@ -71,11 +73,9 @@ class CaseDetailOut(CaseOut):
         return transitions.offered(context["request"].user, obj)
 
 
-class CaseFilter(Schema):
+class CaseFilter(PageQuery):
     state: Case.State | None = None
     applicant_code: str = Field("", max_length=40, description="申请人身份证号或统一社会信用代码（按检索散列匹配）")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
 
 
 class Versioned(Schema):
@@ -169,7 +169,7 @@ def _detail(case):
     )
 
 
-@router.get("/cases", response=ListOut, summary="办件列表（按权限范围）")
+@router.get("/cases", response=replies(ListOut, 401, 403, 422), summary="办件列表（按权限范围）")
 def list_cases(request, filters: Query[CaseFilter]):
     policy.require(request.user, "case.view")
     qs = _scoped(request.user)
@@ -178,22 +178,24 @@ def list_cases(request, filters: Query[CaseFilter]):
     if filters.applicant_code.strip():
         qs = qs.filter(matching("applicant_code", filters.applicant_code))  # encrypted: by its keyed hash
     qs = qs.order_by("due_date", "received_at", "id")
-    return {"count": qs.count(), "items": list(qs[filters.offset : filters.offset + filters.limit])}
+    return {"count": qs.count(), "items": page(qs, filters)}
 
 
-@router.get("/cases/{number}", response=CaseDetailOut, summary="办件详情及办理过程")
+@router.get("/cases/{number}", response=replies(CaseDetailOut, 401, 403, 404, 422), summary="办件详情及办理过程")
 def case_detail(request, number: str):
     return _detail(_case(request, number))
 
 
-@router.post("/cases/{number}/accept", response=CaseDetailOut, summary="受理")
+@router.post("/cases/{number}/accept", response=replies(CaseDetailOut, 400, 401, 403, 404, 409, 422), summary="受理")
 def accept(request, number: str, payload: Versioned):
     case = _case(request, number)
     services.accept(request.user, case, version=payload.version)
     return _detail(case)
 
 
-@router.post("/cases/{number}/accept-tolerant", response=CaseDetailOut, summary="容缺受理")
+@router.post(
+    "/cases/{number}/accept-tolerant", response=replies(CaseDetailOut, 400, 401, 403, 404, 409, 422), summary="容缺受理"
+)
 def accept_tolerant(request, number: str, payload: TolerantIn):
     case = _case(request, number)
     services.accept_tolerant(
@@ -207,7 +209,9 @@ def accept_tolerant(request, number: str, payload: TolerantIn):
     return _detail(case)
 
 
-@router.post("/cases/{number}/refuse", response=CaseDetailOut, summary="不予受理")
+@router.post(
+    "/cases/{number}/refuse", response=replies(CaseDetailOut, 400, 401, 403, 404, 409, 422), summary="不予受理"
+)
 def refuse(request, number: str, payload: RefuseIn):
     case = _case(request, number)
     services.refuse(
@@ -216,21 +220,29 @@ def refuse(request, number: str, payload: RefuseIn):
     return _detail(case)
 
 
-@router.post("/cases/{number}/correction", response=CaseDetailOut, summary="一次性告知补正")
+@router.post(
+    "/cases/{number}/correction",
+    response=replies(CaseDetailOut, 400, 401, 403, 404, 409, 422),
+    summary="一次性告知补正",
+)
 def request_correction(request, number: str, payload: CorrectionIn):
     case = _case(request, number)
     services.request_correction(request.user, case, [i.dict() for i in payload.items], version=payload.version)
     return _detail(case)
 
 
-@router.post("/cases/{number}/correction/answer", response=CaseDetailOut, summary="提交补正（申请人，或窗口登记）")
+@router.post(
+    "/cases/{number}/correction/answer",
+    response=replies(CaseDetailOut, 400, 401, 403, 404, 409, 422),
+    summary="提交补正（申请人，或窗口登记）",
+)
 def answer_correction(request, number: str, payload: AnswerIn):
     case = _case(request, number)
     services.answer_correction(request.user, case, payload.note, version=payload.version)
     return _detail(case)
 
 
-@router.post("/cases/{number}/transfer", response=CaseDetailOut, summary="流转")
+@router.post("/cases/{number}/transfer", response=replies(CaseDetailOut, 400, 401, 403, 404, 409, 422), summary="流转")
 def transfer(request, number: str, payload: TransferIn):
     case = _case(request, number)
     department = get_object_or_404(Department, pk=payload.to_department) if payload.to_department else None
@@ -245,35 +257,43 @@ def transfer(request, number: str, payload: TransferIn):
     return _detail(case)
 
 
-@router.post("/cases/{number}/review", response=CaseDetailOut, summary="审查（报上级）")
+@router.post(
+    "/cases/{number}/review", response=replies(CaseDetailOut, 400, 401, 403, 404, 409, 422), summary="审查（报上级）"
+)
 def review(request, number: str, payload: OpinionIn):
     case = _case(request, number)
     services.review(request.user, case, opinion=payload.opinion, version=payload.version)
     return _detail(case)
 
 
-@router.post("/cases/{number}/decide", response=CaseDetailOut, summary="作出决定")
+@router.post(
+    "/cases/{number}/decide", response=replies(CaseDetailOut, 400, 401, 403, 404, 409, 422), summary="作出决定"
+)
 def decide(request, number: str, payload: DecideIn):
     case = _case(request, number)
     services.decide(request.user, case, approved=payload.approved, opinion=payload.opinion, version=payload.version)
     return _detail(case)
 
 
-@router.post("/cases/{number}/issue", response=CaseDetailOut, summary="颁发证照")
+@router.post("/cases/{number}/issue", response=replies(CaseDetailOut, 400, 401, 403, 404, 409, 422), summary="颁发证照")
 def issue(request, number: str, payload: IssueIn):
     case = _case(request, number)
     services.issue(request.user, case, copies=payload.copies, valid_years=payload.valid_years, version=payload.version)
     return _detail(case)
 
 
-@router.post("/cases/{number}/hand-over", response=CaseDetailOut, summary="送达")
+@router.post("/cases/{number}/hand-over", response=replies(CaseDetailOut, 400, 401, 403, 404, 409, 422), summary="送达")
 def hand_over(request, number: str, payload: HandOverIn):
     case = _case(request, number)
     services.hand_over(request.user, case, method=payload.method, address=payload.address, version=payload.version)
     return _detail(case)
 
 
-@router.post("/cases/{number}/evaluation", response=CaseDetailOut, summary="好差评（申请人）")
+@router.post(
+    "/cases/{number}/evaluation",
+    response=replies(CaseDetailOut, 400, 401, 403, 404, 409, 422),
+    summary="好差评（申请人）",
+)
 def evaluate(request, number: str, payload: EvaluateIn):
     case = _case(request, number)
     services.evaluate(request.user, case, score=payload.score, comment=payload.comment)

@@ -11,7 +11,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from accounts import policy
+from core.api_errors import replies
 from core.errors import ServiceError
+from core.paging import PageQuery, page
 
 from . import stats
 
@@ -33,9 +35,8 @@ class StatsQuery(Schema):
     region: str | None = Field(None, max_length=12, description="区划代码，含其下级")
 
 
-class CasesQuery(StatsQuery):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+class CasesQuery(StatsQuery, PageQuery):
+    pass
 
 
 class PeriodOut(Schema):
@@ -133,7 +134,11 @@ def _out(period):
     return {"start": period.start, "end": period.end, "label": period.label()}
 
 
-@router.get("/stats/figures", response=FiguresOut, summary="四项指标（咨询、受理、颁发、流转）及今年以来")
+@router.get(
+    "/stats/figures",
+    response=replies(FiguresOut, 401, 403, 422),
+    summary="四项指标（咨询、受理、颁发、流转）及今年以来",
+)
 def figures(request, query: Query[StatsQuery]):
     period, filters, reach = _asked(request, query)
     year = period.year_to_end()
@@ -148,19 +153,25 @@ def figures(request, query: Query[StatsQuery]):
     }
 
 
-@router.get("/stats/breakdown/{by}", response=BreakdownOut, summary="按部门、窗口、事项、渠道或地区分列")
+@router.get(
+    "/stats/breakdown/{by}",
+    response=replies(BreakdownOut, 401, 403, 404, 422),
+    summary="按部门、窗口、事项、渠道或地区分列",
+)
 def breakdown(request, by: Literal["department", "window", "matter", "channel", "region"], query: Query[StatsQuery]):
     period, filters, reach = _asked(request, query)
     return {"period": _out(period), "by": by, "rows": stats.breakdown(period, by, **filters, **reach)}
 
 
-@router.get("/stats/daily", response=DailyOut, summary="每日四项指标")
+@router.get("/stats/daily", response=replies(DailyOut, 401, 403, 422), summary="每日四项指标")
 def daily(request, query: Query[StatsQuery]):
     period, filters, reach = _asked(request, query)
     return {"period": _out(period), "days": stats.daily(period, **filters, **reach)}
 
 
-@router.get("/stats/cases/{figure}", response=CasesOut, summary="指标背后的办件环节（明细）")
+@router.get(
+    "/stats/cases/{figure}", response=replies(CasesOut, 401, 403, 404, 422), summary="指标背后的办件环节（明细）"
+)
 def cases(request, figure: FigureName, query: Query[CasesQuery]):
     period, filters, reach = _asked(request, query)
     events = stats.drill_down(period, figure, **filters, **reach)
@@ -168,5 +179,5 @@ def cases(request, figure: FigureName, query: Query[CasesQuery]):
         "period": _out(period),
         "figure": figure,
         "count": events.count(),
-        "items": list(events[query.offset : query.offset + query.limit]),
+        "items": page(events, query),
     }

@@ -10,6 +10,9 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from core.api_errors import replies
+from core.paging import PageQuery, page
+
 from .models import GuideOption, GuideQuestion, Manual, ManualStep, Material, Matter, Situation
 
 router = Router(tags=["事项目录"])
@@ -98,12 +101,10 @@ class MatterDetailOut(MatterOut):
     questions: list[QuestionOut]
 
 
-class MatterFilter(Schema):
+class MatterFilter(PageQuery):
     q: str = Field("", description="事项名称、结果名称或实施编码")
     department: int | None = None
     online: bool | None = None
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
 
 
 class MatterList(Schema):
@@ -134,7 +135,7 @@ def _confirmed(situation):
     }
 
 
-@router.get("/matters", response=MatterList, summary="事项列表")
+@router.get("/matters", response=replies(MatterList, 401, 403, 422), summary="事项列表")
 def list_matters(request, filters: Query[MatterFilter]):
     qs = Matter.objects.filter(active=True).select_related("department")
     if filters.q:
@@ -146,10 +147,14 @@ def list_matters(request, filters: Query[MatterFilter]):
     if filters.online is not None:
         qs = qs.filter(online=filters.online)
     qs = qs.order_by("department_id", "catalogue_code", "id")
-    return {"count": qs.count(), "items": list(qs[filters.offset : filters.offset + filters.limit])}
+    return {"count": qs.count(), "items": page(qs, filters)}
 
 
-@router.get("/matters/{matter_id}", response=MatterDetailOut, summary="事项详情：情形、材料、引导问题、受理工作手册")
+@router.get(
+    "/matters/{matter_id}",
+    response=replies(MatterDetailOut, 401, 403, 404, 422),
+    summary="事项详情：情形、材料、引导问题、受理工作手册",
+)
 def matter_detail(request, matter_id: int):
     matter = get_object_or_404(
         Matter.objects.select_related("department").prefetch_related(

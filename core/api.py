@@ -3,6 +3,8 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from core.api_errors import replies
+
 from . import workdays
 from .models import Department, Level, Region
 
@@ -32,7 +34,7 @@ class WorkingDaysOut(Schema):
     due: dt.date
 
 
-@router.get("/regions", response=list[RegionOut], auth=None, summary="行政区划（GB/T 2260）")
+@router.get("/regions", response=replies(list[RegionOut], 422), auth=None, summary="行政区划（GB/T 2260）")
 def regions(request, level: Level | None = None, parent: str | None = None):
     qs = Region.objects.all()
     if level:
@@ -42,12 +44,12 @@ def regions(request, level: Level | None = None, parent: str | None = None):
     return qs
 
 
-@router.get("/regions/{code}", response=RegionOut, auth=None, summary="一个行政区划")
+@router.get("/regions/{code}", response=replies(RegionOut, 404, 422), auth=None, summary="一个行政区划")
 def region(request, code: str):
     return get_object_or_404(Region, code=code)
 
 
-@router.get("/departments", response=list[DepartmentOut], auth=None, summary="部门")
+@router.get("/departments", response=replies(list[DepartmentOut], 422), auth=None, summary="部门")
 def departments(request, region: str | None = None, level: Level | None = None, function: str | None = None):
     qs = Department.objects.all()
     if region:
@@ -59,7 +61,7 @@ def departments(request, region: str | None = None, level: Level | None = None, 
     return qs
 
 
-@router.get("/calendar/due-date", response=WorkingDaysOut, auth=None, summary="按工作日计算期限")
+@router.get("/calendar/due-date", response=replies(WorkingDaysOut, 422), auth=None, summary="按工作日计算期限")
 def due_date(request, start: dt.date, days: int = Query(..., ge=0, le=3650)):
     """`days` working days after `start`, by the official holiday calendar."""
     try:

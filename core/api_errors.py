@@ -1,7 +1,10 @@
 """The API's one error format: {"code", "message", "errors": {field: [..]}},
 with messages in Chinese that name the field and the rule."""
 
+import re
+
 from django.apps import apps
+from ninja import Schema
 
 _RULES = {
     "missing": "为必填项",
@@ -19,6 +22,7 @@ _RULES = {
     "literal_error": "不在可选范围内",
     "extra_forbidden": "不是可接受的字段",
 }
+HAN = re.compile(r"[\u4e00-\u9fff]")
 _labels: dict[str, str] | None = None
 # Names of query and body fields that are not model fields.
 EXTRA_LABELS = {
@@ -70,6 +74,37 @@ def translate(errors):
         field = loc[-1] if loc else "__all__"
         out.setdefault(field, []).append(f"{field_label(field)}{_rule(error)}")
     return out
+
+
+class ErrorOut(Schema):
+    """A refusal, as every error handler in tongban/api.py writes it."""
+
+    code: str
+    message: str
+    errors: dict[str, list[str]]
+
+
+# What each refusal means (the statuses the handlers in tongban/api.py give).
+REFUSALS = {
+    400: "请求被拒绝（业务规则不允许）",
+    401: "未登录或令牌无效",
+    403: "无权进行此操作，或网页会话缺少 CSRF 令牌",
+    404: "记录不存在",
+    409: "记录已被他人修改或状态已变化",
+    422: "提交的数据有误（按字段说明）",
+    428: "修改须提供读取时的版本号",
+    429: "请求过于频繁",
+}
+
+
+def replies(ok, *refusals: int, status: int = 200) -> dict:
+    """A route's documented responses: its answer and the refusals it can
+    give, each in the one error format (issue 16: every status a route can
+    return is in the OpenAPI; tests/test_schemathesis.py checks it)."""
+    unknown = set(refusals) - set(REFUSALS)
+    if unknown:
+        raise ValueError(f"未定义的错误状态：{sorted(unknown)}")
+    return {status: ok, **dict.fromkeys(refusals, ErrorOut)}
 
 
 def body(code, message, errors=None):

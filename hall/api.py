@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from accounts import policy
+from core.api_errors import replies
 
 from . import services
 from .models import ActivityReport, KeyWork, Window
@@ -36,11 +37,11 @@ class ActivityIn(Schema):
     window: str | None = Field(None, description="窗口号，如 A01")
 
 
-class VersionIn(Schema):
+class ActivityVersionIn(Schema):
     version: int
 
 
-class ReturnIn(VersionIn):
+class ReturnIn(ActivityVersionIn):
     comment: str
 
 
@@ -67,13 +68,19 @@ def _reports(user):
     return qs.filter(department=user.department)
 
 
-@router.get("/activity-reports", response=list[ActivityOut], summary="政务工作动态（本部门或全部）")
+@router.get(
+    "/activity-reports", response=replies(list[ActivityOut], 401, 403, 422), summary="政务工作动态（本部门或全部）"
+)
 def list_reports(request, state: str = ""):
     qs = _reports(request.user)
     return qs.filter(state=state) if state else qs[:500]
 
 
-@router.post("/activity-reports", response={201: ActivityOut}, summary="报送政务工作动态")
+@router.post(
+    "/activity-reports",
+    response=replies(ActivityOut, 400, 401, 403, 404, 409, 422, status=201),
+    summary="报送政务工作动态",
+)
 def submit(request, payload: ActivityIn):
     window = get_object_or_404(Window, number=payload.window) if payload.window else None
     return Status(
@@ -84,19 +91,23 @@ def submit(request, payload: ActivityIn):
     )
 
 
-@router.post("/activity-reports/{pk}/accept", response=ActivityOut, summary="采用")
-def accept(request, pk: int, payload: VersionIn):
+@router.post(
+    "/activity-reports/{pk}/accept", response=replies(ActivityOut, 400, 401, 403, 404, 409, 422), summary="采用"
+)
+def accept(request, pk: int, payload: ActivityVersionIn):
     report = get_object_or_404(_reports(request.user), pk=pk)
     return services.accept_activity(request.user, report, version=payload.version)
 
 
-@router.post("/activity-reports/{pk}/return", response=ActivityOut, summary="退回")
+@router.post(
+    "/activity-reports/{pk}/return", response=replies(ActivityOut, 400, 401, 403, 404, 409, 422), summary="退回"
+)
 def return_report(request, pk: int, payload: ReturnIn):
     report = get_object_or_404(_reports(request.user), pk=pk)
     return services.return_activity(request.user, report, version=payload.version, comment=payload.comment)
 
 
-@router.get("/key-work", response=list[KeyWorkOut], summary="重点工作及平台实时数据")
+@router.get("/key-work", response=replies(list[KeyWorkOut], 401, 403), summary="重点工作及平台实时数据")
 def key_work(request):
     policy.require(request.user, "keywork.edit")
     return [

@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema
 
 from accounts import policy
 from core import api_errors
+from core.api_errors import replies
 from policies.models import BenefitItem
 
 from . import services
@@ -122,14 +123,18 @@ def _profile_readable(user, profile):
     raise PermissionDenied("无权查看该企业的画像")
 
 
-@router.get("/enterprises/{uscc}/profile", response=ProfileOut, summary="企业画像")
+@router.get("/enterprises/{uscc}/profile", response=replies(ProfileOut, 401, 403, 404, 422), summary="企业画像")
 def get_profile(request, uscc: str):
     profile = get_object_or_404(EnterpriseProfile, uscc=uscc.upper())
     _profile_readable(request.user, profile)
     return profile
 
 
-@router.patch("/enterprises/{uscc}/profile", response=ProfileOut, summary="更新企业画像（逐项）")
+@router.patch(
+    "/enterprises/{uscc}/profile",
+    response=replies(ProfileOut, 400, 401, 403, 404, 409, 422, 428),
+    summary="更新企业画像（逐项）",
+)
 def patch_profile(request, uscc: str, payload: ProfilePatch):
     version = payload.version
     if EnterpriseProfile.objects.filter(uscc=uscc.strip().upper()).exists():
@@ -161,7 +166,11 @@ def _result(r):
     }
 
 
-@router.get("/enterprises/{uscc}/matches", response=MatchesOut, summary="政策计算器：逐项判断及理由")
+@router.get(
+    "/enterprises/{uscc}/matches",
+    response=replies(MatchesOut, 401, 403, 404, 422),
+    summary="政策计算器：逐项判断及理由",
+)
 def matches(request, uscc: str):
     profile = get_object_or_404(EnterpriseProfile, uscc=uscc.upper())
     _profile_readable(request.user, profile)
@@ -182,14 +191,18 @@ def _rule_out(rule):
     }
 
 
-@router.get("/items/{item_id}/rule", response=RuleOut, summary="惠企事项的匹配规则")
+@router.get("/items/{item_id}/rule", response=replies(RuleOut, 401, 403, 404, 422), summary="惠企事项的匹配规则")
 def get_rule(request, item_id: int):
     item = get_object_or_404(BenefitItem, pk=item_id)
     policy.require(request.user, "policy.view", item)
     return _rule_out(get_object_or_404(ItemRule, item=item))
 
 
-@router.put("/items/{item_id}/rule", response=RuleOut, summary="设定惠企事项的匹配规则")
+@router.put(
+    "/items/{item_id}/rule",
+    response=replies(RuleOut, 400, 401, 403, 404, 409, 422, 428),
+    summary="设定惠企事项的匹配规则",
+)
 def put_rule(request, item_id: int, payload: RuleIn):
     item = get_object_or_404(BenefitItem, pk=item_id)
     version = payload.version
@@ -208,7 +221,11 @@ def put_rule(request, item_id: int, payload: RuleIn):
     )
 
 
-@router.post("/grants/entries/{entry_id}/decision", response=EntryOut, summary="免申即享意愿确认")
+@router.post(
+    "/grants/entries/{entry_id}/decision",
+    response=replies(EntryOut, 400, 401, 403, 404, 409, 422),
+    summary="免申即享意愿确认",
+)
 def decide(request, entry_id: int, payload: DecisionIn):
     entry = get_object_or_404(GrantEntry, pk=entry_id)
     return services.decide(request.user, entry, decision=payload.decision, version=payload.version)

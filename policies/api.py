@@ -12,6 +12,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from accounts import policy
 from core import api_errors
+from core.api_errors import replies
+from core.paging import PageQuery, page
 
 from . import services
 from .models import LISTED, BenefitItem, PolicyDocument
@@ -95,12 +97,10 @@ class ItemList(Page):
     results: list[ItemOut]
 
 
-class ListFilter(Schema):
+class ListFilter(PageQuery):
     city: str | None = Field(None, description="市州代码：该市州专区（本地与全省）的记录")
     q: str | None = Field(None, max_length=100, description="标题包含")
     topic: str | None = None
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
 
 
 class DocumentIn(Schema):
@@ -162,7 +162,7 @@ def _filtered(qs, f):
         "count": qs.count(),
         "offset": f.offset,
         "limit": f.limit,
-        "results": list(qs[f.offset : f.offset + f.limit]),
+        "results": page(qs, f),
     }
 
 
@@ -170,13 +170,17 @@ def _data(payload):
     return {k: v for k, v in payload.dict(exclude_unset=True).items() if k != "version"}
 
 
-@router.get("/policies/documents", response=DocumentList, auth=None, summary="已发布（含已失效）的政策文件")
+@router.get(
+    "/policies/documents", response=replies(DocumentList, 422), auth=None, summary="已发布（含已失效）的政策文件"
+)
 def list_documents(request, filters: Query[ListFilter]):
     qs = PolicyDocument.objects.filter(status__in=LISTED).select_related("department").order_by("-issued_on", "-id")
     return _filtered(qs, filters)
 
 
-@router.get("/policies/documents/{pk}", response=DocumentDetailOut, auth=None, summary="政策文件及其条款")
+@router.get(
+    "/policies/documents/{pk}", response=replies(DocumentDetailOut, 404, 422), auth=None, summary="政策文件及其条款"
+)
 def get_document(request, pk: int):
     doc = get_object_or_404(PolicyDocument.objects.select_related("department"), pk=pk)
     if doc.status not in LISTED:
@@ -184,13 +188,13 @@ def get_document(request, pk: int):
     return doc
 
 
-@router.get("/policies/items", response=ItemList, auth=None, summary="已发布（含已失效）的惠企事项")
+@router.get("/policies/items", response=replies(ItemList, 422), auth=None, summary="已发布（含已失效）的惠企事项")
 def list_items(request, filters: Query[ListFilter]):
     qs = BenefitItem.objects.filter(status__in=LISTED).select_related("department").order_by("-published_at", "-id")
     return _filtered(qs, filters)
 
 
-@router.get("/policies/items/{pk}", response=ItemOut, auth=None, summary="惠企事项及申兑指南")
+@router.get("/policies/items/{pk}", response=replies(ItemOut, 404, 422), auth=None, summary="惠企事项及申兑指南")
 def get_item(request, pk: int):
     item = get_object_or_404(BenefitItem.objects.select_related("department"), pk=pk)
     if item.status not in LISTED:
@@ -198,13 +202,21 @@ def get_item(request, pk: int):
     return item
 
 
-@router.post("/policies/documents", response={201: DocumentDetailOut}, summary="新增政策文件（草稿）")
+@router.post(
+    "/policies/documents",
+    response=replies(DocumentDetailOut, 400, 401, 403, 409, 422, status=201),
+    summary="新增政策文件（草稿）",
+)
 def create_document(request, payload: DocumentIn):
     doc = services.create_document(request.user, _data(payload))
     return Status(201, get_document(request, doc.pk))
 
 
-@router.patch("/policies/documents/{pk}", response=DocumentDetailOut, summary="修改政策文件（草稿）")
+@router.patch(
+    "/policies/documents/{pk}",
+    response=replies(DocumentDetailOut, 400, 401, 403, 404, 409, 422, 428),
+    summary="修改政策文件（草稿）",
+)
 def update_document(request, pk: int, payload: DocumentIn):
     doc = get_object_or_404(PolicyDocument, pk=pk)
     services.update_document(
@@ -237,20 +249,30 @@ def _step(request, obj, steps, returner, payload):
     return steps[payload.step](request.user, obj, version=payload.version)
 
 
-@router.post("/policies/documents/{pk}/step", response=DocumentDetailOut, summary="提交、审核发布、退回、撤回政策文件")
+@router.post(
+    "/policies/documents/{pk}/step",
+    response=replies(DocumentDetailOut, 400, 401, 403, 404, 409, 422),
+    summary="提交、审核发布、退回、撤回政策文件",
+)
 def document_step(request, pk: int, payload: StepIn):
     doc = get_object_or_404(PolicyDocument, pk=pk)
     _step(request, doc, DOCUMENT_STEPS, services.return_document, payload)
     return get_document(request, pk)
 
 
-@router.post("/policies/documents/{pk}/items", response={201: ItemOut}, summary="拆解惠企事项（草稿）")
+@router.post(
+    "/policies/documents/{pk}/items",
+    response=replies(ItemOut, 400, 401, 403, 404, 409, 422, status=201),
+    summary="拆解惠企事项（草稿）",
+)
 def create_item(request, pk: int, payload: ItemIn):
     doc = get_object_or_404(PolicyDocument, pk=pk)
     return Status(201, services.create_item(request.user, doc, _data(payload)))
 
 
-@router.patch("/policies/items/{pk}", response=ItemOut, summary="修改惠企事项（草稿）")
+@router.patch(
+    "/policies/items/{pk}", response=replies(ItemOut, 400, 401, 403, 404, 409, 422, 428), summary="修改惠企事项（草稿）"
+)
 def update_item(request, pk: int, payload: ItemIn):
     item = get_object_or_404(BenefitItem, pk=pk)
     return services.update_item(
@@ -258,7 +280,11 @@ def update_item(request, pk: int, payload: ItemIn):
     )
 
 
-@router.post("/policies/items/{pk}/step", response=ItemOut, summary="提交、审核发布、退回、撤回惠企事项")
+@router.post(
+    "/policies/items/{pk}/step",
+    response=replies(ItemOut, 400, 401, 403, 404, 409, 422),
+    summary="提交、审核发布、退回、撤回惠企事项",
+)
 def item_step(request, pk: int, payload: StepIn):
     item = get_object_or_404(BenefitItem, pk=pk)
     return _step(request, item, ITEM_STEPS, services.return_item, payload)

@@ -6,6 +6,7 @@ replies (version checked, Conflict 409 when someone replied first)."""
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from core.api_errors import replies
 from core.ratelimits import limit
 
 from . import consultation, search
@@ -45,7 +46,9 @@ def _ticket(t):
     }
 
 
-@router.get("/policies/search", auth=None, summary="全文检索政策文件、条款、解读和惠企事项")
+@router.get(
+    "/policies/search", response=replies(dict, 422, 429), auth=None, summary="全文检索政策文件、条款、解读和惠企事项"
+)
 @limit("search")
 def search_policies(request, q: str = "", page: int = 1):
     """Filters as on the search page: city, department, type, item_kind,
@@ -84,7 +87,7 @@ def search_policies(request, q: str = "", page: int = 1):
     }
 
 
-@router.get("/policies/suggest", auth=None, summary="检索建议")
+@router.get("/policies/suggest", response=replies(dict, 422, 429), auth=None, summary="检索建议")
 @limit("suggest")
 def suggest(request, q: str = ""):
     return {"suggestions": search.suggest(q)}
@@ -92,6 +95,7 @@ def suggest(request, q: str = ""):
 
 @router.post(
     "/policies/ask",
+    response=replies(dict, 400, 422, 429),
     auth=None,
     summary="政策咨询：返回注明出处的答复卡片（同一人同一问题每日计一次咨询；提问频率受 TONGBAN_RATE_ASK 限制，默认每分钟10问）",
 )
@@ -100,12 +104,18 @@ def ask(request, payload: AskIn):
     return consultation.ask(request.user, payload.question, city=payload.city, key=consultation.asker_key(request))
 
 
-@router.post("/policies/tickets", response={201: dict}, summary="没有解决的问题转为咨询工单")
+@router.post(
+    "/policies/tickets",
+    response=replies(dict, 400, 401, 403, 409, 422, status=201),
+    summary="没有解决的问题转为咨询工单",
+)
 def open_ticket(request, payload: TicketIn):
     return Status(201, _ticket(consultation.open_ticket(request.user, payload.question, city=payload.city)))
 
 
-@router.get("/policies/tickets", summary="我提交的咨询工单；工作人员为本部门须答复的工单")
+@router.get(
+    "/policies/tickets", response=replies(dict, 401, 403), summary="我提交的咨询工单；工作人员为本部门须答复的工单"
+)
 def list_tickets(request):
     if request.user.kind == "public":
         qs = PolicyTicket.objects.filter(asker=request.user)
@@ -114,7 +124,7 @@ def list_tickets(request):
     return {"results": [_ticket(t) for t in qs.select_related("department")[:200]]}
 
 
-@router.get("/policies/tickets/{pk}", summary="咨询工单及答复")
+@router.get("/policies/tickets/{pk}", response=replies(dict, 401, 403, 404, 422), summary="咨询工单及答复")
 def ticket_detail(request, pk: int):
     t = get_object_or_404(PolicyTicket.objects.select_related("department"), pk=pk)
     if not consultation.can_view(request.user, t):
@@ -124,7 +134,11 @@ def ticket_detail(request, pk: int):
     return _ticket(t)
 
 
-@router.post("/policies/tickets/{pk}/reply", summary="答复咨询工单（须带版本号）")
+@router.post(
+    "/policies/tickets/{pk}/reply",
+    response=replies(dict, 400, 401, 403, 404, 409, 422),
+    summary="答复咨询工单（须带版本号）",
+)
 def reply(request, pk: int, payload: ReplyIn):
     t = get_object_or_404(consultation.department_tickets(request.user), pk=pk)
     return _ticket(consultation.reply(request.user, t, payload.reply, version=payload.version))

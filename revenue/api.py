@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from accounts import policy
+from core.api_errors import replies
 from core.regions import region_covers
 
 from . import dashboard, exchange, services
@@ -91,7 +92,7 @@ class FeeSourceOut(Schema):
         return sum((p.amount for p in obj.payments.all()), Decimal("0.00"))
 
 
-class DecisionIn(Schema):
+class FeeDecisionIn(Schema):
     version: int
     comment: str = ""
 
@@ -101,18 +102,18 @@ def _visible(user, qs):
     return policy.visible(user, qs, region_field="region__code")
 
 
-@router.get("/revenue/rights", response=list[RightOut], summary="矿业权（本辖区）")
+@router.get("/revenue/rights", response=replies(list[RightOut], 401, 403, 422), summary="矿业权（本辖区）")
 def rights(request, q: str = ""):
     qs = _visible(request.user, MiningRight.objects.all())
     return qs.filter(name__contains=q)[:500] if q else qs[:500]
 
 
-@router.post("/revenue/rights", response={201: RightOut}, summary="登记矿业权")
+@router.post("/revenue/rights", response=replies(RightOut, 400, 401, 403, 409, 422, status=201), summary="登记矿业权")
 def register_right(request, payload: RightIn):
     return Status(201, services.register_right(request.user, **payload.dict()))
 
 
-@router.get("/revenue/fee-sources", response=list[FeeSourceOut], summary="费源信息（本辖区）")
+@router.get("/revenue/fee-sources", response=replies(list[FeeSourceOut], 401, 403, 422), summary="费源信息（本辖区）")
 def fee_sources(request, state: str = "", region: str = ""):
     qs = _visible(request.user, FeeSource.objects.prefetch_related("instalments", "payments"))
     if state:
@@ -122,7 +123,11 @@ def fee_sources(request, state: str = "", region: str = ""):
     return qs[:500]
 
 
-@router.post("/revenue/fee-sources", response={201: FeeSourceOut}, summary="填报费源并提交审批")
+@router.post(
+    "/revenue/fee-sources",
+    response=replies(FeeSourceOut, 400, 401, 403, 404, 409, 422, status=201),
+    summary="填报费源并提交审批",
+)
 def create_fee_source(request, payload: FeeSourceIn):
     right = get_object_or_404(_visible(request.user, MiningRight.objects.all()), pk=payload.right_id)
     return Status(
@@ -141,24 +146,32 @@ def create_fee_source(request, payload: FeeSourceIn):
     )
 
 
-@router.get("/revenue/fee-sources/{pk}", response=FeeSourceOut, summary="费源详情")
+@router.get("/revenue/fee-sources/{pk}", response=replies(FeeSourceOut, 401, 403, 404, 422), summary="费源详情")
 def fee_source(request, pk: int):
     return get_object_or_404(_visible(request.user, FeeSource.objects.all()), pk=pk)
 
 
-@router.post("/revenue/fee-sources/{pk}/approve", response=FeeSourceOut, summary="同意（本级审批）")
-def approve(request, pk: int, payload: DecisionIn):
+@router.post(
+    "/revenue/fee-sources/{pk}/approve",
+    response=replies(FeeSourceOut, 400, 401, 403, 404, 409, 422),
+    summary="同意（本级审批）",
+)
+def approve(request, pk: int, payload: FeeDecisionIn):
     fs = get_object_or_404(_visible(request.user, FeeSource.objects.all()), pk=pk)
     return services.approve(request.user, fs, version=payload.version, comment=payload.comment)
 
 
-@router.post("/revenue/fee-sources/{pk}/return", response=FeeSourceOut, summary="退回填报人")
-def send_back(request, pk: int, payload: DecisionIn):
+@router.post(
+    "/revenue/fee-sources/{pk}/return",
+    response=replies(FeeSourceOut, 400, 401, 403, 404, 409, 422),
+    summary="退回填报人",
+)
+def send_back(request, pk: int, payload: FeeDecisionIn):
     fs = get_object_or_404(_visible(request.user, FeeSource.objects.all()), pk=pk)
     return services.send_back(request.user, fs, version=payload.version, comment=payload.comment)
 
 
-class FiguresOut(Schema):
+class RevenueFiguresOut(Schema):
     code: str
     name: str
     count: int
@@ -172,12 +185,16 @@ class FiguresOut(Schema):
 
 class DashboardOut(Schema):
     region: str
-    rows: list[FiguresOut]
+    rows: list[RevenueFiguresOut]
     total: dict
     split: dict
 
 
-@router.get("/revenue/dashboard", response=DashboardOut, summary="应缴、已通知、已缴、逾期、30日内到期及已缴分成")
+@router.get(
+    "/revenue/dashboard",
+    response=replies(DashboardOut, 401, 403, 422),
+    summary="应缴、已通知、已缴、逾期、30日内到期及已缴分成",
+)
 def dashboard_figures(request, region: str = ""):
     services._require(request.user, "revenue.view")
     home = request.user.department.region_id if request.user.department_id else "510000"
@@ -201,7 +218,7 @@ class ReceivedOut(Schema):
 @router.post(
     "/revenue/tax/messages",
     auth=None,
-    response={200: ReceivedOut},
+    response=replies(ReceivedOut, 400, 403, 409, 422),
     summary="税务部门推送缴款通知书、缴费和复核结果",
     description="请求体须以共享密钥计算 HMAC-SHA256，放在 X-Signature 头；同一消息标识只处理一次。",
 )

@@ -144,9 +144,24 @@ def _rate_limited(request, exc):
     return _reply(request, 429, "rate_limited", MESSAGE)
 
 
+# django-ninja's own refusals are in English; the caller is told in Chinese
+# (found by tests/test_schemathesis.py: a body that is not JSON).
+_LIBRARY_REFUSALS = {
+    "Cannot parse request body": (
+        "invalid_json",
+        "请求正文不是有效的 JSON",
+        {"body": ["请求正文应为 UTF-8 编码的 JSON"]},
+    ),
+}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
-    return _reply(request, exc.status_code, "error", str(exc))
+    message = str(exc)
+    if not api_errors.HAN.search(message):
+        code, message, errors = _LIBRARY_REFUSALS.get(message.split(" (")[0], ("error", "请求有误", None))
+        return _reply(request, exc.status_code, code, message, errors)
+    return _reply(request, exc.status_code, "error", message)
 
 
 @api.exception_handler(Exception)
