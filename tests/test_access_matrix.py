@@ -219,6 +219,8 @@ EXPECTED = {
     "console/cases/stats/cases/<str:figure>/": "lffnnnnn",
     "console/cases/certificates/<str:number>/": "lffnnnnn",
     "console/cases/^(?P<number>\\d{8,32})/$": "lffooofo",
+    # 显示完整号码 is a POST (audited); a GET is refused.
+    "console/cases/^(?P<number>\\d{8,32})/personal/$": "lffeeeee",
     "console/cases/^(?P<number>\\d{8,32})/steps/(?P<step>[a-z_]+)/$": "lffeeeee",
     "console/cases/^(?P<number>\\d{8,32})/files/(?P<pk>\\d+)/$": "lffnnnfn",
     "console/cases/^(?P<number>\\d{8,32})/notices/(?P<kind>[a-z]+)/$": "lffnnnfn",
@@ -239,6 +241,7 @@ EXPECTED = {
     "policies/tickets/": "looooooo",
     "policies/tickets/<int:pk>/": "lnonnnnn",
     "console/policies/": "lffooooo",
+    "console/policies/vocabulary/": "lffooooo",
     "console/policies/documents/new/": "lfffoofo",
     "console/policies/documents/<int:pk>/": "lffffooo",
     "console/policies/documents/<int:pk>/edit/": "lffffofo",
