@@ -44,7 +44,7 @@ class DataKeyError(ImproperlyConfigured):
 
 def parse_keys(text):
     """`k2:base64,k1:base64` → [(id, key bytes)], newest first."""
-    keys = []
+    keys: list[tuple[str, bytes]] = []
     for part in (text or "").split(","):
         part = part.strip()
         if not part:

@@ -22,7 +22,7 @@ def personal_tables():
         if not fields or model._meta.proxy or not model._meta.managed:
             continue
         hashes = {
-            f.column: model._meta.get_field(f.source).column
+            f.column: model._meta.get_field(f.source).column  # type: ignore[union-attr]
             for f in model._meta.concrete_fields
             if isinstance(f, LookupHashField)
         }
@@ -31,7 +31,7 @@ def personal_tables():
 
 def key_counts(model, columns):
     """How many stored values each key id sealed (plaintext left over counted too)."""
-    counts = {}
+    counts: dict[str | None, int] = {}
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for column in columns:
