@@ -26,12 +26,14 @@ def test_activity_to_issued_bulletin(page, login, settings, tmp_path):
     # The window sends in an item.
     login("clerk")
     page.goto("/console/hall/activities/")
-    page.get_by_label("日期").fill("2024-11-06")
-    page.get_by_label("标题").fill("窗口开展消防宣传")
-    page.get_by_label("类别").select_option(label="宣传活动")
-    page.get_by_label("报送窗口").select_option(label="A01 综合窗口01")
-    page.get_by_label("内容").fill("消防救援总队窗口在大厅开展消防宣传，发放资料200余份。")
-    page.get_by_role("button", name="报送").click()
+    # The report form, not the list's filter bar above it (which also has 类别).
+    form = page.locator("form").filter(has=page.get_by_role("button", name="报送"))
+    form.get_by_label("日期").fill("2024-11-06")
+    form.get_by_label("标题", exact=True).fill("窗口开展消防宣传")
+    form.get_by_label("类别").select_option(label="宣传活动")
+    form.get_by_label("报送窗口").select_option(label="A01 综合窗口01")
+    form.get_by_label("内容", exact=True).fill("消防救援总队窗口在大厅开展消防宣传，发放资料200余份。")
+    form.get_by_role("button", name="报送").click()
     expect(page.locator(".messages")).to_contain_text("已报送“窗口开展消防宣传”")
     page.get_by_role("button", name="退出").click()
 
