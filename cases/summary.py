@@ -21,6 +21,8 @@ from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
+from core import audit
+
 from .models import CaseEvent, DaySummary, SummaryStamp
 
 KEY = ("day", "kind", "department", "window", "matter", "channel", "region")
@@ -81,16 +83,19 @@ def add(event):
         f"{ops.quote_name(c)} = {table}.{ops.quote_name(c)} + excluded.{ops.quote_name(c)}" for c in VALUES
     )
     stamp = ops.quote_name(SummaryStamp._meta.db_table)
+    # One order for the hot rows: the audit chain's head, the day's stamp, then
+    # the summary row. Two steps taking them in different orders deadlocked.
+    audit.hold_chain()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(KEY) + len(VALUES)))}) "
-            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
-            key + list(values),
-        )
         cursor.execute(
             f'INSERT INTO {stamp} ("day", "version") VALUES (%s, 1) '
             f'ON CONFLICT ("day") DO UPDATE SET "version" = {stamp}."version" + 1',
             [key[0]],
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(KEY) + len(VALUES)))}) "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+            key + list(values),
         )
 
 
