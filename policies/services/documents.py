@@ -62,6 +62,16 @@ def create_document(actor, data, *, articles=None):
     errors = {}
     document = PolicyDocument(status=Status.DRAFT)
     _assign_document(document, data, errors)
+    articles = _checked(document, data, actor, articles, errors)
+    document.save()
+    _save_articles(document, articles or [])
+    _refresh(document)
+    return document
+
+
+def _checked(document, data, actor, articles, errors):
+    """The document's scope and derived fields set, every error of it and its
+    articles found (ServiceError, nothing saved), the actor allowed: the articles."""
     _scope(document, data, actor, errors)
     _finish_document(document)
     if articles is None and "text" in data:
@@ -71,10 +81,7 @@ def create_document(actor, data, *, articles=None):
     if errors:
         refuse(errors)
     check(actor, "policy.edit", document)
-    document.save()
-    _save_articles(document, articles or [])
-    _refresh(document)
-    return document
+    return articles
 
 
 @transaction.atomic
@@ -85,15 +92,7 @@ def update_document(actor, document, data, *, articles=None, version=None):
     _assign_document(document, data, errors)
     if is_department_bound(actor):
         data = {k: v for k, v in data.items() if k != "department"}
-    _scope(document, data, actor, errors)
-    _finish_document(document)
-    if articles is None and "text" in data:
-        articles = split_articles(data["text"])
-    errors = {**document_errors(document), **errors}
-    errors.update(_article_errors(articles or []))
-    if errors:
-        refuse(errors)
-    check(actor, "policy.edit", document)
+    articles = _checked(document, data, actor, articles, errors)
     _bump(document)
     if articles is not None:
         _save_articles(document, articles)
