@@ -418,6 +418,8 @@ def test_every_route_as_every_role_and_region(matrix_world):
         if not re.search(r"number|organisations/<", route):
             continue
         path = fill(route, matrix_world, city="510700")
+        if path == fill(route, matrix_world):
+            continue  # names no case or organisation (a manual's version <int:number>): no region to cross
         for role in ("clerk_cd", "reviewer_cd"):
             client, token = clients[role]
             got = outcome(open_route(client, token, path))
