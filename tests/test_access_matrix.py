@@ -121,6 +121,7 @@ def matrix_world(seeded):  # noqa: F811
     load_demo_manuals()
     version = ManualVersion.objects.select_related("manual").order_by("pk").first()
     return {
+        "records": _first_records(),
         "catalog": {
             "question": GuideQuestion.objects.order_by("pk").first().pk,
             "situation": version.manual.situation_id,
@@ -134,6 +135,45 @@ def matrix_world(seeded):  # noqa: F811
     }
 
 
+# Routes naming a record by id, opened with the first such record the seeded
+# world holds: ids differ between databases and runs (PostgreSQL does not give
+# back the ids of rolled-back rows), so "id 1" may name nothing there.
+RECORD_ROUTES = (
+    (r"(policies/documents/|documents/<int:document_pk>)", "policies.PolicyDocument"),
+    (r"(policies/items/|matching/items/|api/v1/items/)", "policies.BenefitItem"),
+    (r"policies/tickets/", "policies.PolicyTicket"),
+    (r"hall/activities/", "hall.ActivityReport"),
+    (r"(console/bulletin/|api/v1/bulletins/)", "bulletin.Bulletin"),
+    (r"^messages/", "messaging.Message"),
+    (r"(matters/<int:pk>|matters/<int:matter_pk>|apply/<int:matter_id>|api/v1/matters/<matter_id>)", "catalog.Matter"),
+    (r"(situations/<int:pk>|situations/<int:situation_pk>)", "catalog.Situation"),
+    (r"materials/<int:pk>", "catalog.Material"),
+)
+
+
+def _first_records():
+    from django.apps import apps
+
+    first = {}
+    for _, label in RECORD_ROUTES:
+        record = apps.get_model(label).objects.order_by("pk").first()
+        first[label] = record.pk if record else 1
+    from bulletin.models import Block
+
+    block = Block.objects.filter(bulletin_id=first["bulletin.Bulletin"]).order_by("pk").first()
+    first["block"] = block.pk if block else 1
+    return first
+
+
+def _record_ids(path, world):
+    for pattern, label in RECORD_ROUTES:
+        if re.search(pattern, path):
+            pk = str(world["records"][label])
+            path = re.sub(r"<(int:)?(pk|item_id|document_pk|matter_pk|matter_id|situation_pk)>", pk, path, count=1)
+            return path.replace("<int:block_pk>", str(world["records"]["block"]))
+    return path
+
+
 def fill(route, world, city="510100"):
     """The route's path with sample values: 成都's (or 绵阳's) record where the
     route names a case or an organisation, the first record's id otherwise."""
@@ -143,11 +183,12 @@ def fill(route, world, city="510100"):
     path = re.sub(r"\(\?P<\w+>\[a-z_?\]\+\)", "accept", path)
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", "1", path)
     catalog = world["catalog"]
-    if path.startswith("console/catalog/questions/<int:pk>/"):
-        path = path.replace("<int:pk>", str(catalog["question"]))
-    if "manuals/<int:situation_pk>/versions/<int:number>/" in path:
+    if "manuals/<int:situation_pk>" in path:  # a situation that has a manual, and its version
         path = path.replace("<int:situation_pk>", str(catalog["situation"]))
         path = path.replace("<int:number>", str(catalog["version"]))
+    path = _record_ids(path, world)
+    if path.startswith("console/catalog/questions/<int:pk>/"):
+        path = path.replace("<int:pk>", str(catalog["question"]))
     path = re.sub(r"<number>|<str:number>", case, path)
     if "organisations/" in path:
         path = re.sub(r"<(int:)?(pk|org_id)>", str(org), path)
