@@ -67,10 +67,12 @@ def local(year, month, day, hour=10):
     return timezone.make_aware(dt.datetime(year, month, day, hour), timezone.get_default_timezone())
 
 
-def receive_at_window(clerk, matter, window, *, region="510000", person=None, **more):
-    """A case received at `window` for the demo citizen (or `person`), its
-    matter's first situation: how most case tests begin. `more`: receive's
-    other arguments (at, contact_phone …)."""
+def receive_at_window(clerk, matter, window, *, region="510000", person=None, organisation=None, **more):
+    """A case received at `window` for the demo citizen (or `person`, or the
+    organisation `organisation`), its matter's first situation: how most case
+    tests begin. `more`: receive's other arguments (at, contact_phone …)."""
+    if organisation is None:
+        person = person or Person.objects.get(user__username="citizen")
     return services.receive(
         clerk,
         matter=matter,
@@ -78,6 +80,7 @@ def receive_at_window(clerk, matter, window, *, region="510000", person=None, **
         channel=Channel.WINDOW,
         region=Region.objects.get(code=region),
         window=window,
-        applicant_person=person or Person.objects.get(user__username="citizen"),
+        applicant_person=person,
+        applicant_organisation=organisation,
         **more,
     )

@@ -7,26 +7,18 @@ import json
 from django.db import connection
 from django.urls import reverse
 
-from accounts.models import Person
 from cases import services
-from cases.models import Case, CaseEvent, Channel
-from core.models import AuditEntry, Region
+from cases.models import Case, CaseEvent
+from core.models import AuditEntry
+
+from .conftest import receive_at_window
 
 PHONE = "13912345678"
 ADDRESS = "成都市武侯区人民南路四段11号"
 
 
 def _received(demo_user, matter, window):
-    case = services.receive(
-        demo_user("clerk"),
-        matter=matter,
-        situation=matter.situations.first(),
-        channel=Channel.WINDOW,
-        region=Region.objects.get(code="510000"),
-        window=window,
-        applicant_person=Person.objects.get(user__username="citizen"),
-        contact_phone=PHONE,
-    )
+    case = receive_at_window(demo_user("clerk"), matter, window, contact_phone=PHONE)
     Case.objects.filter(pk=case.pk).update(delivery="post", delivery_address=ADDRESS)
     case.refresh_from_db()
     return case
