@@ -17,12 +17,12 @@ EVENT_FIELDS = {"address": masking.ADDRESS, "phone": masking.PHONE}
 def shown(user, case, *, full=False):
     """The case's personal fields as the page shows them."""
     values = {name: getattr(case, name) for name, _ in FIELDS}
-    if not full:
-        values = {name: masking.mask(value, case._meta.get_field(name).mask) for name, value in values.items()}
+    masked = {name: masking.mask(value, case._meta.get_field(name).mask) for name, value in values.items()}
     return {
-        **values,
+        **(values if full else masked),
         "full": full,
-        "can_reveal": policy.can(user, "personal.reveal", case) and any(getattr(case, n) for n, _ in FIELDS),
+        # Nothing to reveal when nothing is hidden (an organisation's credit code, no phone).
+        "can_reveal": policy.can(user, "personal.reveal", case) and masked != values,
     }
 
 

@@ -23,7 +23,7 @@ from catalog.models import Matter
 from core import audit, audit_display, masking, tables
 from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
-from core.masking import mask_code
+from core.masking import mask_holder_code
 from core.models import Department, Level
 from core.personal import matching
 
@@ -522,7 +522,14 @@ def certificate(request, number):
     return render(
         request,
         "cases/certificate.html",
-        {"cert": cert, "case": case, "verify_url": url, "qr": qr, "code": code, "masked": mask_code(cert.holder_code)},
+        {
+            "cert": cert,
+            "case": case,
+            "verify_url": url,
+            "qr": qr,
+            "code": code,
+            "masked": mask_holder_code(cert.holder_code),
+        },
     )
 
 

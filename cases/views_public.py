@@ -16,11 +16,12 @@ from catalog.models import Matter
 from catalog.services import answers_from_query, resolve
 from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
+from core.masking import mask_code
 from core.ratelimits import limit
 
 from . import forms, identifiers, services, staged
 from .models import Case, CaseEvent, Certificate, Channel
-from .views import _case_or_404, _evaluation, event_rows, file_rows, latest, mask_code
+from .views import _case_or_404, _evaluation, event_rows, file_rows, latest
 
 State = Case.State
 CONCLUDED = {State.APPROVED, State.DENIED, State.ISSUED, State.DELIVERED, State.REFUSED}

@@ -1,14 +1,17 @@
 """Personal data on cases (issue 16): stored encrypted, found by its keyed
 hash, masked on the page and in the API for a role that does not need it,
-and shown in full only on request, each full view audited."""
+and shown in full only on request, each full view audited. An
+organisation's credit code is public (GB 32100) and shown whole."""
 
 import json
 
 from django.db import connection
 from django.urls import reverse
 
+from accounts.models import Organisation
 from cases import services
 from cases.models import Case, CaseEvent
+from core import masking
 from core.models import AuditEntry
 
 from .conftest import receive_at_window
@@ -142,3 +145,35 @@ def test_the_api_filters_cases_by_the_applicants_id_number(signed_in, demo_user,
     found = manager.get("/api/v1/cases", {"applicant_code": resident_id.lower()}).json()
     assert [c["number"] for c in found["items"]] == [case.number]
     assert manager.get("/api/v1/cases", {"applicant_code": "110101199001011234"}).json()["count"] == 0
+
+
+def test_an_organisations_credit_code_is_shown_whole_and_a_persons_id_masked(
+    signed_in, demo_user, licence, hall_window
+):
+    organisation = Organisation.objects.get(name__contains="攀西钒钛")
+    case = receive_at_window(demo_user("clerk"), licence, hall_window, organisation=organisation)
+    credit_code = organisation.uscc
+    manager = signed_in("manager")
+    page = manager.get(reverse("cases_console:detail", args=[case.number])).content.decode()
+    assert f'统一社会信用代码 <span data-personal="code">{credit_code}</span>' in page
+    assert (
+        "显示完整号码"
+        not in signed_in("clerk").get(reverse("cases_console:detail", args=[case.number])).content.decode()
+    )
+    # A person's ID number stays masked, even one that also passes the credit code's check character.
+    person_case = _received(demo_user, licence, hall_window)
+    resident_id = person_case.applicant_person.resident_id
+    person_page = manager.get(reverse("cases_console:detail", args=[person_case.number])).content.decode()
+    assert resident_id not in person_page and f"{resident_id[:6]}********{resident_id[-4:]}" in person_page
+
+
+def test_an_id_number_that_reads_as_a_credit_code_too_is_masked():
+    from stdnum.cn import uscc
+
+    both = "510101199003071449"  # a valid Sichuan ID number whose check character also fits GB 32100
+    assert uscc.is_valid(both)
+    assert masking.mask(both, masking.CODE) == "510101********1449"
+    assert masking.is_credit_code("91350100M000100Y43") and masking.mask("91350100M000100Y43", masking.CODE) == (
+        "91350100M000100Y43"
+    )
+    assert masking.mask("91350100M000100Y43", masking.ID) == "913501********0Y43"  # a field that holds ID numbers only
