@@ -1298,6 +1298,7 @@ class _Year:
                     T(sim.accepted_at),
                     D(sim.due_date),
                     T(sim.concluded_at),
+                    T(sim.events[-1][2] if sim.events else None),  # moved_at: its newest event
                     sim.version,
                     sim.delivery,
                     S(Case, "delivery_address", sim.delivery_address),
@@ -1328,6 +1329,7 @@ class _Year:
                 "accepted_at",
                 "due_date",
                 "concluded_at",
+                "moved_at",
                 "version",
                 "delivery",
                 "delivery_address",

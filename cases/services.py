@@ -57,6 +57,9 @@ def _event(case, kind, actor, at, *, reason="", data=None, department=None, wind
             data=personal.seal_event_data(data or {}),  # an address or phone number stored encrypted
         )
         summary.add(event)
+        if case is not None:  # the worklist's order, with the event that sets it
+            case.moved_at = at
+            Case.objects.filter(pk=case.pk).update(moved_at=at)
     return event
 
 

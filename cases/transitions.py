@@ -457,9 +457,9 @@ STEP_OF_KIND = {
 
 def replay(events):
     """Walk one case's events through the table: [(seq, kind, at, department
-    id, data), …] in order. Returns (state, holder id, at_window) as the
-    services would have left them; raises AssertionError at the first event
-    the table does not allow."""
+    id, data), …] in order. Returns (state, holder id, at_window, moved_at)
+    as the services would have left them (moved_at: the newest event's time);
+    raises AssertionError at the first event the table does not allow."""
     state, at_window, previous, last_at, holder, evaluated = None, True, None, None, None, False
     for i, (seq, kind, at, department, data) in enumerate(events, start=1):
         assert seq == i, f"seq {seq} at position {i}"
@@ -497,7 +497,7 @@ def replay(events):
             assert not evaluated
             evaluated = True
         state = after(name, state, previous=previous, approved=data.get("approved"))
-    return state, holder, at_window
+    return state, holder, at_window, last_at
 
 
 # --- every case can finish ----------------------------------------------------

@@ -8,7 +8,7 @@ import io
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -381,8 +381,7 @@ def worklist(request):
         # just received or just passed on is never buried under older ones.
         state = state if state in State.values else ""
         qs = _at_my_desk(user, qs).filter(state=state) if state else _at_my_desk(user, qs).filter(state__in=OPEN_STATES)
-        arrived = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-seq").values("at")[:1]
-        qs = qs.annotate(arrived=Subquery(arrived)).order_by(F("arrived").desc(nulls_last=True), "-id")
+        qs = qs.order_by(F("moved_at").desc(nulls_last=True), "-id")  # kept by the services with each event
     else:
         # Everything this person may see, including cases their department
         # handled before and has passed on (accounts.policy.HANDLED_READ).

@@ -7,7 +7,7 @@ open a little (a slow request) so that a kill often lands inside one. The
 test SIGKILLs workers at random moments and starts new ones, then checks
 what a centre relies on:
 
-- every case's row (state, holder, at the window) is what its events say,
+- every case's row (state, holder, at the window, last move) is what its events say,
   replayed through the transition table (cases.transitions.replay);
 - the audit log holds one create and one update per version of every case,
   the last update's state is the row's, one create per certificate, and the
@@ -316,7 +316,7 @@ def test_killed_workers_leave_no_partial_case_state(tmp_path):
         events = list(case.events.order_by("seq").values_list("seq", "kind", "at", "department_id", "data"))
         assert events[0][1] == CaseEvent.Kind.RECEIVE
         replayed = transitions.replay(events)
-        assert (case.state, case.holder_id, case.at_window) == replayed, case.number
+        assert (case.state, case.holder_id, case.at_window, case.moved_at) == replayed, case.number
         entries = AuditEntry.objects.filter(object_type="cases.Case", object_id=str(case.pk))
         assert entries.filter(action="create").count() == 1, case.number
         assert entries.filter(action="update").count() == case.version, case.number

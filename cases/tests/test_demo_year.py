@@ -69,8 +69,10 @@ def test_every_case_is_a_coherent_life(year):
     """Every case's events replay through the one transition table
     (cases/transitions.py) to the state its row holds."""
     cases = {
-        pk: (state, holder, at_window)
-        for pk, state, holder, at_window in Case.objects.values_list("pk", "state", "holder_id", "at_window")
+        pk: (state, holder, at_window, moved_at)
+        for pk, state, holder, at_window, moved_at in Case.objects.values_list(
+            "pk", "state", "holder_id", "at_window", "moved_at"
+        )
     }
     lives = defaultdict(list)
     for case, seq, kind, at, department, data in (

@@ -180,7 +180,7 @@ class CaseLives(RuleBasedStateMachine):
     def state_is_the_replay_of_events(self):
         for case in Case.objects.filter(number__in=self.numbers):
             events = list(case.events.order_by("seq").values_list("seq", "kind", "at", "department_id", "data"))
-            assert transitions.replay(events) == (case.state, case.holder_id, case.at_window)
+            assert transitions.replay(events) == (case.state, case.holder_id, case.at_window, case.moved_at)
 
     @invariant()
     def every_case_can_still_finish(self):

@@ -59,8 +59,8 @@ def test_every_step_that_writes_an_event_replays(demo_user, county_licence, hall
     events = list(case.events.order_by("seq").values_list("seq", "kind", "at", "department_id", "data"))
     assert (
         transitions.replay(events)
-        == (case.state, case.holder_id, case.at_window)
-        == (Case.State.DELIVERED, case.holder_id, True)
+        == (case.state, case.holder_id, case.at_window, case.moved_at)
+        == (Case.State.DELIVERED, case.holder_id, True, local(2025, 1, 7, 12))
     )
 
 
