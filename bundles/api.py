@@ -15,7 +15,7 @@ from core.errors import ServiceError
 from core.models import Department
 
 from . import services, stats
-from .models import Application, Bundle
+from .models import Application, Bundle, Mode
 
 router = Router(tags=["高效办成一件事"])
 
@@ -95,6 +95,21 @@ class BundleResultOut(Schema):
     number: str
 
 
+class DeferralOut(Schema):
+    id: int
+    material: str
+    due_date: dt.date
+    state: str
+    state_label: str
+    note: str
+    version: int
+
+
+class WithdrawIn(Schema):
+    version: int
+    reason: str
+
+
 class ApplicationOut(Schema):
     number: str
     bundle: str
@@ -105,6 +120,7 @@ class ApplicationOut(Schema):
     children: list[ChildOut]
     corrections: list[CorrectionOut]
     results: list[BundleResultOut]
+    deferrals: list[DeferralOut]
 
 
 class ApplicationAnswerIn(Schema):
@@ -198,6 +214,18 @@ def _application_out(application):
                 "number": r["certificate"].number if r["certificate"] else "",
             }
             for r in view["results"]
+        ],
+        "deferrals": [
+            {
+                "id": d.pk,
+                "material": d.material,
+                "due_date": d.due_date,
+                "state": d.state,
+                "state_label": d.get_state_display(),
+                "note": d.note,
+                "version": d.version,
+            }
+            for d in view["deferrals"]
         ],
     }
 
@@ -334,6 +362,18 @@ def answer(request, number: str, payload: ApplicationAnswerIn):
     return _application_out(application)
 
 
+@router.post(
+    "/bundles/applications/{number}/deferrals/{pk}/withdraw",
+    response=replies(ApplicationOut, 400, 401, 403, 404, 409, 422),
+    summary="容缺承诺逾期未补齐：撤销以此作出的受理",
+)
+def withdraw(request, number: str, pk: int, payload: WithdrawIn):
+    application = _application(request, number)
+    deferral = get_object_or_404(application.deferrals, pk=pk)
+    services.withdraw_deferral(request.user, deferral, reason=payload.reason, version=payload.version)
+    return _application_out(application)
+
+
 @router.get(
     "/bundles/{code}",
     response=replies(BundleDetailOut, 401, 403, 404, 422),
@@ -351,15 +391,21 @@ def bundle(request, code: str):
 @router.post(
     "/bundles/{code}/applications",
     response=replies(ApplicationOut, 400, 401, 403, 404, 409, 422, status=201),
-    summary="提交一件事申请（JSON：材料须为电子证照或容缺；上传材料请用门户页面）",
+    summary="提交一件事申请（JSON：材料须为电子证照或容缺；上传材料请用门户页面）。"
+    "免申办的一件事由窗口以本接口主动办理（organisation_uscc 指明企业）",
 )
 def apply(request, code: str, payload: ApplicationIn):
     found = get_object_or_404(Bundle, code=code)
     organisation = None
     if payload.organisation_uscc:
-        organisation = Organisation.objects.filter(uscc=payload.organisation_uscc.upper()).first()
+        organisation = Organisation.objects.filter(uscc=payload.organisation_uscc.strip().upper()).first()
         if organisation is None:
             raise ServiceError("企业不存在", errors={"organisation_uscc": ["没有该统一社会信用代码的企业"]})
+    if request.user.kind != "public" and found.mode == Mode.NO_APPLICATION:
+        application = services.start_without_application(
+            request.user, found, answers=payload.answers, facts=payload.facts, applicant_organisation=organisation
+        )
+        return Status(201, _application_out(application))
     person = getattr(request.user, "person", None)
     application = services.submit(
         request.user,

@@ -424,6 +424,21 @@ def _region_for(matter, applicant):
     return region
 
 
+NO_APPLICATION_TEXT = "免申办：无需申请，由牵头部门依据平台已有数据主动办理，办理结果送达申请人。"
+
+
+def _check_region(errors, bundle, applicant):
+    """跨域办 (国发〔2024〕3号: 异地办理): an applicant registered anywhere may apply.
+    Otherwise the bundle serves those registered within its lead department's region."""
+    region = getattr(applicant, "region", None)
+    if bundle.mode == Mode.CROSS_REGION or region is None or bundle.lead.region.covers(region.code):
+        return
+    errors["applicant"] = [
+        f"“{bundle.name}”由{bundle.lead.name}牵头，只受理登记地在{bundle.lead.region.full_name}的申请人"
+        f"（申请人登记地为{region.full_name}）；跨域办的一件事才可异地申请"
+    ]
+
+
 @transaction.atomic
 def submit(
     actor,
@@ -442,13 +457,9 @@ def submit(
     """一件事 submitted once: checks everything, then one case per matter starts
     (those without declared inputs now; the others when their inputs exist)."""
     policy.require(actor, "bundle.apply")
+    if bundle.mode == Mode.NO_APPLICATION:
+        raise ServiceError(f"“{bundle.name}”为{NO_APPLICATION_TEXT}", status=409, code="no_application")
     errors = {}
-    if not bundle.published:
-        raise ServiceError(f"一件事“{bundle.name}”尚未确认发布，暂不能申请", status=409, code="not_published")
-    if (applicant_person is None) == (applicant_organisation is None):
-        errors["applicant"] = ["申请人应为一个自然人或一个法人"]
-    if bundle.for_enterprise and applicant_organisation is None:
-        errors["applicant"] = [f"“{bundle.name}”由企业申请，请选择代办的企业"]
     person = getattr(actor, "person", None)
     if applicant_organisation is not None and (
         person is None or not applicant_organisation.agent_set.filter(person=person).exists()
@@ -456,6 +467,73 @@ def submit(
         errors["applicant"] = ["只能以本人代办的企业名义申请"]
     if applicant_person is not None and (person is None or applicant_person.pk != person.pk):
         errors["applicant"] = ["只能以本人名义申请"]
+    return _take_in(
+        actor,
+        bundle,
+        errors,
+        answers=answers,
+        facts=facts,
+        uploads_by_material=uploads_by_material,
+        deferrals=deferrals,
+        applicant_organisation=applicant_organisation,
+        applicant_person=applicant_person,
+        contact_phone=contact_phone,
+        at=at,
+        demo=demo,
+    )
+
+
+@transaction.atomic
+def start_without_application(
+    actor, bundle, *, answers, facts, applicant_organisation=None, applicant_person=None, at=None
+):
+    """免申办 (国发〔2024〕3号: 免申即享、主动服务): the window starts the bundle for a
+    person or enterprise from data the platform already holds. Nothing is
+    uploaded: every material must be a certificate the platform issued to the
+    applicant, or an e-certificate the department fetches itself."""
+    policy.require(actor, "bundle.handle")
+    policy.require(actor, "case.receive")
+    if bundle.mode != Mode.NO_APPLICATION:
+        raise ServiceError(
+            f"“{bundle.name}”为{bundle.get_mode_display()}，须由申请人申请", status=409, code="application_needed"
+        )
+    return _take_in(
+        actor,
+        bundle,
+        {},
+        answers=answers,
+        facts=facts,
+        applicant_organisation=applicant_organisation,
+        applicant_person=applicant_person,
+        at=at,
+        proactive=True,
+    )
+
+
+def _take_in(
+    actor,
+    bundle,
+    errors,
+    *,
+    answers,
+    facts,
+    uploads_by_material=None,
+    deferrals=(),
+    applicant_organisation=None,
+    applicant_person=None,
+    contact_phone="",
+    at=None,
+    demo=False,
+    proactive=False,
+):
+    if not bundle.published:
+        raise ServiceError(f"一件事“{bundle.name}”尚未确认发布，暂不能申请", status=409, code="not_published")
+    if (applicant_person is None) == (applicant_organisation is None):
+        errors["applicant"] = ["申请人应为一个自然人或一个法人"]
+    elif bundle.for_enterprise and applicant_organisation is None:
+        errors["applicant"] = [f"“{bundle.name}”由企业申请，请选择代办的企业"]
+    elif "applicant" not in errors:
+        _check_region(errors, bundle, applicant_person or applicant_organisation)
     answers, _ = _check_answers(errors, bundle, answers)
     facts = _check_facts(errors, bundle, facts)
     items = applicable_items(bundle, answers)
@@ -492,6 +570,10 @@ def submit(
             continue  # 免提交: the department fetches the e-certificate itself
         elif name in deferred:
             continue
+        elif proactive:
+            errors.setdefault(f"material_{name}", []).append(
+                f"免申办须由平台已有数据提供“{name}”，平台未找到申请人的该证照，不能主动办理"
+            )
         else:
             errors.setdefault(f"material_{name}", []).append(
                 f"请上传“{name}”（" + "、".join(i.matter.name for i in entry["items"]) + "需要）"
@@ -549,6 +631,10 @@ def _start(child, actor, *, contact_phone="", at=None):
     application, item = child.application, child.item
     applicant = application.applicant_organisation or application.applicant_person
     lines = [f"“{application.bundle.name}”申请{application.number}（一件事，第{item.position}项）"]
+    if application.bundle.mode == Mode.NO_APPLICATION:
+        lines.append("免申办：依据平台已有数据主动办理，申请人无需申请")
+    elif application.bundle.mode == Mode.CROSS_REGION and getattr(applicant, "region", None) is not None:
+        lines.append(f"跨域办：申请人登记地{applicant.region.full_name}")
     lines += [f"{label}：{value}" for label, value in child.facts.items()]
     for material in child.materials.all():
         if material.certificate_id:
@@ -566,7 +652,8 @@ def _start(child, actor, *, contact_phone="", at=None):
         actor,
         matter=item.matter,
         situation=item.situation,
-        channel=Channel.ONLINE,
+        # 免申办 is started at the window by its staff; an application is online.
+        channel=Channel.ONLINE if getattr(actor, "kind", "") == "public" else Channel.WINDOW,
         region=_region_for(item.matter, applicant),
         applicant_person=application.applicant_person,
         applicant_organisation=application.applicant_organisation,

@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
+from accounts.models import Organisation, Person
 from core import audit, tables
 from core.errors import ServiceError
 from core.models import Department
+from core.personal import matching
 
 from . import demonstration, services, stats
-from .models import Application, Bundle, Problem
+from .models import Application, Bundle, Mode, Problem
 
 
 def _errors(request, exc):
@@ -68,6 +70,7 @@ def bundle_page(request, code):
         "answered": answered,
         "errors": {},
         "facts": {},
+        "no_application_text": services.NO_APPLICATION_TEXT,
     }
     if answered:
         items = services.applicable_items(bundle, answers)
@@ -172,6 +175,15 @@ def application_page(request, number):
                     request.user, deferral, upload=request.FILES["file"], version=_int(request.POST.get("version"))
                 )
                 messages.success(request, f"已补交“{deferral.material}”")
+            elif action == "withdraw":
+                deferral = get_object_or_404(application.deferrals, pk=request.POST.get("deferral"))
+                services.withdraw_deferral(
+                    request.user,
+                    deferral,
+                    reason=request.POST.get("reason", ""),
+                    version=_int(request.POST.get("version")),
+                )
+                messages.success(request, f"已撤销以“{deferral.material}”容缺承诺作出的受理")
             elif action == "problem":
                 services.report_problem(
                     request.user,
@@ -182,12 +194,20 @@ def application_page(request, number):
                 messages.success(request, "问题已提交，牵头部门将在5个工作日内处理")
         except ServiceError as exc:
             _errors(request, exc)
-        return redirect("bundles:application", number=application.number)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "无权进行此操作")
+        public = request.user.kind == "public"
+        return redirect("bundles:application" if public else "bundles_console:application", number=application.number)
     view = services.status(application)
     return render(
         request,
         "bundles/application.html",
-        {"view": view, "application": application, "public": request.user.kind == "public"},
+        {
+            "view": view,
+            "application": application,
+            "public": request.user.kind == "public",
+            "can_handle": policy.can(request.user, "bundle.handle"),
+        },
     )
 
 
@@ -243,6 +263,10 @@ def console_bundle(request, code):
                 )
             elif action == "confirm":
                 services.confirm_bundle(request.user, bundle, version=version)
+            elif action == "start":
+                application = _start_without_application(request, bundle)
+                messages.success(request, f"已为{application.applicant_name}主动办理，申请号{application.number}")
+                return redirect("bundles_console:application", number=application.number)
             messages.success(request, "已保存")
         except (ServiceError, PermissionDenied) as exc:
             _errors(request, exc) if isinstance(exc, ServiceError) else messages.error(request, str(exc))
@@ -263,7 +287,31 @@ def console_bundle(request, code):
             "can_review": policy.can(request.user, "bundle.review", bundle),
             "can_confirm": policy.can(request.user, "bundle.confirm", bundle),
             "can_demo": policy.can(request.user, "bundle.demo"),
+            "can_start": bundle.mode == Mode.NO_APPLICATION
+            and bundle.published
+            and policy.can(request.user, "bundle.handle")
+            and policy.can(request.user, "case.receive"),
         },
+    )
+
+
+def _start_without_application(request, bundle):
+    """免申办: the window names the applicant by code; the facts come from the platform's records."""
+    code = (request.POST.get("applicant_code") or "").strip().upper()
+    organisation = Organisation.objects.filter(uscc=code).first() if bundle.for_enterprise else None
+    person = None if bundle.for_enterprise else Person.objects.filter(matching("resident_id", code)).first()
+    if organisation is None and person is None:
+        label = "统一社会信用代码" if bundle.for_enterprise else "居民身份证号码"
+        message = f"{label}：没有“{code}”的申请人，请填写平台已登记的{label}"
+        raise ServiceError(message, errors={"applicant_code": [message]})
+    questions = services.questionnaire(bundle)
+    return services.start_without_application(
+        request.user,
+        bundle,
+        answers={q["key"]: request.POST.get(f"q_{q['key']}") for q in questions},
+        facts={f["key"]: request.POST.get(f"fact_{f['key']}", "") for f in bundle.fields},
+        applicant_organisation=organisation,
+        applicant_person=person,
     )
 
 

@@ -1,0 +1,185 @@
+"""The modes of 国发〔2024〕3号 change what happens: 免申办 is started by the
+window from the platform's own data and cannot be applied for; 跨域办 takes
+applicants registered outside the lead's region, the others do not; a 容缺
+promise not kept ends with the acceptance withdrawn."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from bundles import services
+from bundles.models import Application, Bundle, Deferral
+from cases.models import Case, Certificate
+from catalog.models import Matter
+from core.errors import Conflict, ServiceError
+from core.models import Department
+
+from .helpers import apply, enterprise, pdf, user
+
+pytestmark = pytest.mark.usefixtures("bundles_demo")
+FIELDS = [{"key": "name", "label": "企业名称", "kind": "text", "required": True}]
+
+
+def _bundle(code, mode, lead):
+    tax, social = Matter.objects.get(name="税务登记"), Matter.objects.get(name="单位社会保险参保登记")
+    items = [
+        {"matter": tax, "situation": tax.situations.get(name="注销登记"), "field_map": {"纳税人名称": "name"}},
+        {"matter": social, "situation": social.situations.get(name="注销登记"), "field_map": {"单位名称": "name"}},
+    ]
+    manager = user("manager")
+    bundle = services.save_bundle(
+        manager, code=code, name=f"{code}一件事", mode=mode, lead=lead, items=items, fields=FIELDS
+    )
+    services.review_bundle(manager, bundle, approve=True, version=bundle.version)
+    return services.confirm_bundle(user("admin"), bundle, version=bundle.version)
+
+
+def _province_tax():
+    return Department.objects.get(function="tax", region_id="510000")
+
+
+def _issued(org, title, n):
+    """A certificate this platform issued to the enterprise earlier."""
+    from cases import services as cases
+
+    matter = Matter.objects.get(name="企业设立登记")
+    case = cases.receive(
+        user("clerk"),
+        matter=matter,
+        situation=matter.situations.first(),
+        channel="window",
+        region=matter.department.region,
+        applicant_organisation=org,
+    )
+    return Certificate.objects.create(
+        case=case,
+        number=f"CERT-M{n}",
+        e_certificate_id=f"EC-M{n}",
+        title=title,
+        holder_name=org.name,
+        holder_code=org.uscc,
+        issuer=matter.department,
+        issued_at=timezone.now(),
+    )
+
+
+def test_no_application_is_not_applied_for_but_started_by_the_window_from_platform_data(signed_in):
+    bundle = _bundle("proactive", "no_application", _province_tax())
+    org = enterprise()
+    before = Application.objects.count(), Case.objects.count()
+    with pytest.raises(ServiceError) as caught:
+        services.submit(user("agent"), bundle, answers={}, facts={"name": org.name}, applicant_organisation=org)
+    assert caught.value.code == "no_application" and "无需申请" in caught.value.message
+    page = signed_in("agent").get(f"/bundles/{bundle.code}/").content.decode()
+    assert "无需申请" in page and "一次提交" not in page
+    # A material the platform does not hold: the window cannot start it, and says which.
+    needed = [m["name"] for m in services.materials_needed(bundle, {}) if not m["e_certificate"]]
+    assert needed
+    with pytest.raises(ServiceError) as caught:
+        services.start_without_application(
+            user("clerk"), bundle, answers={}, facts={"name": org.name}, applicant_organisation=org
+        )
+    assert f"免申办须由平台已有数据提供“{needed[0]}”" in caught.value.errors[f"material_{needed[0]}"][0]
+    assert (Application.objects.count(), Case.objects.count()) == before
+    for n, name in enumerate(needed):
+        _issued(org, name, n)
+    client = signed_in("clerk")
+    answers = {f"q_{q['key']}": q["options"][0] for q in services.questionnaire(bundle)}
+    response = client.post(
+        f"/console/bundles/{bundle.code}/",
+        {"action": "start", "applicant_code": "91510000000000000X", "fact_name": org.name, **answers},
+        follow=True,
+    )
+    assert "统一社会信用代码：没有“91510000000000000X”的申请人" in response.content.decode()
+    response = client.post(
+        f"/console/bundles/{bundle.code}/",
+        {"action": "start", "applicant_code": org.uscc.lower(), "fact_name": org.name, **answers},
+    )
+    assert response.status_code == 302, [str(m) for m in response.wsgi_request._messages]
+    application = Application.objects.get(bundle=bundle)
+    assert response.status_code == 302 and response.url == f"/console/bundles/applications/{application.number}/"
+    assert application.submitted_by == user("clerk") and application.applicant_organisation == org
+    for child in application.children.select_related("case"):
+        assert child.case.channel == "window"
+        assert "免申办：依据平台已有数据主动办理" in child.case.events.get(kind="receive").reason
+    assert {m.certificate.title for m in application.materials.all()} == set(needed)
+    # The enterprise follows it like any application of its own.
+    assert application.number in signed_in("agent").get("/bundles/applications/").content.decode()
+
+
+def test_cross_region_takes_applicants_from_elsewhere_the_others_do_not():
+    elsewhere = (
+        Department.objects.filter(function="tax")
+        .exclude(region__code__startswith="5101")
+        .exclude(region_id="510000")
+        .first()
+    )
+    org = enterprise()
+    assert not elsewhere.region.covers(org.region_id)
+    _bundle("local", "linked", elsewhere)
+    with pytest.raises(ServiceError) as caught:
+        apply("local", facts={"name": org.name})
+    assert "跨域办的一件事才可异地申请" in caught.value.errors["applicant"][0]
+    assert not Application.objects.filter(bundle__code="local").exists()
+    _bundle("anywhere", "cross_region", elsewhere)
+    application = apply("anywhere", facts={"name": org.name})
+    receive = application.children.first().case.events.get(kind="receive")
+    assert f"跨域办：申请人登记地{org.region.full_name}" in receive.reason
+
+
+def _promised():
+    promise = {
+        "material": "信用承诺书",
+        "promise": "本企业承诺三日内补交加盖公章的信用承诺书",
+        "due_date": timezone.localdate() + dt.timedelta(days=3),
+    }
+    application = apply(skip=("信用承诺书",), deferrals=[promise])
+    return application, application.deferrals.get()
+
+
+def test_a_promise_not_kept_is_withdrawn_at_the_console_and_then_no_longer_tracked(signed_in):
+    application, deferral = _promised()
+    later = timezone.localdate() + dt.timedelta(days=4)
+    assert list(services.overdue_deferrals(later)) == [deferral]
+    client = signed_in("clerk")
+    url = f"/console/bundles/applications/{application.number}/"
+    assert "未按承诺补齐，撤销受理" in client.get(url).content.decode()
+    client.post(url, {"action": "withdraw", "deferral": deferral.pk, "version": deferral.version, "reason": ""})
+    assert Deferral.objects.get(pk=deferral.pk).state == "open"  # a withdrawal names its reason
+    response = client.post(
+        url, {"action": "withdraw", "deferral": deferral.pk, "version": deferral.version, "reason": "逾期未补交"}
+    )
+    assert response.status_code == 302 and response.url == url
+    deferral.refresh_from_db()
+    assert (deferral.state, deferral.note) == ("withdrawn", "逾期未补交")
+    assert list(services.overdue_deferrals(later)) == []
+    assert "已撤销受理" in signed_in("agent").get(f"/bundles/applications/{application.number}/").content.decode()
+    with pytest.raises(Conflict):
+        services.supply_deferred(user("agent"), deferral, upload=pdf(), version=deferral.version)
+    # The applicant cannot withdraw an acceptance made for them.
+    _, other = _promised()
+    with pytest.raises(Exception) as caught:
+        services.withdraw_deferral(user("agent"), other, reason="x", version=other.version)
+    assert caught.type.__name__ == "PermissionDenied"
+
+
+def test_two_people_on_one_promise_one_wins_the_other_is_told(signed_in):
+    application, deferral = _promised()
+    services.supply_deferred(user("agent"), deferral, upload=pdf(), version=deferral.version)
+    body = (
+        signed_in("clerk")
+        .post(
+            f"/api/v1/bundles/applications/{application.number}/deferrals/{deferral.pk}/withdraw",
+            {"version": deferral.version, "reason": "逾期"},
+            content_type="application/json",
+        )
+        .json()
+    )
+    assert body["code"] == "conflict" and "已被他人处理" in body["message"]
+    assert Deferral.objects.get(pk=deferral.pk).state == "supplied"
+
+
+def test_the_bundle_list_names_each_mode():
+    modes = dict(Bundle.objects.values_list("code", "mode"))
+    assert modes["relocation"] == "cross_region" and modes["credit-repair"] == "linked"
