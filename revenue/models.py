@@ -287,6 +287,18 @@ class Review(models.Model):
         return self.fee_source.region_id
 
 
+# What the messages of the exchange carry, as staff read it (not field choices:
+# the simulator may add kinds, and a kind the platform does not know is kept as is).
+MESSAGE_KINDS = {
+    "fee_source": "费源信息",
+    "review_request": "复核申请",
+    "notice": "缴款通知书",
+    "payment": "缴费信息",
+    "review_outcome": "复核结果",
+    "received": "收妥回执",
+}
+
+
 class OutboxMessage(models.Model):
     """A message to the tax bureau, written in the same transaction as the change
     it reports; delivered by the worker with retries until acknowledged."""
@@ -318,7 +330,11 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="revenue_outbox_due")]
 
     def __str__(self):
-        return f"{self.kind} {self.idempotency_key}"
+        return f"{self.kind_label} {self.idempotency_key}"
+
+    @property
+    def kind_label(self):
+        return MESSAGE_KINDS.get(self.kind, self.kind)
 
 
 class InboxMessage(models.Model):

@@ -2,10 +2,12 @@
 through revenue.services; pages only read and render."""
 
 import io
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,6 +49,34 @@ def _scope_code(request):
     return code if Region.objects.filter(code=code).exists() else home
 
 
+SOURCE_TABLE = tables.Table(
+    "revenue-fee-sources",
+    title="费源明细",
+    columns=[
+        tables.Column(
+            "fee_source",
+            "费源",
+            lambda fs: f"费源{fs.pk} {fs.right.name}",
+            order=("id",),
+            link=lambda fs: reverse("revenue:fee_source", args=[fs.pk]),
+        ),
+        tables.Column("holder", "矿业权人", "right.holder_name", order=("right__holder_name",)),
+        tables.Column("kind", "类型", "get_kind_display", order=("kind",)),
+        tables.Column("amount", "应缴（元）", "amount", order=("amount",)),
+        tables.Column("paid", "已缴（元）", "paid", order=("paid",)),
+        tables.Column("state", "状态", "get_state_display", order=("state",)),
+        tables.Column("trigger", "合同/变更日期", "trigger_date", order=("trigger_date",)),
+    ],
+    filters=[
+        tables.Filter(
+            "q", "矿业权名称、许可证号或矿业权人", lookups=("right__name", "right__licence_no", "right__holder_name")
+        ),
+        tables.Filter("kind", "类型", choices=FeeSource.Kind.choices),
+        tables.Filter("state", "状态", choices=FeeSource.State.choices),
+    ],
+)
+
+
 @console_view
 def index(request):
     _require_view(request.user)
@@ -56,12 +86,15 @@ def index(request):
     data = dashboard.figures(code, today)
     sources = None
     if region_level(code) == "county":
-        sources = (
+        qs = (
             FeeSource.objects.filter(region_id=code)
             .select_related("right")
-            .prefetch_related("payments")
-            .order_by("-trigger_date", "-id")[:200]
+            .annotate(paid=Coalesce(Sum("payments__amount"), Decimal("0.00")))
+            .order_by("-trigger_date", "-id")
         )
+        sources = SOURCE_TABLE.bind(request, qs)
+        if sources.export_requested:
+            return sources.export_response()
     home = _home_region(request.user)
     up = (
         region.parent_id
@@ -256,13 +289,58 @@ class _WorkList:
         return iter(self.items)
 
 
+def _clock_text(fs):
+    deadline, left, status = rules.clock(fs.trigger_date, timezone.localdate())
+    word = {"alert": f"已超期 {abs(left)} 个工作日", "warn": f"剩余 {left} 个工作日", "ok": f"剩余 {left} 个工作日"}
+    return f"{deadline:%Y-%m-%d} {word.get(status, '')}".strip()
+
+
+def _fee_source_link(fs):
+    return reverse("revenue:fee_source", args=[fs.pk])
+
+
+WORK_TABLE = tables.Table(
+    "revenue-worklist",
+    title="费源审批",
+    columns=[
+        tables.Column(
+            "fee_source", "费源", lambda fs: f"费源{fs.pk} {fs.right.name}", order=("id",), link=_fee_source_link
+        ),
+        tables.Column("todo", "待办", lambda fs: "待本级审批" if fs.state == FeeSource.State.PENDING else "退回待修改"),
+        tables.Column("holder", "矿业权人", "right.holder_name", order=("right__holder_name",)),
+        tables.Column("region", "所在地", "region.name", order=("region_id",)),
+        tables.Column("kind", "类型", "get_kind_display", order=("kind",)),
+        tables.Column("amount", "应缴（元）", "amount", order=("amount",)),
+        tables.Column("chain", "审批链", lambda fs: "→".join(LEVEL_TITLE[x] for x in fs.chain)),
+        # The deadline is the trigger date plus 10 working days, so it sorts as the trigger date.
+        tables.Column("deadline", "推送时限", _clock_text, order=("trigger_date",)),
+    ],
+    filters=[
+        tables.Filter(
+            "q",
+            "矿业权名称、许可证号或矿业权人",
+            lookups=("right__name", "right__licence_no", "right__holder_name"),
+        ),
+        tables.Filter("todo", "待办", choices=[("pending", "待本级审批"), ("returned", "退回待修改")], lookup="state"),
+        tables.Filter("kind", "类型", choices=FeeSource.Kind.choices),
+    ],
+    default_sort="deadline",
+)
+
+
 @console_view
 def worklist(request):
+    """What waits for the user: fee sources at their approval level, and their own returned ones."""
     _require_view(request.user)
-    today = timezone.localdate()
-    rows = [(fs, rules.clock(fs.trigger_date, today)) for fs in _worklist(request.user)]
-    returned = _visible(request.user, FeeSource.objects.filter(state=FeeSource.State.RETURNED, created_by=request.user))
-    return render(request, "revenue/worklist.html", {"rows": rows, "returned": returned})
+    waiting = [fs.pk for fs in _worklist(request.user)]
+    returned = _visible(
+        request.user, FeeSource.objects.filter(state=FeeSource.State.RETURNED, created_by=request.user)
+    ).values_list("pk", flat=True)
+    qs = FeeSource.objects.filter(pk__in=waiting + list(returned)).select_related("right", "region")
+    table = WORK_TABLE.bind(request, qs)
+    if table.export_requested:
+        return table.export_response()
+    return render(request, "revenue/worklist.html", {"table": table, "today": timezone.localdate()})
 
 
 @console_view
@@ -273,6 +351,7 @@ def fee_source(request, pk):
         _visible(request.user, FeeSource.objects.select_related("right", "region", "created_by")), pk=pk
     )
     decision = forms.DecisionForm(initial={"version": fs.version})
+    refused, status = "", 200
     review_form = forms.ReviewForm(initial={"filed_on": timezone.localdate()})
     answer_forms = {}
     if request.method == "POST":
@@ -325,6 +404,10 @@ def fee_source(request, pk):
                 else decision
             )
             show_service_error(target, exc)
+            # Another approver acted first: the decision form is gone from the page, so the
+            # refusal is said at the top (with the 409 of a conflict), not on a hidden form.
+            if target is decision:
+                refused, status = exc.message, 409 if exc.status == 409 else 200
     today = timezone.localdate()
     sent_on = timezone.localtime(fs.sent_at).date() if fs.sent_at else None
     payments = list(fs.payments.all())
@@ -365,27 +448,52 @@ def fee_source(request, pk):
             )
             if sent_on
             else None,
+            "refused": refused,
         },
+        status=status,
     )
+
+
+OUTBOX_TABLE = tables.Table(
+    "revenue-outbox",
+    title="推送税务部门的消息",
+    columns=[
+        tables.Column("key", "幂等键", "idempotency_key", order=("idempotency_key",)),
+        tables.Column("kind", "类型", "kind_label", order=("kind",)),
+        tables.Column(
+            "fee_source",
+            "费源",
+            lambda m: f"费源{m.fee_source_id}" if m.fee_source_id else "",
+            order=("fee_source_id",),
+            link=lambda m: reverse("revenue:fee_source", args=[m.fee_source_id]) if m.fee_source_id else "",
+        ),
+        tables.Column("state", "状态", "get_state_display", order=("state",)),
+        tables.Column("attempts", "已尝试次数", "attempts", order=("attempts",)),
+        tables.Column("error", "最近错误", "last_error"),
+        tables.Column("created", "写入时间", "created_at", order=("created_at",)),
+        tables.Column("replay", "操作", lambda m: "", export=False),
+    ],
+    filters=[
+        # The dead letters first: what an administrator comes here for.
+        tables.Filter("state", "状态", choices=OutboxMessage.State.choices, default=lambda request: "dead"),
+        tables.Filter("q", "幂等键或最近错误", lookups=("idempotency_key", "last_error")),
+    ],
+    default_sort="-created",
+)
 
 
 @console_view
 def outbox(request):
+    """The dead-letter view: what failed to reach the tax bureau, and a replay button."""
     services._require(request.user, "revenue.exchange")
-    state = request.GET.get("state", "dead")
-    qs = OutboxMessage.objects.select_related("fee_source")
-    if state in OutboxMessage.State.values:
-        qs = qs.filter(state=state)
+    table = OUTBOX_TABLE.bind(request, OutboxMessage.objects.select_related("fee_source"))
+    if table.export_requested:
+        return table.export_response()
     counts = {s: OutboxMessage.objects.filter(state=s).count() for s in OutboxMessage.State.values}
     return render(
         request,
         "revenue/outbox.html",
-        {
-            "messages_": qs.order_by("-id")[:300],
-            "state": state,
-            "states": OutboxMessage.State.choices,
-            "counts": counts,
-        },
+        {"table": table, "states": [(v, label, counts[v]) for v, label in OutboxMessage.State.choices]},
     )
 
 

@@ -28,6 +28,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 FEN = Decimal("0.01")
+# The bureau's working day is Beijing time's, not the host clock's (UTC on servers).
+CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 # The bureau's own late-fee table: daily rates by start date (see revenue/rules.py for the sources).
 DEFAULT_LATE_RATES = [["2017-07-01", "0.002"], ["2023-05-01", "0.0005"]]
 
@@ -133,7 +135,7 @@ class Sim:
     # --- the schedule: notices, payments, review answers ---
 
     def tick(self):
-        now, today = time.time(), dt.date.today()
+        now, today = time.time(), dt.datetime.now(CHINA).date()
         notice_delay, pay_after = self.config.get("notice_delay", 0), self.config.get("pay_after")
         for fs_id, body, amount, received in self.db.execute(
             "SELECT id, body, amount, received FROM fee_sources WHERE noticed = 0"

@@ -218,3 +218,43 @@ def test_every_page_renders_over_demo_data_and_reconciliation_says_when_the_bure
     client.post("/console/revenue/reconciliation/")
     assert "无法取得税务部门数据" in Reconciliation.objects.get().error
     assert "无法取得税务部门数据" in client.get("/console/revenue/reconciliation/").content.decode()
+
+
+def test_two_approvers_at_once_the_second_is_told_and_nothing_is_approved_twice(revenue_setup, client):
+    from django.test import Client
+
+    from revenue.models import ApprovalStep
+
+    fs = services.create_fee_source(
+        user("nr_renhe"),
+        right(),
+        kind="proceeds_amount",
+        amount="12000000.00",
+        trigger_date=dt.date(2026, 11, 24),
+        due_date=dt.date(2026, 12, 31),
+    )
+    url = f"/console/revenue/fee-sources/{fs.pk}/"
+    first, second = client, Client()
+    first.force_login(user("nr_panzhihua"))
+    second.force_login(user("nr_panzhihua"))
+    assert "审批意见" in first.get(url).content.decode() and "审批意见" in second.get(url).content.decode()
+    assert first.post(url, {"action": "approve", "version": fs.version, "comment": "同意"}).status_code == 302
+    late = second.post(url, {"action": "approve", "version": fs.version, "comment": "同意（第二人）"})
+    assert late.status_code == 409
+    page = late.content.decode()
+    assert 'role="alert"' in page and "费源信息已被他人修改" in page  # said at the top: the form is gone
+    assert ApprovalStep.objects.filter(fee_source=fs, decision="approve").count() == 1
+    assert FeeSource.objects.get(pk=fs.pk).current_level == "province"
+
+
+def test_bad_input_over_the_api_names_the_field_and_saves_nothing(revenue_setup, client):
+    client.force_login(user("nr_renhe"))
+    base = {k: str(v) for k, v in RIGHT.items()} | {"licence_no": "C5104119"}
+    negative = _post(client, "/api/v1/revenue/rights", base | {"area_km2": "-3"})
+    assert negative.status_code in (400, 422) and "area_km2" in negative.json()["errors"]
+    missing = _post(client, "/api/v1/revenue/rights", {k: v for k, v in base.items() if k != "contract_date"})
+    assert missing.status_code == 422 and any("contract_date" in k for k in missing.json()["errors"])
+    bad_code = _post(client, "/api/v1/revenue/rights", base | {"holder_uscc": "91510411MA6C1234X5"})
+    assert bad_code.status_code in (400, 422) and "holder_uscc" in bad_code.json()["errors"]
+    assert "GB 32100" in bad_code.json()["errors"]["holder_uscc"][0]
+    assert not MiningRight.objects.exists()
