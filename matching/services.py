@@ -23,7 +23,7 @@ from core.regions import region_covers, region_prefix
 from core.validators import validate_region_code, validate_uscc
 from policies.models import BenefitItem, Status
 
-from . import engine
+from . import engine, windows
 from .engine.attributes import DERIVED_FROM
 from .models import (
     DERIVED_ATTRIBUTES,
@@ -407,11 +407,9 @@ WINDOW_ORDER = {"open": 0, "upcoming": 1, "closed": 2}
 
 
 def window_state(item, on) -> str:
-    if item.apply_until and item.apply_until < on:
-        return "closed"
-    if item.apply_from and item.apply_from > on:
-        return "upcoming"
-    return "open"
+    """open / upcoming / closed on the day `on`: the dates, else the yearly window in
+    words and the year in the title (matching/windows.py)."""
+    return windows.state(item.apply_from, item.apply_until, item.apply_period, item.title, on)
 
 
 def window_text(item) -> str:
@@ -505,15 +503,18 @@ def calculate(attrs: dict, *, on=None, reasons="shown"):
     rules, index = listed_index()
     groups: dict[str, list[ItemResult]] = {"meets": [], "nearly": [], "unknown": [], "fails": []}
     for item_rule, verdict in engine.evaluate_entity(index, attrs, today=on, reasons=reasons):
-        key = "nearly" if verdict.outcome == "fails" and verdict.nearly else verdict.outcome
         rule = rules[item_rule.item_id]
+        state = window_state(rule.item, on)
+        # "nearly" is a way to claim: an item whose window has closed offers none
+        nearly = verdict.outcome == "fails" and verdict.nearly and state != "closed"
+        key = "nearly" if nearly else verdict.outcome
         result = ItemResult(
             rule.item,
             verdict.outcome,
-            verdict.nearly,
+            verdict.nearly and nearly,
             list(verdict.reasons),
             list(verdict.short_by or []),
-            window_state(rule.item, on),
+            state,
         )
         if key in ("meets", "nearly"):
             result.amount, result.basis = estimate(rule, attrs)
@@ -568,16 +569,17 @@ def what_if_report(profile, raw: dict, *, on=None):
     attrs = dict(base)
     attrs.update(values)
     before, after = calculate(base, on=on), calculate(attrs, on=on, reasons="all")  # lost ones say why
-    met_before = {r.item.pk for r in before["meets"]}
+    met_before = {r.item.pk: r for r in before["meets"]}
     met_after = {r.item.pk for r in after["meets"]}
     new, lost = [], []
     for results in after.values():
         for r in results:
-            if r.item.pk in met_after - met_before:
+            if r.item.pk in met_after - met_before.keys():
                 r.changed = "new"
                 new.append(r)
-            elif r.item.pk in met_before - met_after:
+            elif r.item.pk in met_before.keys() - met_after:
                 r.changed = "lost"
+                r.amount, r.basis = met_before[r.item.pk].amount, met_before[r.item.pk].basis  # what is given up
                 lost.append(r)
     changes = [(label(k), shown_value(k, base.get(k)), shown_value(k, v)) for k, v in values.items()]
     return WhatIf(after, values, changes, new, lost, claimable_total(before)[0], claimable_total(after)[0])

@@ -6,8 +6,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,7 +14,7 @@ from core.errors import ServiceError
 from core.forms import posted_version, show_service_error
 from policies.models import BenefitItem, Status
 
-from . import engine, forms, profiles, services
+from . import engine, forms, profiles, services, tables
 from .engine.suggest import draft_rule, suggest
 from .models import EnterpriseProfile, GrantEntry, GrantRound, ItemRule, Match, Notice
 from .views_public import profile_rows
@@ -40,27 +38,9 @@ def _rounds(user):
 @login_required
 def index(request):
     policy.require(request.user, "policy.view")
-    items = _items(request.user).annotate(has_rule=Exists(ItemRule.objects.filter(item=OuterRef("pk"))))
-    query = request.GET.get("q", "").strip()
-    if query:
-        items = items.filter(Q(title__icontains=query) | Q(code__icontains=query))
-    if request.GET.get("with_rule"):
-        items = items.filter(has_rule=True)
-    items = items.select_related("region", "department").order_by("-has_rule", "id")
-    page = Paginator(items, 30).get_page(request.GET.get("page"))
-    # Counts for this page's items only: over the whole library they would be slow.
-    ids = [item.pk for item in page]
-    matched = dict(
-        Match.objects.filter(item_id__in=ids).values("item_id").annotate(n=Count("id")).values_list("item_id", "n")
-    )
-    pushes = dict(
-        Notice.objects.filter(item_id__in=ids, kind=Notice.Kind.MATCH)
-        .values("item_id")
-        .annotate(n=Count("id"))
-        .values_list("item_id", "n")
-    )
-    for item in page:
-        item.matched, item.pushes = matched.get(item.pk, 0), pushes.get(item.pk, 0)
+    table = tables.ITEMS.bind(request, tables.items(_items(request.user)))
+    if table.export_requested:
+        return table.export_response()
     visible_items = _items(request.user)
     totals = {
         "profiles": policy.visible(request.user, EnterpriseProfile.objects.all(), region_field="region__code").count(),
@@ -73,11 +53,9 @@ def index(request):
         request,
         "matching/console_index.html",
         {
-            "page": page,
-            "q": query,
-            "with_rule": request.GET.get("with_rule", ""),
+            "table": table,
             "totals": totals,
-            "rounds": _rounds(request.user)[:10],
+            "rounds": _rounds(request.user).order_by("-opened_at", "-id")[:10],
             "can_upload": policy.can(request.user, "matching.profile"),
         },
     )
@@ -87,14 +65,13 @@ def index(request):
 def profile_list(request):
     policy.require(request.user, "policy.view")
     qs = policy.visible(request.user, EnterpriseProfile.objects.select_related("region"), region_field="region__code")
-    query = request.GET.get("q", "").strip()
-    if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(uscc__icontains=query))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    table = tables.PROFILES.bind(request, qs)
+    if table.export_requested:
+        return table.export_response()
     return render(
         request,
         "matching/profiles.html",
-        {"page": page, "q": query, "can_upload": policy.can(request.user, "matching.profile")},
+        {"table": table, "can_upload": policy.can(request.user, "matching.profile")},
     )
 
 
@@ -231,17 +208,10 @@ def rule_edit(request, item_id):
 @login_required
 def round_list(request):
     policy.require(request.user, "policy.view")
-    rounds = (
-        _rounds(request.user)
-        .annotate(
-            listed=Count("entries", distinct=True),
-            confirmed=Count("entries", filter=Q(entries__decision=GrantEntry.Decision.CONFIRMED), distinct=True),
-            declined=Count("entries", filter=Q(entries__decision=GrantEntry.Decision.DECLINED), distinct=True),
-        )
-        .order_by("-opened_at", "-id")
-    )
-    page = Paginator(rounds, 30).get_page(request.GET.get("page"))
-    return render(request, "matching/rounds.html", {"page": page})
+    table = tables.ROUNDS.bind(request, tables.rounds(_rounds(request.user)))
+    if table.export_requested:
+        return table.export_response()
+    return render(request, "matching/rounds.html", {"table": table})
 
 
 @login_required

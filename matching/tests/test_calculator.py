@@ -170,7 +170,7 @@ def test_what_if_says_in_chinese_what_changed(items, make_item, agent_profile, s
     assert "资质认定由“科技型中小企业”改为“科技型中小企业、高新技术企业”" in note
     assert "营业收入由“1,200万元”改为“6,000万元”" in note
     assert "新增符合 <strong>2</strong> 项：高新技术企业认定奖励、规上工业企业奖励" in note
-    assert "不再符合 <strong>1</strong> 项：小微企业稳岗补贴" in note
+    assert "不再符合 <strong>1</strong> 项：小微企业稳岗补贴（约5万元）" in note  # what is given up
     assert page.count('data-changed="new"') == 2 and page.count('data-changed="lost"') == 1
     # the qualifications box comes back ticked as in the profile: not a change
     page = client.post(
@@ -213,3 +213,14 @@ def test_a_recognition_item_never_asks_for_what_it_confers(make_item, agent_prof
     lost = next(r for r in groups["fails"] if r.item.title == "创新型中小企业认定")
     assert not lost.nearly
     assert [r.text for r in lost.reasons] == ["已认定为创新型中小企业，要求未认定为创新型中小企业 ✗"]
+
+
+def test_an_item_whose_window_has_closed_is_never_nearly_met(make_item, agent_profile):
+    rule = rule_of(leaf("qualifications", "has", "high_tech"), leaf("revenue", ">=", 1000))
+    closed = make_item("专精特新“小巨人”企业奖励（2021年度）", rule=rule)
+    closed.apply_from, closed.apply_until = dt.date(2020, 12, 20), dt.date(2021, 6, 18)
+    closed.save()
+    make_item("高新技术企业认定奖励", rule=rule)
+    groups = services.calculate(agent_profile.attributes(), on=dt.date(2026, 12, 3))
+    assert titles(groups["nearly"]) == ["高新技术企业认定奖励"]  # changing now cannot claim a closed item
+    assert titles(groups["fails"]) == ["专精特新“小巨人”企业奖励（2021年度）"]
