@@ -111,6 +111,8 @@ def schedule_sweep():
     worker are found without a scheduler (revenue's exchange requeues itself the same way)."""
     from .tasks import sweep
 
+    if not sweep.get_backend().supports_defer:
+        return  # a backend that runs tasks at once (tests) loses none
     wait = grace()
     if cache.add(SWEEP_GATE, 1, timeout=int(wait.total_seconds())):
         sweep.using(run_after=timezone.now() + wait + dt.timedelta(seconds=5)).enqueue()

@@ -57,7 +57,8 @@ def sweep():
         .values_list("next_attempt_at", flat=True)
         .first()
     )
-    if Delivery.objects.filter(state=Delivery.State.QUEUED).exists():
+    waiting = pending is not None or Delivery.objects.filter(state=Delivery.State.QUEUED).exists()
+    if waiting and sweep.get_backend().supports_defer:
         now = timezone.now()
         due = (pending or now) + wait + dt.timedelta(seconds=5)
         sweep.using(run_after=max(due, now + dt.timedelta(minutes=1))).enqueue()
