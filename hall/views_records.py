@@ -97,6 +97,7 @@ def department_new(request):
 @console_view
 @require_http_methods(["GET", "POST"])
 def department(request, pk):
+    policy.require(request.user, "department.manage")
     dept = get_object_or_404(_departments(request.user), pk=pk)
     policy.require(request.user, "department.manage", dept)
     initial = {
@@ -246,6 +247,7 @@ def window_new(request):
 @console_view
 @require_http_methods(["GET", "POST"])
 def window(request, pk):
+    policy.require(request.user, "window.manage")
     window = get_object_or_404(_windows(request.user), pk=pk)
     policy.require(request.user, "window.manage", window)
     choices = _window_choices(request.user, window.hall)
