@@ -75,3 +75,41 @@ class VerifyPersonForm(forms.Form):
         label="核验方式", choices=[("in_person", "窗口当面核验（查验身份证原件）"), ("certificate", "数字证书认证")]
     )
     note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class SystemTokenForm(forms.Form):
+    """Another system's API token: the account it acts as, what it may reach, until when."""
+
+    system_name = forms.CharField(
+        label="系统名称", max_length=200, required=False, help_text="如：成都市政务服务自建平台"
+    )
+    username = forms.CharField(
+        label="系统账户名",
+        max_length=200,
+        required=False,
+        help_text="小写字母、数字和下划线，如 chengdu_platform；已登记的系统账户可再签发令牌",
+    )
+    role = forms.ChoiceField(label="以何种角色调用", required=False)
+    department = forms.ModelChoiceField(
+        label="所属部门", queryset=Department.objects.none(), required=False, empty_label="请选择"
+    )
+    scopes = forms.MultipleChoiceField(
+        label="授权范围", widget=forms.CheckboxSelectMultiple, required=False, choices=()
+    )
+    name = forms.CharField(label="用途", max_length=200, required=False, help_text="可不填，如：办件状态同步")
+    expires_at = forms.DateField(
+        label="有效期至",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "日期格式应为 YYYY-MM-DD"},
+        help_text="令牌在该日结束时失效，最长两年",
+    )
+
+    def __init__(self, *args, departments=None, **kwargs):
+        from . import policy, services
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "请选择")] + [(r.value, r.label) for r in services.SYSTEM_ROLES]
+        self.fields["scopes"].choices = [(k, label) for k, (label, _) in policy.TOKEN_SCOPES.items()]
+        if departments is not None:
+            self.fields["department"].queryset = departments.select_related("region")

@@ -26,6 +26,7 @@ class User(AbstractUser):
     class Kind(models.TextChoices):
         STAFF = "staff", "工作人员"
         PUBLIC = "public", "公众用户"
+        SYSTEM = "system", "系统账户"  # another system calling the API with a token; never signs in
 
     name = models.CharField("姓名", max_length=60)
     kind = models.CharField("用户类型", max_length=10, choices=Kind.choices, default=Kind.PUBLIC)
@@ -53,7 +54,7 @@ class User(AbstractUser):
         return self.department.region if self.department_id else None
 
     def clean(self):
-        if self.kind == self.Kind.STAFF:
+        if self.kind in (self.Kind.STAFF, self.Kind.SYSTEM):
             errors = {}
             if not self.role:
                 errors["role"] = "工作人员必须指定角色"
@@ -215,21 +216,42 @@ class Agent(models.Model):
 
 
 class APIToken(models.Model):
-    """A bearer token for the JSON API. Only its hash is kept."""
+    """A bearer token for the JSON API. Only its hash is kept: the key is
+    random (256 bits), so a plain SHA-256 finds it without a slow hash.
+    A token the centre issues to another system names its scopes (areas of
+    the API, TOKEN_SCOPES in accounts.policy) and expires; a person's own
+    token from POST /api/v1/auth/token has no scopes and acts as that person."""
 
     user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("用途", max_length=60, default="API")
     prefix = models.CharField("前缀", max_length=8)
     key_hash = models.CharField("摘要", max_length=64, unique=True)
+    scopes = models.JSONField("授权范围", default=list, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, verbose_name="签发人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField("有效期至", null=True, blank=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked = models.BooleanField("已吊销", default=False)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "API令牌"
+        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+    @property
+    def state_label(self):
+        from django.utils import timezone
+
+        if self.revoked:
+            return "已吊销"
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return "已过期"
+        return "有效"
 
     @staticmethod
     def hash_key(key: str) -> str:

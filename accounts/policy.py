@@ -39,6 +39,10 @@ _REVENUE = {"revenue.view", "revenue.edit", "revenue.approve"}
 _BUNDLE_VIEW = {"bundle.view", "problem.report"}
 _BUNDLE_DEPT = _BUNDLE_VIEW | {"problem.edit", "bundle.handle"}
 _BUNDLE_CENTRE = _BUNDLE_DEPT | {"bundle.edit", "bundle.review", "bundle.demo"}
+# The centre's own records, kept in the console by its managers and administrators
+# (the Django admin admits superusers only): windows and who works them,
+# departments, and the API tokens of other systems.
+_CENTRE_RECORDS = {"window.manage", "department.manage", "token.manage"}
 ROLE_ACTIONS = {
     Role.CLERK: _VIEW
     | _ACTIVITY
@@ -87,6 +91,7 @@ ROLE_ACTIONS = {
     | _ACTIVITY
     | _BULLETIN
     | _BUNDLE_CENTRE
+    | _CENTRE_RECORDS
     | {
         "duty.sign",
         "organisation.create",
@@ -106,6 +111,7 @@ ROLE_ACTIONS = {
     | _ACTIVITY
     | _BULLETIN
     | _BUNDLE_CENTRE
+    | _CENTRE_RECORDS
     | {"bundle.confirm"}
     | {
         "organisation.create",
@@ -215,15 +221,46 @@ ACTION_NAMES = {
     "bundle.demo": "运行一件事系统演示",
     "problem.report": "反映一件事问题",
     "problem.edit": "处理一件事问题清单",
+    "window.manage": "维护大厅窗口和窗口人员",
+    "department.manage": "维护部门",
+    "token.manage": "管理其他系统的API令牌",
 }
+
+# What an API token issued to another system may reach: areas of the API by
+# the actions they ask for. A token names one or more; every other action
+# (accounts, the audit log, reference data, tokens themselves) stays with
+# people in the console. A person's own token has no scopes: it acts as them.
+TOKEN_SCOPES = {
+    "cases": ("办件（收件、受理、流转、查询、统计）", ("case.", "stats.", "person.", "organisation.")),
+    "catalog": ("事项目录与受理工作手册", ("catalog.", "manual.")),
+    "policies": ("惠企政策与政策匹配", ("policy.", "matching.")),
+    "revenue": ("自然资源非税收入", ("revenue.",)),
+    "bundles": ("高效办成一件事", ("bundle.", "problem.")),
+    "hall": ("大厅运行与工作周报", ("activity.", "duty.", "keywork.", "bulletin.")),
+}
+TOKEN_ALWAYS = {"console.access"}  # asked by shared pages; grants nothing by itself
+
+
+def token_allows(scopes, action) -> bool:
+    if action in TOKEN_ALWAYS:
+        return True
+    return any(action.startswith(prefix) for s in scopes if s in TOKEN_SCOPES for prefix in TOKEN_SCOPES[s][1])
+
+
+def _token_scopes(user):
+    """The scopes of the token this request came with (set by
+    accounts.services.user_for_token), or None: not a scoped token."""
+    return getattr(user, "api_token_scopes", None)
 
 
 def actions_of(user) -> set:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
-    if user.kind == User.Kind.PUBLIC:
-        return PUBLIC_ACTIONS
-    return ROLE_ACTIONS.get(user.role, set())
+    actions = PUBLIC_ACTIONS if user.kind == User.Kind.PUBLIC else ROLE_ACTIONS.get(user.role, set())
+    scopes = _token_scopes(user)
+    if scopes is not None:
+        actions = {a for a in actions if token_allows(scopes, a)}
+    return actions
 
 
 def _scope(obj):
@@ -292,7 +329,7 @@ HANDLED_READ = {"case.view"}
 
 def _handled(user, obj) -> bool:
     return (
-        user.kind == User.Kind.STAFF
+        user.kind != User.Kind.PUBLIC
         and bool(user.department_id)
         and hasattr(obj, "handled_by")
         and obj.handled_by(user.department_id)
@@ -302,6 +339,9 @@ def _handled(user, obj) -> bool:
 def require(user, action, obj=None):
     if not can(user, action, obj):
         what = ACTION_NAMES.get(action, action)
+        scopes = _token_scopes(user)
+        if scopes is not None and not token_allows(scopes, action):
+            raise PermissionDenied(f"无权{what}：API令牌的授权范围不含此项")
         if action in actions_of(user):
             if action in HANDLED_READ and hasattr(obj, "handled_by"):
                 raise PermissionDenied(f"无权{what}：该记录不在您所在部门或区划的办理范围内，您所在部门也未办理过")

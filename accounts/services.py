@@ -1,6 +1,7 @@
 """Account changes. Each function validates everything first and saves in one
 transaction, so a refused request leaves no trace."""
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -211,7 +212,8 @@ def create_staff(actor, *, username, password, name, role, department, phone="")
 
 
 def issue_token(user, name="API"):
-    """A new API token; the key is shown once and only its hash kept."""
+    """A person's own API token (POST /api/v1/auth/token): no scopes, it acts
+    as them. The key is shown once and only its hash kept."""
     key = secrets.token_urlsafe(32)
     APIToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=APIToken.hash_key(key))
     return key
@@ -221,8 +223,122 @@ def user_for_token(key):
     token = APIToken.objects.select_related("user").filter(key_hash=APIToken.hash_key(key), revoked=False).first()
     if token is None or not token.user.is_active:
         return None
-    APIToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+    now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    user = token.user
+    if token.user.kind == User.Kind.SYSTEM:
+        # Read by accounts.policy: a system's token reaches only its scopes.
+        user.api_token_scopes = frozenset(token.scopes or [])
+    return user
+
+
+# --- API tokens the centre issues to other systems (console: API令牌) ---
+
+# Roles a system account may act in: the window's and the departments' work,
+# never the centre's or a system administrator's.
+SYSTEM_ROLES = (Role.CLERK, Role.REVIEWER, Role.DEPT_ADMIN)
+TOKEN_MAX_DAYS = 730  # a token lives at most two years; the other system asks for a new one
+SYSTEM_USERNAME_RULE = "系统账户名只能由小写字母、数字和下划线组成，以字母开头，3至40位"
+
+
+def _system_username_ok(value):
+    import re
+
+    return bool(re.fullmatch(r"[a-z][a-z0-9_]{2,39}", value or ""))
+
+
+@transaction.atomic
+def issue_system_token(actor, *, system_name, username, role, department, scopes, expires_at, name=""):
+    """A token for another system (a city's platform, a department's system):
+    under a named system account (created the first time, kind 系统账户, no
+    password, so it never signs in) in a department with a role, reaching only
+    `scopes`, until `expires_at`. Returns (token, key): the key is shown once,
+    only its hash is kept."""
+    from . import policy
+
+    policy.require(actor, "token.manage")
+    errors = {}
+    system_name = (system_name or "").strip()
+    username = (username or "").strip()
+    name = (name or "").strip() or "接口调用"
+    if not system_name:
+        errors["system_name"] = ["系统名称为必填项"]
+    elif len(system_name) > 60:
+        errors["system_name"] = [f"系统名称不能超过60个字（现为{len(system_name)}个字）"]
+    if not _system_username_ok(username):
+        errors["username"] = [SYSTEM_USERNAME_RULE]
+    if len(name) > 60:
+        errors["name"] = [f"用途不能超过60个字（现为{len(name)}个字）"]
+    if role not in SYSTEM_ROLES:
+        errors["role"] = ["系统账户的角色只能是窗口人员、审批人员或部门管理员"]
+    department_id = getattr(department, "pk", department)
+    from core.models import Department
+
+    dept = Department.objects.filter(pk=department_id, active=True).first() if department_id else None
+    if dept is None:
+        errors["department"] = ["所属部门为必填项，且须为在用的部门"]
+    elif not policy.can(actor, "token.manage", dept):
+        errors["department"] = ["所属部门不在您的管理范围内"]
+    scopes = [x for x in dict.fromkeys(scopes or []) if x]
+    if not scopes:
+        errors["scopes"] = ["授权范围至少选择一项"]
+    elif any(x not in policy.TOKEN_SCOPES for x in scopes):
+        errors["scopes"] = ["授权范围只能从列出的接口范围中选择"]
+    now = timezone.now()
+    if expires_at is None:
+        errors["expires_at"] = ["有效期至为必填项：令牌须有到期时间"]
+    elif expires_at <= now:
+        errors["expires_at"] = ["有效期至应晚于现在"]
+    elif expires_at > now + dt.timedelta(days=TOKEN_MAX_DAYS):
+        errors["expires_at"] = [f"有效期至不能超过{TOKEN_MAX_DAYS}天（两年）之后"]
+    existing = User.objects.filter(username__iexact=username).first() if username else None
+    if existing is not None and existing.kind != User.Kind.SYSTEM:
+        errors["username"] = ["该用户名已被工作人员或公众用户使用，系统账户须另起一个"]
+    elif existing is not None and dept is not None and (existing.department_id != dept.pk or existing.role != role):
+        errors["username"] = [
+            f"系统账户“{username}”已登记为{existing.department}的{existing.get_role_display()}，"
+            "所属部门和角色须与登记的一致"
+        ]
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ServiceError(first if len(errors) == 1 else "令牌信息有误，请按提示修改", errors=errors)
+    if existing is None:
+        existing = User(username=username, name=system_name, kind=User.Kind.SYSTEM, role=role, department=dept)
+        existing.set_unusable_password()
+        existing.save()
+    elif existing.name != system_name:
+        existing.name = system_name
+        existing.save(update_fields=["name"])
+    key = secrets.token_urlsafe(32)
+    token = APIToken.objects.create(
+        user=existing,
+        name=name,
+        prefix=key[:8],
+        key_hash=APIToken.hash_key(key),
+        scopes=scopes,
+        expires_at=expires_at,
+        created_by=actor,
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_token(actor, token):
+    """The token stops at once. Revoking one already revoked is refused with
+    who did it, so two people revoking at once are both told the truth."""
+    from . import policy
+
+    policy.require(actor, "token.manage")
+    token = APIToken.objects.select_for_update().select_related("user", "user__department").get(pk=token.pk)
+    policy.require(actor, "token.manage", token.user)
+    if token.revoked:
+        when = timezone.localtime(token.revoked_at).strftime("%Y-%m-%d %H:%M") if token.revoked_at else ""
+        raise Conflict(f"令牌 {token.prefix}… 已于{when}被吊销")
+    token.revoked, token.revoked_at = True, timezone.now()
+    token.save(update_fields=["revoked", "revoked_at"])
+    return token
 
 
 # --- assurance levels: how sure we are an account is the person it names ---

@@ -278,7 +278,7 @@ def staff_list(request):
 def staff_create(request):
     policy.require(request.user, "staff.manage")
     form = StaffForm(request.POST or None)
-    departments = policy.visible(request.user, Department.objects.select_related("region"))
+    departments = policy.visible(request.user, Department.objects.filter(active=True).select_related("region"))
     if request.user.role in policy.DEPARTMENT_BOUND:
         departments = departments.filter(pk=request.user.department_id)
     form.fields["department"].queryset = departments

@@ -61,6 +61,13 @@ class Department(models.Model):
         validators=[validate_uscc],  # type: ignore[list-item]  # also returns the value
         help_text="实施编码与电子证照标识中使用；演示数据为按规则生成的占位代码，上线前替换为真实代码",
     )
+    # Kept by the centre in the console (hall.services): a department that
+    # records name is stopped (active off), never deleted.
+    parent = models.ForeignKey(
+        "self", verbose_name="上级部门", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    active = models.BooleanField("在用", default=True)
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "部门"

@@ -47,6 +47,9 @@ CONSOLE_LINKS = [
     ("person.create", "console:person_new", "登记自然人", "为窗口办事群众登记身份信息"),
     ("person.create", "console:person_verify", "实名核验", "当面核验身份证件或数字证书，提升为三级认证"),
     ("staff.view", "console:staff", "工作人员", "本部门或本辖区的工作人员及其角色"),
+    ("department.manage", "hall_console:departments", "部门", "各级部门的名称、行政区划和上级部门，停用不再使用的部门"),
+    ("window.manage", "hall_console:windows", "窗口", "大厅的综合窗口、专窗、进驻部门和窗口人员"),
+    ("token.manage", "accounts_console:tokens", "API令牌", "为其他系统签发、吊销接口令牌，查看最近使用时间"),
     ("audit.view", "console:audit", "审计日志", "谁在何时修改了什么，及审计链校验"),
     ("identity.manage", "identity_console:parties", "统一身份认证接入", "登记市州自建平台等接入平台，密钥只显示一次"),
     ("console.access", "console:calendar", "工作日历", "法定节假日与调休，办理时限按此计算"),
@@ -71,7 +74,17 @@ CONSOLE_MENU_GROUPS = [
     ("大厅与周报", ["hall_console:activities", "hall_console:duty", "hall_console:key_work", "bulletin:index"]),
     ("专项业务", ["revenue:index", "bundles_console:index", "bundles_console:problems"]),
     ("法人与自然人", ["console:organisations", "console:person_new", "console:person_verify"]),
-    ("系统", ["console:staff", "console:audit", "identity_console:parties", "console:calendar"]),
+    ("大厅与部门", ["hall_console:windows", "hall_console:departments"]),
+    (
+        "系统",
+        [
+            "console:staff",
+            "console:audit",
+            "accounts_console:tokens",
+            "identity_console:parties",
+            "console:calendar",
+        ],
+    ),
 ]
 
 

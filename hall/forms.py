@@ -80,3 +80,74 @@ class KeyWorkForm(forms.Form):
 class KeyWorkNoteForm(forms.Form):
     text = forms.CharField(label="本周进展", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+# --- the centre's records: departments and windows (hall.services decides) ---
+
+
+class DepartmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.region.full_name if obj.region_id else ''}）"
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label="部门名称", required=False, max_length=200)
+    short_name = forms.CharField(label="简称", required=False, max_length=200)
+    function = forms.CharField(
+        label="职能标识",
+        required=False,
+        max_length=200,
+        help_text="同一职能在省、市、县三级的部门共用此标识，如 natural_resources；小写字母、数字和下划线",
+    )
+    region = forms.CharField(
+        label="所在区划代码",
+        required=False,
+        max_length=200,
+        help_text="6位行政区划代码（GB/T 2260），如 510000 四川省、510100 成都市、510104 锦江区；层级随区划确定",
+    )
+    parent = DepartmentChoiceField(
+        label="上级部门", required=False, queryset=Department.objects.none(), empty_label="（无）"
+    )
+    uscc = forms.CharField(
+        label="统一社会信用代码", required=False, max_length=200, help_text="可不填；18位（GB 32100）"
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, parents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if parents is not None:
+            self.fields["parent"].queryset = parents.select_related("region", "region__parent")
+
+
+class StaffChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.username}，{obj.department.short_name or obj.department.name}）"
+
+
+class WindowForm(forms.Form):
+    number = forms.CharField(label="窗口号", required=False, max_length=200, help_text="同一大厅内不重复，如 A01")
+    name = forms.CharField(label="窗口名称", required=False, max_length=200)
+    kind = forms.ChoiceField(label="类型", choices=[("", "请选择")] + list(Window.Kind.choices), required=False)
+    department = DepartmentChoiceField(
+        label="进驻部门",
+        required=False,
+        queryset=Department.objects.none(),
+        empty_label="（综合窗口、统一出件窗口不填）",
+        help_text="专窗必填：在此窗口受理事项的部门",
+    )
+    staff = StaffChoiceField(
+        label="窗口人员",
+        required=False,
+        queryset=Department.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="在本窗口工作的窗口人员，可多选",
+    )
+    active = forms.BooleanField(label="启用", required=False, initial=True, help_text="停用的窗口不再出现在收件登记中")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, departments=None, clerks=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if departments is not None:
+            self.fields["department"].queryset = departments.select_related("region", "region__parent")
+        if clerks is not None:
+            self.fields["staff"].queryset = clerks.select_related("department")

@@ -38,6 +38,10 @@ class Window(models.Model):
         help_text="专窗所属部门；综合窗口受理各部门事项，不填",
     )
     active = models.BooleanField("启用", default=True)
+    staff = models.ManyToManyField(
+        "accounts.User", verbose_name="窗口人员", blank=True, related_name="windows", help_text="在本窗口工作的窗口人员"
+    )
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "窗口"

@@ -329,3 +329,271 @@ def figure_source(source, start=None, end=None):
     if got["available"]:
         got["phrase"] = got["sentence"].replace("{" + source + "}", got["text"])
     return got
+
+
+# --- the centre's records: departments and the hall's windows ---
+# Kept by the centre's managers and system administrators in the console
+# (the Django admin admits superusers only). Saves are audited by core.signals
+# with before and after; a window's staff (many-to-many) is recorded here.
+
+FUNCTION_RULE = "职能标识只能由小写字母、数字和下划线组成，以字母开头，2至40位，如 natural_resources"
+NUMBER_RULE = "窗口号只能由数字、字母和短横线组成，1至10位"
+
+
+def _region(errors, code):
+    """The GB/T 2260 region a code names (Sichuan's table in core.Region)."""
+    import re
+
+    from core.models import Region
+
+    code = (code or "").strip()
+    if not code:
+        errors["region"] = ["所在区划为必填项，填写6位行政区划代码（GB/T 2260），如 510100"]
+        return None
+    if not re.fullmatch(r"\d{6}", code):
+        errors["region"] = [f"所在区划“{code[:20]}”不是6位数字的行政区划代码（GB/T 2260）"]
+        return None
+    region = Region.objects.filter(pk=code).first()
+    if region is None:
+        errors["region"] = [f"所在区划代码{code}不在四川省现行行政区划代码表（GB/T 2260）中"]
+    return region
+
+
+def _department_fields(actor, errors, dept, *, name, short_name, function, region, parent, uscc):
+    import re
+
+    from core.regions import region_covers
+    from core.validators import validate_uscc
+
+    dept.name = _require_text(errors, "name", name, "部门名称", 80)
+    short_name = (short_name or "").strip()
+    if len(short_name) > 40:
+        errors["short_name"] = [f"简称不能超过40个字（现为{len(short_name)}个字）"]
+    dept.short_name = short_name
+    function = (function or "").strip()
+    if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", function):
+        errors["function"] = [FUNCTION_RULE]
+    dept.function = function
+    found = _region(errors, region)
+    if found is not None:
+        if not policy.can(actor, "department.manage", Department(region_id=found.code)):
+            errors["region"] = [f"所在区划{found.code}不在您的管理范围内"]
+        dept.region, dept.level = found, found.level
+    uscc = (uscc or "").strip().upper()
+    if uscc:
+        try:
+            validate_uscc(uscc)
+        except Exception as exc:  # Django's ValidationError, with its Chinese message
+            errors["uscc"] = list(getattr(exc, "messages", [str(exc)]))
+    dept.uscc = uscc
+    parent_id = getattr(parent, "pk", parent) or None
+    dept.parent = None
+    if parent_id:
+        up = Department.objects.select_related("region").filter(pk=parent_id).first()
+        if up is None or not up.active:
+            errors["parent"] = ["上级部门须为在用的部门"]
+        elif dept.pk and up.pk == dept.pk:
+            errors["parent"] = ["上级部门不能是本部门"]
+        elif found is not None and not (up.region_id != found.code and region_covers(up.region_id, found.code)):
+            errors["parent"] = [f"上级部门（{up.name}）所在区划须是本部门所在区划（{found.full_name}）的上级区划"]
+        else:
+            dept.parent = up
+    if function and found is not None and "function" not in errors:
+        same = Department.objects.filter(function=function, region=found).exclude(pk=dept.pk).first()
+        if same is not None:
+            errors["function"] = [
+                f"{found.full_name}已有职能标识为 {function} 的部门（{same.name}），同一区划每种职能只设一个部门"
+            ]
+    return dept
+
+
+@transaction.atomic
+def create_department(actor, *, name, short_name="", function, region, parent=None, uscc=""):
+    """A new department in a region given by its GB/T 2260 code; its level is the region's."""
+    policy.require(actor, "department.manage")
+    errors = {}
+    dept = _department_fields(
+        actor,
+        errors,
+        Department(),
+        name=name,
+        short_name=short_name,
+        function=function,
+        region=region,
+        parent=parent,
+        uscc=uscc,
+    )
+    _fail(errors, "部门信息有误，请按提示修改")
+    dept.save()
+    return dept
+
+
+@transaction.atomic
+def update_department(actor, dept, *, version, name, short_name="", function, region, parent=None, uscc=""):
+    policy.require(actor, "department.manage", dept)
+    dept = _locked(Department, dept, version, f"部门“{dept.name}”")
+    errors = {}
+    _department_fields(
+        actor,
+        errors,
+        dept,
+        name=name,
+        short_name=short_name,
+        function=function,
+        region=region,
+        parent=parent,
+        uscc=uscc,
+    )
+    _fail(errors, "部门信息有误，请按提示修改")
+    return _bump(dept, "name", "short_name", "function", "region", "level", "parent", "uscc")
+
+
+def references_of(dept):
+    """The kinds of record that name this department (staff, windows, matters,
+    cases …), by their Chinese names: any one keeps it from being deleted."""
+    named = []
+    for rel in Department._meta.related_objects:
+        model = rel.related_model
+        if model._base_manager.filter(**{rel.field.name: dept}).exists():
+            named.append(str(model._meta.verbose_name))
+    return list(dict.fromkeys(named))
+
+
+@transaction.atomic
+def set_department_active(actor, dept, *, version, active):
+    """Stop a department (it stays on every record that names it, and is no
+    longer offered for new staff, windows or tokens), or take it back into use."""
+    policy.require(actor, "department.manage", dept)
+    dept = _locked(Department, dept, version, f"部门“{dept.name}”")
+    if dept.active == bool(active):
+        raise Conflict(f"部门“{dept.name}”已是{'在用' if dept.active else '停用'}状态")
+    if not active and dept.children.filter(active=True).exists():
+        names = "、".join(dept.children.filter(active=True).values_list("name", flat=True)[:3])
+        raise ServiceError(f"部门“{dept.name}”还有在用的下级部门（{names}），请先停用或改挂下级部门")
+    dept.active = bool(active)
+    return _bump(dept, "active")
+
+
+@transaction.atomic
+def remove_department(actor, dept, *, version):
+    """Delete a department no record names; one that is named is stopped
+    instead (deleting it would orphan its history). Returns (deleted, names)."""
+    policy.require(actor, "department.manage", dept)
+    dept = _locked(Department, dept, version, f"部门“{dept.name}”")
+    named = references_of(dept)
+    if not named:
+        dept.delete()
+        return True, []
+    if dept.active:
+        if dept.children.filter(active=True).exists():
+            raise ServiceError(f"部门“{dept.name}”还有在用的下级部门，不能删除或停用")
+        dept.active = False
+        _bump(dept, "active")
+    return False, named
+
+
+def _window_staff(errors, hall, staff_ids):
+    from accounts.models import Role, User
+    from core.regions import region_covers
+
+    ids = []
+    for value in staff_ids or []:
+        try:
+            ids.append(int(getattr(value, "pk", value)))
+        except (TypeError, ValueError):
+            errors["staff"] = ["窗口人员须从列出的窗口人员中选择"]
+            return []
+    users = list(User.objects.select_related("department").filter(pk__in=set(ids)))
+    if len(users) != len(set(ids)):
+        errors["staff"] = ["窗口人员须从列出的窗口人员中选择"]
+        return []
+    for user in users:
+        if user.kind != User.Kind.STAFF or user.role != Role.CLERK or not user.is_active:
+            errors["staff"] = [f"{user.name or user.username}不是在岗的窗口人员，只能指派角色为窗口人员的在用账户"]
+            return []
+        if not region_covers(hall.region_id, user.department.region_id):
+            errors["staff"] = [f"{user.name}所在部门不在{hall.name}所在区划内"]
+            return []
+    return users
+
+
+def _window_fields(actor, errors, window, *, number, name, kind, department):
+    import re
+
+    from core.regions import region_covers
+
+    from .models import Window
+
+    number = (number or "").strip()
+    if not re.fullmatch(r"[0-9A-Za-z-]{1,10}", number):
+        errors["number"] = [NUMBER_RULE]
+    elif Window.objects.filter(hall=window.hall, number=number).exclude(pk=window.pk).exists():
+        errors["number"] = [f"窗口号{number}在{window.hall.name}已被使用，同一大厅窗口号不能重复"]
+    window.number = number
+    window.name = _require_text(errors, "name", name, "窗口名称", 80)
+    if kind not in Window.Kind.values:
+        errors["kind"] = ["类型须为综合窗口、专窗或统一出件窗口"]
+    window.kind = kind
+    department_id = getattr(department, "pk", department) or None
+    window.department = None
+    if kind == Window.Kind.DEDICATED:
+        dept = Department.objects.filter(pk=department_id, active=True).first() if department_id else None
+        if dept is None:
+            errors["department"] = ["专窗须指定进驻部门（在用的部门）"]
+        elif not region_covers(window.hall.region_id, dept.region_id):
+            errors["department"] = [f"进驻部门（{dept.name}）不在{window.hall.name}所在区划内"]
+        else:
+            window.department = dept
+    elif department_id and kind in Window.Kind.values:
+        errors["department"] = [f"{Window.Kind(kind).label}受理各部门事项，不指定进驻部门"]
+    return window
+
+
+def _record_staff(window, before, after):
+    if before != after:
+        audit.record(
+            "update",
+            window,
+            before={"staff": before},
+            after={"staff": after},
+        )
+
+
+def _staff_names(users):
+    return sorted(f"{u.name}（{u.username}）" for u in users)
+
+
+@transaction.atomic
+def create_window(actor, *, hall, number, name, kind, department=None, staff=()):
+    from .models import Window
+
+    policy.require(actor, "window.manage", hall)
+    errors = {}
+    window = _window_fields(
+        actor, errors, Window(hall=hall), number=number, name=name, kind=kind, department=department
+    )
+    users = _window_staff(errors, hall, staff)
+    _fail(errors, "窗口信息有误，请按提示修改")
+    window.save()
+    window.staff.set(users)
+    _record_staff(window, [], _staff_names(users))
+    return window
+
+
+@transaction.atomic
+def update_window(actor, window, *, version, number, name, kind, department=None, active=True, staff=()):
+    """Edit a window and who works it; a window is stopped (启用 off), never deleted."""
+    from .models import Window
+
+    policy.require(actor, "window.manage", window)
+    window = _locked(Window.objects.select_related("hall"), window, version, f"窗口“{window}”")
+    errors = {}
+    _window_fields(actor, errors, window, number=number, name=name, kind=kind, department=department)
+    users = _window_staff(errors, window.hall, staff)
+    _fail(errors, "窗口信息有误，请按提示修改")
+    window.active = bool(active)
+    before = _staff_names(window.staff.all())
+    window = _bump(window, "number", "name", "kind", "department", "active")
+    window.staff.set(users)
+    _record_staff(window, before, _staff_names(users))
+    return window

@@ -61,6 +61,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     last_error = models.CharField("最近错误", max_length=300, blank=True)
     sent_at = models.DateTimeField("发出时间", null=True, blank=True)
+    # When a worker should next pick it up (queued now, or after a retry's wait):
+    # a delivery still 待发送 well past it lost its task and is queued again (sweep).
+    next_attempt_at = models.DateTimeField("预计发送时间", null=True, blank=True, db_index=True)
 
     audited = False  # a delivery log itself; the message is the record
 

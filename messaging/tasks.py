@@ -30,11 +30,36 @@ def deliver(delivery_id):
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:300]
             if delivery.attempts >= MAX_ATTEMPTS:
                 delivery.state = Delivery.State.FAILED
-            delivery.save(update_fields=["attempts", "last_error", "state"])
+            wait = BACKOFF[min(delivery.attempts - 1, len(BACKOFF) - 1)]
+            # The sweep leaves a delivery alone until well after this (messaging.services.requeue_stale).
+            delivery.next_attempt_at = timezone.now() + wait
+            delivery.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
             if delivery.state == Delivery.State.QUEUED:
-                wait = BACKOFF[min(delivery.attempts - 1, len(BACKOFF) - 1)]
                 transaction.on_commit(lambda: deliver.using(run_after=timezone.now() + wait).enqueue(delivery_id))
             return "retry" if delivery.state == Delivery.State.QUEUED else "failed"
         delivery.state, delivery.sent_at = Delivery.State.SENT, timezone.now()
         delivery.save(update_fields=["attempts", "state", "sent_at", "last_error"])
         return "sent"
+
+
+@task()
+def sweep():
+    """Queue again the deliveries whose task was lost; while any delivery is
+    still 待发送, come back when the earliest of them could be stale."""
+    from . import services
+    from .models import Delivery
+
+    ids = services.requeue_stale()
+    wait = services.grace()
+    pending = (
+        Delivery.objects.filter(state=Delivery.State.QUEUED)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    waiting = pending is not None or Delivery.objects.filter(state=Delivery.State.QUEUED).exists()
+    if waiting and sweep.get_backend().supports_defer:
+        now = timezone.now()
+        due = (pending or now) + wait + dt.timedelta(seconds=5)
+        sweep.using(run_after=max(due, now + dt.timedelta(minutes=1))).enqueue()
+    return len(ids)

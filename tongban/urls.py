@@ -73,6 +73,7 @@ urlpatterns = [
     path("matching/", include(("matching.urls_public", "matching"))),
     path("console/matching/", include(("matching.urls_console", "matching_console"))),
     path("console/hall/", include(("hall.urls_console", "hall_console"))),
+    path("console/accounts/", include(("accounts.urls_console", "accounts_console"))),
     path("console/bulletin/", include(("bulletin.urls", "bulletin"))),
     path("messages/", include(("messaging.urls", "messaging"))),
     path("console/revenue/", include(("revenue.urls_console", "revenue"))),
