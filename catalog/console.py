@@ -256,6 +256,7 @@ def material_form(request, situation_pk=None, pk=None):
                 "file_format",
                 "from_e_certificate",
                 "e_certificate_name",
+                "tolerable",
                 "notes",
                 "position",
             )
