@@ -1,9 +1,6 @@
 """Console pages for the catalogue and acceptance manuals under /console/catalog/."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -256,6 +253,7 @@ def material_form(request, situation_pk=None, pk=None):
                 "file_format",
                 "from_e_certificate",
                 "e_certificate_name",
+                "tolerable",
                 "notes",
                 "position",
             )
@@ -377,38 +375,76 @@ def export_catalogue(request):
 
 # --- manuals -----------------------------------------------------------------
 
-STATE_FILTERS = [("", "全部"), ("none", "未梳理")] + list(Manual.State.choices)
+STATE_FILTERS = [("none", "未梳理")] + list(Manual.State.choices)
+
+
+def _manual_state(qs, state):
+    return qs.filter(manual__isnull=True) if state == "none" else qs.filter(manual__state=state)
+
+
+MANUAL_TABLE = tables.Table(
+    "manuals",
+    title="受理工作手册",
+    columns=[
+        tables.Column("matter", "事项", "matter.name", order=("matter__name",)),
+        tables.Column(
+            "situation", "情形", "name", order=("name",), link=lambda s: reverse("catalog_console:manual", args=[s.pk])
+        ),
+        tables.Column(
+            "department",
+            "部门",
+            lambda s: s.matter.department.short_name or s.matter.department.name,
+            order=("matter__department_id",),
+        ),
+        tables.Column(
+            "state",
+            "状态",
+            lambda s: s.manual.get_state_display() if _has_manual(s) else "未梳理",
+            order=("manual__state",),
+        ),
+        tables.Column(
+            "version", "版本", lambda s: s.manual.version if _has_manual(s) else "", order=("manual__version",)
+        ),
+        tables.Column(
+            "updated",
+            "更新时间",
+            lambda s: s.manual.updated_at if _has_manual(s) else "",
+            order=("manual__updated_at",),
+        ),
+    ],
+    filters=[
+        tables.Filter("q", "事项或情形", lookups=("matter__name__contains", "name__contains")),
+        tables.Filter(
+            "department",
+            "部门",
+            choices=lambda request: [
+                (str(d.pk), f"{d.short_name or d.name}（{d.n}）") for d in _departments_with_counts()
+            ],
+            lookup="matter__department_id",
+            default=_default_department,
+            blank="全部部门",
+        ),
+        tables.Filter("state", "状态", choices=STATE_FILTERS, apply=_manual_state),
+    ],
+    default_sort="department",
+)
+
+
+def _has_manual(situation):
+    try:
+        return situation.manual is not None
+    except Manual.DoesNotExist:
+        return False
 
 
 @console_view
 def manual_list(request):
     policy.require(request.user, "catalog.view")
-    department = _default_department(request)
-    state = request.GET.get("state", "")
-    q = request.GET.get("q", "").strip()
     qs = Situation.objects.select_related("matter__department", "manual")
-    if department.isdigit():
-        qs = qs.filter(matter__department_id=int(department))
-    if state == "none":
-        qs = qs.filter(manual__isnull=True)
-    elif state in Manual.State.values:
-        qs = qs.filter(manual__state=state)
-    if q:
-        qs = qs.filter(Q(matter__name__contains=q) | Q(name__contains=q))
-    page = Paginator(qs.order_by("matter__department_id", "item_code"), 40).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "catalog/console/manual_list.html",
-        {
-            "page": page,
-            "department": department,
-            "state": state,
-            "q": q,
-            "states": STATE_FILTERS,
-            "departments": _departments_with_counts(),
-            "query": urlencode({k: v for k, v in (("q", q), ("department", department), ("state", state)) if v}),
-        },
-    )
+    table = MANUAL_TABLE.bind(request, qs.order_by("matter__department_id", "item_code"))
+    if table.export_requested:
+        return table.export_response()
+    return render(request, "catalog/console/manual_list.html", {"table": table})
 
 
 @console_view

@@ -94,6 +94,11 @@ class MaterialForm(forms.Form):
     file_format = forms.CharField(label="格式要求", max_length=60, required=False)
     from_e_certificate = forms.BooleanField(label="可调取电子证照免提交", required=False)
     e_certificate_name = forms.CharField(label="电子证照名称", max_length=80, required=False)
+    tolerable = forms.BooleanField(
+        label="可容缺后补",
+        required=False,
+        help_text="容缺受理（国发〔2022〕5号）：缺少此材料时窗口可先受理，申请人在承诺期限内补交",
+    )
     notes = forms.CharField(label="填报说明", max_length=200, required=False)
     only_if = forms.ChoiceField(label="仅在选择此项时需要", required=False)
     position = forms.IntegerField(label="序号", min_value=0, initial=1)

@@ -47,6 +47,7 @@ MATERIAL_FIELDS = (
     "file_format",
     "from_e_certificate",
     "e_certificate_name",
+    "tolerable",
     "notes",
     "only_if",
     "position",

@@ -118,8 +118,17 @@ def test_a_window_case_in_correction_is_finished_at_the_window(signed_in, demo_u
 def test_tolerant_acceptance_where_the_catalogue_allows_it(signed_in, demo_user, licence, hall_window):
     from catalog.models import Material
 
+    # The department marks the material 可容缺后补 in the catalogue's own form.
     situation = licence.situations.first()
-    Material.objects.create(situation=situation, name="现场照片", required=True, tolerable=True)
+    deptadmin = signed_in("deptadmin")
+    response = deptadmin.post(
+        reverse("catalog_console:material_new", args=[situation.pk]),
+        {"name": "现场照片", "required": "on", "form": "original", "copies": 1, "tolerable": "on", "position": 2},
+    )
+    assert response.status_code == 302
+    assert Material.objects.get(situation=situation, name="现场照片").tolerable
+    matter_page = deptadmin.get(reverse("catalog_console:matter", args=[licence.pk])).content.decode()
+    assert '现场照片 <span class="badge">可容缺</span>' in matter_page
     case = _received_today(demo_user, licence, hall_window)
     clerk = signed_in("clerk")
     _step(clerk, case, "correct", items="现场照片：未提供")

@@ -34,3 +34,29 @@ def test_matters_sort_filter_page_and_export(signed_in, db):
 def test_department_staff_start_from_their_own_department(signed_in, db):
     rows = page_rows(signed_in("reviewer").get(URL, {"per_page": "100"}))
     assert rows and {r[3] for r in rows} == {"自然资源厅"}
+
+
+MANUALS = "/console/catalog/manuals/"
+
+
+def test_manuals_sort_filter_page_and_export(signed_in, db):
+    from catalog.models import Manual, Situation
+
+    client = signed_in("manager")
+    response = client.get(MANUALS, {"state": "confirmed", "sort": "-situation", "per_page": "100"})
+    assert sort_state(response, "情形") == "descending"
+    rows = page_rows(response)
+    confirmed = Situation.objects.filter(manual__state=Manual.State.CONFIRMED)
+    assert len(rows) == min(100, confirmed.count()) and {r[3] for r in rows} == {"已确认"}
+    names = [r[1] for r in rows]
+    assert names == sorted(names, reverse=True)
+    exported = export_rows(client.get(MANUALS, {"state": "confirmed", "sort": "-situation", "export": "xlsx"}))
+    assert len(exported) == confirmed.count() and [r[:4] for r in exported[:100]] == [r[:4] for r in rows]
+    # 20 a page; a text search; a state that does not exist is ignored with a note.
+    assert len(page_rows(client.get(MANUALS, {"per_page": "20"}))) == 20
+    found = page_rows(client.get(MANUALS, {"q": "采矿权", "per_page": "100"}))
+    assert found and all("采矿权" in r[0] + r[1] for r in found)
+    response = client.get(MANUALS, {"state": "lost"})
+    assert response.status_code == 200 and "“状态”没有“lost”这一项" in response.content.decode()
+    # Department staff start from their own department's situations.
+    assert {r[2] for r in page_rows(signed_in("reviewer").get(MANUALS, {"per_page": "100"}))} == {"自然资源厅"}
