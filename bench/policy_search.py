@@ -1,7 +1,7 @@
 """Search latency of the policy zone at demo scale and at 100x the demo corpus.
 
     .venv/bin/python bench/policy_search.py              # SQLite files under bench/out/
-    .venv/bin/python bench/policy_search.py --postgres   # PostgreSQL databases tongban_policy_bench(_x100)
+    .venv/bin/python bench/policy_search.py --postgres   # PostgreSQL databases tb_search_bench(_x100)
     .venv/bin/python bench/policy_search.py --scale 10   # a smaller multiple
     .venv/bin/python bench/policy_search.py --reuse      # keep the databases of the last run
     .venv/bin/python bench/policy_search.py --new-only   # only the engine since issue 12 (no FTS copy at scale)
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 PG = "postgres://postgres@127.0.0.1:5432/"
-PG_DEMO, PG_SCALED = "tongban_policy_bench", "tongban_policy_bench_x{scale}"
+PG_DEMO, PG_SCALED = "tb_search_bench", "tb_search_bench_x{scale}"
 LARGE = 200_000  # entries above which the measurement takes a sample of the queries
 
 

@@ -75,6 +75,9 @@ def review(user, entry, approve, note=""):
     entry = VocabularyEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.state != State.PROPOSED:
         _refuse("state", f"状态：该条目已{entry.get_state_display()}，不能再复核")
+    if entry.proposed_by_id == user.pk:
+        # A review is a second pair of eyes: the centre's own proposals go to another of its people.
+        _refuse("state", "复核：不能复核自己提出的条目，须由政务服务中心另一位人员复核")
     note = (note or "").strip()
     if not approve and not note:
         _refuse("note", "复核意见：不采用时必须写明理由")

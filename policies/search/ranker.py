@@ -460,11 +460,23 @@ class Weights:
 
     def __init__(self):
         self.words, self.grams = [], []
+        self.city = 0  # the city named in the query (its code), or 0
 
-    def coverage(self, word_bits, gram_bits):
+    def coverage(self, word_bits, gram_bits, local=False):
+        """`local`: the document is the named city's own. The place a query
+        names is part of what it asks (it was taken out of the words): the
+        city's own policy answers that part, as one more word of the query's
+        average weight; a province-wide one neither answers nor misses it."""
+
         def share(bits, idfs):
             total = sum(idfs)
-            return sum(w for j, w in enumerate(idfs) if bits >> j & 1) / total if total else 0.0
+            if not total:
+                return 0.0
+            got = sum(w for j, w in enumerate(idfs) if bits >> j & 1)
+            if local:
+                place = total / len(idfs)
+                return (got + place) / (total + place)
+            return got / total
 
         return max(share(word_bits, self.words), share(gram_bits, self.grams))
 
@@ -548,6 +560,7 @@ def score(index, u, allowed=None, city=""):
         if u.region:
             region = int(u.region)
             city = region // 100 * 100
+            weights.city = city
             factor = np.where(
                 seg.city == 0, REGION_PROVINCE, np.where(seg.city == city, REGION_SAME, REGION_OTHER)
             ).astype(np.float32)
@@ -621,7 +634,7 @@ def grouped(found, weights):
         d = docs.get(document)
         if d is None:
             # [score, word bits, gram bits, entry id, second score, entry kind, entry score]
-            docs[document] = [s, wb, gb, int(seg.ids[i]), 0.0, kind, s, document]
+            docs[document] = [s, wb, gb, int(seg.ids[i]), 0.0, kind, s, document, int(seg.city[i])]
             continue
         d[1] |= wb
         d[2] |= gb
@@ -631,6 +644,9 @@ def grouped(found, weights):
             d[3], d[5], d[6] = int(seg.ids[i]), kind, s
         elif d[5] not in (DOCUMENT, ITEM) and kind == ITEM and s >= ITEM_PREFERENCE * d[6]:
             d[3], d[5] = int(seg.ids[i]), kind
-    out = [(d[0] + SECOND_SHARE * d[4], weights.coverage(d[1], d[2]), d[3], d[7]) for d in docs.values()]
+    out = [
+        (d[0] + SECOND_SHARE * d[4], weights.coverage(d[1], d[2], weights.city and d[8] == weights.city), d[3], d[7])
+        for d in docs.values()
+    ]
     out.sort(key=lambda r: -r[0])
     return out

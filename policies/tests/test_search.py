@@ -201,3 +201,14 @@ def test_the_ranking_index_follows_the_workflow(library, demo_user):
 
     index.refresh_document(mianyang)  # as another worker would, without this process's bookkeeping
     assert "小微企业水电补贴" in titles(search.search("水电"))
+
+
+def test_a_question_naming_a_city_is_answered_by_the_citys_own_policy(library):
+    """A long question in an owner's words (few of them a policy uses) naming a
+    city: the city's own policy answers the place it names as well as the topic,
+    so it is an answer, not "没有找到"; the same words naming no city are not."""
+    q = "厂子刚被评上小巨人，老板让财务去问问政府给不给钱{}"
+    local = search.search(q.format("，在成都"))
+    assert not local.no_answer
+    assert local.hits[0].parent[0] == "成都市促进专精特新中小企业高质量发展的若干政策"
+    assert search.search(q.format("")).no_answer

@@ -77,3 +77,24 @@ def test_only_the_centre_reviews_and_a_rejection_needs_a_reason(signed_in, demo_
     )
     entry.refresh_from_db()
     assert entry.state == "rejected" and entry.note == "与原有词组重复"
+
+
+def test_the_centre_does_not_review_its_own_proposal(signed_in, demo_user):
+    """A centre editor's own proposal waits for another of the centre's people:
+    no 采用 button for its proposer, and a forged approval is refused in Chinese."""
+    from policies import vocabulary
+
+    entry = vocabulary.propose(
+        demo_user("manager"), "synonym", "一次性扩岗补助 扩岗补贴", "人社部门政策用语（公开出处）"
+    )
+    centre = signed_in("manager")
+    url = reverse("policies_console:vocabulary")
+    page = centre.get(url).content.decode()
+    assert "待中心另一位人员复核" in page and 'value="approve"' not in page
+    page = centre.post(url, {"action": "approve", "entry": entry.pk, "note": ""}).content.decode()
+    assert "不能复核自己提出的条目" in page
+    entry.refresh_from_db()
+    assert entry.state == "proposed"
+    signed_in("admin").post(url, {"action": "approve", "entry": entry.pk, "note": ""})
+    entry.refresh_from_db()
+    assert entry.state == "approved" and entry.reviewed_by.username == "admin"
