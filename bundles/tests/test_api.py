@@ -20,6 +20,7 @@ def test_openapi_lists_the_bundle_routes(client):
         "/api/v1/bundles/problems",
         "/api/v1/bundles/problems/{pk}/handle",
         "/api/v1/bundles/stats",
+        "/api/v1/bundles/applications/{number}/deferrals/{pk}/withdraw",
     ):
         assert path in paths
 
