@@ -30,7 +30,7 @@ def test_demo_bundles_have_their_structure():
 
 
 def test_one_questionnaire_asks_each_catalogue_guiding_question_once():
-    from catalog.models import Question
+    from catalog.models import GuideQuestion
 
     bundle = Bundle.objects.get(code="bankruptcy")
     questions = services.questionnaire(bundle)
@@ -38,7 +38,7 @@ def test_one_questionnaire_asks_each_catalogue_guiding_question_once():
     assert len(texts) == len(set(texts))  # asked once, however many matters ask it
     shared = next(q for q in questions if q["text"] == "是否由法定代表人本人办理？")
     assert shared["matters"] == ["税务登记", "单位社会保险参保登记"]  # both matters ask it; asked once
-    assert Question.objects.filter(text=shared["text"], matter__name__in=shared["matters"]).count() == len(
+    assert GuideQuestion.objects.filter(text=shared["text"], matter__name__in=shared["matters"]).count() == len(
         shared["matters"]
     )
     answers = {q["key"]: q["options"][-1] for q in questions}  # the other answers bring in more materials
