@@ -10,7 +10,8 @@ from ninja import Field, Router, Schema, Status
 
 from accounts import policy
 from accounts.models import Organisation
-from core.api_errors import replies
+from catalog.models import Matter
+from core.api_errors import replies, required_version
 from core.errors import ServiceError
 from core.models import Department
 
@@ -165,6 +166,38 @@ class ProblemPatch(Schema):
 class HandleIn(Schema):
     version: int
     measures: str = ""
+
+
+class BundleItemIn(Schema):
+    matter: str = Field(description="事项实施编码")
+    situation: str = Field(description="情形名称")
+    after: list[int] = Field(default_factory=list, description="前置事项序号（排在前面的事项）")
+    field_map: dict[str, str] = Field(default_factory=dict, description="事项的字段名称 → 一表申请字段编码")
+    only_if: dict[str, str] = Field(default_factory=dict, description="适用条件：{question, option}")
+
+
+class BundleIn(Schema):
+    version: int | None = Field(None, description="读取时的版本号（修改时必填，或用 If-Match 头）")
+    name: str
+    mode: str = Field(description="linked 关联事项集成办 / cross_region 跨域办 / no_application 免申办")
+    lead_id: int = Field(description="牵头部门编号")
+    deferral: bool = False
+    for_enterprise: bool = True
+    summary: str = ""
+    fields: list[dict] = Field(default_factory=list)
+    questions: list[dict] = Field(default_factory=list)
+    items: list[BundleItemIn]
+    note: str = Field("", description="修改说明")
+
+
+class ReviewIn(Schema):
+    version: int
+    approve: bool
+    comment: str = ""
+
+
+class ConfirmIn(Schema):
+    version: int
 
 
 class StatsOut(Schema):
@@ -386,6 +419,72 @@ def bundle(request, code: str):
     found = get_object_or_404(qs, code=code)
     found.questionnaire = services.questionnaire(found)
     return found
+
+
+def _items_in(items):
+    """Matters by implementation code and situations by name, each refusal naming the item."""
+    errors, out = [], []
+    for n, item in enumerate(items, start=1):
+        matter = Matter.objects.filter(implementation_code=item.matter).first()
+        situation = matter.situations.filter(name=item.situation).first() if matter else None
+        if matter is None:
+            errors.append(f"第{n}个事项：没有实施编码为“{item.matter}”的事项")
+        elif situation is None:
+            errors.append(f"第{n}个事项：“{matter.name}”没有名为“{item.situation}”的情形")
+        out.append({**item.dict(), "matter": matter, "situation": situation})
+    if errors:
+        raise ServiceError(errors[0] if len(errors) == 1 else "事项有误", errors={"items": errors})
+    return out
+
+
+@router.put(
+    "/bundles/{code}",
+    response=replies(BundleOut, 400, 401, 403, 409, 422, 428),
+    summary="梳理：新建一件事或保存为新版本（保存后待审核）",
+)
+def save_bundle(request, code: str, payload: BundleIn):
+    existing = Bundle.objects.filter(code=code).first()
+    version = required_version(request, payload.version) if existing else None
+    lead = Department.objects.filter(pk=payload.lead_id).first()
+    if lead is None:
+        raise ServiceError("牵头部门不存在", errors={"lead_id": [f"没有编号为{payload.lead_id}的部门"]})
+    return services.save_bundle(
+        request.user,
+        bundle=existing,
+        version=version,
+        code=code,
+        name=payload.name,
+        mode=payload.mode,
+        lead=lead,
+        items=_items_in(payload.items),
+        fields=payload.fields,
+        questions=payload.questions,
+        deferral=payload.deferral,
+        summary=payload.summary,
+        for_enterprise=payload.for_enterprise,
+        note=payload.note,
+    )
+
+
+@router.post(
+    "/bundles/{code}/review",
+    response=replies(BundleOut, 400, 401, 403, 404, 409, 422),
+    summary="审核：通过或退回（退回须写意见）",
+)
+def review_bundle(request, code: str, payload: ReviewIn):
+    found = get_object_or_404(Bundle, code=code)
+    return services.review_bundle(
+        request.user, found, approve=payload.approve, comment=payload.comment, version=payload.version
+    )
+
+
+@router.post(
+    "/bundles/{code}/confirm",
+    response=replies(BundleOut, 400, 401, 403, 404, 409, 422),
+    summary="确认：牵头部门确认审核通过的版本，确认后向申请人提供",
+)
+def confirm_bundle(request, code: str, payload: ConfirmIn):
+    return services.confirm_bundle(request.user, get_object_or_404(Bundle, code=code), version=payload.version)
 
 
 @router.post(

@@ -404,6 +404,39 @@ def problems(request):
     )
 
 
+CHANGE_ACTIONS = {"report": "登记", "update": "修改", "handle": "处理完成"}
+CHANGE_FIELDS = {
+    "title": "问题",
+    "description": "问题描述",
+    "kind": "类别",
+    "owner_id": "责任部门",
+    "measures": "解决措施",
+    "deadline": "完成时限",
+    "state": "状态",
+    "handled_on": "处理日期",
+}
+
+
+def _history(problem):
+    """Each change as a person reads it: Chinese names of the fields and their values."""
+    names = dict(Department.objects.values_list("pk", "short_name"))
+    shown = {"state": dict(Problem.State.choices), "kind": dict(Problem.Kind.choices), "owner_id": names}
+
+    def value(field, v):
+        return shown.get(field, {}).get(v, v) if v not in (None, "") else "空"
+
+    rows = []
+    for change in problem.changes.all():
+        before = change.before or {}
+        diffs = [
+            (CHANGE_FIELDS.get(k, k), value(k, before.get(k)), value(k, v))
+            for k, v in change.after.items()
+            if before and before.get(k) != v
+        ]
+        rows.append({"change": change, "action": CHANGE_ACTIONS.get(change.action, change.action), "diffs": diffs})
+    return rows
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def problem_page(request, pk):
@@ -440,7 +473,7 @@ def problem_page(request, pk):
         "bundles/problem.html",
         {
             "problem": problem,
-            "changes": problem.changes.all(),
+            "changes": _history(problem),
             "states": Problem.State.choices[:2],
             "departments": Department.objects.filter(region_id="510000").order_by("pk"),
         },

@@ -20,6 +20,7 @@ def test_openapi_lists_the_bundle_routes(client):
         "/api/v1/bundles/problems",
         "/api/v1/bundles/problems/{pk}/handle",
         "/api/v1/bundles/stats",
+        "/api/v1/bundles/applications/{number}/deferrals/{pk}/withdraw",
     ):
         assert path in paths
 
@@ -93,3 +94,42 @@ def test_problems_through_the_api(signed_in):
     bad = client.post("/api/v1/bundles/problems", {"bundle": "nothing", "title": "x"}, content_type="application/json")
     assert bad.status_code == 422 and bad.json()["errors"]["bundle"] == ["一件事不存在"]
     assert signed_in("agent").get("/api/v1/bundles/problems").status_code == 403
+
+
+def test_draft_review_confirm_over_the_api(signed_in):
+    from catalog.models import Matter
+    from core.models import Department
+
+    tax, social = Matter.objects.get(name="税务登记"), Matter.objects.get(name="单位社会保险参保登记")
+    text = {
+        "name": "企业简易注销一件事",
+        "mode": "linked",
+        "lead_id": Department.objects.get(function="tax", region_id="510000").pk,
+        "fields": [{"key": "name", "label": "企业名称", "kind": "text", "required": True}],
+        "items": [
+            {"matter": tax.implementation_code, "situation": "注销登记", "field_map": {"纳税人名称": "name"}},
+            {"matter": social.implementation_code, "situation": "注销登记", "after": [1]},
+        ],
+        "note": "首次梳理",
+    }
+    client = signed_in("manager")
+    put = lambda body: client.put("/api/v1/bundles/deregistration", body, content_type="application/json")  # noqa: E731
+    bad = put({**text, "items": [{"matter": "nothing", "situation": "注销登记"}, text["items"][1]]})
+    assert bad.status_code == 422 and bad.json()["errors"]["items"] == ["第1个事项：没有实施编码为“nothing”的事项"]
+    created = put(text).json()
+    assert (created["state"], created["version"]) == ("drafted", 1)
+    assert put({**text, "note": "再改"}).status_code == 428  # a change names the version it read
+    assert put({**text, "version": 1, "note": "补充"}).json()["version"] == 2
+    stale = put({**text, "version": 1, "note": "旧页面"})
+    assert stale.status_code == 409 and stale.json()["code"] == "conflict"
+    review = client.post(
+        "/api/v1/bundles/deregistration/review", {"version": 2, "approve": False}, content_type="application/json"
+    )
+    assert review.status_code == 422 and review.json()["errors"]["comment"] == ["退回意见为必填项"]
+    client.post(
+        "/api/v1/bundles/deregistration/review", {"version": 2, "approve": True}, content_type="application/json"
+    )
+    confirm = {"path": "/api/v1/bundles/deregistration/confirm", "data": {"version": 2}}
+    assert signed_in("agent").post(**confirm, content_type="application/json").status_code == 403
+    assert signed_in("admin").post(**confirm, content_type="application/json").json()["state"] == "confirmed"
+    assert "deregistration" in [b["code"] for b in signed_in("agent").get("/api/v1/bundles").json()]

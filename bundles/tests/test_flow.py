@@ -29,6 +29,25 @@ def test_demo_bundles_have_their_structure():
     ]
 
 
+def test_one_questionnaire_asks_each_catalogue_guiding_question_once():
+    from catalog.models import GuideQuestion
+
+    bundle = Bundle.objects.get(code="bankruptcy")
+    questions = services.questionnaire(bundle)
+    texts = [q["text"] for q in questions]
+    assert len(texts) == len(set(texts))  # asked once, however many matters ask it
+    shared = next(q for q in questions if q["text"] == "是否由法定代表人本人办理？")
+    assert shared["matters"] == ["税务登记", "单位社会保险参保登记"]  # both matters ask it; asked once
+    assert GuideQuestion.objects.filter(text=shared["text"], matter__name__in=shared["matters"]).count() == len(
+        shared["matters"]
+    )
+    answers = {q["key"]: q["options"][-1] for q in questions}  # the other answers bring in more materials
+    extra = {m["name"] for m in services.materials_needed(bundle, answers)} - {
+        m["name"] for m in services.materials_needed(bundle, {q["key"]: q["options"][0] for q in questions})
+    }
+    assert extra  # an answer decides which materials apply
+
+
 def test_a_fact_entered_once_reaches_every_child_and_a_material_given_once_is_attached_to_each():
     application = apply()
     children = list(application.children.select_related("case", "item__matter"))

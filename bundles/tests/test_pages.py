@@ -100,7 +100,10 @@ def test_the_problem_list_pages(signed_in):
     problem.refresh_from_db()
     assert problem.state == "handled"
     page = client.get(f"/console/bundles/problems/{problem.pk}/").content.decode()
-    assert "handle" in page and "已接入电子签章" in page
+    history = page[page.index('id="history"') :]
+    assert "处理完成" in history and "状态：待处理 → 已处理" in history
+    assert "解决措施：接入电子签章 → 已接入电子签章" in history
+    assert "handle" not in history and "measures" not in history  # names a person reads, not column names
 
 
 def test_the_demonstration_page_runs_and_rolls_back(signed_in):
