@@ -2,7 +2,9 @@
 django-oauth-toolkit, which has none): when a session at the province ends,
 every relying party it signed in to that registered a back-channel logout URI
 is sent a signed logout token naming the session (`sid`); a party that cannot
-be reached is tried again from the task worker with growing pauses."""
+be reached is tried again from the task worker with growing pauses. A
+delivery whose task was lost (its worker killed) is found by `requeue_stale`
+(`manage.py sweep_logouts`, and every new logout) and queued again."""
 
 import json
 import time
@@ -26,6 +28,11 @@ EVENT = "http://schemas.openid.net/event/backchannel-logout"
 RETRY_PAUSES = [1, 2, 4, 8, 15, 30, 60, 120, 300, 600, 1800, 3600]
 TIMEOUT_SECONDS = 5
 TOKEN_LIFETIME = 120
+# A delivery being tried is pushed this far ahead, so that no other task takes
+# it meanwhile; if its worker dies, it comes due again after this.
+CLAIM_SECONDS = 4 * TIMEOUT_SECONDS
+# Due this long without being tried: its task was lost, queue it again.
+STALE_SECONDS = 60
 
 
 def logout_token(application, session, issuer):
@@ -68,13 +75,14 @@ def end_session(sid, issuer):
     )
     for app_id in uris:
         LogoutDelivery.objects.get_or_create(
-            session=session, application_id=app_id, defaults={"next_attempt_at": timezone.now()}
+            session=session, application_id=app_id, defaults={"next_attempt_at": timezone.now(), "issuer": issuer}
         )
-    session.issuer = issuer
-    if uris:
-        from . import tasks
+    from . import tasks
 
+    if uris:
         transaction.on_commit(lambda: tasks.deliver_logouts.enqueue(session.pk, issuer))
+    # Every logout also looks for deliveries whose task was lost (one query).
+    transaction.on_commit(requeue_stale)
     return session
 
 
@@ -117,14 +125,41 @@ def deliver(delivery, issuer):
     return not error
 
 
+def _claim(delivery):
+    """Take the delivery for this attempt, unless another task took it first
+    (compare-and-set on its due time: works on SQLite and PostgreSQL alike)."""
+    taken = LogoutDelivery.objects.filter(
+        pk=delivery.pk, status=LogoutDelivery.Status.PENDING, next_attempt_at=delivery.next_attempt_at
+    ).update(next_attempt_at=timezone.now() + timedelta(seconds=CLAIM_SECONDS))
+    return taken == 1
+
+
 def deliver_due(session_id=None, issuer=""):
     """Try every delivery that is due; return the earliest next attempt still owed."""
     due = LogoutDelivery.objects.filter(status=LogoutDelivery.Status.PENDING, next_attempt_at__lte=timezone.now())
     if session_id is not None:
         due = due.filter(session_id=session_id)
     for delivery in due.select_related("session", "application"):
-        deliver(delivery, issuer)
+        if _claim(delivery):
+            deliver(delivery, delivery.issuer or issuer)
     pending = LogoutDelivery.objects.filter(status=LogoutDelivery.Status.PENDING)
     if session_id is not None:
         pending = pending.filter(session_id=session_id)
     return pending.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+
+
+def requeue_stale(stale_seconds=STALE_SECONDS):
+    """Queue the delivery task again for every session with a delivery due for
+    longer than stale_seconds (the task that owed it died with its worker).
+    A task still alive that takes it first wins: `_claim` lets one try it."""
+    from . import tasks
+
+    cutoff = timezone.now() - timedelta(seconds=stale_seconds)
+    sessions = list(
+        LogoutDelivery.objects.filter(status=LogoutDelivery.Status.PENDING, next_attempt_at__lte=cutoff)
+        .values_list("session_id", flat=True)
+        .distinct()
+    )
+    for session_id in sessions:
+        tasks.deliver_logouts.enqueue(session_id, "")
+    return len(sessions)

@@ -102,6 +102,9 @@ class LogoutDelivery(models.Model):
     attempts = models.PositiveIntegerField("尝试次数", default=0)
     next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
     last_error = models.CharField("最近错误", max_length=300, blank=True)
+    # The `iss` the party knows the province by, fixed at logout so a retry
+    # (or a sweep, which has no request) signs the same token.
+    issuer = models.CharField("签发方", max_length=200, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
 
     audited = False  # each attempt's outcome is audited as an action
@@ -109,3 +112,4 @@ class LogoutDelivery(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "后端注销通知"
         constraints = [models.UniqueConstraint(fields=["session", "application"], name="logout_delivery_unique")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="logout_delivery_due")]

@@ -3,7 +3,7 @@ tells the relying parties (identity.logout). Token grants are audited."""
 
 import secrets
 
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.signals import app_authorized
@@ -59,4 +59,19 @@ def _token_granted(sender, request, token, **kwargs):
         token.application,
         actor=audit.Actor(token.user, audit.client_ip(request)),
         after={"scope": token.scope, "expires": token.expires.isoformat()},
+    )
+
+
+@receiver(user_login_failed)
+def _login_refused(sender, credentials, request=None, **kwargs):
+    """A refused password (or a locked-out account) is audited like a login:
+    who was tried, from where; never the password."""
+    username = str((credentials or {}).get("username", ""))[:150]
+    audit.record(
+        "login_refused",
+        actor=audit.Actor(None, audit.client_ip(request) if request is not None else ""),
+        object_type="accounts.User",
+        object_id=username,
+        object_repr=username,
+        after={"reason": "用户名或密码不正确，或登录失败次数过多已被暂时锁定"},
     )

@@ -18,6 +18,14 @@ class Validator(OAuth2Validator):
         allowed = set(party.scope_list) if party else {"openid"}
         return set(scopes) <= allowed
 
+    # prompt=none (OpenID Connect Core §3.1.2.1): the view asks for login first
+    # (an anonymous request never gets here) and decides consent itself.
+    def validate_silent_login(self, request):
+        return True
+
+    def validate_silent_authorization(self, request):
+        return True
+
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):
         super().save_authorization_code(client_id, code, request, *args, **kwargs)
         sid = getattr(request, "sid", None)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from oauth2_provider import views as dot
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
+from oauthlib.oauth2.rfc6749.errors import ConsentRequired
 
 from accounts import services as account_services
 from accounts.models import AssuranceLevel
@@ -30,9 +31,37 @@ from .signals import sid_of
 
 Application = get_application_model()
 
+# What a person reads when a platform's login request is refused at the
+# province (oauthlib describes its errors in English): the field and the rule.
+REFUSALS = {
+    "Mismatching redirect URI.": "登录回调地址（redirect_uri）与该平台登记的不一致",
+    "Invalid redirect URI.": "登录回调地址（redirect_uri）不是有效地址",
+    "Missing redirect URI.": "缺少登录回调地址（redirect_uri）",
+    "Invalid client_id parameter value.": "客户端标识（client_id）未登记",
+    "Missing client_id parameter.": "缺少客户端标识（client_id）",
+}
+REFUSED_CODES = {
+    "invalid_request": "登录请求缺少必要参数或参数有误（须带 PKCE：code_challenge 与 code_challenge_method=S256）",
+    "invalid_scope": "申请的信息范围（scope）超出该平台登记的范围",
+    "unsupported_response_type": "只支持授权码方式（response_type=code）",
+    "unauthorized_client": "该平台未获准以此方式登录",
+}
+
+
+def refusal(error):
+    text = getattr(error, "description", "") or ""
+    code = getattr(error, "error", "") or ""
+    return REFUSALS.get(text) or REFUSED_CODES.get(code) or f"登录请求无效（{code}）"
+
 
 class Authorize(dot.AuthorizationView):
     template_name = "identity/authorize.html"
+
+    def error_response(self, error, application, **kwargs):
+        response = super().error_response(error, application, **kwargs)
+        if getattr(response, "context_data", None) is not None:
+            response.context_data["refusal"] = refusal(response.context_data.get("error"))
+        return response
 
     def create_authorization_response(self, request, scopes, credentials, allow):
         credentials = {**credentials, "sid": sid_of(request)}
@@ -43,6 +72,9 @@ class Authorize(dot.AuthorizationView):
             scopes, credentials = self.validate_authorization_request(request)
         except OAuthToolkitError as error:
             return self.error_response(error, application=None)
+        prompt = set(request.GET.get("prompt", "").split())
+        if prompt & {"login", "create"}:
+            return super().get(request, *args, **kwargs)  # the toolkit signs in again, then back here
         application = Application.objects.get(client_id=credentials["client_id"])
         party = RelyingParty.objects.filter(application=application).first()
         required = party.required_level if party else AssuranceLevel.SELF_REGISTERED
@@ -57,15 +89,23 @@ class Authorize(dot.AuthorizationView):
             return redirect(f"{reverse('identity:step_up')}?{query}")
         sensitive = set(scopes) & SENSITIVE_SCOPES
         consent = Consent.objects.filter(user=request.user, application=application).first()
-        if "consent" not in request.GET.get("prompt", "").split() and sensitive <= set(
-            consent.scopes.split() if consent else ()
-        ):
+        if "consent" not in prompt and sensitive <= set(consent.scopes.split() if consent else ()):
             # Nothing sensitive, or only what this person already agreed to give this party.
             credentials.pop("request", None)
-            uri, _headers, _body, _status = self.create_authorization_response(
-                request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
-            )
+            try:
+                uri, _headers, _body, _status = self.create_authorization_response(
+                    request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
+                )
+            except OAuthToolkitError as error:  # e.g. a PKCE method other than S256: told to the party
+                return self.error_response(error, application)
             return self.redirect(uri, application)
+        if "none" in prompt:  # the party asked for no page, and one is needed
+            error = ConsentRequired(state=credentials.get("state"))
+            return self.error_response(OAuthToolkitError(error, credentials["redirect_uri"]), application)
+        # The page is shown: the toolkit's own shortcut (a live token with these
+        # scopes, or approval_prompt=auto from the party) must not skip it.
+        request.GET = request.GET.copy()
+        request.GET["approval_prompt"] = "force"
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -38,7 +38,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         user = user_for_token(token)
         if user is None:  # an access token from the province's OpenID Connect provider
-            user, request.token_refusal = user_for_access_token(token)
+            user, request.token_refusal = user_for_access_token(token, request.method)
         if user is not None:
             request.user = user
         return user

@@ -1,11 +1,17 @@
 """Sign in through the province (Authlib's OpenID Connect client), show who
 is acting for which enterprise, read the city's benefit items from the
 province's API with the user's access token, and take back-channel logout
-tokens from the province."""
+tokens from the province.
+
+What is shown about the person is read again from the province's userinfo on
+every visit to the home page, so an agent's authorisation revoked at the
+province disappears here at once; an expired access token is renewed with
+the refresh token (the province rotates it)."""
 
 from urllib.parse import urlencode
 
 import requests
+from authlib.integrations.base_client import OAuthError
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +30,33 @@ from .models import SignedIn
 oauth = OAuth()
 oauth.register("tongban")
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+CLAIMS = ("sub", "name", "assurance_level", "assurance_method", "organisations", "sid", "acr")
+
+
+def as_user(request, url, **params):
+    """GET from the province with the user's access token; when it is refused,
+    renew it once with the refresh token and try again. Returns the response
+    (401: the province has ended this sign-in)."""
+    token = request.session.get("token") or {}
+    response = None
+    for renew in (True, False):
+        headers = {"Authorization": f"Bearer {token.get('access_token', '')}"}
+        response = requests.get(url, headers=headers, params=params, timeout=10)
+        if response.status_code != 401 or not renew or not token.get("refresh_token"):
+            break
+        try:
+            fresh = oauth.tongban.fetch_access_token(grant_type="refresh_token", refresh_token=token["refresh_token"])
+        except OAuthError:  # revoked (logged out at the province) or expired
+            break
+        token = {**token, "access_token": fresh["access_token"], "refresh_token": fresh.get("refresh_token")}
+        request.session["token"] = token
+    return response
+
+
+def signed_out(request, reason):
+    request.session.flush()
+    messages.error(request, f"{reason}，请重新登录")
+    return redirect("home")
 
 
 def site(request):
@@ -36,6 +69,16 @@ def site(request):
 
 
 def home(request):
+    if request.session.get("user"):
+        try:
+            info = as_user(request, oauth.tongban.load_server_metadata()["userinfo_endpoint"])
+        except requests.RequestException:
+            info = None  # the province is unreachable: show what the sign-in said
+        if info is not None and info.status_code == 401:
+            return signed_out(request, "省统一身份认证的登录已失效（已退出或已撤销授权）")
+        if info is not None and info.ok:
+            claims = info.json()
+            request.session["user"] = {**request.session["user"], **{k: claims[k] for k in CLAIMS if k in claims}}
     return render(request, "city/home.html")
 
 
@@ -54,10 +97,7 @@ def callback(request):
     token = oauth.tongban.authorize_access_token(request)
     claims = token["userinfo"]
     request.session.cycle_key()  # a new session id after login (no fixation)
-    request.session["user"] = {
-        key: claims.get(key)
-        for key in ("sub", "name", "assurance_level", "assurance_method", "organisations", "sid", "acr")
-    }
+    request.session["user"] = {key: claims.get(key) for key in CLAIMS}
     request.session["token"] = {
         "access_token": token["access_token"],
         "refresh_token": token.get("refresh_token"),
@@ -117,19 +157,10 @@ def backchannel_logout(request):
 
 def items(request):
     """The city's benefit items, read from the province's API with the user's token."""
-    token = (request.session.get("token") or {}).get("access_token")
-    if not token:
+    if not (request.session.get("token") or {}).get("access_token"):
         return redirect("login")
-    headers = {"Authorization": f"Bearer {token}"}
-    me = requests.get(f"{settings.TONGBAN_API}/me", headers=headers, timeout=10)
+    me = as_user(request, f"{settings.TONGBAN_API}/me")
     if me.status_code == 401:
-        request.session.flush()
-        messages.error(request, f"省平台拒绝了令牌：{me.json().get('message')}，请重新登录")
-        return redirect("home")
-    found = requests.get(
-        f"{settings.TONGBAN_API}/policies/items",
-        headers=headers,
-        timeout=10,
-        params={"city": settings.CITY_CODE, "limit": 20},
-    ).json()
+        return signed_out(request, f"省平台拒绝了令牌：{me.json().get('message')}")
+    found = as_user(request, f"{settings.TONGBAN_API}/policies/items", city=settings.CITY_CODE, limit=20).json()
     return render(request, "city/items.html", {"me": me.json(), "found": found})

@@ -3,6 +3,7 @@
 CITY_CODE          the city's GB/T 2260 code (510100 成都, 510700 绵阳, 510600 德阳, 511500 宜宾, 510500 泸州)
 CITY_DB            its own SQLite file (default var/city-<code>.sqlite3)
 CITY_SECRET_KEY    its own Django secret
+CITY_DEBUG         1 for Django's debug pages (off by default)
 TONGBAN_ISSUER     the province's issuer, e.g. http://127.0.0.1:8000/oidc
 TONGBAN_API        the province's API root, e.g. http://127.0.0.1:8000/api/v1
 CITY_CLIENT_ID / CITY_CLIENT_SECRET   as registered in the province's console
@@ -24,7 +25,7 @@ CITIES = {
 CITY_CODE = os.environ.get("CITY_CODE", "510100")
 CITY_NAME, CITY_COLOUR = CITIES[CITY_CODE]
 
-DEBUG = os.environ.get("CITY_DEBUG", "1") == "1"
+DEBUG = os.environ.get("CITY_DEBUG", "0") == "1"  # off unless asked for, like the platform
 SECRET_KEY = os.environ.get("CITY_SECRET_KEY", f"dev-only-city-{CITY_CODE}-not-secret")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 

@@ -80,13 +80,26 @@ def id_claims(id_token, keys, issuer, audience, nonce=None):
 def test_code_pkce_refresh_userinfo_logout(parties, browser_session):
     issuer = parties
     metadata = requests.get(f"{issuer}/.well-known/openid-configuration").json()
+    # OpenID Connect Discovery 1.0 §3: the required fields, and what tongban promises.
     assert metadata["issuer"] == issuer
+    for field in ("response_types_supported", "subject_types_supported", "id_token_signing_alg_values_supported"):
+        assert metadata[field], field
+    assert (
+        metadata["response_types_supported"] == ["code"]
+        and "RS256" in metadata["id_token_signing_alg_values_supported"]
+    )
+    assert "none" not in metadata["id_token_signing_alg_values_supported"]
+    assert {"name", "organisations", "id_card_masked", "sid", "acr"} <= set(metadata["claims_supported"])
     for field in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint"):
         assert metadata[field].startswith(issuer)
     assert "S256" in metadata["code_challenge_methods_supported"]
     assert metadata["backchannel_logout_supported"] and metadata["backchannel_logout_session_supported"]
     jwks = requests.get(metadata["jwks_uri"]).json()
-    assert all(k["kty"] == "RSA" and k["use"] == "sig" and k["kid"] and "d" not in k for k in jwks["keys"])
+    assert jwks["keys"] and all(
+        k["kty"] == "RSA" and k["use"] == "sig" and k["kid"] and "d" not in k for k in jwks["keys"]
+    )
+    assert all(k["alg"] == "RS256" and k["n"] and k["e"] for k in jwks["keys"])
+    assert len({k["kid"] for k in jwks["keys"]}) == len(jwks["keys"])
     keys = KeySet.import_key_set(jwks)
 
     agent = browser_session("agent")

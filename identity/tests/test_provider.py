@@ -212,3 +212,55 @@ def test_clerk_verifies_a_person_at_the_window_to_level_three(signed_in):
     assert record.level == 3 and record.checked_by.username == "clerk" and record.method == "in_person"
     assert claims_for(citizen.user)["acr"] == "urn:tongban:loa:3"
     assert signed_in("citizen").get("/console/persons/verify/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_jwks_publishes_a_replaced_key_beside_the_signing_one(client, settings, tmp_path):
+    """After `rotate_signing_key` and a restart, tokens signed with the old key
+    still validate: both keys are in the JWKS, the new one signs."""
+    from joserfc import jwt
+    from joserfc.jwk import KeySet, RSAKey
+
+    old, _ = signing_keys(tmp_path, keep_seconds=60)
+    new_key(tmp_path)
+    active, inactive = signing_keys(tmp_path, keep_seconds=60)
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "OIDC_RSA_PRIVATE_KEY": active,
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": inactive,
+    }
+    published = client.get("/oidc/.well-known/jwks.json").json()["keys"]
+    kids = {RSAKey.import_key(pem).thumbprint() for pem in (old, active)}
+    assert {k["kid"] for k in published} == kids and all("d" not in k for k in published)
+    # A token the old key signed checks out against what is published.
+    signed = jwt.encode(
+        {"alg": "RS256", "kid": RSAKey.import_key(old).thumbprint()}, {"sub": "1"}, RSAKey.import_key(old)
+    )
+    assert jwt.decode(signed, KeySet.import_key_set({"keys": published})).claims["sub"] == "1"
+
+
+@pytest.mark.django_db
+def test_staff_sign_in_to_the_console_through_the_provider_with_a_new_session(client, settings):
+    """The console's login is the provider's one password form: a new session
+    id (no fixation), a province session (`sid`) that single sign-on and
+    logout use, and every attempt audited, refused ones included."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.demo import DEMO_PASSWORD
+    from identity.models import ProviderSession
+    from identity.signals import SESSION_KEY
+
+    before = client.session.session_key  # a session the browser had before signing in
+    refused = client.post("/accounts/login/", {"username": "admin", "password": "wrong-password"})
+    assert refused.status_code == 200
+    entry = AuditEntry.objects.filter(action="login_refused").latest("seq")
+    assert entry.object_id == "admin" and "wrong-password" not in str(entry.after)
+    assert client.post("/accounts/login/", {"username": "admin", "password": DEMO_PASSWORD}).status_code == 302
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != before and not SessionStore().exists(before)
+    sid = client.session[SESSION_KEY]
+    assert ProviderSession.objects.get(sid=sid, ended_at__isnull=True).user.username == "admin"
+    assert client.get("/console/identity/").status_code == 200
+    assert AuditEntry.objects.filter(action="login", actor__username="admin").exists()
+    client.post("/accounts/logout/")
+    assert ProviderSession.objects.get(sid=sid).ended_at is not None
+    assert client.get("/console/identity/").status_code == 302
