@@ -165,7 +165,7 @@ def _historical_fee_source(rng, right, kind, amount, parts, signed, today):
                 instalment_seq=seq,
                 paid_on=paid_on,
                 amount=principal,
-                late_fee=rules.late_fee(principal, due, paid_on),
+                late_fee=rules.late_fee(principal, due, paid_on, kind=kind),
                 tax_ref=f"H{fs.pk:07d}{seq:02d}",
                 message_id=f"demo-payment-{fs.pk}-{seq}",
             )

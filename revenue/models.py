@@ -24,7 +24,8 @@ class Parameter(models.Model):
     """A rate or share in force from a date until the next row of the same name."""
 
     class Name(models.TextChoices):
-        LATE_FEE_DAILY = "late_fee_daily", "滞纳金日费率"
+        LATE_FEE_DAILY = "late_fee_daily", "出让收益滞纳金日费率"
+        USE_FEE_LATE_DAILY = "use_fee_late_daily", "使用费滞纳金日费率"
         MINING_USE_FEE = "mining_use_fee", "采矿权使用费（元/平方公里·年）"
         EXPLORATION_USE_FEE_BASE = "exploration_use_fee_base", "探矿权使用费起点（元/平方公里·年）"
         EXPLORATION_USE_FEE_STEP = "exploration_use_fee_step", "探矿权使用费第四年起每年增加"

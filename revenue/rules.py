@@ -40,6 +40,16 @@ DEFAULTS = [
         "财综〔2023〕10号《矿业权出让收益征收办法》（费率待核实）",
         False,
     ),
+    # 使用费 late payment is not under the 出让收益 rules: 国务院令第240号第三十一条 and
+    # 第241号第二十一条 charge 每日加收2‰ from the day it falls due; no later rule changed it.
+    (
+        Name.USE_FEE_LATE_DAILY,
+        "",
+        "0.002",
+        "1998-02-12",
+        "国务院令第240号第三十一条、第241号第二十一条（每日加收2‰）",
+        True,
+    ),
     # 国务院令第241号《矿产资源开采登记管理办法》第九条; 财建〔2003〕530号.
     (Name.MINING_USE_FEE, "", "1000", "1998-02-12", "国务院令第241号第九条；财建〔2003〕530号", True),
     # 国务院令第240号《矿产资源勘查区块登记管理办法》第十二条: 第一至第三个勘查年度每平方公里
@@ -117,7 +127,13 @@ def fen(value):
     return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def late_fee(principal, due_date, paid_on, rate_periods=None):
+def late_fee_name(kind):
+    """Which daily rate a fee source's late payment is charged at: 使用费 its own
+    (国务院令第240号、第241号), 出让收益 by amount or by rate the 出让收益 one."""
+    return Name.USE_FEE_LATE_DAILY if kind == "use_fee" else Name.LATE_FEE_DAILY
+
+
+def late_fee(principal, due_date, paid_on, rate_periods=None, kind="proceeds_amount"):
     """滞纳金 on `principal` unpaid after `due_date` and paid on `paid_on`: each day from
     the day after the due date through the payment date at the daily rate in force
     that day, so a delay spanning a change of rate is charged at both. Capped at the
@@ -125,7 +141,7 @@ def late_fee(principal, due_date, paid_on, rate_periods=None):
     principal = Decimal(principal)
     if paid_on <= due_date or principal <= 0:
         return Decimal("0.00")
-    rate_periods = rate_periods or periods(Name.LATE_FEE_DAILY)
+    rate_periods = rate_periods or periods(late_fee_name(kind))
     total = Decimal(0)
     first, last = due_date + dt.timedelta(days=1), paid_on
     for i, (start, rate) in enumerate(rate_periods):

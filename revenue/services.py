@@ -422,7 +422,7 @@ def _apply(kind, message_id, body):
                 message_id=message_id,
             )
     elif kind == "payment":
-        Payment.objects.create(
+        payment = Payment.objects.create(
             fee_source=fs,
             instalment_seq=body["seq"],
             paid_on=_date(body["paid_on"]),
@@ -431,6 +431,7 @@ def _apply(kind, message_id, body):
             tax_ref=body["tax_ref"],
             message_id=message_id,
         )
+        note = _check_late_fee(fs, payment)
     elif kind == "review_outcome":
         review = Review.objects.select_for_update().filter(pk=body.get("review_id"), fee_source=fs).first()
         if review is None:
@@ -450,6 +451,22 @@ def _apply(kind, message_id, body):
     if fs.state != old:
         fs.version += 1
         fs.save(update_fields=["state", "version"])
+    return note if kind == "payment" else ""
+
+
+def _check_late_fee(fs, payment):
+    """The bureau charges the 滞纳金; the platform recomputes it at the dated rates it
+    holds and says so when they differ (kept on the message for a person), without
+    refusing the payment: the money has been paid either way."""
+    instalment = fs.instalments.filter(seq=payment.instalment_seq).first()
+    if instalment is None:
+        return f"税务部门报告的期次 {payment.instalment_seq} 不在本费源的分期中"
+    try:
+        expected = rules.late_fee(payment.amount, instalment.due_date, payment.paid_on, kind=fs.kind)
+    except ServiceError as exc:
+        return f"未能核对滞纳金：{exc.message}"
+    if expected != payment.late_fee:
+        return f"滞纳金与平台按费率计算的不一致：税务部门 {payment.late_fee} 元，平台 {expected} 元"
     return ""
 
 

@@ -30,8 +30,12 @@ from urllib.parse import parse_qs, urlsplit
 FEN = Decimal("0.01")
 # The bureau's working day is Beijing time's, not the host clock's (UTC on servers).
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-# The bureau's own late-fee table: daily rates by start date (see revenue/rules.py for the sources).
-DEFAULT_LATE_RATES = [["2017-07-01", "0.002"], ["2023-05-01", "0.0005"]]
+# The bureau's own late-fee tables: daily rates by start date, 出让收益 and 使用费
+# apart (see revenue/rules.py for the sources); POST /control/config {"late_rates": ...} replaces them.
+DEFAULT_LATE_RATES = {
+    "proceeds": [["2017-07-01", "0.002"], ["2023-05-01", "0.0005"]],
+    "use_fee": [["1998-02-12", "0.002"]],
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS idem (key TEXT PRIMARY KEY, response TEXT NOT NULL);
@@ -105,12 +109,14 @@ class Sim:
         row = self.db.execute("SELECT body FROM fee_sources WHERE id = ?", (fs_id,)).fetchone()
         if row is None:
             raise KeyError(fs_id)
-        instalment = next(i for i in json.loads(row[0])["instalments"] if i["seq"] == seq)
+        body = json.loads(row[0])
+        instalment = next(i for i in body["instalments"] if i["seq"] == seq)
+        tables = self.config.get("late_rates") or DEFAULT_LATE_RATES
         fee = late_fee(
             Decimal(amount),
             dt.date.fromisoformat(instalment["due_date"]),
             paid_on,
-            self.config.get("late_rates") or DEFAULT_LATE_RATES,
+            tables["use_fee" if body.get("kind") == "use_fee" else "proceeds"],
         )
         count = self.db.execute("SELECT COUNT(*) FROM payments WHERE fee_source_id = ?", (fs_id,)).fetchone()[0]
         tax_ref = tax_ref or f"SP{fs_id:08d}{count + 1:03d}"

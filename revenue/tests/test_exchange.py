@@ -162,3 +162,23 @@ def test_a_use_fee_review_goes_to_the_tax_bureau_and_its_answer_comes_back(reven
     assert drain(until=lambda: Review.objects.get(pk=review.pk).state != "open")
     review.refresh_from_db()
     assert review.state == "upheld" and "维持原金额" in review.answer
+
+
+def test_a_late_fee_the_platform_computes_otherwise_is_applied_once_and_noted(revenue_setup):
+    fs = approved_fee_source()
+    payment = {
+        "fee_source_id": fs.pk,
+        "seq": 1,
+        "amount": "1000000.00",
+        "paid_on": "2027-01-10",  # 10 days after the due date 2026-12-31: 0.05% a day is 5000.00
+        "tax_ref": "LF1",
+    }
+    services.receive([{"id": "pay-LF1", "kind": "payment", "body": payment | {"late_fee": "20000.00"}}])
+    services.receive(
+        [{"id": "pay-LF2", "kind": "payment", "body": payment | {"tax_ref": "LF2", "late_fee": "5000.00"}}]
+    )
+    assert Payment.objects.filter(fee_source=fs).count() == 2  # paid is paid: applied, not refused
+    assert InboxMessage.objects.get(message_id="pay-LF1").note == (
+        "滞纳金与平台按费率计算的不一致：税务部门 20000.00 元，平台 5000.00 元"
+    )
+    assert InboxMessage.objects.get(message_id="pay-LF2").note == ""

@@ -70,3 +70,14 @@ def test_send_clock_warns_before_and_alerts_after_ten_working_days(revenue_setup
     assert rules.clock(signed, D(2026, 10, 15))[2] == "warn"
     assert rules.clock(signed, D(2026, 10, 20))[2] == "alert"
     assert rules.clock(signed, D(2026, 10, 20), done_on=D(2026, 10, 16))[2] == "done"
+
+
+def test_use_fee_late_payment_is_charged_at_its_own_rate_not_the_proceeds_one(revenue_setup):
+    # 使用费 due 2026-03-31, paid 2026-04-10: 10 days at 2‰ (国务院令第240号第三十一条),
+    # where 出让收益 late by the same days is charged at the 2023 rate.
+    use = rules.late_fee(Decimal("4321.09"), D(2026, 3, 31), D(2026, 4, 10), kind="use_fee")
+    proceeds = rules.late_fee(Decimal("4321.09"), D(2026, 3, 31), D(2026, 4, 10), kind="proceeds_amount")
+    assert use == Decimal("86.42")  # 4321.09 × 0.002 × 10 = 86.4218
+    assert proceeds == Decimal("21.61")  # 4321.09 × 0.0005 × 10 = 21.60545
+    source = Parameter.objects.get(name=Parameter.Name.USE_FEE_LATE_DAILY).source
+    assert "第240号第三十一条" in source
