@@ -25,6 +25,7 @@ from policies.models import BenefitItem, Status
 
 from . import engine, windows
 from .engine.attributes import DERIVED_FROM
+from .engine.rules import negative_bounds
 from .models import (
     DERIVED_ATTRIBUTES,
     PROFILE_ATTRIBUTES,
@@ -302,7 +303,8 @@ def profiles_for(user):
 
 
 def _rule_errors(rule):
-    return [f"{p.path}：{p.message}" if p.path else p.message for p in engine.validate(rule)]
+    problems = engine.validate(rule) or negative_bounds(rule)
+    return [f"{p.path}：{p.message}" if p.path else p.message for p in problems]
 
 
 def _rule_conflict(current):

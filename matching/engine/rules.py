@@ -378,6 +378,35 @@ def _one(attr: Attribute, op: str, v: Any, suffix: str) -> Any:
 # ---------------------------------------------------------------- compiling
 
 
+def negative_bounds(rule: Any) -> list[RuleError]:
+    """Number bounds below 0 in a (valid) rule. No profile holds a negative number (the
+    loader refuses one), so such a bound is a slip: refused when a rule is saved, while a
+    rule stored before this check still compiles (it is only always or never true)."""
+    out: list[RuleError] = []
+
+    def walk(node: Any, path: str) -> None:
+        if not isinstance(node, dict):
+            return
+        for key in ("all", "any"):
+            for i, child in enumerate(node.get(key) or []):
+                walk(child, f"{path}.{key}[{i}]")
+        if "not" in node:
+            walk(node["not"], f"{path}.not")
+        attr = ATTRIBUTES.get(node.get("attr")) if isinstance(node.get("attr"), str) else None
+        if attr is None or attr.type != "number":
+            return
+        value = node.get("value")
+        values = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for i, v in values:
+            if _is_number(v) and v < 0:
+                where = f"{path}.value" if i is None else f"{path}.value[{i}]"
+                out.append(RuleError(where, f"属性“{attr.label}”的取值不能为负数"))
+
+    if isinstance(rule, dict):
+        walk(rule.get("condition"), "condition")
+    return out
+
+
 def compile_rule(rule: Any) -> CompiledRule:
     """The rule in the form evaluate and the bulk engine use. Raises RuleInvalid."""
     if isinstance(rule, CompiledRule):

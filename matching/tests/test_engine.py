@@ -25,6 +25,7 @@ from matching.engine import (
     unknown_item,
     validate,
 )
+from matching.engine.rules import negative_bounds
 
 TODAY = dt.date(2024, 11, 4)
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,6 +209,15 @@ def test_validate_points_at_the_part_in_error():
     assert errors_of(rule(leaf("revenue", ">=", "2024-01-01"))) == [
         ("condition.value", "数字属性“营业收入”不能与日期比较")
     ]
+    # no profile holds a negative number: a negative bound is a slip, said where it is (on saving)
+    assert [(e.path, e.message) for e in negative_bounds(rule(leaf("employees", ">=", -5)))] == [
+        ("condition.value", "属性“从业人员”的取值不能为负数")
+    ]
+    nested = rule({"all": [leaf("revenue", ">", 1), {"not": leaf("revenue", "between", [-1, 10])}]})
+    assert [(e.path, e.message) for e in negative_bounds(nested)] == [
+        ("condition.all[1].not.value[0]", "属性“营业收入”的取值不能为负数")
+    ]
+    assert negative_bounds(rule(leaf("founded_on", "years_since>=", 0))) == []
 
 
 def test_describe_reads_as_chinese():

@@ -12,7 +12,7 @@ from matching.engine.evaluate import _combine, normalize_profile
 from matching.engine.rules import compile_rule
 
 TODAY = dt.date(2024, 11, 4)
-COUNTIES = ["510104", "510105", "510603", "510681"]
+COUNTIES = ["510104", "510105", "510603", "510681", "510100", "510600"]  # and city-level (xxxx00) enterprises
 SCOPES = ["510000", "510100", "510600", "510104", "510681"]
 NUMBERS = [0, 5, 9.5, 10, 20, 100, 300, 1000, 2000, 40000]
 DATES = ["2015-03-01", "2021-11-04", "2021-11-05", "2022-11-04", "2024-01-01", "2024-02-29"]

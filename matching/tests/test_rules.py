@@ -1,5 +1,7 @@
 """A rule is checked when it is saved, whoever saves it; the message points at the part in error."""
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -26,6 +28,18 @@ def test_rule_comparing_a_date_with_a_number_is_refused(make_item, demo_user):
         services.save_rule(demo_user("manager"), item, rule=rule_of(leaf("founded_on", ">", 5)))
     message = refused.value.errors["rule"][0]
     assert message.startswith("condition.all[0].value：") and "日期" in message
+
+
+def test_a_negative_bound_is_refused_on_saving_and_in_the_preview(make_item, demo_user, signed_in):
+    item = make_item()
+    with pytest.raises(ServiceError) as refused:
+        services.save_rule(demo_user("manager"), item, rule=rule_of(leaf("employees", ">=", -5)))
+    assert refused.value.errors["rule"] == ["condition.all[0].value：属性“从业人员”的取值不能为负数"]
+    assert not ItemRule.objects.filter(item=item).exists()
+    page = signed_in("manager").post(
+        f"/console/matching/items/{item.pk}/rule/preview/", {"rule": json.dumps(rule_of(leaf("revenue", "<", -1)))}
+    )
+    assert "属性“营业收入”的取值不能为负数" in page.content.decode()
 
 
 def test_model_save_refuses_an_invalid_rule_too(make_item):
