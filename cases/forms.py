@@ -2,8 +2,10 @@
 cases.services, whose ServiceError is put back on the form (show_service_error)."""
 
 import datetime as dt
+import re
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -182,9 +184,25 @@ class RegionChoiceField(forms.ModelChoiceField):
         return f"{obj.code} {obj.full_name}"
 
 
+# A mobile number (11 digits, 1[3-9]…) or a fixed line with its area code
+# (0xx-xxxxxxx(x), an extension after a second hyphen); spaces are dropped.
+PHONE = RegexValidator(
+    re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$"),
+    "联系电话应为11位手机号（如13800000000）或带区号的固定电话（如028-86000000）",
+)
+
+
+class PhoneField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=20, validators=[PHONE], **kwargs)
+
+    def to_python(self, value):
+        return "".join(super().to_python(value).split())
+
+
 class ConsultationForm(forms.Form):
     asker = forms.CharField(label="咨询人", max_length=60)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    phone = PhoneField(label="联系电话", required=False)
     matter = forms.ModelChoiceField(label="咨询事项", queryset=None, required=False, empty_label="（未指定事项）")
     question = forms.CharField(label="咨询内容", widget=forms.Textarea(attrs={"rows": 3}))
     answer = forms.CharField(label="答复内容", widget=forms.Textarea(attrs={"rows": 3}))
@@ -228,7 +246,7 @@ class IntakeForm(forms.Form):
     )
     organisation_name = forms.CharField(label="单位名称", max_length=120, required=False)
     organisation_region = RegionChoiceField(label="单位登记地", queryset=None, required=False, empty_label="请选择")
-    contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    contact_phone = PhoneField(label="联系电话", required=False)
     window = WindowChoiceField(label="收件窗口", queryset=None, empty_label="请选择")
     note = forms.CharField(label="收件说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -271,7 +289,7 @@ class ApplyForm(forms.Form):
 
     applicant = forms.ChoiceField(label="申请人")
     region = RegionChoiceField(label="办理地", queryset=None, empty_label="请选择")
-    contact_phone = forms.CharField(label="联系电话", max_length=20)
+    contact_phone = PhoneField(label="联系电话")
     note = forms.CharField(label="申请说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, matter, situation, person, materials=None, kept=None, **kwargs):

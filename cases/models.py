@@ -221,6 +221,9 @@ class CaseFile(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "办件材料文件"
 
+    def __str__(self):
+        return f"{self.material.name}：{self.original_name}" if self.material_id else self.original_name
+
 
 class Certificate(models.Model):
     """A result document issued for a case (证照), with its e-certificate identifier."""

@@ -32,7 +32,12 @@ def next_serial(key):
 
 
 def _label(actor):
-    return audit.Actor(actor).label if actor is not None else "系统"
+    """Who acted, as the case's history, its printed notices and the applicant
+    read it: the person's name. The login name is the audit log's (a citizen
+    has no business knowing a clerk's)."""
+    if actor is None:
+        return "系统"
+    return getattr(actor, "name", "") or audit.Actor(actor).label
 
 
 def _event(case, kind, actor, at, *, reason="", data=None, department=None, window=None, matter=None, channel=None):

@@ -55,6 +55,15 @@ def test_a_file_belongs_to_its_case(refused_case):
     entry = AuditEntry.objects.filter(object_type="cases.CaseFile").get()
     assert (entry.subject_type, entry.subject_id) == ("cases.Case", str(refused_case.pk))
     assert entry in audit.history(refused_case)
+    # The log names the file, not "CaseFile object (12)".
+    assert entry.object_repr == "申请书.pdf"
+    material = refused_case.situation.materials.first()
+    with audit.acting_as(refused_case.events.first().actor):
+        CaseFile.objects.create(
+            case=refused_case, material=material, original_name="签字.pdf", content_type="application/pdf", size=1
+        )
+    named = AuditEntry.objects.filter(object_type="cases.CaseFile").latest("seq")
+    assert named.object_repr == f"{material.name}：签字.pdf"
 
 
 def test_the_case_page_lists_its_audit_trail_to_those_who_may_read_the_log(client, demo_user, refused_case):

@@ -85,3 +85,21 @@ def test_a_refused_file_is_named_to_be_chosen_again(client, demo_user, guided):
     )
     body = response.content.decode()
     assert "以下材料的文件未通过检查，请重新选择：申请书" in body and not Case.objects.exists()
+
+
+def test_a_phone_number_that_is_not_one_is_refused_naming_the_rule(client, demo_user, guided):
+    matter, new, answers = guided
+    client.force_login(demo_user("citizen"))
+    fields = {**answers, "situation": new.pk, "applicant": "person", "region": "510000"}
+    response = client.post(reverse("cases:apply", args=[matter.pk]), {**fields, "contact_phone": "12345"})
+    body = response.content.decode()
+    assert response.status_code == 200 and not Case.objects.exists()
+    assert "联系电话应为11位手机号（如13800000000）或带区号的固定电话（如028-86000000）" in body
+    assert "办理情形：<strong>新办</strong>" in body and 'value="12345"' in body  # what was typed is kept
+    # A fixed line with its area code, spaces and all, is a phone number.
+    material = new.materials.get(name="申请书")
+    response = client.post(
+        reverse("cases:apply", args=[matter.pk]),
+        {**fields, "contact_phone": "028 8601 2345", f"material_{material.pk}": SimpleUploadedFile("申请书.pdf", PDF)},
+    )
+    assert response.status_code == 302 and Case.objects.get().contact_phone == "02886012345"

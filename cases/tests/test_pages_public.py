@@ -159,3 +159,18 @@ def test_verification_of_an_unknown_number_says_not_found(client, db):
     response = client.get(reverse("cases:verify_detail", args=["9999"]))
     assert response.status_code == 404 and "未找到" in response.content.decode()
     assert client.get(reverse("cases:verify")).status_code == 200
+
+
+def test_the_applicant_reads_who_acted_by_name_not_by_login(client, demo_user, licence, hall_window):
+    from .conftest import receive_at_window
+
+    clerk = demo_user("clerk")
+    case = receive_at_window(clerk, licence, hall_window)
+    services.request_correction(clerk, case, items=[{"material": "申请书", "problem": "缺少签字"}])
+    client.force_login(demo_user("citizen"))
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert f"<td>{clerk.name}</td>" in page and "（clerk）" not in page
+    # The printed 告知书 the applicant takes home names the clerk the same way.
+    client.force_login(clerk)
+    notice = client.get(reverse("cases_console:notice", args=[case.number, "correction"])).content.decode()
+    assert f"经办人：{clerk.name}" in notice and "（clerk）" not in notice
