@@ -221,7 +221,7 @@ def in_process_write_cost(env, cases):
     """Receive and accept `cases` window cases with the daily summary kept, and
     with cases.summary.add made a no-op (what a step cost before); rolled back."""
     code = (
-        "import json, time\n"
+        "import datetime as dt, json, time\n"
         "from django.db import transaction\n"
         "from accounts.models import Person, User\n"
         "from cases import services, summary\n"
@@ -233,12 +233,14 @@ def in_process_write_cost(env, cases):
         "matter = Matter.objects.filter(review_levels=['province'], active=True).first()\n"
         "situation, region = matter.situations.first(), Region.objects.get(code='510000')\n"
         "window, person = Window.objects.get(number='A01'), Person.objects.first()\n"
+        "# a day of the demo year: a deadline from today may fall in a year the calendar does not have yet\n"
+        "at = dt.datetime(2024, 11, 5, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))\n"
         "def run(n):\n"
         "    s = time.perf_counter()\n"
         "    for _ in range(n):\n"
         "        case = services.receive(clerk, matter=matter, situation=situation, channel=Channel.WINDOW,\n"
-        "                                region=region, window=window, applicant_person=person)\n"
-        "        services.accept(clerk, case)\n"
+        "                                region=region, window=window, applicant_person=person, at=at)\n"
+        "        services.accept(clerk, case, at=at)\n"
         "    return (time.perf_counter() - s) / n\n"
         "out = {}\n"
         "real = summary.add\n"
@@ -330,7 +332,10 @@ def main():
     figures, counted = in_process_figures(env, 20)
     results["stats.figures YTD, in-process"] = figures
     results["bulletin figures (week + YTD), in-process"] = in_process_bulletin(env, 20)
-    write_cost = in_process_write_cost(env, 60)
+    try:
+        write_cost = in_process_write_cost(env, 60)
+    except subprocess.CalledProcessError as failed:  # the requests' figures still count: print them
+        write_cost = {"failed": (failed.stderr or "")[-400:]}
 
     floor = results["healthz (floor)"]
     print(

@@ -1552,6 +1552,7 @@ def load_demo_year(seed=2024, log=None):
         counts = year.write()
         counts["summary_rows"] = summary.rebuild()  # the bulk insert bypassed services._event
         Counter.objects.create(key=MARKER, value=seed)
+    partitions.analyze()  # PostgreSQL: the planner learns the year is there
     counts["seconds"] = round(time.monotonic() - started, 1)
     counts["skipped_matters"] = year.skipped_matters
     return counts

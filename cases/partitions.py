@@ -91,3 +91,15 @@ def ensure(until=None, since=None):
                 made.append(make_month(month, cursor))
             month = next_month(month)
     return made
+
+
+def analyze():
+    """PostgreSQL: refresh the planner's statistics of the event log and its
+    derived tables after a bulk load. Autovacuum never analyzes a partitioned
+    table itself (only its partitions, and only some time later), and a plan
+    made on empty-table estimates read the year's summary rows by the wrong
+    path (docs/performance.md)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLE}, cases_case, cases_daysummary, cases_summarystamp")

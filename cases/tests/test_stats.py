@@ -1,5 +1,8 @@
 import datetime as dt
 
+import pytest
+from django.db import connection
+
 from accounts.models import Person
 from cases import services, stats
 from cases.models import Channel
@@ -65,3 +68,23 @@ def test_breakdown_and_handling(demo_user, licence, hall_window):
     assert [row["day"] for row in stats.daily(WEEK)] == [dt.date(2024, 11, 4), dt.date(2024, 11, 6)]
     assert stats.figures(WEEK, department=licence.department)["acceptances"] == 2
     assert stats.figures(WEEK, channel=Channel.ONLINE)["acceptances"] == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GROUPING SETS: PostgreSQL's grouping of a month")
+def test_the_database_groups_a_month_as_python_does(demo_user, licence, hall_window):
+    """PostgreSQL sums a month's summary rows itself (cases.stats._group_in_database);
+    every total, breakdown, day and handling sum is the one Python makes of the rows."""
+    _full_case(demo_user, licence, hall_window, (2024, 11, 4))
+    _full_case(demo_user, licence, hall_window, (2024, 11, 6))
+    services.record_consultation(
+        demo_user("clerk"), asker="李女士", question="需要什么材料", answer="已告知", at=local(2024, 11, 5, 9)
+    )
+    month = stats.Period(dt.date(2024, 11, 1), dt.date(2024, 11, 30))
+    for filters in ({}, {"window": hall_window}, {"department": licence.department}, {"region": "510000"}):
+        rows = stats._rows(month, **filters).filter(kind__in=[*stats.FIGURES.values(), stats.Kind.CONCLUDE])
+        in_database, in_python = stats._group_in_database(rows), stats._group_in_python(rows)
+        assert in_database == in_python, filters
+    whole = stats._group_in_database(stats._rows(month).filter(kind__in=[*stats.FIGURES.values(), stats.Kind.CONCLUDE]))
+    assert whole["totals"] == {"consultations": 1, "acceptances": 2, "certificates": 4, "transfers": 4}
+    assert whole["by"]["matter"][licence.pk]["acceptances"] == 2
+    assert whole["handled"][1] == 2  # two decisions timed
