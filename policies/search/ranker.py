@@ -39,7 +39,12 @@ TITLE_WEIGHT = 2.0  # a title's characters count twice
 W_BIGRAM, W_UNIGRAM, W_WORD, W_PROXIMITY = 1.0, 0.15, 1.2, 1.0
 W_ASPECT = 0.5  # a word saying which aspect (补贴, 条件, 优惠) weighs less than one naming the topic
 KIND_WEIGHT = {"item": 1.1, "document": 1.0, "article": 0.9, "interpretation": 0.85}
-REGION_SAME, REGION_COUNTY, REGION_PROVINCE, REGION_OTHER = 1.35, 1.5, 1.0, 0.45
+REGION_SAME, REGION_COUNTY, REGION_PROVINCE, REGION_OTHER = (
+    1.35,
+    1.5,
+    1.0,
+    0.45,
+)  # other: a filtered city not the one named
 SECOND_SHARE = 0.1  # a document's second-best entry adds this share of its score
 CANDIDATES = 400
 PROXIMITY_DEPTH = 100  # the best entries checked for adjacent query words
@@ -514,6 +519,11 @@ def score(index, u, allowed=None, city=""):
         first_grams = sorted(first_grams, key=lambda t: index.df("bigrams", t[0]))[:2]
         first_words = []
     filtered = allowed is not None or bool(index.gone)
+    # A named city keeps to its own records and the province's, as its filter
+    # does (policies.search.engine.filters_q): in the first phase too, so other
+    # cities' look-alikes do not take the candidates' places.
+    named = str(int(u.region) // 100 * 100) if u.region else ""
+    city = city or named
     segments = [index.candidates(first_grams, first_words, city, filtered)]
     for number, seg in enumerate(segments):
         n = len(seg)
@@ -559,12 +569,11 @@ def score(index, u, allowed=None, city=""):
         scores *= np.array([KIND_WEIGHT[k] for k in KINDS], np.float32)[seg.kind]
         if u.region:
             region = int(u.region)
-            city = region // 100 * 100
-            weights.city = city
+            weights.city = int(named)
             factor = np.where(
-                seg.city == 0, REGION_PROVINCE, np.where(seg.city == city, REGION_SAME, REGION_OTHER)
+                seg.city == 0, REGION_PROVINCE, np.where(seg.city == int(named), REGION_SAME, REGION_OTHER)
             ).astype(np.float32)
-            if region != city:
+            if region != int(named):
                 factor = np.where(seg.region == region, REGION_COUNTY, factor).astype(np.float32)
             scores *= factor
         if allowed is not None:
