@@ -82,16 +82,26 @@ def test_no_application_is_not_applied_for_but_started_by_the_window_from_platfo
         )
     assert f"免申办须由平台已有数据提供“{needed[0]}”" in caught.value.errors[f"material_{needed[0]}"][0]
     assert (Application.objects.count(), Case.objects.count()) == before
-    for n, name in enumerate(needed):
-        _issued(org, name, n)
     client = signed_in("clerk")
     answers = {f"q_{q['key']}": q["options"][0] for q in services.questionnaire(bundle)}
+    # At the console too, and the form comes back as the window filled it in.
+    response = client.post(
+        f"/console/bundles/{bundle.code}/",
+        {"action": "start", "applicant_code": org.uscc, "fact_name": org.name, **answers},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and f"免申办须由平台已有数据提供“{needed[0]}”" in page
+    assert f'value="{org.uscc}"' in page and f'value="{org.name}"' in page
+    assert (Application.objects.count(), Case.objects.count()) == before
+    for n, name in enumerate(needed):
+        _issued(org, name, n)
     response = client.post(
         f"/console/bundles/{bundle.code}/",
         {"action": "start", "applicant_code": "91510000000000000X", "fact_name": org.name, **answers},
-        follow=True,
     )
-    assert "统一社会信用代码：没有“91510000000000000X”的申请人" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 400 and "统一社会信用代码：没有“91510000000000000X”的申请人" in page
+    assert 'value="91510000000000000X"' in page and f'value="{org.name}"' in page
     response = client.post(
         f"/console/bundles/{bundle.code}/",
         {"action": "start", "applicant_code": org.uscc.lower(), "fact_name": org.name, **answers},
