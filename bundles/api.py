@@ -439,8 +439,8 @@ def _items_in(items):
 
 @router.put(
     "/bundles/{code}",
-    response=replies(BundleOut, 400, 401, 403, 409, 422, 428),
-    summary="梳理：新建一件事或保存为新版本（保存后待审核）",
+    response={**replies(BundleOut, 400, 401, 403, 409, 422, 428), 201: BundleOut},
+    summary="梳理：新建一件事（201）或保存为新版本（200），保存后待审核",
 )
 def save_bundle(request, code: str, payload: BundleIn):
     existing = Bundle.objects.filter(code=code).first()
@@ -448,7 +448,7 @@ def save_bundle(request, code: str, payload: BundleIn):
     lead = Department.objects.filter(pk=payload.lead_id).first()
     if lead is None:
         raise ServiceError("牵头部门不存在", errors={"lead_id": [f"没有编号为{payload.lead_id}的部门"]})
-    return services.save_bundle(
+    saved = services.save_bundle(
         request.user,
         bundle=existing,
         version=version,
@@ -464,6 +464,7 @@ def save_bundle(request, code: str, payload: BundleIn):
         for_enterprise=payload.for_enterprise,
         note=payload.note,
     )
+    return saved if existing else Status(201, saved)
 
 
 @router.post(

@@ -13,9 +13,12 @@ class BundlesConfig(AppConfig):
     verbose_name = "高效办成一件事"
 
     def ready(self):
-        from core import figures
+        from core import case_marks, figures
 
-        from . import signals  # noqa: F401  (child cases move their parent on)
+        from . import services, signals  # noqa: F401  (child cases move their parent on)
+
+        # A 容缺 promise overdue shows on the cases worklist, which cannot import bundles.
+        case_marks.register("bundle_deferral_overdue", services.overdue_marks)
 
         # Problems of the problem list handled in the period (Beijing calendar days).
         figures.register(

@@ -874,6 +874,24 @@ def overdue_deferrals(today=None):
     )
 
 
+def overdue_marks(case_ids, today):
+    """容缺逾期 on the cases worklist (core.case_marks): a child case whose
+    application has a promise past its date for a material that child needs."""
+    overdue = {}
+    for d in overdue_deferrals(today).filter(application__children__case_id__in=case_ids).distinct():
+        overdue.setdefault(d.application_id, []).append(d)
+    if not overdue:
+        return {}
+    marks = {}
+    children = ApplicationChild.objects.filter(case_id__in=case_ids, application_id__in=overdue)
+    for child in children.select_related("item__situation"):
+        needed = set(child.item.situation.materials.values_list("name", flat=True))
+        late = [d for d in overdue[child.application_id] if d.material in needed]
+        if late:
+            marks[child.case_id] = f"容缺逾期（{late[0].material}，承诺{late[0].due_date:%Y-%m-%d}前补齐）"
+    return marks
+
+
 def _is_applicant(actor, application):
     person = getattr(actor, "person", None)
     return person is not None and application.is_applicant(person)

@@ -268,31 +268,62 @@ def console_bundle(request, code):
                 messages.success(request, f"已为{application.applicant_name}主动办理，申请号{application.number}")
                 return redirect("bundles_console:application", number=application.number)
             messages.success(request, "已保存")
-        except (ServiceError, PermissionDenied) as exc:
-            _errors(request, exc) if isinstance(exc, ServiceError) else messages.error(request, str(exc))
+        except ServiceError as exc:
+            if action != "start":
+                _errors(request, exc)
+                return redirect("bundles_console:bundle", code=code)
+            # The start form comes back as it was filled in, each error by its field.
+            started = {"values": request.POST, "errors": exc.errors or {}, "message": exc.message}
+            return render(request, "bundles/console_bundle.html", _bundle_context(request, bundle, started), status=400)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
         return redirect("bundles_console:bundle", code=code)
+    return render(request, "bundles/console_bundle.html", _bundle_context(request, bundle))
+
+
+def _bundle_context(request, bundle, started=None):
     start, end = _week(request)
-    return render(
-        request,
-        "bundles/console_bundle.html",
-        {
-            "bundle": bundle,
-            "items": bundle.items.select_related("matter__department", "situation"),
-            "questions": services.questionnaire(bundle),
-            "figures": stats.bundle_stats(start, end, bundle),
-            "start": start,
-            "end": end,
-            "versions": bundle.versions.all(),
-            "steps": bundle.steps.all(),
-            "can_review": policy.can(request.user, "bundle.review", bundle),
-            "can_confirm": policy.can(request.user, "bundle.confirm", bundle),
-            "can_demo": policy.can(request.user, "bundle.demo"),
-            "can_start": bundle.mode == Mode.NO_APPLICATION
-            and bundle.published
-            and policy.can(request.user, "bundle.handle")
-            and policy.can(request.user, "case.receive"),
-        },
-    )
+    return {
+        "bundle": bundle,
+        "items": bundle.items.select_related("matter__department", "situation"),
+        "questions": services.questionnaire(bundle),
+        "figures": stats.bundle_stats(start, end, bundle),
+        "start": start,
+        "end": end,
+        "versions": bundle.versions.all(),
+        "steps": bundle.steps.all(),
+        "can_review": policy.can(request.user, "bundle.review", bundle),
+        "can_confirm": policy.can(request.user, "bundle.confirm", bundle),
+        "can_demo": policy.can(request.user, "bundle.demo"),
+        "can_start": bundle.mode == Mode.NO_APPLICATION
+        and bundle.published
+        and policy.can(request.user, "bundle.handle")
+        and policy.can(request.user, "case.receive"),
+        "start_form": _start_form(bundle, started),
+    }
+
+
+def _start_form(bundle, started):
+    """The 免申办 start form's rows: what was entered and the error of each field."""
+    values, errors = (started["values"], started["errors"]) if started else ({}, {})
+
+    def first(key):
+        return (errors.get(key) or [""])[0]
+
+    return {
+        "message": started["message"] if started else "",
+        "code": values.get("applicant_code", ""),
+        "code_error": first("applicant_code") or first("applicant"),
+        "questions": [
+            {**q, "chosen": values.get(f"q_{q['key']}", ""), "error": first(f"answers_{q['key']}") or first("answers")}
+            for q in services.questionnaire(bundle)
+        ],
+        "fields": [
+            {**f, "value": values.get(f"fact_{f['key']}", ""), "error": first(f"fact_{f['key']}")}
+            for f in bundle.fields
+        ],
+        "materials": [m for key, items in errors.items() if key.startswith("material_") for m in items],
+    }
 
 
 def _start_without_application(request, bundle):

@@ -20,7 +20,7 @@ from accounts import policy
 from accounts.models import Role
 from accounts.views import console_view
 from catalog.models import Matter
-from core import audit, audit_display, masking, tables
+from core import audit, audit_display, case_marks, masking, tables
 from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
 from core.masking import mask_holder_code
@@ -397,9 +397,11 @@ def worklist(request):
     if table.export_requested:
         return table.export_response()
     today = timezone.localdate()
+    marks = case_marks.for_cases([row.obj.pk for row in table.rows], today)  # e.g. 容缺逾期 (bundles)
     for row in table.rows:
         row.warning = deadlines.warning(row.obj, today)
         row.label = WARNING_LABELS.get(row.warning, "")
+        row.marks = marks.get(row.obj.pk, [])
     scope = "window" if user.role == Role.CLERK else ("department" if user.role in policy.DEPARTMENT_BOUND else "all")
     return render(
         request,

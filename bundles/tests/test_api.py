@@ -116,10 +116,12 @@ def test_draft_review_confirm_over_the_api(signed_in):
     put = lambda body: client.put("/api/v1/bundles/deregistration", body, content_type="application/json")  # noqa: E731
     bad = put({**text, "items": [{"matter": "nothing", "situation": "注销登记"}, text["items"][1]]})
     assert bad.status_code == 422 and bad.json()["errors"]["items"] == ["第1个事项：没有实施编码为“nothing”的事项"]
-    created = put(text).json()
-    assert (created["state"], created["version"]) == ("drafted", 1)
+    response = put(text)
+    created = response.json()
+    assert response.status_code == 201 and (created["state"], created["version"]) == ("drafted", 1)
     assert put({**text, "note": "再改"}).status_code == 428  # a change names the version it read
-    assert put({**text, "version": 1, "note": "补充"}).json()["version"] == 2
+    saved = put({**text, "version": 1, "note": "补充"})
+    assert saved.status_code == 200 and saved.json()["version"] == 2
     stale = put({**text, "version": 1, "note": "旧页面"})
     assert stale.status_code == 409 and stale.json()["code"] == "conflict"
     review = client.post(

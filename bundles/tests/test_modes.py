@@ -82,16 +82,26 @@ def test_no_application_is_not_applied_for_but_started_by_the_window_from_platfo
         )
     assert f"免申办须由平台已有数据提供“{needed[0]}”" in caught.value.errors[f"material_{needed[0]}"][0]
     assert (Application.objects.count(), Case.objects.count()) == before
-    for n, name in enumerate(needed):
-        _issued(org, name, n)
     client = signed_in("clerk")
     answers = {f"q_{q['key']}": q["options"][0] for q in services.questionnaire(bundle)}
+    # At the console too, and the form comes back as the window filled it in.
+    response = client.post(
+        f"/console/bundles/{bundle.code}/",
+        {"action": "start", "applicant_code": org.uscc, "fact_name": org.name, **answers},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and f"免申办须由平台已有数据提供“{needed[0]}”" in page
+    assert f'value="{org.uscc}"' in page and f'value="{org.name}"' in page
+    assert (Application.objects.count(), Case.objects.count()) == before
+    for n, name in enumerate(needed):
+        _issued(org, name, n)
     response = client.post(
         f"/console/bundles/{bundle.code}/",
         {"action": "start", "applicant_code": "91510000000000000X", "fact_name": org.name, **answers},
-        follow=True,
     )
-    assert "统一社会信用代码：没有“91510000000000000X”的申请人" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 400 and "统一社会信用代码：没有“91510000000000000X”的申请人" in page
+    assert 'value="91510000000000000X"' in page and f'value="{org.name}"' in page
     response = client.post(
         f"/console/bundles/{bundle.code}/",
         {"action": "start", "applicant_code": org.uscc.lower(), "fact_name": org.name, **answers},
@@ -183,3 +193,26 @@ def test_two_people_on_one_promise_one_wins_the_other_is_told(signed_in):
 def test_the_bundle_list_names_each_mode():
     modes = dict(Bundle.objects.values_list("code", "mode"))
     assert modes["relocation"] == "cross_region" and modes["credit-repair"] == "linked"
+
+
+def test_a_promise_overdue_shows_on_the_cases_worklist_of_the_children_that_need_the_material(signed_in):
+    application, deferral = _promised()
+    client = signed_in("clerk")
+    children = list(application.children.select_related("case", "item__situation"))
+    needing = [c for c in children if c.item.situation.materials.filter(name="信用承诺书").exists()]
+    others = [c for c in children if c not in needing and c.case_id]
+    assert needing and others
+
+    def row_of(case):
+        page = client.get("/console/cases/", {"view": "all", "q": case.number}).content.decode()
+        assert case.number in page
+        return page
+
+    assert "容缺逾期" not in row_of(needing[0].case)  # promised for three days ahead: not yet late
+    Deferral.objects.filter(pk=deferral.pk).update(due_date=timezone.localdate() - dt.timedelta(days=1))
+    late = timezone.localdate() - dt.timedelta(days=1)
+    assert f"容缺逾期（信用承诺书，承诺{late:%Y-%m-%d}前补齐）" in row_of(needing[0].case)
+    assert "容缺逾期" not in row_of(others[0].case)  # a child that does not need the material
+    deferral.refresh_from_db()
+    services.supply_deferred(user("agent"), deferral, upload=pdf(), version=deferral.version)
+    assert "容缺逾期" not in row_of(needing[0].case)
