@@ -11,9 +11,24 @@ PARTY_WORDS = {
 }
 
 
+ACTIONS = {
+    "token_grant": "签发令牌",
+    "token_refused": "拒绝令牌请求",
+    "authorization_refused": "拒绝授权",
+    "login_step_up": "要求提升认证等级",
+    "backchannel_logout": "后端注销",
+    "backchannel_logout_failed": "后端注销未送达",
+    "login_refused": "登录失败",
+}
+
+
 def party_phrase(entry):
     words = PARTY_WORDS.get(entry.action)
     return words.format(entry.object_repr) if words else None
+
+
+def login_refused_phrase(entry):
+    return f"记录：以用户名“{entry.object_repr}”登录失败" if entry.action == "login_refused" else None
 
 
 class IdentityConfig(AppConfig):
@@ -26,4 +41,6 @@ class IdentityConfig(AppConfig):
         from . import signals  # noqa: F401
 
         audit_display.register_phrase("oauth2_provider.Application", party_phrase)
-        audit_display.ACTIONS.setdefault("login_refused", "登录失败")
+        audit_display.register_phrase("accounts.User", login_refused_phrase)
+        for action, label in ACTIONS.items():
+            audit_display.ACTIONS.setdefault(action, label)

@@ -6,7 +6,7 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import AccessToken, RefreshToken, get_application_model
 
 from accounts import policy
 from core import audit
@@ -113,3 +113,13 @@ def new_secret(actor, party):
     application.save()
     audit.record("update", application, after={"client_secret": audit.SECRET_CHANGED})
     return secret
+
+
+@transaction.atomic
+def withdraw_consent(user, consent):
+    """The person takes back what they let a party have: the consent and every
+    token the party holds for them end now."""
+    for token in RefreshToken.objects.filter(user=user, application=consent.application, revoked__isnull=True):
+        token.revoke()
+    AccessToken.objects.filter(user=user, application=consent.application).delete()
+    consent.delete()

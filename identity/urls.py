@@ -14,7 +14,7 @@ provider = (
         ),
         path(".well-known/jwks.json", dot.JwksInfoView.as_view(), name="jwks-info"),
         path("userinfo/", dot.UserInfoView.as_view(), name="user-info"),
-        path("logout/", dot.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),
+        path("logout/", views.Logout.as_view(), name="rp-initiated-logout"),
     ],
     "oauth2_provider",
 )
@@ -22,6 +22,8 @@ provider = (
 public = (
     [
         path("step-up/", views.step_up, name="step_up"),
+        path("consents/", views.consents, name="consents"),
+        path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     ],
     "identity",
 )

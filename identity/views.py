@@ -39,6 +39,15 @@ REFUSALS = {
     "Missing redirect URI.": "缺少登录回调地址（redirect_uri）",
     "Invalid client_id parameter value.": "客户端标识（client_id）未登记",
     "Missing client_id parameter.": "缺少客户端标识（client_id）",
+    # RP-initiated logout (the toolkit's own errors)
+    "This client does not have this redirect uri registered.": "注销后返回地址（post_logout_redirect_uri）未在该平台登记",
+    "Invalid post logout redirect URI.": "注销后返回地址（post_logout_redirect_uri）无效",
+    "The ID Token is expired, revoked, malformed, or otherwise invalid.": "ID 令牌（id_token_hint）无效、已过期或被篡改",
+    "Mismatch between the Client ID of the ID Token and the Client ID that was provided.": (
+        "ID 令牌（id_token_hint）不是签发给该客户端标识（client_id）的"
+    ),
+    "The client is unknown or no client has been included.": "客户端标识（client_id）未登记或缺失",
+    "Logout has been refused by the user.": "您取消了退出",
 }
 REFUSED_CODES = {
     "invalid_request": "登录请求缺少必要参数或参数有误（须带 PKCE：code_challenge 与 code_challenge_method=S256）",
@@ -51,7 +60,7 @@ REFUSED_CODES = {
 def refusal(error):
     text = getattr(error, "description", "") or ""
     code = getattr(error, "error", "") or ""
-    return REFUSALS.get(text) or REFUSED_CODES.get(code) or f"登录请求无效（{code}）"
+    return REFUSALS.get(text) or REFUSED_CODES.get(code) or f"请求参数有误（{code}）"
 
 
 class Authorize(dot.AuthorizationView):
@@ -117,11 +126,13 @@ class Authorize(dot.AuthorizationView):
         application = Application.objects.get(client_id=form.cleaned_data["client_id"])
         scopes = set(form.cleaned_data.get("scope", "").split())
         if form.cleaned_data.get("allow"):
-            consent, _ = Consent.objects.get_or_create(
-                user=self.request.user, application=application, defaults={"scopes": ""}
-            )
-            consent.scopes = " ".join(sorted(set(consent.scopes.split()) | (scopes & SENSITIVE_SCOPES)))
-            consent.save()
+            consent = Consent.objects.filter(user=self.request.user, application=application).first()
+            agreed = " ".join(sorted(set(consent.scopes.split() if consent else ()) | (scopes & SENSITIVE_SCOPES)))
+            if consent is None:
+                Consent.objects.create(user=self.request.user, application=application, scopes=agreed)
+            elif agreed != consent.scopes:
+                consent.scopes = agreed
+                consent.save()
         else:
             audit.record(
                 "authorization_refused",
@@ -130,6 +141,17 @@ class Authorize(dot.AuthorizationView):
                 after={"scope": " ".join(sorted(scopes))},
             )
         return super().form_valid(form)
+
+
+class Logout(dot.RPInitiatedLogoutView):
+    """RP-initiated logout with the province's page and refusals in Chinese."""
+
+    template_name = "identity/logout.html"
+
+    def error_response(self, error):
+        response = super().error_response(error)
+        response.context_data["refusal"] = refusal(error)
+        return response
 
 
 class Token(dot.TokenView):
@@ -208,6 +230,29 @@ def step_up(request):
             "needs_window": level > AssuranceLevel.REGISTER_CHECKED,
         },
     )
+
+
+@login_required
+def consents(request):
+    """The parties this person let have sensitive claims, each withdrawable."""
+    from django.conf import settings
+
+    names = settings.OAUTH2_PROVIDER["SCOPES"]
+    rows = Consent.objects.filter(user=request.user).select_related("application").order_by("application__name")
+    for row in rows:
+        row.labels = [names.get(s, s) for s in row.scopes.split()]
+    return render(request, "identity/consents.html", {"consents": rows})
+
+
+@login_required
+@require_http_methods(["POST"])
+def consent_withdraw(request, pk):
+    """Withdrawn (个人信息保护法 第十五条): the consent goes, and so do the
+    party's tokens for this person; the next login asks again."""
+    consent = get_object_or_404(Consent, pk=pk, user=request.user)
+    services.withdraw_consent(request.user, consent)
+    messages.success(request, f"已撤回对“{consent.application.name}”的授权")
+    return redirect("identity:consents")
 
 
 # --- console: relying parties ---

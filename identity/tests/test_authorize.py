@@ -193,3 +193,39 @@ def test_a_partys_access_token_reads_the_api_only_with_the_policy_scope(cities, 
     AccessToken.objects.filter(application=app, scope="openid policy").update(expires=timezone.now())
     assert bearer(client, expired).json()["message"].startswith("访问令牌已过期")
     assert bearer(client, "forged-token").json()["message"].startswith("访问令牌无效或已被吊销")
+
+
+def test_a_person_withdraws_a_consent_and_the_partys_tokens_end(cities, signed_in, demo_user, client):
+    agent = demo_user("agent")
+    app = Application.objects.get(client_id=client_id(CHENGDU))
+    consent = Consent.objects.create(user=agent, application=app, scopes="organisation")
+    access = AccessToken.objects.create(
+        user=agent, application=app, token="live", scope="openid policy", expires=timezone.now() + timedelta(minutes=9)
+    )
+    from oauth2_provider.models import RefreshToken
+
+    refresh = RefreshToken.objects.create(user=agent, application=app, token="live-refresh", access_token=access)
+    # Nobody else can withdraw it.
+    assert signed_in("citizen").post(f"/identity/consents/{consent.pk}/withdraw/").status_code == 404
+    page = signed_in("agent").get("/identity/consents/").content.decode()
+    assert "成都市惠企政策申兑平台" in page and "您代办的组织、授权范围" in page
+    done = client.post(f"/identity/consents/{consent.pk}/withdraw/", follow=True)
+    assert "已撤回对“成都市惠企政策申兑平台”的授权" in done.content.decode()
+    from django.test import Client
+
+    assert not Consent.objects.exists() and bearer(Client(), "live").status_code == 401  # no session cookie
+    refresh.refresh_from_db()
+    assert refresh.revoked is not None
+    assert AuditEntry.objects.filter(action="delete", object_type="identity.Consent").exists()
+
+
+def test_a_bad_logout_request_is_refused_in_chinese_and_signs_nobody_out(cities, signed_in):
+    client = signed_in("agent")
+    elsewhere = client.get(
+        "/oidc/logout/", {"client_id": client_id(CHENGDU), "post_logout_redirect_uri": "http://evil.example/"}
+    )
+    assert elsewhere.status_code == 400 and "Location" not in elsewhere
+    assert "注销后返回地址（post_logout_redirect_uri）未在该平台登记" in elsewhere.content.decode()
+    forged = client.get("/oidc/logout/", {"client_id": client_id(CHENGDU), "id_token_hint": "abc.def.ghi"})
+    assert forged.status_code == 400 and "ID 令牌（id_token_hint）无效、已过期或被篡改" in forged.content.decode()
+    assert client.get("/accounts/me/").status_code == 200  # still signed in
