@@ -16,9 +16,12 @@ from core.models import Department, Region
 from . import rules
 from .models import ApprovalStep, FeeSource, Instalment, MiningRight, Payment, PaymentNotice
 
-# (username, name, role, region): natural-resources staff of 攀枝花市 and its 仁和区.
+# (username, name, role, region): natural-resources staff of 攀枝花市 and its 仁和区. A fee
+# source only the county approves is approved by someone other than who filled it in, so
+# 仁和区 has two.
 STAFF = [
     ("nr_renhe", "罗建军", Role.REVIEWER, "510411"),
+    ("nr_renhe2", "何静", Role.REVIEWER, "510411"),
     ("nr_panzhihua", "邓丽华", Role.REVIEWER, "510400"),
 ]
 MINERALS = [
@@ -71,10 +74,10 @@ def load_demo(seed=2026, rights_count=120):
         return False
     rng = random.Random(seed)
     counties = list(Region.objects.filter(level="county", code__startswith="51").order_by("code"))
-    officer = {
-        u.department.region_id: u
-        for u in User.objects.filter(username__in=[s[0] for s in STAFF]).select_related("department")
-    }
+    officer = {}  # the first listed officer of each region fills in its history
+    for username, *_ in STAFF:
+        user = User.objects.select_related("department").get(username=username)
+        officer.setdefault(user.department.region_id, user)
     by_level = {"province": User.objects.get(username="reviewer")}
     today = timezone.localdate()
     for n in range(rights_count):

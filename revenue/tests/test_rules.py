@@ -81,3 +81,12 @@ def test_use_fee_late_payment_is_charged_at_its_own_rate_not_the_proceeds_one(re
     assert proceeds == Decimal("21.61")  # 4321.09 × 0.0005 × 10 = 21.60545
     source = Parameter.objects.get(name=Parameter.Name.USE_FEE_LATE_DAILY).source
     assert "第240号第三十一条" in source
+
+
+def test_notice_clock_is_seven_working_days_by_the_official_calendar(revenue_setup):
+    sent = D(2026, 9, 28)  # the National Day holiday and its Saturday make-up day lie inside
+    assert rules.clock(sent, D(2026, 9, 29), days=rules.NOTICE_WORKING_DAYS) == (D(2026, 10, 13), 6, "ok")
+    assert rules.clock(sent, D(2026, 10, 9), days=rules.NOTICE_WORKING_DAYS) == (D(2026, 10, 13), 3, "warn")
+    assert rules.clock(sent, D(2026, 10, 14), days=rules.NOTICE_WORKING_DAYS)[2] == "alert"
+    assert rules.clock(sent, D(2026, 10, 14), D(2026, 10, 13), days=rules.NOTICE_WORKING_DAYS)[2] == "done"
+    assert rules.clock(sent, D(2026, 10, 14), D(2026, 10, 14), days=rules.NOTICE_WORKING_DAYS)[2] == "late"
