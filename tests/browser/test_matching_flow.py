@@ -80,6 +80,13 @@ def test_calculator_lists_what_can_be_claimed_or_changed_and_marks_what_if(page,
             assert not any(word in item["shortBy"] for word in ("所属行业", "所在地区", "个体工商户")), item
             assert not any(r and r in item["shortBy"] for r in item["reasons"]), item
 
+    # windows: a closed item is never "one condition short"; what can be claimed now comes first
+    expect(page.locator("#group-nearly .match-item.window-closed")).to_have_count(0)
+    order = {"window-open": 0, "window-upcoming": 1, "window-closed": 2}
+    states = page.evaluate("() => [...document.querySelectorAll('#group-meets .match-item')].map(li => li.className)")
+    ranks = [next(v for k, v in order.items() if k in c) for c in states]
+    assert ranks == sorted(ranks), states
+
     page.get_by_label("高新技术企业", exact=True).check()
     page.get_by_role("button", name="重新计算").click()
     note = page.locator("#what-if-note")
