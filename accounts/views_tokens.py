@@ -47,6 +47,13 @@ def _local(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def _last_day(token):
+    """The last day a token is valid (it stops at the following midnight, Beijing time)."""
+    if token.expires_at is None:
+        return "长期"
+    return (timezone.localtime(token.expires_at) - dt.timedelta(seconds=1)).strftime("%Y-%m-%d")
+
+
 TOKEN_TABLE = tables.Table(
     "tokens",
     title="API令牌",
@@ -62,7 +69,7 @@ TOKEN_TABLE = tables.Table(
         tables.Column("scopes", "授权范围", _scope_labels),
         tables.Column("name", "用途", "name", order=("name",)),
         tables.Column("created", "签发时间", lambda t: _local(t.created_at), order=("created_at",)),
-        tables.Column("expires", "有效期至", lambda t: _local(t.expires_at) or "长期", order=("expires_at",)),
+        tables.Column("expires", "有效期至", _last_day, order=("expires_at",)),
         tables.Column("used", "最近使用", lambda t: _local(t.last_used_at) or "从未使用", order=("last_used_at",)),
         tables.Column("state", "状态", "state_label", order=("revoked", "expires_at")),
         tables.Column("revoke", "操作", lambda t: "", export=False),
@@ -122,7 +129,9 @@ def token_new(request):
         else:
             # The key is shown on this one page and never again: only its hash is kept.
             return render(
-                request, "accounts/token_key.html", {"token": token, "key": key, "scopes": _scope_labels(token)}
+                request,
+                "accounts/token_key.html",
+                {"token": token, "key": key, "scopes": _scope_labels(token), "last_day": _last_day(token)},
             )
     return render(request, "accounts/token_form.html", {"form": form})
 
