@@ -14,6 +14,8 @@ from core.models import Region
 
 from .conftest import local
 
+pytestmark = pytest.mark.usefixtures("calendar_ahead")
+
 
 def _decided(demo_user, matter, window, at):
     clerk, reviewer = demo_user("clerk"), demo_user("reviewer")
