@@ -10,7 +10,8 @@ month's rebuild timed on its own.
 
 Copies are plain SQL (INSERT … SELECT from the originals read once into a
 scratch table; on PostgreSQL without per-row foreign-key triggers and with the
-event log's secondary indexes made again at the end), cases numbered `<number>P<k>` so
+event log's secondary indexes made again at the end), cases numbered
+`<number><k as two digits>` (digits only, as the case pages' URLs want) so
 numbers stay unique; the events keep their days, kinds, departments, windows
 and matters, so every figure is the demo year's times the factor. Bench only:
 never against a real database.
@@ -94,7 +95,7 @@ def main():
             cursor.execute(
                 f"INSERT INTO {quote(Case._meta.db_table)} (id, number, region_id, {cols}) "
                 f"SELECT id + %s, number || %s, %s, {cols} FROM {quote(Case._meta.db_table)} WHERE id <= %s",
-                [k * offset, f"P{k}", region, top],
+                [k * offset, f"{k:02d}", region, top],
             )
             cols = ", ".join(quote(c) for c in event_columns)
             cursor.execute(
