@@ -177,13 +177,18 @@ def application_page(request, number):
                 messages.success(request, f"已补交“{deferral.material}”")
             elif action == "withdraw":
                 deferral = get_object_or_404(application.deferrals, pk=request.POST.get("deferral"))
-                services.withdraw_deferral(
+                deferral = services.withdraw_deferral(
                     request.user,
                     deferral,
                     reason=request.POST.get("reason", ""),
                     version=_int(request.POST.get("version")),
                 )
-                messages.success(request, f"已撤销以“{deferral.material}”容缺承诺作出的受理")
+                done = f"已撤销以“{deferral.material}”容缺承诺作出的受理"
+                if deferral.ended:
+                    done += f"，办件{'、'.join(deferral.ended)}已不予受理"
+                if deferral.left:
+                    done += f"；{'、'.join(deferral.left)}已在承办部门，请其作出决定"
+                messages.success(request, done)
             elif action == "problem":
                 services.report_problem(
                     request.user,
