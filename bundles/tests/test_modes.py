@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from bundles import services
-from bundles.models import Application, Bundle, Deferral
+from bundles.demo import load_demo
+from bundles.models import Application, Bundle, Deferral, Problem
 from cases import services as cases
 from cases.models import Case, Certificate
 from catalog.models import Matter
@@ -207,9 +208,21 @@ def test_two_people_on_one_promise_one_wins_the_other_is_told(signed_in):
     assert Deferral.objects.get(pk=deferral.pk).state == "supplied"
 
 
-def test_the_bundle_list_names_each_mode():
+def test_the_bundle_list_names_each_mode(signed_in):
     modes = dict(Bundle.objects.values_list("code", "mode"))
     assert modes["relocation"] == "cross_region" and modes["credit-repair"] == "linked"
+    # The demo has a 免申办 bundle too: confirmed, started by the window, never applied for.
+    proactive = Bundle.objects.get(code="newborn-proactive")
+    assert (proactive.mode, proactive.state, proactive.lead.function) == (
+        "no_application",
+        "confirmed",
+        "public_security",
+    )
+    assert "主动办理" in signed_in("clerk").get("/console/bundles/newborn-proactive/").content.decode()
+    assert "无需申请" in signed_in("agent").get("/bundles/newborn-proactive/").content.decode()
+    # Loading the demo again adds nothing.
+    before = Bundle.objects.count(), Problem.objects.count()
+    assert load_demo() and (Bundle.objects.count(), Problem.objects.count()) == before
 
 
 def test_a_promise_overdue_shows_on_the_cases_worklist_of_the_children_that_need_the_material(signed_in):
