@@ -514,6 +514,39 @@ def bundle_specs():
                 ),
             ],
         ),
+        (
+            "newborn-proactive",
+            "新生儿落户参保免申办一件事",
+            Mode.NO_APPLICATION,
+            False,
+            False,
+            "public_security",
+            (
+                "出生医学证明在本平台签发后，窗口依据平台已有证照为新生儿主动办理户口登记和城乡居民医保参保，"
+                "家长无需申请（免申办，国发〔2024〕3号 “免申即享”）。"
+            ),
+            [
+                {"key": "baby_name", "label": "新生儿姓名", "kind": "text", "required": True, "max_length": 20},
+                {"key": "birth_date", "label": "出生日期", "kind": "date", "required": True},
+                {"key": "sex", "label": "性别", "kind": "choice", "choices": ["男", "女"], "required": True},
+            ],
+            [],
+            [
+                _item(
+                    "public_security",
+                    "出生户口登记",
+                    "新生儿随父母落户",
+                    field_map={"姓名": "baby_name", "出生日期": "birth_date", "性别": "sex"},
+                ),
+                _item(
+                    "human_resources",
+                    "城乡居民基本医疗保险参保登记",
+                    "新生儿参保登记",
+                    after=[1],
+                    field_map={"参保人姓名": "baby_name", "出生日期": "birth_date"},
+                ),
+            ],
+        ),
     ]
 
 

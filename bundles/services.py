@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts import policy
 from cases import services as cases
-from cases import uploads
+from cases import transitions, uploads
 from cases.models import Case, CaseEvent, CaseFile, Certificate, Channel
 from catalog.models import Matter, Situation
 from core import audit, locking, workdays
@@ -851,17 +851,49 @@ def supply_deferred(actor, deferral, *, upload, version=None, at=None):
     return deferral
 
 
+WITHDRAWN_BASIS = "申请人未按容缺受理书面承诺的期限补齐材料，以该承诺作出的受理予以撤销（国发〔2022〕5号 推行容缺受理）"
+
+
 @transaction.atomic
 def withdraw_deferral(actor, deferral, *, reason, version=None, at=None):
-    """The promise was not kept: the acceptance made on it is withdrawn (recorded; the
-    departments then refuse or stop the children by their own steps)."""
+    """The promise was not kept: the acceptance made on it is withdrawn, and every
+    running child that needs the material is refused (不予受理) by the withdrawing
+    officer where the case transition table lets them (at the window, before the
+    department has it). A child a department already holds is left to that
+    department's own decision; `deferral.left` names those."""
     policy.require(actor, "bundle.handle")
     deferral = _locked_deferral(deferral, version)
     if not (reason or "").strip():
         raise ServiceError("撤销受理须写明原因", errors={"reason": ["原因为必填项"]})
-    deferral.state, deferral.closed_at, deferral.note = Deferral.State.WITHDRAWN, _now(at), reason.strip()[:200]
+    at = _now(at)
+    ended, left = [], []
+    children = deferral.application.children.filter(case__isnull=False).select_related("case", "item__situation")
+    for child in children:
+        if not child.item.situation.materials.filter(name=deferral.material).exists():
+            continue
+        case = child.case
+        if case.state in transitions.CONCLUDED:
+            continue
+        if transitions.allows(actor, transitions.STEPS["refuse"], case)[0]:
+            cases.refuse(
+                actor,
+                case,
+                reasons=f"容缺材料“{deferral.material}”未按承诺于{deferral.due_date:%Y年%-m月%-d日}前补齐：{reason.strip()}",
+                legal_basis=WITHDRAWN_BASIS,
+                at=at,
+            )
+            ended.append(case.number)
+        else:
+            left.append(f"{case.number}（{case.holder.name}）")
+    note = reason.strip()
+    if ended:
+        note += f"；已不予受理：{'、'.join(ended)}"
+    if left:
+        note += f"；由承办部门作出决定：{'、'.join(left)}"
+    deferral.state, deferral.closed_at, deferral.note = Deferral.State.WITHDRAWN, at, note[:200]
     with audit.because(reason):
         locking.bump(deferral, "state", "closed_at", "note")
+    deferral.ended, deferral.left = ended, left
     return deferral
 
 

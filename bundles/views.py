@@ -3,6 +3,7 @@ console (bundles and their review, applications, the problem list, statistics,
 系统演示). Views read input and call bundles.services, which decides."""
 
 import datetime as dt
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,9 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
 from accounts.models import Organisation, Person
+from catalog.models import Matter
 from core import audit, tables
 from core.errors import ServiceError
-from core.models import Department
+from core.models import Department, Level
 from core.personal import matching
 
 from . import demonstration, services, stats
@@ -177,13 +179,18 @@ def application_page(request, number):
                 messages.success(request, f"已补交“{deferral.material}”")
             elif action == "withdraw":
                 deferral = get_object_or_404(application.deferrals, pk=request.POST.get("deferral"))
-                services.withdraw_deferral(
+                deferral = services.withdraw_deferral(
                     request.user,
                     deferral,
                     reason=request.POST.get("reason", ""),
                     version=_int(request.POST.get("version")),
                 )
-                messages.success(request, f"已撤销以“{deferral.material}”容缺承诺作出的受理")
+                done = f"已撤销以“{deferral.material}”容缺承诺作出的受理"
+                if deferral.ended:
+                    done += f"，办件{'、'.join(deferral.ended)}已不予受理"
+                if deferral.left:
+                    done += f"；{'、'.join(deferral.left)}已在承办部门，请其作出决定"
+                messages.success(request, done)
             elif action == "problem":
                 services.report_problem(
                     request.user,
@@ -240,6 +247,7 @@ def console_index(request):
             "figures": stats.bundle_stats(start, end),
             "overdue": services.overdue_deferrals(),
             "can_demo": policy.can(request.user, "bundle.demo"),
+            "can_edit": policy.can(request.user, "bundle.edit"),
             "applications": Application.objects.filter(demo=False).select_related("bundle")[:20],
         },
     )
@@ -295,6 +303,7 @@ def _bundle_context(request, bundle, started=None):
         "can_review": policy.can(request.user, "bundle.review", bundle),
         "can_confirm": policy.can(request.user, "bundle.confirm", bundle),
         "can_demo": policy.can(request.user, "bundle.demo"),
+        "can_edit": policy.can(request.user, "bundle.edit", bundle),
         "can_start": bundle.mode == Mode.NO_APPLICATION
         and bundle.published
         and policy.can(request.user, "bundle.handle")
@@ -509,3 +518,138 @@ def problem_page(request, pk):
             "departments": Department.objects.filter(region_id="510000").order_by("pk"),
         },
     )
+
+
+# --- 梳理 at the console: the same service the API's PUT uses ---
+
+ITEM_HELP = (
+    "每行一个事项：实施编码 | 情形名称 | 前置事项序号（如 1,2，可空） | 字段对应（事项字段=表单字段编码；…，可空）"
+)
+
+
+def _item_lines(bundle):
+    lines = []
+    for i in bundle.items.select_related("matter", "situation").order_by("position"):
+        after = ",".join(str(p) for p in i.after)
+        fmap = "；".join(f"{label}={key}" for label, key in i.field_map.items())
+        lines.append(f"{i.matter.implementation_code} | {i.situation.name} | {after} | {fmap}")
+    return "\n".join(lines)
+
+
+def _items_from_lines(text, keep_only_if):
+    """The items textarea: one matter a line, in declared order; each line's mistake named by its number."""
+    items, errors = [], []
+    for n, line in enumerate([x for x in (text or "").splitlines() if x.strip()], start=1):
+        parts = [p.strip() for p in line.split("|")] + ["", "", "", ""]
+        code, situation_name, after_text, map_text = parts[:4]
+        matter = Matter.objects.filter(implementation_code=code).first()
+        situation = matter.situations.filter(name=situation_name).first() if matter else None
+        if matter is None:
+            errors.append(f"第{n}行：没有实施编码为“{code}”的事项")
+            continue
+        if situation is None:
+            errors.append(f"第{n}行：“{matter.name}”没有名为“{situation_name}”的情形")
+            continue
+        after = []
+        for p in after_text.replace("，", ",").split(","):
+            if p.strip():
+                if not p.strip().isdigit():
+                    errors.append(f"第{n}行：前置事项应写序号，如 1,2")
+                    break
+                after.append(int(p))
+        field_map = {}
+        for pair in map_text.replace(";", "；").split("；"):
+            if pair.strip():
+                label, _, key = pair.partition("=")
+                if not key.strip():
+                    errors.append(f"第{n}行：字段对应应写作“事项字段=表单字段编码”")
+                    break
+                field_map[label.strip()] = key.strip()
+        items.append(
+            {
+                "matter": matter,
+                "situation": situation,
+                "after": after,
+                "field_map": field_map,
+                "only_if": keep_only_if.get((matter.pk, situation.pk), {}),
+            }
+        )
+    if errors:
+        raise ServiceError(errors[0] if len(errors) == 1 else "事项有误", errors={"items": errors})
+    return items
+
+
+def _json_list(text, field, label):
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        value = None
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        message = f"{label}应为JSON列表，每项一个对象"
+        raise ServiceError(message, errors={field: [message]})
+    return value
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_bundle(request, code=None):
+    """梳理: create a bundle, or save an existing one as a new version (then 审核 → 确认 on its page)."""
+    bundle = get_object_or_404(Bundle, code=code) if code else None
+    if bundle is None:
+        policy.require(request.user, "bundle.edit")
+    else:
+        policy.require(request.user, "bundle.edit", bundle)
+    if request.method == "POST":
+        values = request.POST
+        try:
+            lead = Department.objects.filter(pk=_int(values.get("lead"))).first()
+            keep = {(i.matter_id, i.situation_id): i.only_if for i in bundle.items.all()} if bundle else {}
+            saved = services.save_bundle(
+                request.user,
+                bundle=bundle,
+                version=_int(values.get("version")) if bundle else None,
+                code=bundle.code if bundle else (values.get("code") or "").strip(),
+                name=values.get("name", ""),
+                mode=values.get("mode", ""),
+                lead=lead,
+                items=_items_from_lines(values.get("items", ""), keep),
+                fields=_json_list(values.get("fields"), "fields", "一表申请字段"),
+                questions=_json_list(values.get("questions"), "questions", "一次告知问题"),
+                deferral=bool(values.get("deferral")),
+                summary=values.get("summary", "").strip(),
+                for_enterprise=bool(values.get("for_enterprise")),
+                note=values.get("note", "").strip(),
+            )
+        except ServiceError as exc:
+            context = {"bundle": bundle, "values": values, "errors": exc.errors or {}, "message": exc.message}
+            return render(request, "bundles/console_edit.html", _edit_context(context), status=400)
+        messages.success(request, f"已保存“{saved.name}”第{saved.version}版，待审核")
+        return redirect("bundles_console:bundle", code=saved.code)
+    values = {"mode": Mode.LINKED, "for_enterprise": "on", "fields": "[]", "questions": "[]"}
+    if bundle:
+        values = {
+            "code": bundle.code,
+            "name": bundle.name,
+            "mode": bundle.mode,
+            "lead": str(bundle.lead_id),
+            "summary": bundle.summary,
+            "deferral": "on" if bundle.deferral else "",
+            "for_enterprise": "on" if bundle.for_enterprise else "",
+            "items": _item_lines(bundle),
+            "fields": json.dumps(bundle.fields, ensure_ascii=False, indent=1),
+            "questions": json.dumps(bundle.questions, ensure_ascii=False, indent=1),
+            "version": bundle.version,
+        }
+    context = {"bundle": bundle, "values": values, "errors": {}, "message": ""}
+    return render(request, "bundles/console_edit.html", _edit_context(context))
+
+
+def _edit_context(context):
+    errors = context["errors"]
+    context["first"] = {key: items[0] for key, items in errors.items() if items}
+    context["item_errors"] = errors.get("items", [])
+    context["error_list"] = [m for messages_ in errors.values() for m in messages_]
+    context["modes"] = Mode.choices
+    context["departments"] = Department.objects.filter(level=Level.PROVINCE).order_by("id")
+    context["item_help"] = ITEM_HELP
+    return context

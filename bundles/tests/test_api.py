@@ -28,7 +28,7 @@ def test_openapi_lists_the_bundle_routes(client):
 def test_bundles_and_their_structure(signed_in):
     client = signed_in("agent")
     codes = [b["code"] for b in client.get("/api/v1/bundles").json()]
-    assert codes == ["credit-repair", "bankruptcy", "restaurant", "newborn", "relocation"]
+    assert codes == ["credit-repair", "bankruptcy", "restaurant", "newborn", "relocation", "newborn-proactive"]
     detail = client.get("/api/v1/bundles/bankruptcy").json()
     assert [i["after"] for i in detail["items"]] == [[], [1], [2], [2], [2, 3, 4]]
     assert detail["mode_label"] == "关联事项集成办"

@@ -152,3 +152,52 @@ def test_the_demo_reviewers_count_as_demo_accounts_for_setup_demo():
 
     assert User.objects.filter(username="reviewer_market").exists()
     assert real_records() == []  # `make run` may run again over the demo
+
+
+def test_the_centre_drafts_a_bundle_at_the_console_then_reviews_and_confirms_it(signed_in):
+    tax, social = Matter.objects.get(name="税务登记"), Matter.objects.get(name="单位社会保险参保登记")
+    lead = Department.objects.get(function="tax", region_id="510000")
+    client = signed_in("manager")
+    assert "梳理新的一件事" in client.get("/console/bundles/").content.decode()
+    lines = f"{tax.implementation_code} | 注销登记 | | 纳税人名称=name\n{social.implementation_code} | 注销登记 | 1 | 单位名称=name"
+    form = {
+        "code": "deregistration",
+        "name": "企业简易注销一件事",
+        "mode": "linked",
+        "lead": lead.pk,
+        "for_enterprise": "on",
+        "summary": "一次申请，税务和社保同步注销",
+        "items": lines.replace(tax.implementation_code, "nothing"),
+        "fields": '[{"key": "name", "label": "企业名称", "kind": "text", "required": true}]',
+        "questions": "[]",
+        "note": "首次梳理",
+    }
+    bad = client.post("/console/bundles/new/", form)
+    page = bad.content.decode()
+    assert bad.status_code == 400 and "第1行：没有实施编码为“nothing”的事项" in page
+    assert 'value="企业简易注销一件事"' in page and not Bundle.objects.filter(code="deregistration").exists()
+    response = client.post("/console/bundles/new/", {**form, "items": lines})
+    assert response.status_code == 302 and response.url == "/console/bundles/deregistration/"
+    bundle = Bundle.objects.get(code="deregistration")
+    assert (bundle.state, bundle.version, bundle.lead) == ("drafted", 1, lead)
+    assert [(i.matter, i.after, i.field_map) for i in bundle.items.order_by("position")] == [
+        (tax, [], {"纳税人名称": "name"}),
+        (social, [1], {"单位名称": "name"}),
+    ]
+    assert list(bundle.cooperating.all()) == [social.department]  # from the matters' departments
+    # 审核 and 确认 on the bundle's page, as for an acceptance manual.
+    client.post("/console/bundles/deregistration/", {"action": "approve", "version": 1})
+    signed_in("admin").post("/console/bundles/deregistration/", {"action": "confirm", "version": 1})
+    assert Bundle.objects.get(code="deregistration").state == "confirmed"
+    # 梳理 again: the form opens with the text it has and saves a new version for review.
+    client = signed_in("manager")
+    page = client.get("/console/bundles/deregistration/edit/").content.decode()
+    assert f"{social.implementation_code} | 注销登记 | 1 | 单位名称=name" in page
+    edited = {**form, "items": lines, "name": "企业注销一件事", "version": 1, "note": "改名"}
+    assert client.post("/console/bundles/deregistration/edit/", edited).status_code == 302
+    bundle.refresh_from_db()
+    assert (bundle.name, bundle.version, bundle.state) == ("企业注销一件事", 2, "drafted")
+    stale = client.post("/console/bundles/deregistration/edit/", {**edited, "note": "旧页面"})
+    assert stale.status_code == 400 and "已被他人修改" in stale.content.decode()
+    # A department's staff may not 梳理.
+    assert signed_in("clerk").get("/console/bundles/new/").status_code == 403

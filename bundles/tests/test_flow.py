@@ -14,7 +14,14 @@ pytestmark = pytest.mark.usefixtures("bundles_demo")
 
 def test_demo_bundles_have_their_structure():
     names = list(Bundle.objects.values_list("name", flat=True))
-    assert names == ["信用修复一件事", "企业破产一件事", "开办餐饮店一件事", "新生儿出生一件事", "企业迁移登记一件事"]
+    assert names == [
+        "信用修复一件事",
+        "企业破产一件事",
+        "开办餐饮店一件事",
+        "新生儿出生一件事",
+        "企业迁移登记一件事",
+        "新生儿落户参保免申办一件事",
+    ]
     credit = Bundle.objects.get(code="credit-repair")
     assert credit.state == Bundle.State.CONFIRMED and credit.lead.short_name == "发展改革委（数据局）"
     assert {d.short_name for d in credit.cooperating.all()} == {"市场监管局", "税务局"}

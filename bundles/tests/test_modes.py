@@ -9,7 +9,9 @@ import pytest
 from django.utils import timezone
 
 from bundles import services
-from bundles.models import Application, Bundle, Deferral
+from bundles.demo import load_demo
+from bundles.models import Application, Bundle, Deferral, Problem
+from cases import services as cases
 from cases.models import Case, Certificate
 from catalog.models import Matter
 from core.errors import Conflict, ServiceError
@@ -162,7 +164,23 @@ def test_a_promise_not_kept_is_withdrawn_at_the_console_and_then_no_longer_track
     )
     assert response.status_code == 302 and response.url == url
     deferral.refresh_from_db()
-    assert (deferral.state, deferral.note) == ("withdrawn", "逾期未补交")
+    children = list(application.children.select_related("case", "item__situation"))
+    needing = [c.case for c in children if c.item.situation.materials.filter(name="信用承诺书").exists()]
+    others = [c.case for c in children if c.case_id and c.case not in needing]
+    assert needing and others
+    assert deferral.state == "withdrawn"
+    assert deferral.note == "逾期未补交；已不予受理：" + "、".join(c.number for c in needing)
+    # The children that depended on the promise are ended by the table's own step, by the officer.
+    for case in needing:
+        case.refresh_from_db()
+        refusal = case.events.get(kind="refuse")
+        assert case.state == "refused" and refusal.actor == user("clerk")
+        assert "容缺材料“信用承诺书”未按承诺" in refusal.reason and "逾期未补交" in refusal.reason
+    for case in others:
+        case.refresh_from_db()
+        assert case.state not in ("refused", "denied")
+    parent = client.get(url).content.decode()
+    assert "不予受理" in parent and "已不予受理：" + needing[0].number in parent
     assert list(services.overdue_deferrals(later)) == []
     assert "已撤销受理" in signed_in("agent").get(f"/bundles/applications/{application.number}/").content.decode()
     with pytest.raises(Conflict):
@@ -190,9 +208,21 @@ def test_two_people_on_one_promise_one_wins_the_other_is_told(signed_in):
     assert Deferral.objects.get(pk=deferral.pk).state == "supplied"
 
 
-def test_the_bundle_list_names_each_mode():
+def test_the_bundle_list_names_each_mode(signed_in):
     modes = dict(Bundle.objects.values_list("code", "mode"))
     assert modes["relocation"] == "cross_region" and modes["credit-repair"] == "linked"
+    # The demo has a 免申办 bundle too: confirmed, started by the window, never applied for.
+    proactive = Bundle.objects.get(code="newborn-proactive")
+    assert (proactive.mode, proactive.state, proactive.lead.function) == (
+        "no_application",
+        "confirmed",
+        "public_security",
+    )
+    assert "主动办理" in signed_in("clerk").get("/console/bundles/newborn-proactive/").content.decode()
+    assert "无需申请" in signed_in("agent").get("/bundles/newborn-proactive/").content.decode()
+    # Loading the demo again adds nothing.
+    before = Bundle.objects.count(), Problem.objects.count()
+    assert load_demo() and (Bundle.objects.count(), Problem.objects.count()) == before
 
 
 def test_a_promise_overdue_shows_on_the_cases_worklist_of_the_children_that_need_the_material(signed_in):
@@ -216,3 +246,22 @@ def test_a_promise_overdue_shows_on_the_cases_worklist_of_the_children_that_need
     deferral.refresh_from_db()
     services.supply_deferred(user("agent"), deferral, upload=pdf(), version=deferral.version)
     assert "容缺逾期" not in row_of(needing[0].case)
+
+
+def test_a_withdrawal_leaves_a_child_its_department_already_holds_to_that_department():
+    application, deferral = _promised()
+    clerk = user("clerk")
+    needing = [
+        c.case
+        for c in application.children.select_related("case", "item__situation")
+        if c.item.situation.materials.filter(name="信用承诺书").exists()
+    ]
+    held = needing[0]
+    cases.accept(clerk, held)
+    held.refresh_from_db()
+    cases.transfer(clerk, held, to_department=held.holder)
+    withdrawn = services.withdraw_deferral(clerk, deferral, reason="逾期未补交", version=deferral.version)
+    held.refresh_from_db()
+    assert held.state == "reviewing"  # the window cannot refuse what a department holds
+    assert withdrawn.left == [f"{held.number}（{held.holder.name}）"]
+    assert f"由承办部门作出决定：{held.number}" in Deferral.objects.get(pk=deferral.pk).note
