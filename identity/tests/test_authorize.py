@@ -229,3 +229,11 @@ def test_a_bad_logout_request_is_refused_in_chinese_and_signs_nobody_out(cities,
     forged = client.get("/oidc/logout/", {"client_id": client_id(CHENGDU), "id_token_hint": "abc.def.ghi"})
     assert forged.status_code == 400 and "ID 令牌（id_token_hint）无效、已过期或被篡改" in forged.content.decode()
     assert client.get("/accounts/me/").status_code == 200  # still signed in
+
+
+def test_prompt_login_signs_the_person_in_again_even_when_nothing_is_asked(cities, signed_in):
+    client = signed_in("agent")
+    again = authorize(client, CHENGDU, 8161, prompt="login")
+    assert again.status_code == 302 and again["Location"].startswith("/accounts/login/")
+    assert "prompt" not in again["Location"]  # after signing in, the request goes on without it
+    assert "code=" in authorize(client, CHENGDU, 8161)["Location"]

@@ -17,7 +17,14 @@ from playwright.sync_api import expect
 from identity.demo import demo_secret, register_cities
 
 ROOT = Path(__file__).resolve().parents[2]
-CITIES = [("510100", "成都", 8161), ("510700", "绵阳", 8162)]
+# All five, as the demo runs them (宜宾 requires level two: the agent has three).
+CITIES = [
+    ("510100", "成都", 8161),
+    ("510700", "绵阳", 8162),
+    ("510600", "德阳", 8163),
+    ("511500", "宜宾", 8164),
+    ("510500", "泸州", 8165),
+]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -116,22 +123,24 @@ def test_one_login_every_city_then_backchannel_logout(page, login, cities):
     page.get_by_role("link", name="查看本市惠企事项").click()
     expect(page.get_by_text("以 陈刚 的身份从四川省惠企政策库读取")).to_be_visible()
 
-    chengdu, mianyang = cities
+    chengdu, mianyang, *others = cities
     mianyang.stop()
     page.goto("/accounts/me/")
     page.get_by_role("button", name="退出").click()
 
     started = time.monotonic()
     run_tasks()  # the logout tokens go out from the task worker
-    page.goto(chengdu.url)
-    expect(page.get_by_role("link", name="省统一身份认证登录").last).to_be_visible()
-    expect(page.get_by_role("heading", name="欢迎，陈刚")).to_have_count(0)
-    assert time.monotonic() - started < 5
+    for city in (chengdu, *others):
+        page.goto(city.url)
+        expect(page.get_by_role("link", name="省统一身份认证登录").last).to_be_visible()
+        expect(page.get_by_role("heading", name="欢迎，陈刚")).to_have_count(0)
+    assert time.monotonic() - started < 10
 
     from identity.models import LogoutDelivery
 
     owed = LogoutDelivery.objects.get(application__client_id="city-510700")
-    assert owed.status == "pending" and owed.attempts == 1 and "Connection" in owed.last_error
+    # Tried and refused (on a slow machine the 1 s retry may already have come due once more).
+    assert owed.status == "pending" and owed.attempts >= 1 and "Connection" in owed.last_error
     mianyang.start()
     deadline = time.monotonic() + 20
     while LogoutDelivery.objects.get(pk=owed.pk).status == "pending" and time.monotonic() < deadline:
@@ -144,5 +153,7 @@ def test_one_login_every_city_then_backchannel_logout(page, login, cities):
     from identity.models import LogoutDelivery
 
     deliveries = {d.application.client_id: d for d in LogoutDelivery.objects.select_related("application")}
-    assert deliveries["city-510100"].attempts == 1 and deliveries["city-510100"].status == "delivered"
+    assert len(deliveries) == len(CITIES)
+    for code in ("510100", "510600", "511500", "510500"):
+        assert deliveries[f"city-{code}"].attempts == 1 and deliveries[f"city-{code}"].status == "delivered"
     assert deliveries["city-510700"].attempts > 1 and deliveries["city-510700"].status == "delivered"
