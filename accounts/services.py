@@ -331,7 +331,9 @@ def revoke_token(actor, token):
     from . import policy
 
     policy.require(actor, "token.manage")
-    token = APIToken.objects.select_for_update().select_related("user", "user__department").get(pk=token.pk)
+    # The row alone is locked (a nullable join cannot be, on PostgreSQL), then read with its account.
+    APIToken.objects.select_for_update().filter(pk=token.pk).values_list("pk", flat=True).get()
+    token = APIToken.objects.select_related("user", "user__department").get(pk=token.pk)
     policy.require(actor, "token.manage", token.user)
     if token.revoked:
         when = timezone.localtime(token.revoked_at).strftime("%Y-%m-%d %H:%M") if token.revoked_at else ""
