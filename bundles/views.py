@@ -648,7 +648,8 @@ def _edit_context(context):
     errors = context["errors"]
     context["first"] = {key: items[0] for key, items in errors.items() if items}
     context["item_errors"] = errors.get("items", [])
-    context["error_list"] = [m for messages_ in errors.values() for m in messages_]
+    # The summary lists each mistake once (a single one is already the message).
+    context["error_list"] = [m for items in errors.values() for m in items if m != context["message"]]
     context["modes"] = Mode.choices
     context["departments"] = Department.objects.filter(level=Level.PROVINCE).order_by("id")
     context["item_help"] = ITEM_HELP
