@@ -12,7 +12,9 @@ computed, so a provisional year has none and deadlines in it may move.
 
 import datetime as dt
 
-PROVISIONAL_SOURCE = "暂定：按《全国年节及纪念日放假办法》（国务院令第795号）推算法定节假日，未含调休；待国务院办公厅通知发布后更新"
+PROVISIONAL_SOURCE = (
+    "暂定：按《全国年节及纪念日放假办法》（国务院令第795号）推算法定节假日，未含调休；待国务院办公厅通知发布后更新"
+)
 
 
 def statutory_holidays(year: int) -> list[tuple[dt.date, str]]:

@@ -222,7 +222,9 @@ def load_calendar():
     )
     next_year = timezone.localdate().year + 1
     missing = [y for y in range(max(years) + 1, next_year + 1) if y not in known]
-    CalendarYear.objects.bulk_create([CalendarYear(year=y, source=PROVISIONAL_SOURCE, provisional=True) for y in missing])
+    CalendarYear.objects.bulk_create(
+        [CalendarYear(year=y, source=PROVISIONAL_SOURCE, provisional=True) for y in missing]
+    )
     for year in missing:
         days += [CalendarDay(date=d, kind=CalendarDay.Kind.HOLIDAY, name=n) for d, n in statutory_holidays(year)]
     # Years loaded before the basis named the notice (the package's name only).

@@ -4,8 +4,8 @@ import json
 import re
 
 import pytest
-from django.utils import timezone
 from django.contrib.staticfiles import finders
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 

@@ -41,7 +41,7 @@ def test_the_computation_agrees_with_the_published_notices(year):
     days = statutory_holidays(year)
     assert len(days) == 13
     assert all(chinese_calendar.is_holiday(d) for d, _ in days)
-    names = {d: n for d, n in days}
+    names = dict(days)
     assert names[D(year, 1, 1)] == "元旦"
 
 
