@@ -37,13 +37,21 @@ def statutory_holidays(year: int) -> list[tuple[dt.date, str]]:
 
 def provisional_warnings() -> list[str]:
     """What staff are told while deadlines are counted in a provisional year
-    (this year or a later one) and the notice is still to be entered."""
+    (this year or a later one) and the notice is still to be entered, or when
+    next year is not registered at all (load_reference not run this year)."""
     from django.utils import timezone
 
     from .models import CalendarYear
 
-    years = CalendarYear.objects.filter(provisional=True, year__gte=timezone.localdate().year)
-    return [
+    this_year = timezone.localdate().year
+    years = dict(CalendarYear.objects.filter(year__gte=this_year).values_list("year", "provisional"))
+    warnings = [
         f"{y}年节假日安排为暂定（未含调休），按该年计算的期限可能变动；请按国务院办公厅通知录入{y}年的节假日与调休上班日。"
-        for y in years.values_list("year", flat=True)
+        for y, provisional in sorted(years.items())
+        if provisional
     ]
+    if this_year + 1 not in years:
+        warnings.append(
+            f"{this_year + 1}年尚未登记工作日历，期限跨入该年的办件将无法受理；请运行 load_reference 暂定登记，或按通知录入。"
+        )
+    return warnings

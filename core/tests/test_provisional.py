@@ -74,3 +74,13 @@ def test_a_provisional_year_the_package_now_covers_is_replaced():
     entry = CalendarYear.objects.get(year=2026)
     assert not entry.provisional and "国务院办公厅关于2026年部分节假日安排的通知" in entry.source
     assert CalendarDay.objects.filter(date__year=2026, kind=CalendarDay.Kind.WORKDAY).exists()
+
+
+@pytest.mark.django_db
+def test_the_console_home_warns_when_next_year_is_missing(client, demo_user):
+    next_year = timezone.localdate().year + 1
+    CalendarDay.objects.filter(date__year=next_year).delete()
+    CalendarYear.objects.filter(year=next_year).delete()
+    client.force_login(demo_user("admin"))
+    page = client.get("/console/").content.decode()
+    assert f"{next_year}年尚未登记工作日历，期限跨入该年的办件将无法受理" in page
