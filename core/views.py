@@ -221,6 +221,7 @@ def _year_to_register(years):
 @login_required
 @require_POST
 def calendar_year_add(request):
+    provisional = set(CalendarYear.objects.filter(provisional=True).values_list("year", flat=True))
     try:
         year = services.add_calendar_year(
             request.user, year=int(request.POST.get("year") or 0), source=request.POST.get("source", "").strip()
@@ -228,7 +229,10 @@ def calendar_year_add(request):
     except (ServiceError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", "年份应为数字"))
         return redirect("console:calendar")
-    messages.success(request, f"已登记{year.year}年，请录入该年的节假日与调休上班日")
+    if year.year in provisional:
+        messages.success(request, f"{year.year}年已按通知转为正式，法定节假日已保留，请补录通知中的调休上班日与调整")
+    else:
+        messages.success(request, f"已登记{year.year}年，请录入该年的节假日与调休上班日")
     return redirect("console:calendar_year", year=year.year)
 
 

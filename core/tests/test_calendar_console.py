@@ -182,8 +182,11 @@ def test_a_provisional_year_is_flagged_and_the_notice_makes_it_official(client, 
     page = admin_client.get(f"/console/calendar/{year}/").content.decode()
     assert warning in page and "按通知转为正式" in page and "春节" in page
 
-    response = admin_client.post("/console/calendar/add/", {"year": str(year), "source": "国办发明电〔2026〕X号"})
-    assert response["Location"] == f"/console/calendar/{year}/"
+    response = admin_client.post(
+        "/console/calendar/add/", {"year": str(year), "source": "国办发明电〔2026〕X号"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == f"/console/calendar/{year}/"
+    assert any(f"{year}年已按通知转为正式" in m for m in _messages(response))
     entry = CalendarYear.objects.get(year=year)
     assert not entry.provisional and entry.source == "国办发明电〔2026〕X号"
     assert CalendarDay.objects.filter(date=dt.date(year, 1, 1), kind="holiday").exists()  # the statutory days stay
