@@ -24,7 +24,7 @@ from core import audit, audit_display, case_marks, masking, tables
 from core.errors import Conflict, ServiceError
 from core.forms import show_service_error
 from core.masking import mask_holder_code
-from core.models import Department, Level
+from core.models import CalendarYear, Department, Level
 from core.personal import matching
 
 from . import deadlines, forms, personal, services, stats, transitions
@@ -289,6 +289,9 @@ def _detail_context(request, case, bound=None):
         "steps": step_forms,
         "warning": warning,
         "warning_label": WARNING_LABELS.get(warning, ""),
+        # Counted in a year whose holidays are computed, not yet the notice's: it may move.
+        "due_provisional": bool(case.due_date)
+        and CalendarYear.objects.filter(year=case.due_date.year, provisional=True).exists(),
         "accepted": latest(case, Kind.ACCEPT),
         "refused": latest(case, Kind.REFUSE),
         "correction": latest(case, Kind.CORRECTION_REQUESTED),

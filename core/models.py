@@ -91,6 +91,9 @@ class CalendarYear(models.Model):
 
     year = models.PositiveIntegerField("年份", primary_key=True)
     source = models.CharField("来源", max_length=200, help_text="如：chinese-calendar 1.11.0，或国务院办公厅通知文号")
+    # Statutory holidays computed before the State Council's notice: no 调休
+    # yet, so a deadline counted in this year may still move.
+    provisional = models.BooleanField("暂定", default=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

@@ -2,7 +2,8 @@
 
 Regions come from python-stdnum's copy of the GB/T 2260 code table (the same
 table it checks resident IDs against); holidays from the chinese-calendar
-package. Departments follow the provincial bodies the bulletin names and the
+package, and for a year it lacks up to next year the statutory holidays
+(core.provisional). Departments follow the provincial bodies the bulletin names and the
 matching bodies of each city and county.
 """
 
@@ -15,6 +16,7 @@ from django.db import transaction
 from stdnum.cn import uscc
 
 from .models import CalendarDay, CalendarYear, Department, Level, Region
+from .provisional import PROVISIONAL_SOURCE, statutory_holidays
 
 PROVINCE_CODE = "510000"
 _ENTRY = re.compile(r'county="(?P<names>.*)"')
@@ -189,11 +191,18 @@ def calendar_basis(year, package):
 
 
 def load_calendar():
-    """Holidays and make-up working days of every year the package covers.
-    Years an administrator entered by hand are left as they are."""
+    """Holidays and make-up working days of every year the package covers,
+    and, up to next year, each year it lacks as provisional (暂定: statutory
+    holidays only) so deadlines running into it can still be counted. Years
+    an administrator entered by hand are left as they are; a provisional
+    year is replaced once the package covers it."""
     import chinese_calendar
+    from django.utils import timezone
 
     years, source = package_calendar_years()
+    stale = set(CalendarYear.objects.filter(provisional=True, year__in=years).values_list("year", flat=True))
+    CalendarDay.objects.filter(date__year__in=stale).delete()
+    CalendarYear.objects.filter(year__in=stale).delete()
     known = set(CalendarYear.objects.values_list("year", flat=True))
     days = []
     for year in years:
@@ -211,12 +220,19 @@ def load_calendar():
     CalendarYear.objects.bulk_create(
         [CalendarYear(year=y, source=calendar_basis(y, source)) for y in years if y not in known]
     )
+    next_year = timezone.localdate().year + 1
+    missing = [y for y in range(max(years) + 1, next_year + 1) if y not in known]
+    CalendarYear.objects.bulk_create(
+        [CalendarYear(year=y, source=PROVISIONAL_SOURCE, provisional=True) for y in missing]
+    )
+    for year in missing:
+        days += [CalendarDay(date=d, kind=CalendarDay.Kind.HOLIDAY, name=n) for d, n in statutory_holidays(year)]
     # Years loaded before the basis named the notice (the package's name only).
     for entry in CalendarYear.objects.filter(source__startswith="chinese-calendar"):
         entry.source = calendar_basis(entry.year, source)
         entry.save(update_fields=["source"])
     CalendarDay.objects.bulk_create(days)
-    return len(years)
+    return len(years) + len(missing)
 
 
 # Reference data that apps above core own (the hall's windows), loaded after

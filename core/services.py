@@ -21,9 +21,13 @@ def add_calendar_year(actor, *, year, source):
         raise ServiceError(
             f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间", errors={"year": [f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间"]}
         )
-    if CalendarYear.objects.filter(year=year).exists():
+    entry = CalendarYear.objects.filter(year=year).first()
+    if entry is not None and not entry.provisional:
         raise ServiceError(f"{year}年已在工作日历中", errors={"year": ["该年度已存在"]}, code="conflict", status=409)
-    entry = CalendarYear(year=year, source=source)
+    # A provisional year becomes official under the notice the administrator
+    # names; its statutory holidays stay, the 调休 are entered next.
+    entry = entry or CalendarYear(year=year)
+    entry.source, entry.provisional = source, False
     try:
         entry.full_clean()
     except ValidationError as exc:

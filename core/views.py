@@ -12,6 +12,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from . import audit_display, authz, services, tables, tasks
 from .errors import ServiceError
 from .models import AuditEntry, CalendarDay, CalendarYear
+from .provisional import provisional_warnings
 
 
 @require_GET
@@ -92,7 +93,12 @@ CONSOLE_MENU_GROUPS = [
 def console_home(request):
     authz.require(request.user, "console.access")
     links = [(url, title, text) for action, url, title, text in CONSOLE_LINKS if authz.can(request.user, action)]
-    return render(request, "core/console_home.html", {"links": links, "is_sysadmin": request.user.role == "sysadmin"})
+    calendar_warnings = provisional_warnings() if request.user.role in CALENDAR_WATCHERS else []
+    return render(
+        request,
+        "core/console_home.html",
+        {"links": links, "is_sysadmin": request.user.role == "sysadmin", "calendar_warnings": calendar_warnings},
+    )
 
 
 def _audit_types(request):
@@ -176,6 +182,11 @@ def audit_verify_status(request, result_id):
     return render(request, "core/_audit_verify.html", {"result": result})
 
 
+# Who is told on the console home that a provisional year is in use: those
+# who enter the notice, and the managers whose deadlines may move.
+CALENDAR_WATCHERS = {"sysadmin", "centre_manager", "dept_admin"}
+
+
 @login_required
 def calendar_years(request):
     authz.require(request.user, "console.access")
@@ -193,14 +204,24 @@ def calendar_years(request):
         {
             "years": [(y, counts[y.year]) for y in reversed(years)],
             "can_edit": authz.can(request.user, "calendar.edit"),
-            "next_year": (years.last().year + 1) if years else dt.date.today().year,  # type: ignore[union-attr]
+            "next_year": _year_to_register(years),
+            "calendar_warnings": provisional_warnings(),
         },
     )
+
+
+def _year_to_register(years):
+    """The form's suggestion: the first provisional year, else the year after the last."""
+    provisional = [y.year for y in years if y.provisional]
+    if provisional:
+        return provisional[0]
+    return (years.last().year + 1) if years else dt.date.today().year  # type: ignore[union-attr]
 
 
 @login_required
 @require_POST
 def calendar_year_add(request):
+    provisional = set(CalendarYear.objects.filter(provisional=True).values_list("year", flat=True))
     try:
         year = services.add_calendar_year(
             request.user, year=int(request.POST.get("year") or 0), source=request.POST.get("source", "").strip()
@@ -208,7 +229,10 @@ def calendar_year_add(request):
     except (ServiceError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", "年份应为数字"))
         return redirect("console:calendar")
-    messages.success(request, f"已登记{year.year}年，请录入该年的节假日与调休上班日")
+    if year.year in provisional:
+        messages.success(request, f"{year.year}年已按通知转为正式，法定节假日已保留，请补录通知中的调休上班日与调整")
+    else:
+        messages.success(request, f"已登记{year.year}年，请录入该年的节假日与调休上班日")
     return redirect("console:calendar_year", year=year.year)
 
 

@@ -84,21 +84,3 @@ def receive_at_window(clerk, matter, window, *, region="510000", person=None, or
         applicant_organisation=organisation,
         **more,
     )
-
-
-@pytest.fixture
-def calendar_ahead(request):
-    """Tests on today's date accept cases whose limits may run into next year
-    (15 working days from mid-December do), or be taken in a year the
-    calendar package does not hold yet. Register such a year as a system
-    administrator would before the State Council's notice: 元旦 alone."""
-    from core.models import CalendarDay, CalendarYear
-
-    request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
-    this_year = timezone.localdate().year
-    for year in (this_year, this_year + 1):
-        if not CalendarYear.objects.filter(year=year).exists():
-            CalendarYear.objects.create(year=year, source=f"测试：{year}年节假日安排尚未公布，仅按元旦放假")
-            CalendarDay.objects.get_or_create(
-                date=dt.date(year, 1, 1), defaults={"kind": CalendarDay.Kind.HOLIDAY, "name": "元旦"}
-            )

@@ -10,11 +10,9 @@ from django.utils import timezone
 from accounts.models import Person
 from cases import identifiers, services
 from cases.models import Case, Certificate, Channel
-from core.models import Region
+from core.models import CalendarYear, Region
 
 from .conftest import local
-
-pytestmark = pytest.mark.usefixtures("calendar_ahead")
 
 
 def _decided(demo_user, matter, window, at):
@@ -236,3 +234,37 @@ def test_irreversible_steps_ask_first(signed_in, demo_user, licence, hall_window
     services.transfer(demo_user("clerk"), case, to_department=licence.department)
     page = signed_in("reviewer").get(reverse("cases_console:detail", args=[case.number])).content.decode()
     assert 'data-confirm="作出决定后办件即办结' in page
+
+
+def test_a_20_working_day_case_accepted_late_in_december_runs_into_next_year(signed_in, demo_user, hall_window):
+    """Seen on the live demo on 2026-12-03: 受理 was refused because the
+    limit ran into 2027, which the calendar package does not hold. Next
+    year is registered provisionally (statutory holidays, no 调休) and the
+    case page says the deadline is counted on it."""
+    from core.workdays import add_working_days
+
+    from .conftest import _matter
+
+    matter = _matter("natural_resources", "探矿权登记", 90003, ["province"], promised=20)
+    year = timezone.localdate().year
+    at = local(year, 12, 20)
+    case = services.receive(
+        demo_user("clerk"),
+        matter=matter,
+        situation=matter.situations.first(),
+        channel=Channel.WINDOW,
+        region=Region.objects.get(code="510000"),
+        window=hall_window,
+        applicant_person=Person.objects.get(user__username="citizen"),
+        at=at,
+    )
+    services.accept(demo_user("clerk"), case, at=at + dt.timedelta(minutes=10))
+    case.refresh_from_db()
+    assert case.state == Case.State.ACCEPTED
+    assert case.due_date.year == year + 1
+    assert case.due_date == add_working_days(dt.date(year, 12, 20), 20)
+    page = signed_in("clerk").get(reverse("cases_console:detail", args=[case.number])).content.decode()
+    shown = page.split("承诺办结日期", 1)[1].split("</dd>", 1)[0]
+    assert case.due_date.strftime("%Y-%m-%d") in shown
+    if CalendarYear.objects.get(year=year + 1).provisional:
+        assert "（按暂定日历）" in shown

@@ -5,10 +5,12 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
 DUE = "/api/v1/calendar/due-date"
+BEYOND = timezone.localdate().year + 2  # next year is registered (provisional at least); the one after is not
 
 
 def _error_shape(body):
@@ -50,20 +52,26 @@ def test_a_bad_day_count_names_the_rule(client, days, rule):
     assert response.json()["errors"]["days"] == [rule]
 
 
-def test_a_2027_date_is_calendar_not_available(client):
-    response = client.get(DUE, {"start": "2027-01-04", "days": 5})
+def test_a_date_beyond_next_year_is_calendar_not_available(client):
+    response = client.get(DUE, {"start": f"{BEYOND}-01-04", "days": 5})
     assert response.status_code == 422
     body = response.json()
     _error_shape(body)
     assert body["code"] == "calendar_not_available"
-    assert "2027年的节假日安排尚未录入工作日历" in body["message"]
-    assert body["errors"] == {"start": ["2027年不在工作日历范围内"]}
+    assert f"{BEYOND}年的节假日安排尚未录入工作日历" in body["message"]
+    assert body["errors"] == {"start": [f"{BEYOND}年不在工作日历范围内"]}
 
 
-def test_a_count_running_into_2027_names_the_day_count(client):
-    body = client.get(DUE, {"start": "2026-12-28", "days": 10}).json()
+def test_a_count_running_beyond_next_year_names_the_day_count(client):
+    body = client.get(DUE, {"start": f"{BEYOND - 1}-12-28", "days": 10}).json()
     assert body["code"] == "calendar_not_available"
-    assert body["errors"] == {"days": ["2027年不在工作日历范围内"]}
+    assert body["errors"] == {"days": [f"{BEYOND}年不在工作日历范围内"]}
+
+
+def test_a_count_into_next_year_is_answered_by_its_provisional_calendar(client):
+    response = client.get(DUE, {"start": f"{BEYOND - 2}-12-28", "days": 10})
+    assert response.status_code == 200
+    assert response.json()["due"].startswith(f"{BEYOND - 1}-01-")
 
 
 def test_me_without_authentication_is_401_in_the_same_shape(client):

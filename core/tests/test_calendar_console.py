@@ -4,8 +4,9 @@ new year and its holidays; others may look but not change it."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
-from core.models import CalendarDay, CalendarYear
+from core.models import AuditEntry, CalendarDay, CalendarYear
 from core.workdays import CalendarNotAvailable, add_working_days, working_days_between
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,15 @@ def admin_client(client, demo_user):
     return client
 
 
-def test_sysadmin_registers_2027_and_its_holidays_are_honoured(admin_client):
+@pytest.fixture
+def without_2027():
+    """2027 as if never registered (the loader registers it provisionally
+    while the package lacks it): a year an administrator adds anew."""
+    CalendarDay.objects.filter(date__year=2027).delete()
+    CalendarYear.objects.filter(year=2027).delete()
+
+
+def test_sysadmin_registers_2027_and_its_holidays_are_honoured(admin_client, without_2027):
     with pytest.raises(CalendarNotAvailable):
         add_working_days(D(2027, 1, 4), 1)
 
@@ -56,7 +65,7 @@ def test_sysadmin_registers_2027_and_its_holidays_are_honoured(admin_client):
     assert add_working_days(D(2027, 1, 4), 1) == D(2027, 1, 5)
 
 
-def test_the_api_counts_in_2027_once_registered(admin_client, client):
+def test_the_api_counts_in_2027_once_registered(admin_client, client, without_2027):
     admin_client.post("/console/calendar/add/", {"year": "2027", "source": "测试"})
     admin_client.post("/console/calendar/2027/", {"date": "2027-02-08", "kind": "holiday", "name": "春节"})
     response = admin_client.get("/api/v1/calendar/due-date", {"start": "2027-02-05", "days": 1})
@@ -77,7 +86,7 @@ def test_calendar_pages_offer_the_form_to_the_sysadmin_only(client, demo_user):
     assert "登记年度" not in response.content.decode()
 
 
-def test_clerk_cannot_add_a_year(client, demo_user):
+def test_clerk_cannot_add_a_year(client, demo_user, without_2027):
     client.force_login(demo_user("clerk"))
     response = client.post("/console/calendar/add/", {"year": "2027", "source": "窗口人员"})
     assert response.status_code == 403
@@ -95,7 +104,7 @@ def test_clerk_cannot_add_or_remove_a_day(client, demo_user):
     assert CalendarDay.objects.filter(date="2026-10-01").exists()
 
 
-def test_a_citizen_cannot_reach_the_calendar_console(client, demo_user):
+def test_a_citizen_cannot_reach_the_calendar_console(client, demo_user, without_2027):
     client.force_login(demo_user("citizen"))
     assert client.get("/console/calendar/").status_code == 403
     assert client.post("/console/calendar/add/", {"year": "2027", "source": "x"}).status_code == 403
@@ -147,7 +156,7 @@ def test_an_implausible_year_is_refused(admin_client, year):
     assert CalendarYear.objects.count() == count
 
 
-def test_a_year_needs_a_source(admin_client):
+def test_a_year_needs_a_source(admin_client, without_2027):
     response = admin_client.post("/console/calendar/add/", {"year": "2027", "source": ""}, follow=True)
     assert _messages(response)
     assert not CalendarYear.objects.filter(year=2027).exists()
@@ -158,3 +167,34 @@ def test_changing_a_day_replaces_what_it_was(admin_client):
     day = CalendarDay.objects.get(date="2026-10-10")
     assert (day.kind, day.name) == ("holiday", "改为休息")
     assert CalendarDay.objects.filter(date="2026-10-10").count() == 1
+
+
+def test_a_provisional_year_is_flagged_and_the_notice_makes_it_official(client, demo_user):
+    year = timezone.localdate().year + 1
+    assert CalendarYear.objects.get(year=year).provisional
+    warning = f"{year}年节假日安排为暂定（未含调休）"
+    client.force_login(demo_user("clerk"))
+    assert warning not in client.get("/console/").content.decode()  # a clerk cannot act on it
+    client.force_login(demo_user("admin"))
+    admin_client = client
+    assert warning in admin_client.get("/console/").content.decode()
+    assert warning in admin_client.get("/console/calendar/").content.decode()
+    page = admin_client.get(f"/console/calendar/{year}/").content.decode()
+    assert warning in page and "按通知转为正式" in page and "春节" in page
+
+    response = admin_client.post(
+        "/console/calendar/add/", {"year": str(year), "source": "国办发明电〔2026〕X号"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == f"/console/calendar/{year}/"
+    assert any(f"{year}年已按通知转为正式" in m for m in _messages(response))
+    entry = CalendarYear.objects.get(year=year)
+    assert not entry.provisional and entry.source == "国办发明电〔2026〕X号"
+    assert CalendarDay.objects.filter(date=dt.date(year, 1, 1), kind="holiday").exists()  # the statutory days stay
+    assert warning not in admin_client.get("/console/").content.decode()
+    change = AuditEntry.objects.filter(object_type="core.CalendarYear", object_id=str(year)).latest("seq")
+    assert change.action == "update" and change.actor_id == demo_user("admin").pk
+    assert change.before["provisional"] is True and change.after["provisional"] is False
+
+    # Once official, registering it again is refused as before.
+    response = admin_client.post("/console/calendar/add/", {"year": str(year), "source": "另一份"}, follow=True)
+    assert any(f"{year}年已在工作日历中" in m for m in _messages(response))

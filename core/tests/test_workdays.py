@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from core import workdays
 from core.models import CalendarDay, CalendarYear
@@ -11,6 +12,8 @@ from core.workdays import CalendarNotAvailable, add_working_days, is_working_day
 pytestmark = pytest.mark.django_db
 
 D = dt.date
+NEXT = timezone.localdate().year + 1  # registered, provisional until the notice
+BEYOND = NEXT + 1  # not registered: counting in it is refused
 
 
 def test_national_day_2024_and_its_make_up_days():
@@ -56,25 +59,41 @@ def test_working_days_between_both_directions():
 
 def test_a_year_not_in_the_calendar_is_refused_in_chinese():
     with pytest.raises(CalendarNotAvailable) as caught:
-        add_working_days(D(2027, 3, 1), 3)
-    assert caught.value.year == 2027
+        add_working_days(D(BEYOND, 3, 1), 3)
+    assert caught.value.year == BEYOND
     assert caught.value.code == "calendar_not_available"
-    assert "2027年的节假日安排尚未录入工作日历" in caught.value.message
+    assert f"{BEYOND}年的节假日安排尚未录入工作日历" in caught.value.message
     assert "系统管理员" in caught.value.message
 
 
 def test_counting_into_an_unregistered_year_is_refused_not_guessed():
-    # 2026-12-31 is registered; five working days later is in 2027, which is not.
+    # The end of next year is registered (provisional); ten working days later is not.
     with pytest.raises(CalendarNotAvailable):
-        add_working_days(D(2026, 12, 28), 10)
+        add_working_days(D(NEXT, 12, 28), 10)
     with pytest.raises(CalendarNotAvailable):
-        working_days_between(D(2026, 12, 28), D(2027, 1, 8))
+        working_days_between(D(NEXT, 12, 28), D(BEYOND, 1, 8))
 
 
-def test_the_package_years_are_all_registered():
-    years = set(CalendarYear.objects.values_list("year", flat=True))
-    assert set(range(2004, 2027)) <= years
-    assert 2027 not in years
+def test_the_package_years_are_all_registered_and_next_year_provisionally():
+    years = dict(CalendarYear.objects.values_list("year", "provisional"))
+    assert set(range(2004, 2027)) <= set(years)
+    assert not any(years[y] for y in range(2004, 2027))
+    assert years[NEXT] is True  # the package (1.11.0) stops at 2026
+    assert BEYOND not in years
+
+
+def test_twenty_working_days_from_late_december_run_into_2027_past_its_holidays():
+    """The case seen in real use on 2026-12-03: a 20-working-day limit from
+    late December ends in 2027, counted with 元旦 and 春节 skipped (2027 is
+    provisional while chinese-calendar 1.11.0 stops at 2026)."""
+    if not CalendarYear.objects.get(year=2027).provisional:
+        pytest.skip("2027 is official here: its 调休 may differ from the statutory days")
+    # 2026-12-21 .. 12-31: 9 working days; 2027-01-01 is 元旦; 01-04 .. 01-15: 10; 01-18 is the 20th.
+    assert add_working_days(D(2026, 12, 20), 20) == D(2027, 1, 18)
+    assert not is_working_day(D(2027, 1, 1))
+    # Into 春节: 2027-02-05 (除夕, a Friday) and 02-08 (初三, a Monday) are holidays.
+    assert add_working_days(D(2027, 2, 4), 1) == D(2027, 2, 9)
+    assert working_days_between(D(2027, 2, 4), D(2027, 2, 9)) == 1
 
 
 def test_the_calendar_is_cached_and_a_saved_change_clears_the_cache():

@@ -9,8 +9,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cases.tests.conftest import calendar_ahead  # noqa: F401  (a fixture: next year's calendar while unpublished)
-
 from .conftest import PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -25,7 +23,7 @@ def steps_of(page):
     return page.locator("form.step h3").all_inner_texts()
 
 
-def test_a_case_today_through_every_role(page, login, media, calendar_ahead):  # noqa: F811
+def test_a_case_today_through_every_role(page, login, media):
     from accounts.models import Person, Role, User
     from cases.tests.conftest import _matter
     from core.models import Department
