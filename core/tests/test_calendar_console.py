@@ -193,6 +193,7 @@ def test_a_provisional_year_is_flagged_and_the_notice_makes_it_official(client, 
     assert warning not in admin_client.get("/console/").content.decode()
     change = AuditEntry.objects.filter(object_type="core.CalendarYear", object_id=str(year)).latest("seq")
     assert change.action == "update" and change.actor_id == demo_user("admin").pk
+    assert change.before and change.after
     assert change.before["provisional"] is True and change.after["provisional"] is False
 
     # Once official, registering it again is refused as before.

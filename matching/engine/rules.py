@@ -388,15 +388,16 @@ def negative_bounds(rule: Any) -> list[RuleError]:
         if not isinstance(node, dict):
             return
         for key in ("all", "any"):
-            for i, child in enumerate(node.get(key) or []):
-                walk(child, f"{path}.{key}[{i}]")
+            for n, child in enumerate(node.get(key) or []):
+                walk(child, f"{path}.{key}[{n}]")
         if "not" in node:
             walk(node["not"], f"{path}.not")
-        attr = ATTRIBUTES.get(node.get("attr")) if isinstance(node.get("attr"), str) else None
+        name = node.get("attr")
+        attr = ATTRIBUTES.get(name) if isinstance(name, str) else None
         if attr is None or attr.type != "number":
             return
         value = node.get("value")
-        values = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        values: list[tuple[int | None, Any]] = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
         for i, v in values:
             if _is_number(v) and v < 0:
                 where = f"{path}.value" if i is None else f"{path}.value[{i}]"

@@ -55,7 +55,7 @@ def test_every_ask_is_counted_as_a_consultation(library, demo_user):
     consultation.ask(None, "量子引力")  # nothing found: still counted
     assert stats.figures(stats.Period(today, today))["consultations"] == before + 3
     events = list(CaseEvent.objects.filter(kind=CaseEvent.Kind.CONSULT).order_by("id"))[-3:]
-    assert [e.data["asker"] for e in events] == ["刘芳（citizen）", "匿名", "匿名"]
+    assert [e.data["asker"] for e in events] == ["刘芳", "匿名", "匿名"]  # a person by name, never by login
     assert all(e.channel == EventChannel.POLICY for e in events)
     assert events[0].department.function == "human_resources"
     assert events[1].department.function == "natural_resources"
