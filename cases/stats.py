@@ -23,6 +23,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -321,7 +322,10 @@ def _group_in_database(rows):
     days, handled, totals = {}, [0, 0, 0, 0], dict.fromkeys(FIGURES, 0)
     quote = connection.ops.quote_name
     columns = ("day", "kind", *BY)
-    inner, params = rows.values_list(*columns, *VALUES).query.sql_with_params()
+    try:
+        inner, params = rows.values_list(*columns, *VALUES).query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (an empty choice list): nothing to group
+        return {"by": by, "days": days, "handled": handled, "totals": totals}
     sets = ", ".join(f"(kind, {quote(c)})" for c in ("day", *BY))
     sql = (
         f"SELECT kind, GROUPING({', '.join(quote(c) for c in ('day', *BY))}), "

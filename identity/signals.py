@@ -71,7 +71,7 @@ def _login_refused(sender, credentials, request=None, **kwargs):
         "login_refused",
         actor=audit.Actor(None, audit.client_ip(request) if request is not None else ""),
         object_type="accounts.User",
-        object_id=username,
+        object_id=username[:64],  # the column's width: a hostile name is cut, never a server error
         object_repr=username,
         after={"reason": "用户名或密码不正确，或登录失败次数过多已被暂时锁定"},
     )

@@ -80,3 +80,14 @@ def test_case_list_and_detail_need_no_query_per_row(signed_in, week_cases, djang
     with django_assert_max_num_queries(9):
         got = client.get(f"/api/v1/cases/{week_cases.number}").json()
     assert len(got["events"]) == 7 and got["events"][2]["department"] and len(got["certificates"]) == 2
+
+
+def test_a_filter_no_record_can_match_counts_nothing(signed_in, week_cases):
+    """A matter number beyond any id (PostgreSQL's planner proves the filter empty
+    before grouping) answers zeros, as an unknown matter does, not a server error."""
+    client = signed_in("manager")
+    for matter in ("769469639479736139776", "999999"):
+        got = client.get("/api/v1/stats/figures", {**WEEK, "matter": matter})
+        assert got.status_code == 200, got.content
+        assert got.json()["figures"] == {"consultations": 0, "acceptances": 0, "certificates": 0, "transfers": 0}
+        assert client.get("/api/v1/stats/daily", {**WEEK, "matter": matter}).json()["days"] == []
