@@ -131,11 +131,11 @@ def export(request):
     sheet.title = "汇总"
     sheet.append(["区划代码", "地区", "费源数"] + [label + "（元）" for _, label in dashboard.FIGURES])
     for row in data["rows"] + [{"code": "", "name": "合计", **data["total"]}]:
-        sheet.append([row["code"], row["name"], row["count"]] + [float(row[key]) for key, _ in dashboard.FIGURES])
+        sheet.append([row["code"], row["name"], row["count"]] + [row[key] for key, _ in dashboard.FIGURES])
     split = book.create_sheet("已缴分成")
     split.append(["级次", "金额（元）"])
     for key, label in dashboard.SHARES:
-        split.append([label, float(data["split"][key])])
+        split.append([label, data["split"][key]])
     detail = book.create_sheet("费源明细")
     detail.append(
         ["费源编号", "矿业权", "许可证号", "矿业权人", "所在地", "费源类型", "应缴（元）", "已缴（元）", "状态"]
@@ -150,11 +150,17 @@ def export(request):
                 fs.right.holder_name,
                 fs.region.name,
                 fs.get_kind_display(),
-                float(fs.amount),
-                float(sum(p.amount for p in fs.payments.all())),
+                fs.amount,
+                sum((p.amount for p in fs.payments.all()), Decimal("0.00")),
                 fs.get_state_display(),
             ]
         )
+    # Money goes in as Decimal (written exactly, never through a float) shown to the fen.
+    for ws in book.worksheets:
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, Decimal):
+                    cell.number_format = "#,##0.00"
     out = io.BytesIO()
     book.save(out)
     audit.record("export", object_type="revenue.dashboard", object_id=code, object_repr=f"非税收入报表 {code}")
